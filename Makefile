@@ -1,0 +1,39 @@
+# earlywarn — the two commands a newcomer needs: `make demo` and `make test`.
+# Each target creates .venv with python3 -m venv when missing and installs the project.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+
+.PHONY: demo test bench lint clean
+
+$(VENV)/.base: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test: $(VENV)/.base
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+$(VENV)/.bench: $(VENV)/.base
+	$(PY) -m pip install --quiet -e '.[bench]'
+	touch $@
+
+demo: $(VENV)/.base
+	$(BIN)/earlywarn demo
+
+lint: $(VENV)/.test
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy src
+
+test: lint
+	$(BIN)/pytest -n 2 -q
+
+bench: $(VENV)/.bench
+	$(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) earlywarn-out .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,329 @@
+"""Evaluate: truth and center output side by side, per launch and overall.
+
+This is the only place where truth (the flight result and the scoring-only
+:class:`earlywarn.reports.ReportTruth`) meets what the center concluded. Center events are
+matched to true launches by their supporting reports: every event carries the keys
+``(sensor_id, seq)`` of the reports behind it, the report truth maps them to objects and
+the objects to launches; an event belongs to the launch most of its reports came from.
+An event none of whose reports came from a launch is *false*; every alert it issued is a
+false alert at that alert's level.
+
+Per launch (times in seconds after that launch; None when never reached):
+``first_report_s`` (first IR or radar report of one of its objects), ``possible_launch_s``,
+``launch_s``, ``threat_s``, ``confirmed_s`` (earliest over its events), ``max_level``,
+``disposition`` (of its highest event), the final launch-point and azimuth errors,
+impact-point and impact-time errors at ATTACK_CONFIRMED and five minutes before the true
+impact (the latest impact estimate issued at or before that moment), assessed vs true
+class, and decision time (center's: predicted impact − confirmation; true: true impact −
+confirmation).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from earlywarn.center.alerts import Level
+from earlywarn.center.core import CenterOutput, report_columns
+from earlywarn.earth.constants import R_MEAN_M
+from earlywarn.earth.frames import ecef_to_geodetic, great_circle
+from earlywarn.flight.truth import Trajectories
+
+__all__ = [
+    "Evaluation",
+    "LaunchTruth",
+    "evaluate",
+    "launch_truth_from_flight",
+    "launch_truth_from_trajectories",
+]
+
+_DEG = math.pi / 180.0
+
+
+@dataclass(frozen=True)
+class LaunchTruth:
+    """What really happened for one launch (SI)."""
+
+    launch_id: str
+    vehicle: str
+    vehicle_class: str
+    t_launch_s: float
+    lat_rad: float
+    lon_rad: float
+    azimuth_rad: float
+    impact_t_s: float | None
+    impact_lat_rad: float | None
+    impact_lon_rad: float | None
+
+
+def _dist_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    ang, _ = great_circle(lat1, lon1, lat2, lon2)
+    return float(ang) * R_MEAN_M / 1e3
+
+
+def launch_truth_from_trajectories(
+    traj: Trajectories,
+    vehicles: Mapping[str, tuple[str, str]],
+    azimuth_window_s: float = 120.0,
+) -> tuple[LaunchTruth, ...]:
+    """Launch truths from sampled trajectories.
+
+    ``vehicles`` maps launch id → (vehicle name, class). The launch is the first sample of
+    the launch's first object; the impact the last sample of its re-entry vehicle (kind
+    ``rv``; else its longest-lived object); the azimuth the Earth-fixed ground-track
+    direction from the launch point to the sub-point ``azimuth_window_s`` later (the
+    window the IR launch fit uses), since the ECEF ground track of a long flight curves.
+    """
+    out = []
+    for lid in sorted(set(traj.launch_id)):
+        idx = [i for i, x in enumerate(traj.launch_id) if x == lid]
+        i0 = min(idx, key=lambda i: float(traj.t_s[i, 0]))
+        t0 = float(traj.t_s[i0, 0])
+        lat, lon, _ = ecef_to_geodetic(traj.r_ecef_m[i0, 0])
+        s = traj.at(np.array([t0 + azimuth_window_s]))
+        cands = [i for i in idx if np.all(np.isfinite(s.r_ecef_m[i, 0]))]
+        if cands:
+            la, lo, _ = ecef_to_geodetic(s.r_ecef_m[cands[0], 0])
+            az = float(great_circle(lat, lon, la, lo)[1])
+        else:
+            az = math.nan
+        rvs = [i for i in idx if traj.kind[i] == "rv"] or idx
+        irv = max(rvs, key=lambda i: float(traj.t_end_s[i]))
+        k = int(np.sum(np.isfinite(traj.t_s[irv]))) - 1
+        ilat, ilon, _ = ecef_to_geodetic(traj.r_ecef_m[irv, k])
+        veh, cls = vehicles.get(lid, ("unknown", "unknown"))
+        out.append(
+            LaunchTruth(
+                lid,
+                veh,
+                cls,
+                t0,
+                float(lat),
+                float(lon),
+                float(az),
+                float(traj.t_s[irv, k]),
+                float(ilat),
+                float(ilon),
+            )
+        )
+    return tuple(out)
+
+
+def launch_truth_from_flight(result: Any) -> tuple[LaunchTruth, ...]:
+    """Launch truths from a ``earlywarn.flight.fly`` result (its ``FlightEvents``).
+
+    FlightEvents times are after lift-off; here they become scenario times. The class is
+    the catalog's (``Vehicle.vehicle_class``).
+    """
+    from earlywarn.flight.catalog import get_vehicle
+
+    out = []
+    for fe in result.events:
+        t0 = float(fe.t_launch_s)
+        imp_t = None if fe.impact_s is None else t0 + float(fe.impact_s)
+        try:
+            cls = get_vehicle(fe.vehicle).vehicle_class
+        except (KeyError, ValueError):
+            cls = "unknown"
+        out.append(
+            LaunchTruth(
+                fe.launch_id,
+                fe.vehicle,
+                cls,
+                t0,
+                float(fe.launch_lat_rad),
+                float(fe.launch_lon_rad),
+                float(fe.azimuth_rad),
+                imp_t,
+                fe.impact_lat_rad,
+                fe.impact_lon_rad,
+            )
+        )
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Per-launch results, false alerts by level, and every event's outcome."""
+
+    launches: tuple[dict[str, Any], ...]
+    false_alerts: dict[str, int]
+    events: tuple[dict[str, Any], ...]
+    missed_launches: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data for ``summary.json``."""
+        d = asdict(self)
+        d["launches"] = list(d["launches"])
+        d["events"] = list(d["events"])
+        d["missed_launches"] = list(d["missed_launches"])
+        return d
+
+
+def _truth_map(report_truth: Any) -> dict[tuple[str, int], str]:
+    if report_truth is None:
+        return {}
+    if hasattr(report_truth, "as_dict"):
+        return {(str(k[0]), int(k[1])): str(v) for k, v in report_truth.as_dict().items()}
+    return {(str(k[0]), int(k[1])): str(v) for k, v in dict(report_truth).items()}
+
+
+def _r(v: float | None, nd: int = 3) -> float | None:
+    if v is None or not math.isfinite(v):
+        return None
+    return round(float(v), nd)
+
+
+def evaluate(
+    launches: Sequence[LaunchTruth],
+    center: CenterOutput,
+    batch: Any,
+    report_truth: Any,
+    object_launch: Mapping[str, str] | Trajectories,
+) -> Evaluation:
+    """Compare center output with truth.
+
+    ``batch`` the reports the center saw; ``report_truth`` a ReportTruth (or a mapping
+    ``(sensor_id, seq)`` → object id / label); ``object_launch`` maps object id → launch id
+    (or the Trajectories, which carry both).
+    """
+    if isinstance(object_launch, Trajectories):
+        obj2l = dict(zip(object_launch.object_id, object_launch.launch_id, strict=True))
+    else:
+        obj2l = dict(object_launch)
+    tmap = _truth_map(report_truth)
+
+    # first report of each launch
+    first: dict[str, float] = {}
+    for kind in ("ir", "radar"):
+        cols = report_columns(batch, kind)
+        if not cols or "t_s" not in cols:
+            continue
+        for sid, seq, t in zip(cols["sensor_id"], cols["seq"], cols["t_s"], strict=True):
+            lid = obj2l.get(tmap.get((str(sid), int(seq)), ""))
+            if lid is not None and float(t) < first.get(lid, math.inf):
+                first[lid] = float(t)
+
+    # events → launches by majority of their reports
+    ev_launch: dict[str, str | None] = {}
+    for e in center.events:
+        votes: dict[str, int] = {}
+        for key in e.report_keys:
+            lid = obj2l.get(tmap.get((str(key[0]), int(key[1])), ""))
+            if lid is not None:
+                votes[lid] = votes.get(lid, 0) + 1
+        ev_launch[e.event_id] = (
+            sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] if votes else None
+        )
+
+    false_alerts = {lv.name: 0 for lv in Level if lv != Level.NONE}
+    for a in center.alerts:
+        if ev_launch.get(a.event_id) is None:
+            false_alerts[a.level] += 1
+
+    impacts_by_event: dict[str, list[Any]] = {}
+    for rec in center.impacts:
+        impacts_by_event.setdefault(rec.event_id, []).append(rec)
+
+    def impact_at(eids: list[str], t: float) -> Any:
+        best = None
+        for eid in eids:
+            for rec in impacts_by_event.get(eid, []):
+                if rec.t_s <= t + 1e-9 and (best is None or rec.t_s > best.t_s):
+                    best = rec
+        return best
+
+    rows = []
+    missed = []
+    for lt in launches:
+        evs = [e for e in center.events if ev_launch.get(e.event_id) == lt.launch_id]
+        lvl_t: dict[str, float] = {}
+        for e in evs:
+            for name, t in e.level_times:
+                lvl_t[name] = min(lvl_t.get(name, math.inf), t)
+        if not evs:
+            missed.append(lt.launch_id)
+        main = (
+            sorted(evs, key=lambda e: (-int(e.level), e.source != "ir", e.first_t_s))[0]
+            if evs
+            else None
+        )
+        t0 = lt.t_launch_s
+
+        def rel(name: str, _lvl: dict[str, float] = lvl_t, _t0: float = t0) -> float | None:
+            return _r(_lvl[name] - _t0, 3) if name in _lvl else None
+
+        lp_err = az_err = None
+        if main is not None and main.launch_lat_rad is not None and main.launch_lon_rad is not None:
+            lp_err = _dist_km(lt.lat_rad, lt.lon_rad, main.launch_lat_rad, main.launch_lon_rad)
+        if main is not None and main.azimuth_rad is not None and math.isfinite(lt.azimuth_rad):
+            az_err = (
+                abs((main.azimuth_rad - lt.azimuth_rad + math.pi) % (2 * math.pi) - math.pi) / _DEG
+            )
+        eids = [e.event_id for e in evs]
+        # impact estimates: those of the event that carries the launch's highest level
+        imp_ids = [main.event_id] if main is not None else []
+        conf_t = lvl_t.get("ATTACK_CONFIRMED")
+        imp_c = imp_5 = None
+        it_c = it_5 = None
+        if (
+            lt.impact_t_s is not None
+            and lt.impact_lat_rad is not None
+            and lt.impact_lon_rad is not None
+        ):
+            if conf_t is not None:
+                rec = impact_at(imp_ids, conf_t)
+                if rec is not None:
+                    imp_c = _dist_km(lt.impact_lat_rad, lt.impact_lon_rad, rec.lat_rad, rec.lon_rad)
+                    it_c = rec.impact_t_s - lt.impact_t_s
+            rec = impact_at(imp_ids, lt.impact_t_s - 300.0)
+            if rec is not None:
+                imp_5 = _dist_km(lt.impact_lat_rad, lt.impact_lon_rad, rec.lat_rad, rec.lon_rad)
+                it_5 = rec.impact_t_s - lt.impact_t_s
+        dec = main.decision_time_s if main is not None else None
+        rows.append(
+            {
+                "id": lt.launch_id,
+                "vehicle": lt.vehicle,
+                "class_true": lt.vehicle_class,
+                "class_assessed": main.vehicle_class if main is not None else None,
+                "first_report_s": _r(first[lt.launch_id] - t0) if lt.launch_id in first else None,
+                "possible_launch_s": rel("POSSIBLE_LAUNCH"),
+                "launch_s": rel("LAUNCH"),
+                "threat_s": rel("THREAT"),
+                "confirmed_s": rel("ATTACK_CONFIRMED"),
+                "max_level": main.level.name if main is not None else "NONE",
+                "disposition": main.disposition if main is not None else None,
+                "reason": main.reason if main is not None else None,
+                "declared": bool(main.declared) if main is not None else False,
+                "event_ids": eids,
+                "launch_point_error_km": _r(lp_err),
+                "azimuth_error_deg": _r(az_err),
+                "impact_error_km_at_confirmed": _r(imp_c),
+                "impact_time_error_s": _r(it_c),
+                "impact_error_km_5min_before": _r(imp_5),
+                "impact_time_error_s_5min_before": _r(it_5),
+                "decision_time_s": _r(dec),
+                "decision_time_true_s": _r(lt.impact_t_s - conf_t)
+                if conf_t is not None and lt.impact_t_s is not None
+                else None,
+            }
+        )
+    events = tuple(
+        {
+            "event_id": e.event_id,
+            "source": e.source,
+            "launch_id": ev_launch.get(e.event_id),
+            "max_level": e.level.name,
+            "disposition": e.disposition,
+            "reason": e.reason,
+            "declared": e.declared,
+            "phenomenologies": list(e.phenomenologies),
+        }
+        for e in center.events
+    )
+    return Evaluation(tuple(rows), false_alerts, events, tuple(missed))

@@ -1,0 +1,940 @@
+"""Assessment: the ladder, dispositions, declared launches, raid count and sensor health.
+
+The ladder (:class:`~earlywarn.center.alerts.Level`), per event:
+
+``POSSIBLE_LAUNCH``
+    an IR event exists (detections that might be a launch), or a confirmed radar track of a
+    sub-orbital object that no IR event explains (a radar-only event).
+``LAUNCH``
+    the IR event is kinematically confirmed (status ``boosting``, or it has burnt out), with
+    launch point, time, azimuth and class; a radar-only event reaches it once its track
+    gives a ballistic impact prediction (its "launch point" is then the ballistic arc
+    traced back to the ground, which ignores the powered phase: hundreds of km off).
+``THREAT``
+    the predicted impact's 95 % ellipse overlaps a defended area.
+``ATTACK_CONFIRMED``
+    dual phenomenology: the event is a THREAT **and** an IR event and a radar track agree
+    (the radar track passes the fusion chi-square test against the IR state). An event
+    with only one kind of sensor behind it can never reach this level, by construction:
+    the test needs both an IR event id and a correlated radar track id.
+
+A level once reached is never lowered. Dispositions (re-evaluated each step; RETRACTED is
+final): ``OPEN``; ``NOT_A_THREAT`` with a reason — ``orbit`` (perigee above
+:attr:`AssessmentParams.orbit_perigee_alt_m` or speed above circular, or the IR event says
+``orbital``), ``sounding_rocket_local_impact`` (near-vertical flight falling within
+:attr:`AssessmentParams.sounding_max_range_m` of its launch point), ``stationary_source``
+(IR event status), ``impact_outside_defended_areas``; ``RETRACTED`` — a POSSIBLE_LAUNCH
+with no new evidence for :attr:`AssessmentParams.retract_after_s` (``no_confirmation``;
+never while a sensor that saw it is degraded, since silence is not evidence), a radar-only
+event whose tracks were lost before LAUNCH (``track_lost``) or merged into an IR event
+(``merged_into:<event_id>``).
+
+Sensor health comes from status reports. A sensor is *degraded* when it reports
+``degraded`` or ``outage`` or when no status arrived within
+:attr:`AssessmentParams.heartbeat_factor` (2.5) periods. Degraded coverage is reported in
+the outputs and alerts; it never raises a level (silence is never evidence of an attack).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import numpy.typing as npt
+
+from earlywarn.center.alerts import Alert, Level
+from earlywarn.center.characterise import (
+    ImpactEstimate,
+    classify_trajectory,
+    ground_distance_m,
+    orbit_summary,
+    predict_impact,
+    propagate_to_height,
+)
+from earlywarn.center.fusion import (
+    FusionParams,
+    IrEventLike,
+    correlate,
+    fuse_states,
+    ir_ballistic_state,
+)
+from earlywarn.center.radar_tracking import RadarTrack
+from earlywarn.earth.frames import ecef_to_geodetic, enu_rotation, geodetic_to_ecef, great_circle
+from earlywarn.earth.time import iso_utc
+
+FloatArray = npt.NDArray[np.float64]
+
+__all__ = [
+    "AssessmentParams",
+    "DefendedArea",
+    "EventState",
+    "ImpactRecord",
+    "LaunchNotification",
+    "SensorHealth",
+    "assess",
+    "update_health",
+]
+
+_DEG = math.pi / 180.0
+
+
+# --------------------------------------------------------------------------------------------
+# configuration values
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DefendedArea:
+    """A named defended area: a circle (centre, radius) or a polygon of (lat, lon) vertices.
+
+    SI inside (rad, m); build from degrees and km with :meth:`circle_deg` / :meth:`polygon_deg`.
+    """
+
+    name: str
+    lat_rad: float
+    lon_rad: float
+    radius_m: float = 0.0
+    polygon_rad: tuple[tuple[float, float], ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            raise ValueError("a defended area needs a name")
+        if not self.polygon_rad and not (math.isfinite(self.radius_m) and self.radius_m > 0.0):
+            raise ValueError(
+                f"defended area {self.name!r}: give a positive radius_m or polygon vertices"
+            )
+        if self.polygon_rad and len(self.polygon_rad) < 3:
+            raise ValueError(f"defended area {self.name!r}: a polygon needs >= 3 vertices")
+
+    @classmethod
+    def circle_deg(
+        cls, name: str, lat_deg: float, lon_deg: float, radius_km: float
+    ) -> DefendedArea:
+        return cls(name, lat_deg * _DEG, lon_deg * _DEG, radius_km * 1e3)
+
+    @classmethod
+    def polygon_deg(cls, name: str, vertices_deg: Sequence[tuple[float, float]]) -> DefendedArea:
+        v = tuple((float(a) * _DEG, float(b) * _DEG) for a, b in vertices_deg)
+        r = geodetic_to_ecef(np.array([a for a, _ in v]), np.array([b for _, b in v]))
+        lat, lon, _ = ecef_to_geodetic(np.mean(r, axis=0))
+        return cls(name, float(lat), float(lon), 0.0, v)
+
+    def _inside_polygon(self, lat: FloatArray, lon: FloatArray) -> npt.NDArray[np.bool_]:
+        # ray casting in the local tangent plane at the polygon's centroid
+        rot = enu_rotation(self.lat_rad, self.lon_rad)
+        c = geodetic_to_ecef(self.lat_rad, self.lon_rad)
+        vx = np.array([a for a, _ in self.polygon_rad])
+        vy = np.array([b for _, b in self.polygon_rad])
+        ve = (geodetic_to_ecef(vx, vy) - c) @ rot.T
+        pe = (geodetic_to_ecef(lat, lon) - c) @ rot.T
+        px, py = pe[:, 0], pe[:, 1]
+        x1, y1 = ve[:, 0], ve[:, 1]
+        x2, y2 = np.roll(x1, -1), np.roll(y1, -1)
+        cross = ((y1[None, :] > py[:, None]) != (y2[None, :] > py[:, None])) & (
+            px[:, None]
+            < (x2 - x1)[None, :]
+            * (py[:, None] - y1[None, :])
+            / np.where(y2 == y1, 1e-30, y2 - y1)[None, :]
+            + x1[None, :]
+        )
+        return np.asarray(np.sum(cross, axis=1) % 2 == 1)
+
+    def threatened_by(self, imp: ImpactEstimate) -> bool:
+        """True when the impact's 95 % ellipse overlaps the area (mean or boundary inside)."""
+        if not imp.ok:
+            return False
+        a = imp.semi_major_m if math.isfinite(imp.semi_major_m) else 0.0
+        if not self.polygon_rad:
+            d = float(ground_distance_m(self.lat_rad, self.lon_rad, imp.lat_rad, imp.lon_rad))
+            return d <= self.radius_m + a
+        # polygon: the mean and 16 points of the ellipse boundary
+        b = imp.semi_minor_m if math.isfinite(imp.semi_minor_m) else 0.0
+        th = np.linspace(0.0, 2.0 * math.pi, 16, endpoint=False)
+        u = np.array([math.sin(imp.orientation_rad), math.cos(imp.orientation_rad)])
+        w = np.array([u[1], -u[0]])
+        en = np.concatenate(
+            [[[0.0, 0.0]], a * np.cos(th)[:, None] * u + b * np.sin(th)[:, None] * w]
+        )
+        rot = enu_rotation(imp.lat_rad, imp.lon_rad)
+        r = (
+            np.asarray(imp.r_ecef_m)
+            + np.concatenate([en, np.zeros((en.shape[0], 1))], axis=1) @ rot
+        )
+        lat, lon, _ = ecef_to_geodetic(r)
+        return bool(np.any(self._inside_polygon(np.asarray(lat), np.asarray(lon))))
+
+
+@dataclass(frozen=True)
+class LaunchNotification:
+    """A declared launch: time window, launch area circle, azimuth sector, optional class.
+
+    Matching events are marked ``declared``; they are still assessed (information, not a
+    dismissal). The azimuth sector runs clockwise from ``azimuth_min_rad`` to
+    ``azimuth_max_rad`` (it may wrap through north).
+    """
+
+    notification_id: str
+    t_start_s: float
+    t_end_s: float
+    lat_rad: float
+    lon_rad: float
+    radius_m: float
+    azimuth_min_rad: float = 0.0
+    azimuth_max_rad: float = 2.0 * math.pi
+    vehicle_class: str | None = None
+
+    def matches(
+        self,
+        launch_time_s: float,
+        lat_rad: float,
+        lon_rad: float,
+        azimuth_rad: float | None,
+        vehicle_class: str | None,
+    ) -> bool:
+        if not (self.t_start_s <= launch_time_s <= self.t_end_s):
+            return False
+        d = float(ground_distance_m(self.lat_rad, self.lon_rad, lat_rad, lon_rad))
+        if d > self.radius_m:
+            return False
+        if azimuth_rad is not None and math.isfinite(azimuth_rad):
+            span = (self.azimuth_max_rad - self.azimuth_min_rad) % (2.0 * math.pi)
+            if span == 0.0 and self.azimuth_max_rad != self.azimuth_min_rad:
+                span = 2.0 * math.pi
+            if (azimuth_rad - self.azimuth_min_rad) % (2.0 * math.pi) > span:
+                return False
+        return not (
+            self.vehicle_class is not None
+            and vehicle_class is not None
+            and vehicle_class != self.vehicle_class
+        )
+
+
+@dataclass(frozen=True)
+class AssessmentParams:
+    """Thresholds of the assessment (SI)."""
+
+    retract_after_s: float = 120.0
+    heartbeat_factor: float = 2.5
+    orbit_perigee_alt_m: float = 100e3
+    sounding_max_range_m: float = 300e3
+    sounding_min_gamma_rad: float = 70.0 * _DEG
+    trajectory_margin_rad: float = 8.0 * _DEG
+    raid_window_s: float = 300.0
+    raid_window_m: float = 500e3
+    impact_refresh_s: float = 10.0
+    reissue_impact_shift_m: float = 25e3
+    reissue_impact_time_s: float = 15.0
+    radar_min_updates: int = 4
+    radar_only_delay_s: float = 15.0
+    radar_join_m: float = 200e3
+    correlation_recheck_s: float = 30.0
+    radar_fuse_min_updates: int = 10
+    max_flight_s: float = 5400.0
+
+
+# --------------------------------------------------------------------------------------------
+# sensor health
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SensorHealth:
+    """The last known status of one sensor and whether its coverage counts as degraded."""
+
+    sensor_id: str
+    state: str
+    last_t_s: float
+    period_s: float
+    degraded: bool
+    reason: str  # "ok", "reported_degraded", "reported_outage", "missing_heartbeat"
+
+
+def update_health(
+    health: tuple[SensorHealth, ...],
+    status: Mapping[str, npt.ArrayLike],
+    t_s: float,
+    params: AssessmentParams,
+) -> tuple[SensorHealth, ...]:
+    """Fold status reports (column dict) into the health table and check heartbeats at ``t_s``."""
+    table = {h.sensor_id: h for h in health}
+    n = int(np.asarray(status["t_s"]).shape[0]) if status and "t_s" in status else 0
+    if n:
+        t = np.asarray(status["t_s"], dtype=np.float64)
+        sid = np.asarray(status["sensor_id"]).astype(str)
+        st = np.asarray(status["state"]).astype(str)
+        per = np.asarray(status["period_s"], dtype=np.float64)
+        for i in np.lexsort((sid, t)):
+            s = str(sid[i])
+            old = table.get(s)
+            if old is not None and t[i] < old.last_t_s:
+                continue
+            table[s] = SensorHealth(s, str(st[i]), float(t[i]), float(per[i]), False, "ok")
+    out = []
+    for s in sorted(table):
+        h = table[s]
+        if h.state == "outage":
+            deg, why = True, "reported_outage"
+        elif h.state == "degraded":
+            deg, why = True, "reported_degraded"
+        elif t_s - h.last_t_s > params.heartbeat_factor * h.period_s:
+            deg, why = True, "missing_heartbeat"
+        else:
+            deg, why = False, "ok"
+        out.append(replace(h, degraded=deg, reason=why))
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------------------------
+# events
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImpactRecord:
+    """One impact prediction of one event, for timelines and evaluation."""
+
+    event_id: str
+    t_s: float
+    impact_t_s: float
+    lat_rad: float
+    lon_rad: float
+    semi_major_m: float
+    semi_minor_m: float
+    level: int
+
+
+@dataclass(frozen=True)
+class EventState:
+    """Everything the center believes about one event (SI; an immutable value)."""
+
+    event_id: str
+    source: str  # "ir" or "radar": what created it
+    ir_event_id: str | None
+    radar_track_ids: tuple[int, ...]
+    first_t_s: float
+    last_evidence_t_s: float
+    level: Level
+    disposition: str
+    reason: str
+    level_times: tuple[tuple[str, float], ...]
+    launch_time_s: float | None = None
+    launch_time_sigma_s: float | None = None
+    launch_lat_rad: float | None = None
+    launch_lon_rad: float | None = None
+    launch_sigma_m: float | None = None
+    azimuth_rad: float | None = None
+    azimuth_sigma_rad: float | None = None
+    vehicle_class: str | None = None
+    class_probability: float | None = None
+    state_t_s: float | None = None
+    x: FloatArray | None = None
+    p: FloatArray | None = None
+    burnout_x: FloatArray | None = None
+    impact: ImpactEstimate | None = None
+    impact_computed_t_s: float = -math.inf
+    trajectory_type: str | None = None
+    threatened_areas: tuple[str, ...] = ()
+    declared: bool = False
+    declaration_id: str | None = None
+    raid_count: int = 1
+    sensor_ids: tuple[str, ...] = ()
+    correlated: bool = False
+    n_live_tracks: int = 0
+    confirmed_t_s: float | None = None
+    report_keys: tuple[tuple[str, int], ...] = ()
+    n_alerts: int = 0
+    last_alert_key: tuple[object, ...] = ()
+
+    @property
+    def phenomenologies(self) -> tuple[str, ...]:
+        out = []
+        if self.ir_event_id is not None:
+            out.append("ir")
+        if self.radar_track_ids:
+            out.append("radar")
+        return tuple(out)
+
+    @property
+    def decision_time_s(self) -> float | None:
+        if self.confirmed_t_s is None or self.impact is None or not self.impact.ok:
+            return None
+        return self.impact.t_s - self.confirmed_t_s
+
+
+def _f(v: float | None) -> float | None:
+    if v is None:
+        return None
+    v = float(v)
+    return v if math.isfinite(v) else None
+
+
+def _class_best(probs: Sequence[tuple[str, float]]) -> tuple[str | None, float | None]:
+    if not probs:
+        return None, None
+    best = sorted(probs, key=lambda cp: (-float(cp[1]), str(cp[0])))[0]
+    return str(best[0]), float(best[1])
+
+
+# --------------------------------------------------------------------------------------------
+# the assessment pass
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    t_s: float
+    areas: tuple[DefendedArea, ...]
+    notices: tuple[LaunchNotification, ...]
+    params: AssessmentParams
+    fusion: FusionParams
+    health: dict[str, SensorHealth]
+
+
+def _characterise(ev: EventState, ctx: _Ctx) -> EventState:
+    """Impact prediction, trajectory type and non-threat checks from the event's state."""
+    x0, p0, t0 = ev.x, ev.p, ev.state_t_s
+    if x0 is None or p0 is None or t0 is None:
+        return ev
+    imp = predict_impact(x0, p0, t0, max_time_s=ctx.params.max_flight_s)
+    bo = ev.burnout_x if ev.burnout_x is not None else x0
+    orb = orbit_summary(bo)
+    ttype = classify_trajectory(
+        abs(orb.gamma_rad), orb.range_angle_rad, ctx.params.trajectory_margin_rad
+    )
+    areas = tuple(a.name for a in ctx.areas if a.threatened_by(imp)) if imp.ok else ()
+    ev = replace(
+        ev, impact=imp, impact_computed_t_s=ctx.t_s, trajectory_type=ttype, threatened_areas=areas
+    )
+    if ev.source == "radar" and imp.ok:
+        # the ballistic arc traced back to the ground: a rough launch point for radar-only events
+        dtb, xb, okb = propagate_to_height(
+            x0[None, :], 0.0, backward=True, max_time_s=ctx.params.max_flight_s
+        )
+        if okb[0]:
+            lat, lon, _ = ecef_to_geodetic(xb[0, :3])
+            _, az = great_circle(lat, lon, imp.lat_rad, imp.lon_rad)
+            ev = replace(
+                ev,
+                launch_time_s=t0 + float(dtb[0]),
+                launch_lat_rad=float(lat),
+                launch_lon_rad=float(lon),
+                azimuth_rad=float(az),
+            )
+    return ev
+
+
+def _non_threat(ev: EventState, ir: IrEventLike | None, ctx: _Ctx) -> str | None:
+    if ir is not None and ir.status == "stationary":
+        return "stationary_source"
+    if ir is not None and ir.status == "orbital":
+        return "orbit"
+    if ev.x is not None:
+        orb = orbit_summary(ev.x)
+        if orb.perigee_alt_m > ctx.params.orbit_perigee_alt_m or orb.speed_ratio >= 1.0:
+            return "orbit"
+        if ev.impact is not None and not ev.impact.ok:
+            return "orbit"
+    imp = ev.impact
+    if imp is not None and imp.ok:
+        if ev.launch_lat_rad is not None and ev.launch_lon_rad is not None and ev.source == "ir":
+            d = float(
+                ground_distance_m(ev.launch_lat_rad, ev.launch_lon_rad, imp.lat_rad, imp.lon_rad)
+            )
+            bo = ev.burnout_x if ev.burnout_x is not None else ev.x
+            gam = abs(orbit_summary(bo).gamma_rad) if bo is not None else 0.0
+            if d <= ctx.params.sounding_max_range_m and gam >= ctx.params.sounding_min_gamma_rad:
+                return "sounding_rocket_local_impact"
+        if not ev.threatened_areas:
+            return "impact_outside_defended_areas"
+    return None
+
+
+def _raise(ev: EventState, lvl: Level, t_s: float) -> EventState:
+    if lvl <= ev.level:
+        return ev
+    times = list(ev.level_times)
+    for k in Level:
+        if ev.level < k <= lvl:
+            times.append((k.name, t_s))
+    conf = t_s if lvl >= Level.ATTACK_CONFIRMED and ev.confirmed_t_s is None else ev.confirmed_t_s
+    return replace(ev, level=lvl, level_times=tuple(times), confirmed_t_s=conf)
+
+
+def _sensors_degraded(ev: EventState, ctx: _Ctx) -> bool:
+    return any(ctx.health[s].degraded for s in ev.sensor_ids if s in ctx.health)
+
+
+def _evaluate_level(ev: EventState, ir: IrEventLike | None, ctx: _Ctx) -> EventState:
+    """Level and disposition from the evidence now (level never goes down)."""
+    if ev.disposition == "RETRACTED":
+        return ev
+    t = ctx.t_s
+    ev = _raise(ev, Level.POSSIBLE_LAUNCH, t)
+    launched = False
+    if ev.source == "ir" and ir is not None:
+        launched = ir.status == "boosting" or (
+            ir.status in ("ended", "orbital") and _f(ir.burnout_time_s) is not None
+        )
+        launched = launched and _f(ir.launch_time_s) is not None
+    elif ev.source == "radar":
+        launched = ev.impact is not None and ev.impact.ok
+    if launched or ev.level >= Level.LAUNCH:
+        ev = _raise(ev, Level.LAUNCH, t)
+    why = _non_threat(ev, ir, ctx)
+    threat = bool(ev.threatened_areas) and ev.level >= Level.LAUNCH and why is None
+    if threat:
+        ev = _raise(ev, Level.THREAT, t)
+        if ev.correlated and ev.ir_event_id is not None and ev.radar_track_ids:
+            ev = _raise(ev, Level.ATTACK_CONFIRMED, t)
+    if why is not None:
+        return replace(ev, disposition="NOT_A_THREAT", reason=why)
+    # retraction: unconfirmed and silent for long, unless its sensors are degraded
+    if (
+        ev.level <= Level.POSSIBLE_LAUNCH
+        and t - ev.last_evidence_t_s > ctx.params.retract_after_s
+        and not _sensors_degraded(ev, ctx)
+    ):
+        return replace(ev, disposition="RETRACTED", reason="no_confirmation")
+    if ev.source == "radar" and ev.n_live_tracks == 0 and ev.level < Level.LAUNCH:
+        return replace(ev, disposition="RETRACTED", reason="track_lost")
+    reason = {
+        Level.POSSIBLE_LAUNCH: "ir_detection" if ev.source == "ir" else "radar_track",
+        Level.LAUNCH: "kinematic_launch" if ev.source == "ir" else "ballistic_radar_track",
+        Level.THREAT: "impact_in_defended_area",
+        Level.ATTACK_CONFIRMED: "ir_radar_correlated",
+    }.get(ev.level, "")
+    return replace(ev, disposition="OPEN", reason=reason)
+
+
+def _apply_ir(ev: EventState, ir: IrEventLike) -> EventState:
+    cls, pc = _class_best(ir.class_probs)
+    keys = tuple(sorted({(str(a), int(b)) for a, b in ir.report_keys} | set(ev.report_keys)))
+    sens = tuple(sorted(set(ev.sensor_ids) | {str(s) for s in ir.sensor_ids}))
+    return replace(
+        ev,
+        last_evidence_t_s=max(ev.last_evidence_t_s, float(ir.last_t_s)),
+        launch_time_s=_f(ir.launch_time_s),
+        launch_time_sigma_s=_f(ir.launch_time_sigma_s),
+        launch_lat_rad=_f(ir.launch_lat_rad),
+        launch_lon_rad=_f(ir.launch_lon_rad),
+        launch_sigma_m=_f(ir.launch_sigma_m),
+        azimuth_rad=_f(ir.azimuth_rad),
+        azimuth_sigma_rad=_f(ir.azimuth_sigma_rad),
+        vehicle_class=cls,
+        class_probability=pc,
+        sensor_ids=sens,
+        report_keys=keys,
+    )
+
+
+def _primary(tracks: Sequence[RadarTrack]) -> RadarTrack:
+    return sorted(tracks, key=lambda tr: (-tr.n_updates, tr.track_id))[0]
+
+
+def _new_event(eid: str, source: str, t_s: float, ir_id: str | None) -> EventState:
+    return EventState(
+        event_id=eid,
+        source=source,
+        ir_event_id=ir_id,
+        radar_track_ids=(),
+        first_t_s=t_s,
+        last_evidence_t_s=t_s,
+        level=Level.NONE,
+        disposition="OPEN",
+        reason="",
+        level_times=(),
+    )
+
+
+def assess(
+    events: tuple[EventState, ...],
+    next_event_no: int,
+    ir_events: Sequence[IrEventLike],
+    tracks: Sequence[RadarTrack],
+    health: tuple[SensorHealth, ...],
+    t_s: float,
+    *,
+    areas: tuple[DefendedArea, ...],
+    notices: tuple[LaunchNotification, ...],
+    params: AssessmentParams,
+    fusion: FusionParams,
+    checks: tuple[tuple[int, float], ...] = (),
+) -> tuple[tuple[EventState, ...], int, tuple[tuple[int, float], ...]]:
+    """One assessment pass at ``t_s``.
+
+    ``ir_events`` are the IR detector's current events, ``tracks`` the confirmed radar
+    tracks, ``checks`` the time each uncorrelated track was last tested against the IR
+    events (a track is tested when it becomes a candidate, then every
+    ``correlation_recheck_s``). Returns the updated events, the next event number and
+    the new ``checks``. Deterministic: every iteration is over sorted ids.
+    """
+    ctx = _Ctx(t_s, areas, notices, params, fusion, {h.sensor_id: h for h in health})
+    evs = {e.event_id: e for e in events}
+    by_ir = {e.ir_event_id: e.event_id for e in events if e.ir_event_id is not None}
+    irs = {str(ie.event_id): ie for ie in ir_events}
+    trk = {tr.track_id: tr for tr in tracks}
+
+    # 1. IR events → center events
+    for iid in sorted(irs):
+        ie = irs[iid]
+        if iid not in by_ir:
+            eid = f"E{next_event_no:04d}"
+            next_event_no += 1
+            evs[eid] = _new_event(eid, "ir", float(ie.first_t_s), iid)
+            by_ir[iid] = eid
+        eid = by_ir[iid]
+        if evs[eid].disposition != "RETRACTED":
+            evs[eid] = _apply_ir(evs[eid], ie)
+
+    # 2. radar tracks: keep existing associations; correlate new tracks with IR states
+    owner: dict[int, str] = {}
+    for eid in sorted(evs):
+        for tid in evs[eid].radar_track_ids:
+            if tid in trk and evs[eid].disposition != "RETRACTED":
+                owner[tid] = eid
+    ir_states = {}
+    for iid in sorted(irs):
+        st = ir_ballistic_state(irs[iid])
+        if st is not None and evs[by_ir[iid]].disposition != "RETRACTED":
+            ir_states[by_ir[iid]] = st
+    candidates = [
+        tid
+        for tid in sorted(trk)
+        if trk[tid].n_updates >= params.radar_min_updates
+        and (tid not in owner or evs[owner[tid]].source == "radar")
+    ]
+    corr: dict[int, str] = {}
+    last_check = dict(checks)
+    due = [
+        tid
+        for tid in candidates
+        if tid not in last_check or t_s - last_check[tid] >= params.correlation_recheck_s
+    ]
+    if due and ir_states:
+        for tid in due:
+            last_check[tid] = t_s
+            best, best_d2 = None, math.inf
+            for eid in sorted(ir_states):
+                d2, _, _ = correlate(ir_states[eid], trk[tid], fusion)
+                if d2 <= fusion.gamma and d2 < best_d2:
+                    best, best_d2 = eid, d2
+            if best is not None:
+                corr[tid] = best
+    # move correlated tracks into IR events; retract emptied radar-only events as merged
+    for tid in sorted(corr):
+        src = owner.get(tid)
+        dst = corr[tid]
+        if src is not None and src != dst:
+            e = evs[src]
+            rest = tuple(x for x in e.radar_track_ids if x != tid)
+            evs[src] = replace(e, radar_track_ids=rest)
+            if not rest:
+                evs[src] = replace(evs[src], disposition="RETRACTED", reason=f"merged_into:{dst}")
+        owner[tid] = dst
+        d = evs[dst]
+        evs[dst] = replace(
+            d, radar_track_ids=tuple(sorted({*d.radar_track_ids, tid})), correlated=True
+        )
+    # radar-only events for old-enough uncorrelated tracks (join a nearby radar-only event)
+    for tid in candidates:
+        if tid in owner:
+            continue
+        tr = trk[tid]
+        if t_s - tr.first_t_s < params.radar_only_delay_s:
+            continue
+        joined = None
+        for eid in sorted(evs):
+            e = evs[eid]
+            if e.source != "radar" or e.disposition == "RETRACTED":
+                continue
+            others = [trk[x] for x in e.radar_track_ids if x in trk]
+            if (
+                others
+                and min(float(np.linalg.norm(o.x[:3] - tr.x[:3])) for o in others)
+                <= params.radar_join_m
+            ):
+                joined = eid
+                break
+        if joined is None:
+            joined = f"E{next_event_no:04d}"
+            next_event_no += 1
+            evs[joined] = _new_event(joined, "radar", tr.first_t_s, None)
+        e = evs[joined]
+        evs[joined] = replace(e, radar_track_ids=tuple(sorted({*e.radar_track_ids, tid})))
+        owner[tid] = joined
+
+    # 2b. the radar track traced backward: a radar-only event whose ballistic launch point
+    # and time agree with an IR launch estimate joins that IR event (the chi-square test
+    # above needs a usable IR burnout state; this one needs only the IR launch fit)
+    for rid in sorted(evs):
+        r = evs[rid]
+        if (
+            r.source != "radar"
+            or r.disposition == "RETRACTED"
+            or r.launch_time_s is None
+            or r.launch_lat_rad is None
+            or r.launch_lon_rad is None
+            or r.n_live_tracks == 0
+        ):
+            continue
+        best_i, best_d = None, math.inf
+        for iid in sorted(evs):
+            cand = evs[iid]
+            if (
+                cand.source != "ir"
+                or cand.disposition == "RETRACTED"
+                or cand.level < Level.LAUNCH
+                or cand.launch_time_s is None
+                or cand.launch_lat_rad is None
+                or cand.launch_lon_rad is None
+            ):
+                continue
+            dt_l = abs(r.launch_time_s - cand.launch_time_s)
+            dist = float(
+                ground_distance_m(
+                    r.launch_lat_rad, r.launch_lon_rad, cand.launch_lat_rad, cand.launch_lon_rad
+                )
+            )
+            if dt_l <= fusion.launch_gate_s and dist <= fusion.launch_gate_m and dist < best_d:
+                best_i, best_d = iid, dist
+        if best_i is None:
+            continue
+        moved = tuple(x for x in r.radar_track_ids if x in trk)
+        d_ev = evs[best_i]
+        evs[best_i] = replace(
+            d_ev,
+            radar_track_ids=tuple(sorted({*d_ev.radar_track_ids, *moved})),
+            correlated=True,
+            impact_computed_t_s=-math.inf,
+        )
+        evs[rid] = replace(r, disposition="RETRACTED", reason=f"merged_into:{best_i}")
+        for x in moved:
+            owner[x] = best_i
+
+    # 3. per event: drop lost tracks, refresh the state and the characterisation, the level
+    for eid in sorted(evs):
+        e = evs[eid]
+        if e.disposition == "RETRACTED":
+            continue
+        live = tuple(x for x in e.radar_track_ids if x in trk)
+        mine = [trk[x] for x in live]
+        keys = set(e.report_keys)
+        sens = set(e.sensor_ids)
+        last = e.last_evidence_t_s
+        for tr in mine:
+            keys.update(tr.report_keys)
+            sens.update(tr.sensor_ids)
+            last = max(last, tr.last_update_s)
+        e = replace(
+            e,
+            n_live_tracks=len(live),
+            report_keys=tuple(sorted(keys)),
+            sensor_ids=tuple(sorted(sens)),
+            last_evidence_t_s=last,
+        )
+        ir = irs.get(e.ir_event_id) if e.ir_event_id is not None else None
+        ist = ir_states.get(eid)
+        refresh = t_s - e.impact_computed_t_s >= params.impact_refresh_s
+        new_state: tuple[float, FloatArray, FloatArray] | None = None
+        mature = [tr for tr in mine if tr.n_updates >= params.radar_fuse_min_updates]
+        if ist is None and not mature:
+            mature = mine  # radar-only: the track is all there is
+        if mature and (refresh or e.x is None or e.state_t_s == (ist[0] if ist else None)):
+            tr = _primary(mature)
+            x_f: FloatArray = tr.x
+            p_f: FloatArray = tr.p
+            if ist is not None:
+                d2, xi, pi = correlate(ist, tr, fusion)
+                if math.isfinite(d2):
+                    pi = pi.copy()
+                    pi[:3, :3] += np.eye(3) * fusion.floor_m**2
+                    x_f, p_f = fuse_states(xi, pi, tr.x, tr.p)
+            new_state = (tr.t_s, x_f, p_f)
+        elif (
+            ist is not None
+            and not e.radar_track_ids
+            and e.state_t_s != ist[0]
+            and (refresh or e.x is None)
+        ):
+            new_state = ist
+        if new_state is not None:
+            e = replace(e, state_t_s=new_state[0], x=new_state[1], p=new_state[2])
+            if ist is not None:
+                e = replace(e, burnout_x=ist[1])
+            e = _characterise(e, ctx)
+        e = _evaluate_level(e, ir, ctx)
+        # declared launches
+        if not e.declared and e.launch_time_s is not None and e.launch_lat_rad is not None:
+            for nt in ctx.notices:
+                if nt.matches(
+                    e.launch_time_s,
+                    e.launch_lat_rad,
+                    e.launch_lon_rad if e.launch_lon_rad is not None else 0.0,
+                    e.azimuth_rad,
+                    e.vehicle_class,
+                ):
+                    e = replace(e, declared=True, declaration_id=nt.notification_id)
+                    break
+        evs[eid] = e
+
+    # 4. raid count: connected clusters of open launches close in time and space
+    open_ids = [
+        eid
+        for eid in sorted(evs)
+        if evs[eid].disposition == "OPEN"
+        and evs[eid].level >= Level.LAUNCH
+        and evs[eid].launch_time_s is not None
+        and evs[eid].launch_lat_rad is not None
+    ]
+    parent = {eid: eid for eid in open_ids}
+
+    def find(a: str) -> str:
+        while parent[a] != a:
+            a = parent[a]
+        return a
+
+    for i, a in enumerate(open_ids):
+        ea = evs[a]
+        for b in open_ids[i + 1 :]:
+            eb = evs[b]
+            assert ea.launch_time_s is not None and eb.launch_time_s is not None
+            if abs(ea.launch_time_s - eb.launch_time_s) > params.raid_window_s:
+                continue
+            sep = float(
+                ground_distance_m(
+                    ea.launch_lat_rad or 0.0,
+                    ea.launch_lon_rad or 0.0,
+                    eb.launch_lat_rad or 0.0,
+                    eb.launch_lon_rad or 0.0,
+                )
+            )
+            if sep <= params.raid_window_m:
+                ra, rb = find(a), find(b)
+                if ra != rb:
+                    parent[max(ra, rb)] = min(ra, rb)
+    sizes: dict[str, int] = {}
+    for eid in open_ids:
+        sizes[find(eid)] = sizes.get(find(eid), 0) + 1
+    for eid in sorted(evs):
+        n = sizes[find(eid)] if eid in parent else 1
+        if evs[eid].raid_count != n:
+            evs[eid] = replace(evs[eid], raid_count=n)
+    new_checks = tuple(sorted((k, v) for k, v in last_check.items() if k in trk))
+    return tuple(evs[k] for k in sorted(evs)), next_event_no, new_checks
+
+
+# --------------------------------------------------------------------------------------------
+# alerts
+# --------------------------------------------------------------------------------------------
+
+
+def _alert_key(ev: EventState) -> tuple[object, ...]:
+    imp = ev.impact
+    il = (imp.lat_rad, imp.lon_rad, imp.t_s) if imp is not None and imp.ok else None
+    return (int(ev.level), ev.disposition, il, ev.threatened_areas, ev.raid_count, ev.declared)
+
+
+def _material_change(
+    old: tuple[object, ...], new: tuple[object, ...], params: AssessmentParams
+) -> str | None:
+    if not old:
+        return "new"
+    if old[0] != new[0] or old[1] != new[1]:
+        return "change"
+    if old[3] != new[3] or old[4] != new[4] or old[5] != new[5]:
+        return "impact_update"
+    oi, ni = old[2], new[2]
+    if (oi is None) != (ni is None):
+        return "impact_update"
+    if oi is not None and ni is not None:
+        assert isinstance(oi, tuple) and isinstance(ni, tuple)
+        d = float(ground_distance_m(oi[0], oi[1], ni[0], ni[1]))
+        if d > params.reissue_impact_shift_m or abs(ni[2] - oi[2]) > params.reissue_impact_time_s:
+            return "impact_update"
+    return None
+
+
+def make_alerts(
+    prev: tuple[EventState, ...],
+    new: tuple[EventState, ...],
+    t_s: float,
+    epoch: object,
+    params: AssessmentParams,
+    coverage_degraded: bool,
+) -> tuple[tuple[EventState, ...], tuple[Alert, ...]]:
+    """Alerts for events whose level/disposition changed or whose impact moved materially."""
+    from datetime import datetime
+
+    assert isinstance(epoch, datetime)
+    old = {e.event_id: e for e in prev}
+    out_events = []
+    alerts = []
+    for e in new:
+        if e.level == Level.NONE:
+            out_events.append(e)
+            continue
+        o = old.get(e.event_id)
+        if o is not None and o.disposition == "RETRACTED" and e.disposition == "RETRACTED":
+            out_events.append(e)
+            continue
+        key = _alert_key(e)
+        why = _material_change(e.last_alert_key, key, params)
+        if why is None:
+            out_events.append(e)
+            continue
+        reason = "impact_update" if why == "impact_update" else e.reason
+        alerts.append(_alert(e, t_s, epoch, e.n_alerts + 1, reason, coverage_degraded))
+        out_events.append(replace(e, n_alerts=e.n_alerts + 1, last_alert_key=key))
+    return tuple(out_events), tuple(alerts)
+
+
+def _deg(v: float | None) -> float | None:
+    return None if v is None or not math.isfinite(v) else v / _DEG
+
+
+def _km(v: float | None) -> float | None:
+    return None if v is None or not math.isfinite(v) else v / 1e3
+
+
+def _alert(e: EventState, t_s: float, epoch: object, n: int, reason: str, cov_deg: bool) -> Alert:
+    from datetime import datetime
+
+    assert isinstance(epoch, datetime)
+    imp = e.impact if e.impact is not None and e.impact.ok else None
+    return Alert(
+        alert_id=f"{e.event_id}-A{n:03d}",
+        event_id=e.event_id,
+        t_s=float(t_s),
+        time_utc=iso_utc(epoch, t_s),
+        level=e.level.name,
+        disposition=e.disposition,
+        reason=reason,
+        launch_time_s=e.launch_time_s,
+        launch_time_utc=iso_utc(epoch, e.launch_time_s) if e.launch_time_s is not None else None,
+        launch_lat_deg=_deg(e.launch_lat_rad),
+        launch_lon_deg=_deg(e.launch_lon_rad),
+        launch_sigma_km=_km(e.launch_sigma_m),
+        azimuth_deg=_deg(e.azimuth_rad),
+        azimuth_sigma_deg=_deg(e.azimuth_sigma_rad),
+        vehicle_class=e.vehicle_class,
+        class_probability=e.class_probability,
+        impact_time_s=imp.t_s if imp else None,
+        impact_time_utc=iso_utc(epoch, imp.t_s) if imp else None,
+        impact_time_sigma_s=_f(imp.t_sigma_s) if imp else None,
+        impact_lat_deg=_deg(imp.lat_rad) if imp else None,
+        impact_lon_deg=_deg(imp.lon_rad) if imp else None,
+        impact_ellipse_semi_major_km=_km(imp.semi_major_m) if imp else None,
+        impact_ellipse_semi_minor_km=_km(imp.semi_minor_m) if imp else None,
+        impact_ellipse_orientation_deg=_deg(imp.orientation_rad) if imp else None,
+        trajectory_type=e.trajectory_type,
+        threatened_areas=e.threatened_areas,
+        raid_count=e.raid_count,
+        phenomenologies=e.phenomenologies,
+        sensor_ids=e.sensor_ids,
+        declared=e.declared,
+        declaration_id=e.declaration_id,
+        decision_time_s=e.decision_time_s,
+        coverage_degraded=cov_deg,
+    )

@@ -1,0 +1,311 @@
+"""Characterisation of a ballistic object: impact point and ellipse, impact time, trajectory
+type, and the non-threat types (orbit, sounding rocket, impact outside every defended area).
+
+Everything here works from a state estimate ``x = [r, v]`` (ECEF, SI) with its 6×6
+covariance; it never sees truth. The physics is the center's own model: free flight under
+J2 gravity in the rotating Earth-fixed frame (:class:`earlywarn.center.motion.BallisticJ2`),
+no drag. Neglecting drag moves the impact of a re-entry vehicle with a ballistic
+coefficient above ~10 kPa by a few km at most (the last 30 s of flight); it is the main
+model error of the impact prediction and is why the predicted impact time is early by a
+few seconds for light objects.
+
+Impact prediction (:func:`predict_impact`) uses the unscented transform: the 13 sigma
+points ``x̂ ± √(6P)`` columns (κ = 0, weights 1/12; Julier & Uhlmann 2004, *Proc. IEEE*
+92:401) are propagated together (vectorised RK4, 20 s steps, error < 1 m over 40 min),
+each to the first crossing of the WGS84 ellipsoid (height 0), refined by Newton steps on
+the height. The impact points' spread in the local east-north plane at the mean impact
+gives the ellipse; semi-axes are the 95 % containment ellipse (√χ²₂(0.95) = 2.448 σ),
+orientation of the semi-major axis in degrees clockwise from north in [0, 180).
+
+Trajectory type compares the flight-path angle γ at burnout with the minimum-energy angle
+for the same free-flight range angle Ψ between two points at the burnout radius,
+γ_me = (π − Ψ)/4 (spherical Earth, inertial frame; Regan & Anandakrishnan 1993,
+*Dynamics of Atmospheric Re-Entry*, §2). Lofted when γ > γ_me + margin, depressed when
+γ < γ_me − margin.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from earlywarn.center.motion import BallisticJ2
+from earlywarn.earth.constants import GM_M3_S2, OMEGA_RAD_S, R_MEAN_M
+from earlywarn.earth.frames import ecef_to_geodetic, enu_rotation, geodetic_to_ecef, great_circle
+
+FloatArray = npt.NDArray[np.float64]
+
+__all__ = [
+    "ImpactEstimate",
+    "OrbitSummary",
+    "classify_trajectory",
+    "ground_distance_m",
+    "orbit_summary",
+    "predict_impact",
+    "propagate",
+    "propagate_to_height",
+    "sqrt_psd",
+]
+
+_CHI2_2_95 = math.sqrt(5.991464547107979)  # √χ²₂(0.95)
+_MODEL = BallisticJ2(q=0.0)
+
+
+def _deriv(x: FloatArray) -> FloatArray:
+    return np.concatenate([x[:, 3:], _MODEL.acceleration(x)], axis=1)
+
+
+def _rk4(x: FloatArray, h: float | FloatArray) -> FloatArray:
+    hh = np.asarray(h, dtype=np.float64)
+    if hh.ndim:
+        hh = hh[:, None]
+    k1 = _deriv(x)
+    k2 = _deriv(x + 0.5 * hh * k1)
+    k3 = _deriv(x + 0.5 * hh * k2)
+    k4 = _deriv(x + hh * k3)
+    return np.asarray(x + (hh / 6.0) * (k1 + 2.0 * k2 + 2.0 * k3 + k4))
+
+
+def propagate(x: npt.ArrayLike, dt_s: float, max_step_s: float = 20.0) -> FloatArray:
+    """Free-flight propagation of states ``(n, 6)`` by ``dt_s`` (either sign), RK4."""
+    xs = np.atleast_2d(np.asarray(x, dtype=np.float64))
+    if dt_s == 0.0:
+        return xs.copy()
+    steps = max(1, math.ceil(abs(dt_s) / max_step_s))
+    h = dt_s / steps
+    for _ in range(steps):
+        xs = _rk4(xs, h)
+    return xs
+
+
+def _height(r: FloatArray) -> FloatArray:
+    return np.asarray(ecef_to_geodetic(r)[2])
+
+
+def propagate_to_height(
+    x: npt.ArrayLike,
+    h_m: float = 0.0,
+    *,
+    backward: bool = False,
+    max_time_s: float = 5400.0,
+    step_s: float = 20.0,
+) -> tuple[FloatArray, FloatArray, npt.NDArray[np.bool_]]:
+    """Time to the first crossing of height ``h_m`` and the state there, for ``(n, 6)`` states.
+
+    Forward (or ``backward``) in time. Returns ``(dt_s (n,), x_cross (n, 6), ok (n,))``;
+    samples that do not cross within ``max_time_s`` (orbits, or already below ``h_m``) have
+    ``ok`` False and NaN values. The crossing is bracketed on the RK4 grid and refined by
+    three Newton steps on the height (sub-metre).
+    """
+    xs = np.atleast_2d(np.asarray(x, dtype=np.float64))
+    n = xs.shape[0]
+    sign = -1.0 if backward else 1.0
+    h = sign * step_s
+    dt = np.full(n, np.nan)
+    x_cross = np.full((n, 6), np.nan)
+    done = np.zeros(n, dtype=bool)
+    start_above = _height(xs[:, :3]) > h_m
+    done |= ~start_above
+    cur = xs.copy()
+    t = 0.0
+    nsteps = math.ceil(max_time_s / step_s)
+    for _ in range(nsteps):
+        active = ~done
+        if not np.any(active):
+            break
+        prev = cur[active]
+        nxt = _rk4(prev, h)
+        below = _height(nxt[:, :3]) <= h_m
+        if np.any(below):
+            idx = np.flatnonzero(active)[below]
+            # refine from the last state above: Newton on height with the radial speed
+            xr = prev[below]
+            tau = np.zeros(idx.size)
+            for _ in range(4):
+                xe = _rk4(xr, tau) if np.any(tau != 0.0) else xr
+                hh = _height(xe[:, :3]) - h_m
+                up = xe[:, :3] / np.linalg.norm(xe[:, :3], axis=1, keepdims=True)
+                vr = np.sum(xe[:, 3:] * up, axis=1)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    tau = tau - hh / vr
+                tau = np.clip(tau, min(0.0, h), max(0.0, h))
+            xe = _rk4(xr, tau)
+            dt[idx] = t + tau
+            x_cross[idx] = xe
+            done[idx] = True
+        cur[active] = nxt
+        t += h
+    ok = np.isfinite(dt)
+    return dt, x_cross, ok
+
+
+@dataclass(frozen=True)
+class ImpactEstimate:
+    """Predicted impact on the WGS84 ellipsoid, from one state estimate.
+
+    ``ok`` is False (and the rest NaN) when the mean state does not reach the ground within
+    the horizon (an orbit). ``fraction_impacting`` is the share of sigma points that do.
+    """
+
+    ok: bool
+    state_t_s: float
+    t_s: float
+    t_sigma_s: float
+    lat_rad: float
+    lon_rad: float
+    r_ecef_m: tuple[float, float, float]
+    semi_major_m: float
+    semi_minor_m: float
+    orientation_rad: float
+    fraction_impacting: float
+
+    @staticmethod
+    def failed(state_t_s: float, fraction: float = 0.0) -> ImpactEstimate:
+        nan = math.nan
+        return ImpactEstimate(
+            False, state_t_s, nan, nan, nan, nan, (nan, nan, nan), nan, nan, nan, fraction
+        )
+
+
+def sqrt_psd(p: FloatArray) -> FloatArray:
+    """A matrix square root ``L`` with ``L Lᵀ = P`` for symmetric PSD ``P`` (eigen-based)."""
+    sym = 0.5 * (p + p.T)
+    w, v = np.linalg.eigh(sym)
+    return np.asarray(v * np.sqrt(np.clip(w, 0.0, None)))
+
+
+def predict_impact(
+    x: npt.ArrayLike, p: npt.ArrayLike, t_s: float, max_time_s: float = 5400.0
+) -> ImpactEstimate:
+    """Impact point, time and 95 % ellipse of the state ``x (6,)`` with covariance ``p (6, 6)``.
+
+    Unscented transform with 13 sigma points (see the module docstring).
+    """
+    xm = np.asarray(x, dtype=np.float64).reshape(6)
+    pm = np.asarray(p, dtype=np.float64).reshape(6, 6)
+    if not (np.all(np.isfinite(xm)) and np.all(np.isfinite(pm))):
+        return ImpactEstimate.failed(t_s)
+    n = 6
+    sq = sqrt_psd(n * pm)
+    pts = np.concatenate([xm[None, :], xm + sq.T, xm - sq.T])
+    w = np.concatenate([[0.0], np.full(2 * n, 1.0 / (2 * n))])
+    dt, xc, ok = propagate_to_height(pts, 0.0, max_time_s=max_time_s)
+    if not ok[0]:
+        return ImpactEstimate.failed(t_s, float(np.sum(w[ok])))
+    frac = float(np.sum(ok[1:])) / (2 * n)
+    r0 = xc[0, :3]
+    if frac < 1.0:
+        # some sigma points orbit: the spread is unbounded in that direction; keep the mean
+        # impact and report an infinite ellipse
+        lat, lon, _ = ecef_to_geodetic(r0)
+        return ImpactEstimate(
+            True, t_s, t_s + float(dt[0]), math.inf, float(lat), float(lon),
+            (float(r0[0]), float(r0[1]), float(r0[2])), math.inf, math.inf, 0.0, frac,
+        )  # fmt: skip
+    wts = w[1:]
+    # with κ = 0 the centre point has zero weight in the moments; use it as the mean only
+    r_pts = xc[1:, :3]
+    r_mean = np.sum(wts[:, None] * r_pts, axis=0)
+    lat_m, lon_m, _ = ecef_to_geodetic(r_mean)
+    rot = enu_rotation(lat_m, lon_m)
+    d = (r_pts - r_mean) @ rot.T
+    en = d[:, :2]
+    cov2 = (wts[:, None] * en).T @ en
+    t_imp = dt[1:]
+    t_mean = float(np.sum(wts * t_imp))
+    t_sig = math.sqrt(max(float(np.sum(wts * (t_imp - t_mean) ** 2)), 0.0))
+    ev, evec = np.linalg.eigh(cov2)
+    major = evec[:, 1]
+    orient = math.atan2(float(major[0]), float(major[1])) % math.pi  # from north, clockwise
+    # the unscented mean and the mean state's impact differ by a second-order term; the
+    # unscented one is the better estimate of the expected impact point
+    lat_i, lon_i, _ = ecef_to_geodetic(r_mean)
+    r_surf = geodetic_to_ecef(lat_i, lon_i, 0.0)
+    return ImpactEstimate(
+        ok=True,
+        state_t_s=t_s,
+        t_s=t_s + t_mean,
+        t_sigma_s=t_sig,
+        lat_rad=float(lat_i),
+        lon_rad=float(lon_i),
+        r_ecef_m=(float(r_surf[0]), float(r_surf[1]), float(r_surf[2])),
+        semi_major_m=_CHI2_2_95 * math.sqrt(max(float(ev[1]), 0.0)),
+        semi_minor_m=_CHI2_2_95 * math.sqrt(max(float(ev[0]), 0.0)),
+        orientation_rad=orient,
+        fraction_impacting=frac,
+    )
+
+
+@dataclass(frozen=True)
+class OrbitSummary:
+    """Two-body summary of a ballistic state (inertial velocity, spherical Earth).
+
+    ``perigee_alt_m`` and ``apogee_alt_m`` above the mean radius; ``speed_ratio`` the
+    inertial speed over the local circular speed; ``gamma_rad`` the inertial flight-path
+    angle; ``range_angle_rad`` Ψ, the free-flight central angle between the two points of
+    the conic at the state's radius (NaN for escape or a circular orbit).
+    """
+
+    perigee_alt_m: float
+    apogee_alt_m: float
+    speed_ratio: float
+    gamma_rad: float
+    range_angle_rad: float
+
+
+def orbit_summary(x: npt.ArrayLike) -> OrbitSummary:
+    """Two-body elements of an ECEF state ``(6,)`` relevant to classification."""
+    xs = np.asarray(x, dtype=np.float64).reshape(6)
+    r = xs[:3]
+    v_i = xs[3:] + np.cross(np.array([0.0, 0.0, OMEGA_RAD_S]), r)
+    rn = float(np.linalg.norm(r))
+    vn = float(np.linalg.norm(v_i))
+    mu = GM_M3_S2
+    energy = 0.5 * vn * vn - mu / rn
+    h = float(np.linalg.norm(np.cross(r, v_i)))
+    vr = float(np.dot(r, v_i)) / rn
+    gamma = math.atan2(vr, h / rn)
+    speed_ratio = vn / math.sqrt(mu / rn)
+    if energy >= 0.0:
+        return OrbitSummary(math.inf, math.inf, speed_ratio, gamma, math.nan)
+    a = -mu / (2.0 * energy)
+    p = h * h / mu
+    e = math.sqrt(max(0.0, 1.0 - p / a))
+    rp, ra = a * (1.0 - e), a * (1.0 + e)
+    # true anomaly at radius rn: cos ν = (p/r − 1)/e; the two crossings are at ±ν, so the
+    # free-flight angle between them (through apogee) is 2π − 2|ν|
+    if e < 1e-12:
+        psi = math.nan
+    else:
+        cnu = max(-1.0, min(1.0, (p / rn - 1.0) / e))
+        psi = 2.0 * math.pi - 2.0 * math.acos(cnu)
+    return OrbitSummary(rp - R_MEAN_M, ra - R_MEAN_M, speed_ratio, gamma, psi)
+
+
+def classify_trajectory(gamma_rad: float, range_angle_rad: float, margin_rad: float) -> str:
+    """``"minimum_energy"``, ``"lofted"`` or ``"depressed"`` (``"unknown"`` if undefined).
+
+    γ_me = (π − Ψ)/4 for the free-flight range angle Ψ.
+    """
+    if not (math.isfinite(gamma_rad) and math.isfinite(range_angle_rad)):
+        return "unknown"
+    g_me = (math.pi - range_angle_rad) / 4.0
+    if gamma_rad > g_me + margin_rad:
+        return "lofted"
+    if gamma_rad < g_me - margin_rad:
+        return "depressed"
+    return "minimum_energy"
+
+
+def ground_distance_m(
+    lat1_rad: npt.ArrayLike,
+    lon1_rad: npt.ArrayLike,
+    lat2_rad: npt.ArrayLike,
+    lon2_rad: npt.ArrayLike,
+) -> FloatArray:
+    """Great-circle distance on the mean sphere (m); ≤ 0.5 % from the ellipsoid distance."""
+    ang, _ = great_circle(lat1_rad, lon1_rad, lat2_rad, lon2_rad)
+    return np.asarray(ang * R_MEAN_M)

@@ -1,0 +1,385 @@
+"""The center's core: configuration, state and the step function; ``run_center`` wraps it.
+
+::
+
+    state = CenterState.initial(config)
+    state, out = step(state, reports, t_s)      # reports with time in (state.t_s, t_s]
+
+``reports`` is a :class:`earlywarn.reports.ReportBatch` slice or a mapping from kind
+(``"ir"``, ``"radar"``, ``"status"``) to a dict of numpy columns (the columns of
+``earlywarn.reports``). State and outputs are immutable values; the step is deterministic
+(no randomness, every iteration over sorted ids), so the same reports in the same order
+give bit-identical alerts. Reports later than ``t_s`` are refused; reports at or before
+``state.t_s`` (late arrivals) are processed as they come, except radar scans older than
+the tracker's time, which the tracker cannot use and drops.
+
+One step:
+
+1. sensor health from status reports and heartbeats (:func:`assessment.update_health`);
+2. IR launch detection (the configured :class:`IrDetector`, by default
+   ``earlywarn.center.infrared``);
+3. radar tracking (:func:`radar_tracking.radar_step`);
+4. fusion, characterisation and the assessment ladder (:func:`assessment.assess`);
+5. alerts for every change of level or disposition, or a material change of the impact
+   estimate (:func:`assessment.make_alerts`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from earlywarn.center.alerts import Alert
+from earlywarn.center.assessment import (
+    AssessmentParams,
+    DefendedArea,
+    EventState,
+    ImpactRecord,
+    LaunchNotification,
+    SensorHealth,
+    assess,
+    make_alerts,
+    update_health,
+)
+from earlywarn.center.fusion import FusionParams, IrEventLike
+from earlywarn.center.radar_tracking import (
+    RadarParams,
+    RadarTrack,
+    RadarTrackingState,
+    radar_step,
+)
+from earlywarn.earth.time import parse_utc
+
+__all__ = [
+    "CenterConfig",
+    "CenterOutput",
+    "CenterState",
+    "InfraredDetector",
+    "IrDetector",
+    "StepOutput",
+    "report_columns",
+    "run_center",
+    "step",
+]
+
+Columns = Mapping[str, npt.ArrayLike]
+KINDS = ("ir", "radar", "status")
+
+
+class IrDetector(Protocol):
+    """The IR launch detector the center composes (``earlywarn.center.infrared`` by default).
+
+    ``step`` returns the new detector state and the detector's events; the center keeps
+    the latest version of each event by ``event_id``.
+    """
+
+    def initial_state(self) -> Any: ...
+
+    def step(
+        self, state: Any, ir_columns: Columns, t_s: float
+    ) -> tuple[Any, tuple[IrEventLike, ...]]: ...
+
+
+@dataclass(frozen=True)
+class InfraredDetector:
+    """The center's own IR launch detection, ``earlywarn.center.infrared.ir_step``.
+
+    ``params`` is an ``IrParams`` (None: its defaults).
+    """
+
+    params: Any = None
+
+    def _mod(self) -> Any:
+        try:
+            from earlywarn.center import infrared
+        except ImportError as exc:  # pragma: no cover - only while infrared is being written
+            raise RuntimeError(
+                "earlywarn.center.infrared is not available; pass CenterConfig(ir=...) "
+                "with another IrDetector"
+            ) from exc
+        return infrared
+
+    def initial_state(self) -> Any:
+        mod = self._mod()
+        cls = mod.IrState
+        return cls.initial() if hasattr(cls, "initial") else cls()
+
+    def step(
+        self, state: Any, ir_columns: Columns, t_s: float
+    ) -> tuple[Any, tuple[IrEventLike, ...]]:
+        mod = self._mod()
+        params = self.params if self.params is not None else mod.IrParams()
+        cols = ir_columns if ir_columns else mod.empty_ir()
+        new_state, events = mod.ir_step(state, cols, t_s, params)
+        return new_state, tuple(events)
+
+
+@dataclass(frozen=True)
+class CenterConfig:
+    """What a center is set up with (all SI; times in seconds since ``epoch``).
+
+    ``defended_areas``: named circles or polygons; ``declared_launches``: launch
+    notifications; ``ir``: the IR detector (None: :class:`InfraredDetector` defaults);
+    ``radar``, ``fusion``, ``assessment``: the parameters of those stages.
+    """
+
+    epoch: datetime
+    defended_areas: tuple[DefendedArea, ...] = ()
+    declared_launches: tuple[LaunchNotification, ...] = ()
+    ir: IrDetector | None = None
+    radar: RadarParams = field(default_factory=RadarParams)
+    fusion: FusionParams = field(default_factory=FusionParams)
+    assessment: AssessmentParams = field(default_factory=AssessmentParams)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "epoch", parse_utc(self.epoch))
+        object.__setattr__(self, "defended_areas", tuple(self.defended_areas))
+        object.__setattr__(self, "declared_launches", tuple(self.declared_launches))
+        names = [a.name for a in self.defended_areas]
+        if len(set(names)) != len(names):
+            raise ValueError(f"defended area names must be unique, got {names}")
+
+    @property
+    def detector(self) -> IrDetector:
+        return self.ir if self.ir is not None else InfraredDetector()
+
+
+@dataclass(frozen=True)
+class CenterState:
+    """The whole center at ``t_s``: an immutable value."""
+
+    config: CenterConfig
+    t_s: float
+    ir_state: Any
+    ir_events: tuple[tuple[str, IrEventLike], ...]
+    radar: RadarTrackingState
+    events: tuple[EventState, ...]
+    health: tuple[SensorHealth, ...]
+    next_event_no: int
+    checks: tuple[tuple[int, float], ...]
+
+    @staticmethod
+    def initial(config: CenterConfig, t_s: float = -math.inf) -> CenterState:
+        """A center that has seen nothing, at ``t_s`` (default: before any report)."""
+        return CenterState(
+            config=config,
+            t_s=float(t_s),
+            ir_state=config.detector.initial_state(),
+            ir_events=(),
+            radar=RadarTrackingState.initial(),
+            events=(),
+            health=(),
+            next_event_no=1,
+            checks=(),
+        )
+
+
+@dataclass(frozen=True)
+class StepOutput:
+    """What one step produced: new alerts, the events and tracks now, sensor health."""
+
+    t_s: float
+    alerts: tuple[Alert, ...]
+    events: tuple[EventState, ...]
+    tracks: tuple[RadarTrack, ...]
+    health: tuple[SensorHealth, ...]
+    coverage_degraded: bool
+    impacts: tuple[ImpactRecord, ...]
+
+
+def report_columns(reports: Any, kind: str) -> dict[str, np.ndarray]:
+    """The column dict of one report kind from a ReportBatch or a per-kind mapping.
+
+    Accepts a mapping ``{kind: {column: array}}``, or an object that gives the columns as
+    ``reports.columns(kind)``, ``reports[kind]`` or attribute ``reports.<kind>``. Missing
+    kinds give an empty dict.
+    """
+    if reports is None:
+        return {}
+    cols: Any = None
+    if isinstance(reports, Mapping):
+        cols = reports.get(kind)
+    elif hasattr(reports, "columns") and callable(reports.columns):
+        cols = reports.columns(kind)
+    elif hasattr(reports, kind):
+        cols = getattr(reports, kind)
+    else:
+        try:
+            cols = reports[kind]
+        except (KeyError, TypeError, IndexError):
+            cols = None
+    if cols is None:
+        return {}
+    return {str(k): np.asarray(v) for k, v in dict(cols).items()}
+
+
+def _n(cols: Mapping[str, Any]) -> int:
+    return int(np.asarray(cols["t_s"]).shape[0]) if "t_s" in cols else 0
+
+
+def step(state: CenterState, reports: Any, t_s: float) -> tuple[CenterState, StepOutput]:
+    """Advance the center to ``t_s`` with the reports that arrived since ``state.t_s``."""
+    t_s = float(t_s)
+    if not math.isfinite(t_s):
+        raise ValueError(f"t_s must be a finite number of seconds, got {t_s!r}")
+    if t_s < state.t_s:
+        raise ValueError(f"t_s={t_s} s is earlier than the center state time {state.t_s} s")
+    cfg = state.config
+    cols = {k: report_columns(reports, k) for k in KINDS}
+    for k, c in cols.items():
+        if _n(c) and float(np.max(np.asarray(c["t_s"], dtype=np.float64))) > t_s:
+            raise ValueError(
+                f"{k} reports later than the step time t_s={t_s} s were given; pass only "
+                "reports with time in (state.t_s, t_s]"
+            )
+    a = cfg.assessment
+    health = update_health(state.health, cols["status"], t_s, a)
+    ir_state, ir_new = cfg.detector.step(state.ir_state, cols["ir"], t_s)
+    ir_map = dict(state.ir_events)
+    for ev in ir_new:
+        ir_map[str(ev.event_id)] = ev
+    ir_events = tuple(sorted(ir_map.items()))
+    radar_state, tracks = radar_step(state.radar, cols["radar"], t_s, cfg.radar)
+    events, next_no, checks = assess(
+        state.events,
+        state.next_event_no,
+        [e for _, e in ir_events],
+        tracks,
+        health,
+        t_s,
+        areas=cfg.defended_areas,
+        notices=cfg.declared_launches,
+        params=a,
+        fusion=cfg.fusion,
+        checks=state.checks,
+    )
+    degraded = any(h.degraded for h in health)
+    events, alerts = make_alerts(state.events, events, t_s, cfg.epoch, a, degraded)
+    old_imp = {e.event_id: e.impact_computed_t_s for e in state.events}
+    impacts = tuple(
+        ImpactRecord(
+            e.event_id,
+            t_s,
+            e.impact.t_s,
+            e.impact.lat_rad,
+            e.impact.lon_rad,
+            e.impact.semi_major_m,
+            e.impact.semi_minor_m,
+            int(e.level),
+        )
+        for e in events
+        if e.impact is not None
+        and e.impact.ok
+        and e.impact_computed_t_s == t_s
+        and old_imp.get(e.event_id) != t_s
+    )
+    new_state = CenterState(
+        config=cfg,
+        t_s=t_s,
+        ir_state=ir_state,
+        ir_events=ir_events,
+        radar=radar_state,
+        events=events,
+        health=health,
+        next_event_no=next_no,
+        checks=checks,
+    )
+    out = StepOutput(t_s, alerts, events, tracks, health, degraded, impacts)
+    return new_state, out
+
+
+@dataclass(frozen=True)
+class CenterOutput:
+    """The result of a run: every alert, the final events, the impact timeline, health log."""
+
+    alerts: tuple[Alert, ...]
+    events: tuple[EventState, ...]
+    impacts: tuple[ImpactRecord, ...]
+    health_log: tuple[tuple[float, str, str, bool, str], ...]
+    final_state: CenterState
+    t_start_s: float
+    t_end_s: float
+
+    def alerts_jsonl(self) -> str:
+        """Every alert as one JSON line each."""
+        return "".join(a.to_json() + "\n" for a in self.alerts)
+
+
+def _slice(cols: dict[str, np.ndarray], idx: np.ndarray) -> dict[str, np.ndarray]:
+    return {k: v[idx] for k, v in cols.items()}
+
+
+def run_center(
+    batch: Any,
+    config: CenterConfig,
+    dt_s: float = 1.0,
+    *,
+    t_start_s: float | None = None,
+    t_end_s: float | None = None,
+) -> CenterOutput:
+    """Run the center over a whole batch of reports, one step every ``dt_s`` seconds.
+
+    Steps at ``t_start_s + k dt_s`` (default start: the first report time rounded down to
+    a multiple of ``dt_s``) until ``t_end_s`` (default: the last report time plus
+    ``assessment.retract_after_s``, so retractions are seen). Each step gets the reports
+    with time in (previous step, this step], in the batch's order within a kind.
+    """
+    if not (math.isfinite(dt_s) and dt_s > 0.0):
+        raise ValueError(f"dt_s must be a positive number of seconds, got {dt_s!r}")
+    cols = {k: report_columns(batch, k) for k in KINDS}
+    times = [np.asarray(c["t_s"], dtype=np.float64) for c in cols.values() if _n(c)]
+    all_t = np.concatenate(times) if times else np.zeros(0)
+    if t_start_s is None:
+        t_start_s = math.floor(float(all_t.min()) / dt_s) * dt_s - dt_s if all_t.size else 0.0
+    if t_end_s is None:
+        t_end_s = (
+            float(all_t.max()) + config.assessment.retract_after_s + dt_s
+            if all_t.size
+            else t_start_s
+        )
+    orders = {}
+    sorted_t = {}
+    for k, c in cols.items():
+        if _n(c):
+            tk = np.asarray(c["t_s"], dtype=np.float64)
+            o = np.argsort(tk, kind="stable")
+            orders[k] = o
+            sorted_t[k] = tk[o]
+    state = CenterState.initial(config, t_start_s)
+    alerts: list[Alert] = []
+    impacts: list[ImpactRecord] = []
+    health_log: list[tuple[float, str, str, bool, str]] = []
+    last_health: dict[str, tuple[bool, str]] = {}
+    n_steps = max(0, math.ceil((t_end_s - t_start_s) / dt_s - 1e-9))
+    for i in range(1, n_steps + 1):
+        t_prev = t_start_s + (i - 1) * dt_s
+        t = min(t_start_s + i * dt_s, t_end_s)
+        rep: dict[str, dict[str, np.ndarray]] = {}
+        for k in orders:
+            lo = int(np.searchsorted(sorted_t[k], t_prev, side="right"))
+            hi = int(np.searchsorted(sorted_t[k], t, side="right"))
+            if hi > lo:
+                rep[k] = _slice(cols[k], orders[k][lo:hi])
+        state, out = step(state, rep, t)
+        alerts.extend(out.alerts)
+        impacts.extend(out.impacts)
+        for h in out.health:
+            cur = (h.degraded, h.reason)
+            if last_health.get(h.sensor_id) != cur:
+                health_log.append((t, h.sensor_id, h.state, h.degraded, h.reason))
+                last_health[h.sensor_id] = cur
+    return CenterOutput(
+        alerts=tuple(alerts),
+        events=state.events,
+        impacts=tuple(impacts),
+        health_log=tuple(health_log),
+        final_state=state,
+        t_start_s=float(t_start_s),
+        t_end_s=float(t_end_s),
+    )

@@ -1,0 +1,240 @@
+"""Radar tracking for the center: the multi-target tracker over reports from many sites.
+
+One :class:`~earlywarn.center.tracker.Tracker` holds every radar track in ECEF with the
+ballistic J2 motion model (:class:`~earlywarn.center.motion.BallisticJ2`). Radar reports
+are grouped into *scans*: the reports of one sensor with the same time stamp; each scan is
+one tracker step with that site's measurement model (range, azimuth from north,
+elevation, range rate; :class:`~earlywarn.center.measure.RadarENU`) built from the
+report's own site columns. Scans are processed in time order (ties by sensor id), so
+several radars feed the same tracks and several objects of one launch (re-entry vehicle,
+spent stage) become separate tracks through GNN association.
+
+A sensor with nothing to report sends nothing and causes no tracker step, so a track is
+only "missed" by scans that detected something else. M-of-N initiation counts such scans;
+with several radars and clutter the window (``window_scans``) is wider than for a single
+radar. The initial velocity prior is wide (ballistic objects move at up to ~7 km/s).
+
+Besides the tracker state this module keeps, per track, the ids of the sensors and the
+report keys ``(sensor_id, seq)`` that updated it, so events can name their supporting
+sensors and evaluation can trace reports to truth.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from earlywarn.center.measure import RadarENU
+from earlywarn.center.motion import BallisticJ2
+from earlywarn.center.tracker import Deletion, Gate, Initiation, Tracker, TrackerState
+
+FloatArray = npt.NDArray[np.float64]
+
+__all__ = ["RadarParams", "RadarTrack", "RadarTrackingState", "radar_step"]
+
+
+@dataclass(frozen=True)
+class RadarParams:
+    """Tracker settings for ballistic objects seen by surveillance radars (SI).
+
+    ``q`` white acceleration PSD (m²/s³) for unmodelled drag and gravity harmonics;
+    ``gate_probability`` of the chi-square gate; M-of-N with ``confirm_hits`` of
+    ``window_scans``; ``velocity_sigma_m_s`` of the initial velocity prior;
+    ``tentative_coast_s`` / ``confirmed_coast_s`` without update before deletion (at least
+    two revisit periods, so a 5 s radar does not lose tentative tracks between scans).
+    """
+
+    q: float = 0.5
+    gate_probability: float = 0.999
+    confirm_hits: int = 3
+    window_scans: int = 6
+    velocity_sigma_m_s: float = 6000.0
+    tentative_coast_s: float = 12.0
+    confirmed_coast_s: float = 40.0
+    max_step_s: float = 10.0
+
+    def tracker(self) -> Tracker:
+        """The tracker these settings describe (a frozen value; cheap to build)."""
+        dummy = RadarENU(
+            site_ecef_m=(6378137.0, 0.0, 0.0),
+            rotation_enu=((0.0, 1.0, 0.0), (0.0, 0.0, 1.0), (1.0, 0.0, 0.0)),
+            sigma_range_m=1.0,
+            sigma_azimuth_rad=1e-3,
+            sigma_elevation_rad=1e-3,
+            sigma_range_rate_m_s=1.0,
+        )
+        return Tracker(
+            motion=BallisticJ2(q=self.q, max_step_s=self.max_step_s),
+            measurement=dummy,
+            gate=Gate(self.gate_probability),
+            initiation=Initiation(
+                confirm_hits=self.confirm_hits,
+                window_scans=self.window_scans,
+                velocity_sigma_m_s=self.velocity_sigma_m_s,
+                two_point=True,
+                max_coast_s=self.tentative_coast_s,
+            ),
+            deletion=Deletion(self.confirmed_coast_s),
+        )
+
+
+@dataclass(frozen=True)
+class RadarTrack:
+    """A confirmed radar track as the center sees it at ``t_s`` (state ECEF, SI)."""
+
+    track_id: int
+    t_s: float
+    x: FloatArray  # (6,)
+    p: FloatArray  # (6, 6)
+    first_t_s: float
+    last_update_s: float
+    n_updates: int
+    sensor_ids: tuple[str, ...]
+    report_keys: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class _Meta:
+    first_t_s: float
+    n_updates: int
+    sensor_ids: tuple[str, ...]
+    report_keys: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class RadarTrackingState:
+    """The tracker state plus per-track bookkeeping (sorted by track id)."""
+
+    tracker: TrackerState
+    meta: tuple[tuple[int, _Meta], ...] = field(default=())
+
+    @staticmethod
+    def initial() -> RadarTrackingState:
+        return RadarTrackingState(TrackerState.empty(0), ())
+
+
+_NEEDED = (
+    "sensor_id",
+    "seq",
+    "t_s",
+    "site_lat_rad",
+    "site_lon_rad",
+    "site_h_m",
+    "range_m",
+    "azimuth_rad",
+    "elevation_rad",
+    "range_rate_m_s",
+    "sigma_range_m",
+    "sigma_azimuth_rad",
+    "sigma_elevation_rad",
+    "sigma_range_rate_m_s",
+)
+
+
+def _n_rows(cols: Mapping[str, npt.ArrayLike]) -> int:
+    if not cols or "t_s" not in cols:
+        return 0
+    return int(np.asarray(cols["t_s"]).shape[0])
+
+
+def radar_step(
+    state: RadarTrackingState,
+    radar: Mapping[str, npt.ArrayLike],
+    t_s: float,
+    params: RadarParams,
+) -> tuple[RadarTrackingState, tuple[RadarTrack, ...]]:
+    """Feed the radar reports ``radar`` (column dict, times ≤ ``t_s``) to the tracker.
+
+    Returns the new state and the confirmed tracks updated within ``confirmed_coast_s``
+    of ``t_s`` (each at its own last tracker time), sorted by id.
+    """
+    n = _n_rows(radar)
+    tracker = params.tracker()
+    ts = state.tracker
+    meta = dict(state.meta)
+    if n:
+        missing = [c for c in _NEEDED if c not in radar]
+        if missing:
+            raise ValueError(f"radar reports lack the columns {missing}")
+        col = {c: np.asarray(radar[c]) for c in _NEEDED}
+        t = col["t_s"].astype(np.float64)
+        sid = col["sensor_id"].astype(str)
+        order = np.lexsort((col["seq"].astype(np.int64), sid, t))
+        # scan boundaries: a change of time or sensor
+        t_o, s_o = t[order], sid[order]
+        brk = np.flatnonzero((np.diff(t_o) != 0.0) | (s_o[1:] != s_o[:-1])) + 1
+        for grp in np.split(order, brk):
+            if grp.size == 0:
+                continue
+            i0 = int(grp[0])
+            tg = float(t[i0])
+            if ts.n_tracks and tg < ts.time:
+                continue  # out-of-order scan (late report): dropped, as a live feed would
+            mm = RadarENU.at_geodetic(
+                float(col["site_lat_rad"][i0]),
+                float(col["site_lon_rad"][i0]),
+                float(col["site_h_m"][i0]),
+                float(np.median(col["sigma_range_m"][grp])),
+                float(np.median(col["sigma_azimuth_rad"][grp])),
+                float(np.median(col["sigma_elevation_rad"][grp])),
+                float(np.median(col["sigma_range_rate_m_s"][grp])),
+            )
+            z = np.stack(
+                [
+                    col["range_m"][grp],
+                    col["azimuth_rad"][grp],
+                    col["elevation_rad"][grp],
+                    col["range_rate_m_s"][grp],
+                ],
+                axis=1,
+            ).astype(np.float64)
+            good = np.all(np.isfinite(z), axis=1) & (z[:, 0] > 0.0)
+            if not np.any(good):
+                continue
+            grp, z = grp[good], z[good]
+            ts, out = tracker.step(ts, z, tg, measurement_model=mm)
+            s_name = str(sid[i0])
+            for j, tid in enumerate(out.meas_track_id.tolist()):
+                key = (s_name, int(col["seq"][grp[j]]))
+                old = meta.get(tid)
+                if old is None:
+                    meta[tid] = _Meta(tg, 1, (s_name,), (key,))
+                else:
+                    sids = (
+                        old.sensor_ids
+                        if s_name in old.sensor_ids
+                        else (tuple(sorted((*old.sensor_ids, s_name))))
+                    )
+                    meta[tid] = _Meta(
+                        old.first_t_s, old.n_updates + 1, sids, (*old.report_keys, key)
+                    )
+    alive = set(ts.ids.tolist())
+    meta_t = tuple(sorted((k, v) for k, v in meta.items() if k in alive))
+    new_state = RadarTrackingState(ts, meta_t)
+    tracks: list[RadarTrack] = []
+    md = dict(meta_t)
+    for i in np.flatnonzero(ts.confirmed):
+        tid = int(ts.ids[i])
+        last = float(ts.last_update_s[i])
+        if t_s - last > params.confirmed_coast_s or not math.isfinite(ts.time):
+            continue
+        m = md[tid]
+        tracks.append(
+            RadarTrack(
+                track_id=tid,
+                t_s=float(ts.time),
+                x=np.array(ts.x[i]),
+                p=np.array(ts.p[i]),
+                first_t_s=m.first_t_s,
+                last_update_s=last,
+                n_updates=m.n_updates,
+                sensor_ids=m.sensor_ids,
+                report_keys=m.report_keys,
+            )
+        )
+    tracks.sort(key=lambda tr: tr.track_id)
+    return new_state, tuple(tracks)

@@ -1,0 +1,148 @@
+"""Build the writers' :class:`~earlywarn.io.scene.SceneView` from a finished run.
+
+Kept apart from the writers (which know nothing of the library's result types) and from
+the pipeline (which knows nothing of drawing).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from earlywarn.earth.frames import aer_to_enu, enu_to_ecef
+from earlywarn.io import scene as sv
+from earlywarn.sensors.orbits import ephemeris_ecef
+
+if TYPE_CHECKING:
+    from earlywarn.pipeline import RunResult
+
+MAX_OBJECT_SAMPLES = 600
+MAX_SATELLITE_SAMPLES = 360
+MAX_DETECTIONS = 5000
+
+
+def _objects(result: RunResult) -> tuple[sv.ObjectTrack, ...]:
+    tr = result.truth
+    out = []
+    for i in range(tr.n_objects):
+        ok = ~np.isnan(tr.t_s[i])
+        t = tr.t_s[i, ok]
+        r = tr.r_ecef_m[i, ok]
+        if t.size > MAX_OBJECT_SAMPLES:
+            idx = np.unique(np.linspace(0, t.size - 1, MAX_OBJECT_SAMPLES).astype(int))
+            t, r = t[idx], r[idx]
+        out.append(sv.ObjectTrack(tr.object_id[i], tr.launch_id[i], tr.kind[i], t, r))
+    return tuple(out)
+
+
+def _satellites(result: RunResult) -> tuple[sv.SatelliteTrack, ...]:
+    if not result.satellites:
+        return ()
+    dur = result.scenario.duration
+    t = np.linspace(0.0, dur, int(min(MAX_SATELLITE_SAMPLES, max(2, dur / 60.0 + 1))))
+    eph = ephemeris_ecef([s.orbit for s in result.satellites], result.scenario.epoch, t)
+    return tuple(
+        sv.SatelliteTrack(s.sensor_id, t, eph.r_m[i]) for i, s in enumerate(result.satellites)
+    )
+
+
+def _radars(result: RunResult) -> tuple[sv.RadarSite, ...]:
+    return tuple(
+        sv.RadarSite(
+            r.sensor_id,
+            r.lat_deg,
+            r.lon_deg,
+            tuple(
+                sv.RadarFace(
+                    f.face_id,
+                    f.boresight_az_deg,
+                    f.half_width_deg,
+                    f.el_min_deg,
+                    f.el_max_deg,
+                    r.max_range_km,
+                )
+                for f in r.faces
+            ),
+            alt_m=r.h_m,
+        )
+        for r in result.radars
+    )
+
+
+def _detections(result: RunResult) -> sv.Detections:
+    rad = result.reports.columns("radar")
+    ir = result.reports.columns("ir")
+    n_r = len(rad["t_s"])
+    if n_r:
+        enu = aer_to_enu(rad["azimuth_rad"], rad["elevation_rad"], rad["range_m"])
+        pos = enu_to_ecef(enu, rad["site_lat_rad"], rad["site_lon_rad"], rad["site_h_m"])
+    else:
+        pos = np.zeros((0, 3))
+    t = np.concatenate([np.asarray(rad["t_s"]), np.asarray(ir["t_s"])])
+    sid = np.concatenate([np.asarray(rad["sensor_id"]), np.asarray(ir["sensor_id"])]).astype(str)
+    kind = np.array(["radar"] * n_r + ["ir"] * len(ir["t_s"]), dtype=object)
+    r = np.concatenate([pos, np.full((len(ir["t_s"]), 3), np.nan)])
+    if t.size > MAX_DETECTIONS:
+        idx = np.unique(np.linspace(0, t.size - 1, MAX_DETECTIONS).astype(int))
+        t, sid, kind, r = t[idx], sid[idx], kind[idx], r[idx]
+    return sv.Detections(t, tuple(sid.tolist()), tuple(kind.tolist()), r)
+
+
+def _truth_launches(result: RunResult) -> tuple[sv.TruthLaunch, ...]:
+    if result.flight is None:
+        return ()
+    out = []
+    for ev in result.flight.events:
+        imp = ev.impact_s is not None and ev.impact_lat_rad is not None
+        out.append(
+            sv.TruthLaunch(
+                ev.launch_id,
+                ev.t_launch_s,
+                math.degrees(ev.launch_lat_rad),
+                math.degrees(ev.launch_lon_rad),
+                impact_time_s=(ev.t_launch_s + ev.impact_s) if imp and ev.impact_s else None,
+                impact_lat_deg=math.degrees(ev.impact_lat_rad)
+                if imp and ev.impact_lat_rad
+                else None,
+                impact_lon_deg=math.degrees(ev.impact_lon_rad)
+                if imp and ev.impact_lon_rad
+                else None,
+            )
+        )
+    return tuple(out)
+
+
+def _areas(result: RunResult) -> tuple[sv.DefendedArea, ...]:
+    out = []
+    for a in result.scenario.defended_areas:
+        if a.circle is not None:
+            c = a.circle
+            out.append(sv.DefendedArea.circle(a.name, c.lat_deg, c.lon_deg, c.radius / 1e3))
+        elif a.polygon is not None:
+            out.append(sv.DefendedArea.polygon(a.name, [list(p) for p in a.polygon]))
+    return tuple(out)
+
+
+def scene_from_run(result: RunResult) -> sv.SceneView:
+    """Everything the CZML, GeoJSON, PNG and HTML writers draw for one run."""
+    ev = result.evaluation.to_dict()
+    false_alerts = ev.get("false_alerts", {})
+    return sv.SceneView(
+        epoch_utc=result.scenario.epoch,
+        t_start_s=0.0,
+        t_end_s=result.scenario.duration,
+        objects=_objects(result),
+        satellites=_satellites(result),
+        radars=_radars(result),
+        detections=_detections(result),
+        alerts=tuple(sv.AlertMark.from_dict(a.to_dict()) for a in result.center.alerts),
+        defended_areas=_areas(result),
+        truth_launches=_truth_launches(result),
+        launches_table=tuple(ev.get("launches", ())),
+        events_table=tuple(ev.get("events", ())),
+        false_alerts_table=tuple({"level": k, "count": v} for k, v in false_alerts.items()),
+        title=f"earlywarn — {result.scenario.name} (seed {result.seed})",
+    )
+

@@ -1,0 +1,296 @@
+"""The whole chain for one scenario: flight → sensors → center → evaluation → outputs.
+
+``run_scenario`` is what ``earlywarn run``, ``earlywarn demo`` and the Monte Carlo studies
+call; ``write_outputs`` writes the files a run leaves behind. The center receives only
+the reports and its own configuration; the truth meets the center's output only in
+``analysis.evaluate``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from earlywarn import __version__
+from earlywarn.analysis.evaluate import Evaluation, evaluate, launch_truth_from_flight
+from earlywarn.center import CenterOutput, run_center
+from earlywarn.earth.frames import ecef_to_geodetic
+from earlywarn.flight import FlightResult, Trajectories, fly
+from earlywarn.io import build
+from earlywarn.io.scenario import Scenario, ScenarioError, scenario_hash
+from earlywarn.reports import ReportBatch, ReportTruth
+from earlywarn.sensors.infrared import InfraredSatellite
+from earlywarn.sensors.radar import Radar
+from earlywarn.sensors.simulate import simulate
+
+Progress = Callable[[str, float], None]
+"""Called with (stage name, fraction of the run done)."""
+
+STAGES = ("flight", "sensors", "center", "evaluate")
+
+
+def _no_progress(stage: str, fraction: float) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Everything one run produced, plus how it was made."""
+
+    scenario: Scenario
+    seed: int
+    flight: FlightResult | None
+    truth: Trajectories
+    satellites: tuple[InfraredSatellite, ...]
+    radars: tuple[Radar, ...]
+    reports: ReportBatch
+    report_truth: ReportTruth
+    center: CenterOutput
+    evaluation: Evaluation
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        """The content of ``summary.json``: run metadata and the evaluation."""
+        ev = self.evaluation.to_dict()
+        return {
+            "earlywarn_version": __version__,
+            "scenario": self.scenario.name,
+            "scenario_hash": scenario_hash(self.scenario),
+            "seed": self.seed,
+            "epoch_utc": self.scenario.epoch,
+            "duration_s": self.scenario.duration,
+            "wall_time_s": round(sum(self.timings_s.values()), 3),
+            "timings_s": {k: round(v, 3) for k, v in self.timings_s.items()},
+            "n_reports": {k: self.reports.count(k) for k in ("ir", "radar", "status")},
+            "n_alerts": len(self.center.alerts),
+            **ev,
+        }
+
+
+def _empty_truth() -> Trajectories:
+    return Trajectories.concat([])
+
+
+def run_scenario(
+    scenario: Scenario, seed: int | None = None, progress: Progress | None = None
+) -> RunResult:
+    """Run the whole chain once. ``seed`` overrides the scenario's seed."""
+    report = progress or _no_progress
+    seed = scenario.seed if seed is None else int(seed)
+    timings: dict[str, float] = {}
+
+    report("flight", 0.0)
+    t0 = time.perf_counter()
+    specs = build.launch_specs(scenario)
+    result: FlightResult | None = None
+    if specs:
+        try:
+            result = fly(specs)
+        except ValueError as exc:
+            raise ScenarioError(f"launches: {exc}") from None
+        truth = result.trajectories
+    else:
+        truth = _empty_truth()
+    sats = tuple(build.satellites(scenario))
+    rads = tuple(build.radars(scenario))
+    evs = build.events(scenario)
+    timings["flight"] = time.perf_counter() - t0
+
+    report("sensors", 0.25)
+    t0 = time.perf_counter()
+    batch, rtruth = simulate(truth, sats, rads, scenario.epoch, 0.0, scenario.duration, seed, evs)
+    timings["sensors"] = time.perf_counter() - t0
+
+    report("center", 0.5)
+    t0 = time.perf_counter()
+    config = build.center_config(scenario)
+    out = run_center(
+        batch, config, dt_s=scenario.center.step, t_start_s=0.0, t_end_s=scenario.duration
+    )
+    timings["center"] = time.perf_counter() - t0
+
+    report("evaluate", 0.85)
+    t0 = time.perf_counter()
+    launches = launch_truth_from_flight(result) if result is not None else ()
+    evaluation = evaluate(launches, out, batch, rtruth, truth)
+    timings["evaluate"] = time.perf_counter() - t0
+    report("done", 1.0)
+    return RunResult(
+        scenario=scenario,
+        seed=seed,
+        flight=result,
+        truth=truth,
+        satellites=sats,
+        radars=rads,
+        reports=batch,
+        report_truth=rtruth,
+        center=out,
+        evaluation=evaluation,
+        timings_s=timings,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# files
+# ---------------------------------------------------------------------------------------
+
+
+def write_reports_parquet(batch: ReportBatch, path: str | Path) -> Path:
+    """All reports in one Parquet file: a ``kind`` column and the union of the kinds'
+    columns (null where a column does not belong to the row's kind)."""
+    tables = []
+    for k in ("ir", "radar", "status"):
+        t = batch.to_arrow(k)
+        nullable = pa.schema([f.with_nullable(True) for f in t.schema])
+        tables.append(t.cast(nullable).replace_schema_metadata(None))
+    table = pa.concat_tables(tables, promote_options="default")
+    meta = dict(table.schema.metadata or {})
+    meta[b"earlywarn.epoch_utc"] = batch.epoch_utc.encode()
+    table = table.replace_schema_metadata(meta)
+    p = Path(path)
+    pq.write_table(table, p)
+    return p
+
+
+def read_reports_parquet(path: str | Path) -> ReportBatch:
+    """Read a file written by :func:`write_reports_parquet` (or by ``earlywarn run``)."""
+    from earlywarn import reports as rp
+
+    table = pq.read_table(path)
+    meta = table.schema.metadata or {}
+    epoch = meta.get(b"earlywarn.epoch_utc")
+    if epoch is None:
+        raise ValueError(f"{path}: not an earlywarn reports file (no earlywarn.epoch_utc)")
+    kinds = np.asarray(table.column("kind").to_numpy(zero_copy_only=False)).astype(str)
+    parts = {}
+    for kind in rp.KINDS:
+        cols = list(rp.columns_of(kind))
+        sub = table.filter(pa.array(kinds == kind)).select(cols)
+        sub = sub.replace_schema_metadata(rp.arrow_schema(kind, epoch.decode()).metadata)
+        parts[kind] = sub.cast(rp.arrow_schema(kind, epoch.decode()))
+    return ReportBatch.from_arrow(parts, epoch_utc=epoch.decode())
+
+
+def truth_table(truth: Trajectories) -> pa.Table:
+    """Every object's samples, one row each, units in the column names."""
+    valid = ~np.isnan(truth.t_s)
+    obj = np.broadcast_to(np.arange(truth.n_objects)[:, None], truth.t_s.shape)[valid]
+    r = truth.r_ecef_m[valid]
+    v = truth.v_ecef_m_s[valid]
+    lat, lon, h = ecef_to_geodetic(r) if r.size else (np.zeros(0),) * 3
+    ids = np.asarray(truth.object_id, dtype=object)
+    return pa.table(
+        {
+            "object_id": pa.array(ids[obj].astype(str) if obj.size else [], pa.string()),
+            "launch_id": pa.array(
+                np.asarray(truth.launch_id, dtype=object)[obj].astype(str) if obj.size else [],
+                pa.string(),
+            ),
+            "kind": pa.array(
+                np.asarray(truth.kind, dtype=object)[obj].astype(str) if obj.size else [],
+                pa.string(),
+            ),
+            "t_s": truth.t_s[valid],
+            "x_m": r[:, 0],
+            "y_m": r[:, 1],
+            "z_m": r[:, 2],
+            "vx_m_s": v[:, 0],
+            "vy_m_s": v[:, 1],
+            "vz_m_s": v[:, 2],
+            "lat_deg": np.degrees(lat),
+            "lon_deg": np.degrees(lon),
+            "alt_km": h / 1e3,
+            "intensity_w_sr": truth.intensity_w_sr[valid],
+        }
+    )
+
+
+def tracks_table(out: CenterOutput) -> pa.Table:
+    """What the center estimated over time: IR event tracks and impact predictions."""
+    rows: dict[str, list[Any]] = {
+        k: []
+        for k in (
+            "event_id",
+            "source",
+            "t_s",
+            "x_m",
+            "y_m",
+            "z_m",
+            "lat_deg",
+            "lon_deg",
+            "alt_km",
+        )
+    }
+    state = out.final_state
+    for key, ev in state.ir_events:
+        t = np.asarray(getattr(ev, "track_t_s", np.zeros(0)), dtype=float)
+        r = np.asarray(getattr(ev, "track_r_ecef_m", np.zeros((0, 3))), dtype=float)
+        if t.size == 0:
+            continue
+        lat, lon, h = ecef_to_geodetic(r)
+        n = t.size
+        rows["event_id"] += [str(key)] * n
+        rows["source"] += ["ir"] * n
+        rows["t_s"] += t.tolist()
+        rows["x_m"] += r[:, 0].tolist()
+        rows["y_m"] += r[:, 1].tolist()
+        rows["z_m"] += r[:, 2].tolist()
+        rows["lat_deg"] += np.degrees(lat).tolist()
+        rows["lon_deg"] += np.degrees(lon).tolist()
+        rows["alt_km"] += (h / 1e3).tolist()
+    for imp in out.impacts:
+        rows["event_id"].append(imp.event_id)
+        rows["source"].append("impact_prediction")
+        rows["t_s"].append(imp.t_s)
+        rows["x_m"].append(math.nan)
+        rows["y_m"].append(math.nan)
+        rows["z_m"].append(math.nan)
+        rows["lat_deg"].append(math.degrees(imp.lat_rad))
+        rows["lon_deg"].append(math.degrees(imp.lon_rad))
+        rows["alt_km"].append(0.0)
+    schema = pa.schema(
+        [("event_id", pa.string()), ("source", pa.string())]
+        + [(k, pa.float64()) for k in list(rows)[2:]]
+    )
+    return pa.table(rows, schema=schema)
+
+
+def write_outputs(result: RunResult, out_dir: str | Path, pictures: bool = True) -> list[Path]:
+    """Write every output file of a run into ``out_dir``; return their paths."""
+    from earlywarn.io import czml, geojson, html, plots
+    from earlywarn.io.sceneview import scene_from_run
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    summary = result.summary()
+    p = out / "summary.json"
+    p.write_text(json.dumps(summary, indent=2) + "\n")
+    written.append(p)
+    p = out / "alerts.jsonl"
+    p.write_text(result.center.alerts_jsonl())
+    written.append(p)
+    written.append(write_reports_parquet(result.reports, out / "reports.parquet"))
+    result.report_truth.write_parquet(out)
+    written.append(out / "truth_labels.parquet")
+    pq.write_table(tracks_table(result.center), out / "tracks.parquet")
+    written.append(out / "tracks.parquet")
+    pq.write_table(truth_table(result.truth), out / "truth.parquet")
+    written.append(out / "truth.parquet")
+    scene = scene_from_run(result)
+    written.append(czml.write_czml(scene, out / "scene.czml"))
+    written.append(geojson.write_geojson(scene, out / "map.geojson"))
+    if pictures:
+        written.append(plots.plot_timeline(scene, out / "timeline.png"))
+        written.append(plots.plot_map(scene, out / "map.png"))
+    written.append(html.write_report(scene, summary, out))
+    return written

@@ -1,0 +1,272 @@
+"""The assessment ladder's invariants: one kind of sensor alone never reaches
+ATTACK_CONFIRMED (property tests over arbitrary report sets), levels never go down, alerts
+only on change, declared-launch matching, sensor health."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from earlywarn.center import CenterConfig, Level, run_center
+from earlywarn.center.assessment import (
+    AssessmentParams,
+    LaunchNotification,
+    update_health,
+)
+from earlywarn.center.characterise import orbit_summary
+from earlywarn.earth.frames import enu_rotation, geodetic_to_ecef
+from test_center_core import (
+    AREA,
+    DEG,
+    EPOCH,
+    IMPACT,
+    P_BO,
+    T_BURNOUT,
+    X_BO,
+    ScriptedIr,
+    StubIrEvent,
+    radar_reports,
+)
+
+# --------------------------------------------------------------------------------------------
+# a report-driven stub IR detector: events from whatever IR reports arrive
+# --------------------------------------------------------------------------------------------
+
+
+def _orbit_state() -> np.ndarray:
+    r = geodetic_to_ecef(0.0, 0.0, 400e3)
+    rot = enu_rotation(0.0, 0.0)
+    v_i = math.sqrt(3.986004418e14 / np.linalg.norm(r))
+    venu = np.array([v_i - 465.0, 0.0, 0.0])
+    return np.concatenate([r, rot.T @ venu])
+
+
+def _sounding_state() -> np.ndarray:
+    lat, lon = 60.0 * DEG, 20.0 * DEG
+    r = geodetic_to_ecef(lat, lon, 150e3)
+    rot = enu_rotation(lat, lon)
+    return np.concatenate([r, rot.T @ np.array([50.0, 50.0, 2500.0])])
+
+
+LIBRARY = (X_BO, _orbit_state(), _sounding_state(), X_BO + np.r_[0, 0, 0, 300.0, -200.0, 0])
+
+
+@dataclass(frozen=True)
+class ReportDrivenIr:
+    """Groups all IR reports seen so far by ``frame_id % 4``; each group is an event whose
+    status and ballistic state follow from its reports (deterministically) — so arbitrary
+    IR report sets can drive events anywhere up the ladder."""
+
+    def initial_state(self) -> tuple[tuple[int, float, str, int], ...]:
+        return ()
+
+    def step(self, state: Any, ir: Any, t_s: float) -> tuple[Any, tuple[Any, ...]]:
+        rows = list(state)
+        if ir and "t_s" in ir:
+            for f, t, s, q in zip(
+                ir["frame_id"], ir["t_s"], ir["sensor_id"], ir["seq"], strict=True
+            ):
+                rows.append((int(f), float(t), str(s), int(q)))
+        rows.sort()
+        groups: dict[int, list[tuple[int, float, str, int]]] = {}
+        for r in rows:
+            groups.setdefault(r[0] % 4, []).append(r)
+        events = []
+        for g in sorted(groups):
+            rs = groups[g]
+            ts = [r[1] for r in rs]
+            n = len(rs)
+            status = "candidate" if n < 3 else ("boosting" if n < 6 else "ended")
+            x = LIBRARY[g]
+            ev = StubIrEvent(
+                event_id=f"ir-{g}",
+                status=status,
+                first_t_s=min(ts),
+                last_t_s=max(ts),
+                n_reports=n,
+                sensor_ids=tuple(sorted({r[2] for r in rs})),
+                report_keys=tuple((r[2], r[3]) for r in rs),
+            )
+            if n >= 3:
+                ev = replace(
+                    ev,
+                    launch_time_s=min(ts) - 30.0,
+                    launch_time_sigma_s=3.0,
+                    launch_lat_rad=40.0 * DEG if g != 2 else 60.0 * DEG,
+                    launch_lon_rad=60.0 * DEG if g != 2 else 20.0 * DEG,
+                    launch_sigma_m=2000.0,
+                    azimuth_rad=0.5,
+                    azimuth_sigma_rad=0.01,
+                    class_probs=(("icbm", 0.9), ("srbm", 0.1)),
+                )
+            if n >= 6:
+                ev = replace(
+                    ev,
+                    burnout_time_s=max(ts),
+                    burn_time_s=max(ts) - min(ts),
+                    r_ecef_m=x[:3],
+                    v_ecef_m_s=x[3:],
+                    cov=P_BO,
+                    track_t_s=np.array([max(ts)]),
+                )
+            events.append(ev)
+        return tuple(rows), tuple(events)
+
+
+def ir_columns(times: list[float], frames: list[int], sensors: list[str]) -> dict[str, Any]:
+    n = len(times)
+    los = np.tile([1.0, 0.0, 0.0], (n, 1))
+    return {
+        "sensor_id": np.asarray(sensors, dtype=str),
+        "seq": np.arange(n, dtype=np.int64),
+        "t_s": np.asarray(times, dtype=np.float64),
+        "frame_id": np.asarray(frames, dtype=np.int64),
+        "los_x": los[:, 0],
+        "los_y": los[:, 1],
+        "los_z": los[:, 2],
+        "sat_x_m": np.full(n, 42e6),
+        "sat_y_m": np.zeros(n),
+        "sat_z_m": np.zeros(n),
+        "sigma_rad": np.full(n, 30e-6),
+        "intensity_w_sr": np.full(n, 1e6),
+        "snr": np.full(n, 20.0),
+    }
+
+
+ir_sets = st.lists(
+    st.tuples(
+        st.floats(0.0, 600.0, allow_nan=False),
+        st.integers(0, 40),
+        st.sampled_from(["geo-a", "geo-b", "heo-1"]),
+    ),
+    min_size=0,
+    max_size=40,
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ir_sets)
+def test_ir_only_never_exceeds_threat(reports: list[tuple[float, int, str]]) -> None:
+    times = [r[0] for r in reports]
+    cfg = CenterConfig(epoch=EPOCH, defended_areas=(AREA,), ir=ReportDrivenIr())
+    batch = {"ir": ir_columns(times, [r[1] for r in reports], [r[2] for r in reports])}
+    out = run_center(batch, cfg, dt_s=10.0, t_start_s=-10.0, t_end_s=800.0)
+    assert all(Level[a.level] <= Level.THREAT for a in out.alerts)
+    assert all(e.level <= Level.THREAT for e in out.events)
+    assert all("radar" not in a.phenomenologies for a in out.alerts)
+
+
+def test_ir_only_threat_is_reachable_so_the_ceiling_test_means_something() -> None:
+    times = [float(t) for t in range(0, 60, 2)]
+    frames = [0] * len(times)  # one group: the threatening library state
+    cfg = CenterConfig(epoch=EPOCH, defended_areas=(AREA,), ir=ReportDrivenIr())
+    out = run_center({"ir": ir_columns(times, frames, ["geo-a"] * len(times))}, cfg, dt_s=5.0)
+    assert max(e.level for e in out.events) == Level.THREAT
+
+
+def test_ir_library_non_threats() -> None:
+    # orbit and sounding rocket library states are dismissed with the right reason
+    times = [float(t) for t in range(0, 60, 2)]
+    for g, reason in ((1, "orbit"), (2, "sounding_rocket_local_impact")):
+        cfg = CenterConfig(epoch=EPOCH, defended_areas=(AREA,), ir=ReportDrivenIr())
+        batch = {"ir": ir_columns(times, [g] * len(times), ["geo-a"] * len(times))}
+        out = run_center(batch, cfg, dt_s=5.0)
+        (ev,) = out.events
+        assert (ev.disposition, ev.reason) == ("NOT_A_THREAT", reason), orbit_summary(LIBRARY[g])
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n_false=st.floats(0.0, 3.0),
+    keep=st.floats(0.2, 1.0),
+    t_cut=st.floats(0.0, 1.0),
+)
+def test_radar_only_never_attack_confirmed(
+    seed: int, n_false: float, keep: float, t_cut: float
+) -> None:
+    rng = np.random.default_rng(seed)
+    rad = radar_reports(rng, n_false=n_false)
+    t = rad["t_s"]
+    lo = float(t.min()) + t_cut * 0.7 * float(np.ptp(t))
+    sel = (rng.random(t.size) < keep) & (t >= lo) & (t <= lo + 200.0)
+    batch = {"radar": {k: v[sel] for k, v in rad.items()}}
+    cfg = CenterConfig(epoch=EPOCH, defended_areas=(AREA,), ir=ScriptedIr(()))
+    out = run_center(batch, cfg, dt_s=5.0)
+    assert all(Level[a.level] < Level.ATTACK_CONFIRMED for a in out.alerts)
+    assert all("ir" not in a.phenomenologies for a in out.alerts)
+
+
+def test_radar_and_ir_that_disagree_do_not_confirm() -> None:
+    # the IR event is a real launch, the radar object another arc 1,000 km away
+    rng = np.random.default_rng(11)
+    from test_center_core import ir_script
+
+    other = X_BO.copy()
+    other[:3] = geodetic_to_ecef(48.0 * DEG, 60.0 * DEG, 200e3)
+    rad = radar_reports(rng, x0=other)
+    cfg = CenterConfig(epoch=EPOCH, defended_areas=(AREA,), ir=ir_script(rng))
+    out = run_center({"radar": rad}, cfg, dt_s=5.0, t_start_s=0.0)
+    assert all(e.level < Level.ATTACK_CONFIRMED for e in out.events)
+
+
+# --------------------------------------------------------------------------------------------
+# smaller pieces
+# --------------------------------------------------------------------------------------------
+
+
+def test_levels_never_go_down_and_alerts_only_on_change() -> None:
+    cand = StubIrEvent("ir-1", "candidate", 10.0, 12.0, 3, ("geo-a",))
+    boost = replace(
+        cand,
+        status="boosting",
+        last_t_s=40.0,
+        launch_time_s=0.0,
+        launch_lat_rad=0.7,
+        launch_lon_rad=1.0,
+        class_probs=(("srbm", 1.0),),
+    )
+    back = replace(boost, status="candidate", last_t_s=60.0)
+    cfg = CenterConfig(epoch=EPOCH, ir=ScriptedIr(((12.0, cand), (40.0, boost), (60.0, back))))
+    out = run_center({}, cfg, dt_s=5.0, t_start_s=0.0, t_end_s=100.0)
+    assert [a.level for a in out.alerts] == ["POSSIBLE_LAUNCH", "LAUNCH"]
+    assert out.events[0].level == Level.LAUNCH
+
+
+def test_launch_notification_sector_wraps_through_north() -> None:
+    n = LaunchNotification("N", 0.0, 100.0, 0.7, 1.0, 50e3, 350 * DEG, 10 * DEG)
+    assert n.matches(50.0, 0.7, 1.0, 5 * DEG, None)
+    assert n.matches(50.0, 0.7, 1.0, 355 * DEG, None)
+    assert not n.matches(50.0, 0.7, 1.0, 20 * DEG, None)
+    assert not n.matches(150.0, 0.7, 1.0, 5 * DEG, None)
+    assert not n.matches(50.0, 0.8, 1.0, 5 * DEG, None)
+    c = replace(n, vehicle_class="srbm")
+    assert not c.matches(50.0, 0.7, 1.0, 5 * DEG, "icbm")
+    assert c.matches(50.0, 0.7, 1.0, 5 * DEG, None)
+
+
+def test_update_health_heartbeat_rule() -> None:
+    p = AssessmentParams()
+    cols = {
+        "sensor_id": np.array(["a", "b"]),
+        "t_s": np.array([0.0, 0.0]),
+        "state": np.array(["ok", "degraded"]),
+        "period_s": np.array([10.0, 10.0]),
+    }
+    h = update_health((), cols, 24.0, p)
+    assert [(x.sensor_id, x.degraded, x.reason) for x in h] == [
+        ("a", False, "ok"),
+        ("b", True, "reported_degraded"),
+    ]
+    h2 = update_health(h, {}, 26.0, p)
+    assert h2[0].degraded and h2[0].reason == "missing_heartbeat"
+
+
+def test_impact_fixture_is_sane() -> None:
+    # the synthetic arc flies ~8,800 km and lands ~31 min after burnout
+    assert IMPACT.ok and 1500.0 < IMPACT.t_s - T_BURNOUT < 2100.0

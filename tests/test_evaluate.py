@@ -1,0 +1,76 @@
+"""evaluate: truth and center output side by side (synthetic scenario of test_center_core)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+
+from earlywarn.analysis.evaluate import LaunchTruth, evaluate
+from earlywarn.center import CenterConfig, run_center
+from test_center_core import (
+    AREA,
+    EPOCH,
+    IMPACT,
+    LAUNCH_LAT,
+    LAUNCH_LON,
+    ScriptedIr,
+    StubIrEvent,
+    ir_script,
+    radar_reports,
+)
+
+DEG = math.pi / 180.0
+
+
+def test_evaluate_per_launch_and_false_alerts() -> None:
+    rng = np.random.default_rng(21)
+    script = ir_script(rng)
+    ghost = StubIrEvent(
+        "ir-ghost", "candidate", 100.0, 104.0, 3, ("geo-a",), report_keys=(("geo-a", 77),)
+    )
+    cfg = CenterConfig(
+        epoch=EPOCH, defended_areas=(AREA,), ir=ScriptedIr((*script.script, (104.0, ghost)))
+    )
+    rad = radar_reports(rng)
+    batch = {"radar": rad}
+    out = run_center(batch, cfg, dt_s=2.0, t_start_s=0.0)
+    truth = {(str(s), int(q)): "L1/rv" for s, q in zip(rad["sensor_id"], rad["seq"], strict=True)}
+    truth[("geo-a", 1)] = "L1/booster"
+    truth[("geo-b", 1)] = "L1/booster"
+    truth[("geo-a", 77)] = "glint"
+    lt = LaunchTruth(
+        "L1", "icbm-solid", "icbm", 0.0, LAUNCH_LAT, LAUNCH_LON, 30.0 * DEG,
+        IMPACT.t_s, IMPACT.lat_rad, IMPACT.lon_rad,
+    )  # fmt: skip
+    ev = evaluate([lt], out, batch, truth, {"L1/rv": "L1", "L1/booster": "L1"})
+    d = ev.to_dict()
+    json.dumps(d)  # ready for summary.json
+    (row,) = d["launches"]
+    assert row["id"] == "L1" and row["class_true"] == "icbm" and row["class_assessed"] == "icbm"
+    assert row["max_level"] == "ATTACK_CONFIRMED"
+    assert row["possible_launch_s"] == 20.0 and row["launch_s"] == 50.0
+    assert row["first_report_s"] == float(rad["t_s"].min())
+    assert row["confirmed_s"] is not None and row["confirmed_s"] > row["threat_s"]
+    assert row["launch_point_error_km"] < 1.0
+    assert abs(row["azimuth_error_deg"] - 0.2) < 1e-6
+    assert row["impact_error_km_at_confirmed"] < 40.0  # IR-only estimate: radar not mature yet
+    assert row["impact_error_km_5min_before"] < 5.0
+    assert abs(row["impact_time_error_s"]) < 10.0
+    assert row["decision_time_s"] > 0
+    assert d["false_alerts"]["POSSIBLE_LAUNCH"] == 2  # the ghost: raised, then retracted
+    assert d["false_alerts"]["ATTACK_CONFIRMED"] == 0
+    assert d["missed_launches"] == []
+    ghost_row = [e for e in d["events"] if e["launch_id"] is None]
+    assert ghost_row and ghost_row[0]["disposition"] == "RETRACTED"
+
+
+def test_missed_launch() -> None:
+    cfg = CenterConfig(epoch=EPOCH, defended_areas=(AREA,), ir=ScriptedIr(()))
+    out = run_center({}, cfg, dt_s=10.0, t_start_s=0.0, t_end_s=100.0)
+    lt = LaunchTruth("L9", "srbm", "srbm", 0.0, 0.1, 0.2, 0.3, None, None, None)
+    ev = evaluate([lt], out, {}, {}, {})
+    assert ev.missed_launches == ("L9",)
+    row = ev.launches[0]
+    assert row["max_level"] == "NONE" and row["confirmed_s"] is None
