@@ -233,6 +233,24 @@ def format_timeline(alerts: list[dict[str, Any]], epoch_note: str = "") -> list[
     return lines
 
 
+def changes_only(alerts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Alerts that change an event's level or disposition, without possible launches that
+    never rose above POSSIBLE_LAUNCH (they are counted, and kept in alerts.jsonl)."""
+    top: dict[str, int] = {}
+    order = ("POSSIBLE_LAUNCH", "LAUNCH", "THREAT", "ATTACK_CONFIRMED")
+    for a in alerts:
+        top[a["event_id"]] = max(top.get(a["event_id"], 0), order.index(a["level"]))
+    last: dict[str, tuple[str, str]] = {}
+    out = []
+    for a in alerts:
+        key = (a["level"], a["disposition"])
+        if top[a["event_id"]] == 0 or last.get(a["event_id"]) == key:
+            continue
+        last[a["event_id"]] = key
+        out.append(a)
+    return out
+
+
 def _load(path: Path) -> Any:
     from earlywarn.io.scenario import ScenarioError, load_scenario
 

@@ -24,7 +24,7 @@ from earlywarn import __version__
 from earlywarn.analysis.evaluate import Evaluation, evaluate, launch_truth_from_flight
 from earlywarn.center import CenterOutput, run_center
 from earlywarn.earth.frames import ecef_to_geodetic
-from earlywarn.flight import FlightResult, Trajectories, fly
+from earlywarn.flight import FlightResult, FlightSolver, Trajectories
 from earlywarn.io import build
 from earlywarn.io.scenario import Scenario, ScenarioError, scenario_hash
 from earlywarn.reports import ReportBatch, ReportTruth
@@ -81,9 +81,16 @@ def _empty_truth() -> Trajectories:
 
 
 def run_scenario(
-    scenario: Scenario, seed: int | None = None, progress: Progress | None = None
+    scenario: Scenario,
+    seed: int | None = None,
+    progress: Progress | None = None,
+    solver: FlightSolver | None = None,
 ) -> RunResult:
-    """Run the whole chain once. ``seed`` overrides the scenario's seed."""
+    """Run the whole chain once. ``seed`` overrides the scenario's seed.
+
+    ``solver``: a :class:`FlightSolver` to reuse across runs (it keeps per-vehicle
+    tables); a new one is made when None.
+    """
     report = progress or _no_progress
     seed = scenario.seed if seed is None else int(seed)
     timings: dict[str, float] = {}
@@ -94,7 +101,7 @@ def run_scenario(
     result: FlightResult | None = None
     if specs:
         try:
-            result = fly(specs)
+            result = (solver or FlightSolver()).fly(specs)
         except ValueError as exc:
             raise ScenarioError(f"launches: {exc}") from None
         truth = result.trajectories

@@ -94,6 +94,9 @@ class InfraredDetector:
     """
 
     params: Any = None
+    report_driven: bool = True
+    """Its events change only when IR reports arrive or its track timers run out, so
+    :func:`run_center` may skip report-free intervals (see there)."""
 
     def _mod(self) -> Any:
         try:
@@ -322,16 +325,28 @@ def run_center(
     *,
     t_start_s: float | None = None,
     t_end_s: float | None = None,
+    idle_step_s: float = 10.0,
 ) -> CenterOutput:
-    """Run the center over a whole batch of reports, one step every ``dt_s`` seconds.
+    """Run the center over a whole batch of reports on a grid of ``dt_s`` seconds.
 
-    Steps at ``t_start_s + k dt_s`` (default start: the first report time rounded down to
-    a multiple of ``dt_s``) until ``t_end_s`` (default: the last report time plus
+    Grid times are ``t_start_s + k dt_s`` (default start: the first report time rounded
+    down to a multiple of ``dt_s``) until ``t_end_s`` (default: the last report time plus
     ``assessment.retract_after_s``, so retractions are seen). Each step gets the reports
     with time in (previous step, this step], in the batch's order within a kind.
+
+    Report-free grid intervals are skipped when the IR detector says it is report-driven
+    (``detector.report_driven``, True for :class:`InfraredDetector`): then the center
+    steps at grid times that close an interval with reports, and otherwise at most every
+    ``idle_step_s`` (rounded up to the grid), which is how often time-only rules
+    (retraction after silence, missing heartbeats, ended IR tracks) are looked at in quiet
+    periods. A detector that may emit events without reports (a script, a replay) gets
+    every grid step. The alerts are those of the full grid except that a time-only
+    transition in a quiet period is seen up to ``idle_step_s`` later.
     """
     if not (math.isfinite(dt_s) and dt_s > 0.0):
         raise ValueError(f"dt_s must be a positive number of seconds, got {dt_s!r}")
+    if not (math.isfinite(idle_step_s) and idle_step_s > 0.0):
+        raise ValueError(f"idle_step_s must be a positive number of seconds, got {idle_step_s!r}")
     cols = {k: report_columns(batch, k) for k in KINDS}
     times = [np.asarray(c["t_s"], dtype=np.float64) for c in cols.values() if _n(c)]
     all_t = np.concatenate(times) if times else np.zeros(0)
@@ -351,21 +366,26 @@ def run_center(
             o = np.argsort(tk, kind="stable")
             orders[k] = o
             sorted_t[k] = tk[o]
+    n_steps = max(0, math.ceil((t_end_s - t_start_s) / dt_s - 1e-9))
+    steps = _step_indices(
+        all_t, float(t_start_s), float(t_end_s), dt_s, n_steps,
+        idle_step_s if bool(getattr(config.detector, "report_driven", False)) else None,
+    )  # fmt: skip
     state = CenterState.initial(config, t_start_s)
     alerts: list[Alert] = []
     impacts: list[ImpactRecord] = []
     health_log: list[tuple[float, str, str, bool, str]] = []
     last_health: dict[str, tuple[bool, str]] = {}
-    n_steps = max(0, math.ceil((t_end_s - t_start_s) / dt_s - 1e-9))
-    for i in range(1, n_steps + 1):
-        t_prev = t_start_s + (i - 1) * dt_s
+    lo_idx = {k: int(np.searchsorted(sorted_t[k], t_start_s, side="right")) for k in orders}
+    for i in steps.tolist():
         t = min(t_start_s + i * dt_s, t_end_s)
         rep: dict[str, dict[str, np.ndarray]] = {}
         for k in orders:
-            lo = int(np.searchsorted(sorted_t[k], t_prev, side="right"))
+            lo = lo_idx[k]
             hi = int(np.searchsorted(sorted_t[k], t, side="right"))
             if hi > lo:
                 rep[k] = _slice(cols[k], orders[k][lo:hi])
+                lo_idx[k] = hi
         state, out = step(state, rep, t)
         alerts.extend(out.alerts)
         impacts.extend(out.impacts)
@@ -383,3 +403,34 @@ def run_center(
         t_start_s=float(t_start_s),
         t_end_s=float(t_end_s),
     )
+
+
+def _step_indices(
+    all_t: np.ndarray,
+    t_start_s: float,
+    t_end_s: float,
+    dt_s: float,
+    n_steps: int,
+    idle_step_s: float | None,
+) -> npt.NDArray[np.int64]:
+    """Grid indices ``1..n_steps`` to step at (every one when ``idle_step_s`` is None).
+
+    With ``idle_step_s``: every index whose interval holds a report, the last one, and in
+    between enough indices that no two consecutive steps are more than ``idle_step_s``
+    apart (to within one grid step). Vectorised except for a loop over the gaps.
+    """
+    every = np.arange(1, n_steps + 1, dtype=np.int64)
+    if idle_step_s is None or n_steps == 0:
+        return every
+    t_in = all_t[(all_t > t_start_s) & (all_t <= t_end_s)]
+    busy = np.unique(np.ceil((t_in - t_start_s) / dt_s - 1e-9).astype(np.int64))
+    busy = busy[(busy >= 1) & (busy <= n_steps)]
+    anchors = np.unique(np.concatenate([[0], busy, [n_steps]]))
+    stride = max(1, math.ceil(idle_step_s / dt_s - 1e-9))
+    gaps = np.diff(anchors)
+    fill = [
+        np.arange(int(a) + stride, int(a) + int(g), stride, dtype=np.int64)
+        for a, g in zip(anchors[:-1][gaps > stride], gaps[gaps > stride], strict=True)
+    ]
+    out = np.unique(np.concatenate([anchors[1:], *fill])) if fill else anchors[1:]
+    return np.asarray(out, dtype=np.int64)

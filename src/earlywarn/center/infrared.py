@@ -129,6 +129,17 @@ IR_INPUT_COLUMNS: tuple[str, ...] = (
 """The columns :func:`ir_step` reads (others, e.g. ``snr`` or ``schema``, are ignored)."""
 
 _OMEGA = np.array([0.0, 0.0, OMEGA_RAD_S])
+
+_DEBUG: list = []
+HORIZONTAL_POWERS: tuple[int, int] = (3, 4)
+"""Powers of τ in the ground-track model ``y_L + c τ^3 + d τ^4`` of the launch fit.
+
+A rocket rises vertically for several seconds and then pitches over gradually, so its
+ground displacement grows from rest with neither a linear nor (in practice) a quadratic
+term: fitted to the stage-1 part of the flown trajectories of every ballistic class in
+the vehicle catalog, this model extrapolates back to the launch point within 0.4 km,
+where ``c₂τ² + c₃τ³`` is off by 1–4 km (the τ² term soaks up the pitch-over delay).
+"""
 _NAN3 = np.full(3, np.nan)
 
 
@@ -145,8 +156,11 @@ class IrParams:
     max_apparent_speed_m_s: float = 8000.0  # for a track's second detection
     max_accel_m_s2: float = 150.0  # unmodelled acceleration allowed for in the gate
     confirm_hits: int = 4  # detections before a track may open an event
-    tentative_gap_s: float = 6.0  # an unconfirmed track dies after this without a hit
-    track_gap_s: float = 12.0  # a confirmed track ends after this without a hit
+    tentative_gap_s: float = 10.0  # an unconfirmed track dies after this without a hit
+    # a confirmed track ends after this without a hit: long enough to bridge the missed
+    # frames of a faint upper stage (Pd ~ 0.3 per frame) and a short gap at staging
+    track_gap_s: float = 24.0
+    max_interp_gap_s: float = 3.0  # a LOS is interpolated only between detections this close
     stereo_gate_prob: float = 0.9999  # chi-square acceptance of a stereo association
     stereo_min_common: int = 3  # common times needed to test a stereo association
     stereo_window: int = 20  # most recent common times used in the test
@@ -161,9 +175,13 @@ class IrParams:
     stationary_min_frames: int = 6
     orbital_min_speed_m_s: float = 5000.0
     orbital_min_altitude_m: float = 100e3
-    fit_window_s: float = 120.0  # the launch fit uses points this long after the first
+    fit_window_s: float = 45.0  # the launch fit uses points this long after the first
     launch_model_sigma_m: float = 500.0  # ground-track model error, added to launch_sigma_m
-    state_window_s: float = 20.0  # the state estimate fits the last this many seconds
+    state_window_s: float = 30.0  # the state estimate fits the last this many seconds
+    state_max_window_s: float = 90.0  # ... extended up to this to reach two satellites
+    # prior one-sigma of the jerk in the state fit: a stage's thrust acceleration grows
+    # from ~30 to ~80 m/s² over ~60 s (≈1 m/s³); 2 m/s³ allows for the end of a burn
+    state_jerk_sigma_m_s3: float = 2.0
     decide_window_s: float = 60.0  # the status decision fits the last this many seconds
     t0_search_s: float = 150.0  # launch time searched this far before the first report
     t0_step_s: float = 0.5
@@ -244,6 +262,13 @@ class IrEvent:
     track_t_s: FloatArray  # (m,) times of the estimated positions
     track_r_ecef_m: FloatArray  # (m, 3)
     report_keys: tuple[tuple[str, int], ...]  # (sensor_id, seq) of supporting reports
+    # evidence: frames with a detection (summed over satellites), the time they span, and
+    # the most frames any one satellite contributed. A core should announce a candidate
+    # only once it has persisted (e.g. n_frames >= 6 over span_s >= 8 s): a single frame
+    # never makes an event, and sun glint turns "stationary" within ~10 frames.
+    n_frames: int = 0
+    span_s: float = 0.0
+    n_sensors_max: int = 0
 
     def most_likely_class(self) -> str:
         return max(self.class_probs, key=lambda kv: kv[1])[0]
@@ -352,9 +377,13 @@ def triangulate(
 
 
 def _interp_rays(
-    tr: SatTrack, times: FloatArray
+    tr: SatTrack, times: FloatArray, max_gap_s: float | None = None
 ) -> tuple[FloatArray, FloatArray, FloatArray, BoolArray]:
-    """A track's rays at ``times`` (linear interpolation inside its span)."""
+    """A track's rays at ``times`` (linear interpolation inside its span).
+
+    With ``max_gap_s``, only between detections at most that far apart: across a longer
+    gap the LOS of an accelerating rocket bends (8 s at 60 m/s² is ~0.5 km off a chord).
+    """
     t = tr.t_s
     valid = (times >= t[0]) & (times <= t[-1])
     if tr.n == 1:
@@ -368,6 +397,8 @@ def _interp_rays(
         exact = t[i1] == times
         f = np.where(exact, 1.0, (times - t[i0]) / (t[i1] - t[i0]))
         f = np.clip(f, 0.0, 1.0)
+        if max_gap_s is not None:
+            valid = valid & (exact | (t[i0] == times) | (t[i1] - t[i0] <= max_gap_s))
     g = f[:, None]
     u = _unit((1.0 - g) * tr.los[i0] + g * tr.los[i1])
     s = (1.0 - g) * tr.sat_m[i0] + g * tr.sat_m[i1]
@@ -516,7 +547,7 @@ def _associate_frame(
 def _stereo_chi2(ta: SatTrack, tb: SatTrack, params: IrParams) -> tuple[float, int]:
     """Chi-square of the LOS miss distances of two tracks at common times, and the dof."""
     times = ta.t_s[-params.stereo_window * 2 :]
-    s_b, u_b, sig_b, valid = _interp_rays(tb, times)
+    s_b, u_b, sig_b, valid = _interp_rays(tb, times, params.max_interp_gap_s)
     k = np.nonzero(valid)[0][-params.stereo_window :]
     if k.shape[0] < params.stereo_min_common:
         return math.inf, int(k.shape[0])
@@ -593,14 +624,19 @@ def _alt_fit_grid(t: FloatArray, h: FloatArray, var: FloatArray, t0: FloatArray)
 
 
 def _poly_fit_grid(
-    t: FloatArray, y: FloatArray, var: FloatArray, t0: FloatArray, intercept: bool
+    t: FloatArray,
+    y: FloatArray,
+    var: FloatArray,
+    t0: FloatArray,
+    intercept: bool,
+    powers: tuple[int, int] = (2, 3),
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Fit ``y = [c0] + c2 s² + c3 s³`` with ``s = (t − t0)/100 s`` for every t0 on a grid.
+    """Fit ``y = [c0] + c_p s^p + c_q s^q`` with ``s = (t − t0)/100 s`` for every t0 on a grid.
 
     Returns coefficients ``(G, P)``, their covariances ``(G, P, P)`` and chi-square ``(G,)``.
     """
     s = np.maximum(t[None, :] - t0[:, None], 0.0) / 100.0  # (G, K)
-    cols = ([np.ones_like(s)] if intercept else []) + [s * s, s * s * s]
+    cols = ([np.ones_like(s)] if intercept else []) + [s ** powers[0], s ** powers[1]]
     basis = np.stack(cols, axis=-1)  # (G, K, P)
     wgt = 1.0 / var
     nmat = np.einsum("k,gkp,gkq->gpq", wgt, basis, basis)
@@ -654,13 +690,13 @@ def _launch_at(
 ) -> _LaunchFit:
     """Launch point and azimuth from the ground-track fit at a given launch time."""
     one = np.array([t0])
-    ce1, cove1, _ = _poly_fit_grid(t, e, var_hor[0], one, True)
-    cn1, covn1, _ = _poly_fit_grid(t, n, var_hor[1], one, True)
+    ce1, cove1, _ = _poly_fit_grid(t, e, var_hor[0], one, True, HORIZONTAL_POWERS)
+    cn1, covn1, _ = _poly_fit_grid(t, n, var_hor[1], one, True, HORIZONTAL_POWERS)
     # marginalise over t0: add (∂c0/∂t0 σ_t0)²
     var_e = float(cove1[0, 0, 0]) * scale + (dedn_dt0[0] * t0_sig) ** 2
     var_n = float(covn1[0, 0, 0]) * scale + (dedn_dt0[1] * t0_sig) ** 2
     s_l = max(float(t[-1]) - t0, 0.0) / 100.0
-    bvec = np.array([0.0, s_l**2, s_l**3])
+    bvec = np.array([0.0, s_l ** HORIZONTAL_POWERS[0], s_l ** HORIZONTAL_POWERS[1]])
     d_e = float(bvec @ ce1[0])
     d_n = float(bvec @ cn1[0])
     v_de = float(bvec @ cove1[0] @ bvec) * scale
@@ -691,8 +727,8 @@ def _launch_fit(
     grid: FloatArray,
 ) -> _LaunchFit:
     """Joint launch-time / launch-point fit of stereo points over a grid of launch times."""
-    ce, _, chi_e = _poly_fit_grid(t, e, var[0], grid, True)
-    cn, _, chi_n = _poly_fit_grid(t, n, var[1], grid, True)
+    ce, _, chi_e = _poly_fit_grid(t, e, var[0], grid, True, HORIZONTAL_POWERS)
+    cn, _, chi_n = _poly_fit_grid(t, n, var[1], grid, True, HORIZONTAL_POWERS)
     chi_h = _alt_fit_grid(t, h, var[2], grid)
     cost = chi_e + chi_n + chi_h
     t0, t0_sig, i = _refine(grid, cost)
@@ -725,6 +761,86 @@ def _kinematic_fit(
     cov = np.linalg.inv(nmat + 1e-18 * np.eye(9))
     x = cov @ rvec
     return x[0:3], x[3:6], x[6:9], cov
+
+
+def _perp_basis(u: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Two unit vectors perpendicular to each unit vector of ``u`` (K, 3) and to each other."""
+    ref = np.where(np.abs(u[:, 2:3]) < 0.9, np.array([0.0, 0.0, 1.0]), np.array([1.0, 0.0, 0.0]))
+    e1 = _unit(np.cross(u, ref))
+    return e1, np.cross(u, e1)
+
+
+def _ray_state_fit(
+    tracks: list[SatTrack], r_guess: FloatArray, params: IrParams
+) -> tuple[float, FloatArray, FloatArray, FloatArray] | None:
+    """Position and velocity at the last detection from the lines of sight themselves.
+
+    A polynomial per ECEF axis ``x(τ) = r + vτ + aτ²/2 + jτ³/6`` (``τ = t − t_last``) is
+    fitted over the last ``state_window_s`` to every detection of every satellite of the
+    event, by minimising the angular residuals ``e_k·(x(t_j) − s_j) / (σ_j ρ_j)`` along two
+    axes ``e_k`` perpendicular to each LOS (linear in the coefficients; two passes update
+    the ranges ρ). Frames need not be simultaneous, no LOS is interpolated across the
+    missed frames of a faint upper stage, and a smooth model averages the noise far
+    better than differencing triangulated points. The window is widened (up to
+    ``state_max_window_s``) until two satellites have three detections each. Cubic with
+    ≥ 10 detections, else quadratic. The covariance is the inverse normal matrix, inflated
+    by χ²/dof when the fit is worse than the noise (model error, e.g. a staging in the
+    window). Returns ``(t_last, r, v, cov6)`` or None without two satellites.
+    """
+    t = np.concatenate([tr.t_s for tr in tracks])
+    t_end = float(t.max())
+    lo = t_end - params.state_window_s
+    per_sensor: dict[str, float] = {}
+    for tr in tracks:
+        if tr.n >= 3:
+            third = float(tr.t_s[-3])
+            per_sensor[tr.sensor_id] = max(per_sensor.get(tr.sensor_id, -math.inf), third)
+    thirds = sorted(per_sensor.values(), reverse=True)
+    if len(thirds) < 2:
+        return None
+    lo = max(min(lo, thirds[1]), t_end - params.state_max_window_s)
+    sel = t >= lo
+    names = np.concatenate([np.full(tr.n, tr.sensor_id, dtype=object) for tr in tracks])
+    if len(set(names[sel].tolist())) < 2:
+        return None
+    tau = t[sel] - t_end
+    sat = np.concatenate([tr.sat_m for tr in tracks])[sel]
+    u = np.concatenate([tr.los for tr in tracks])[sel]
+    sig = np.concatenate([tr.sigma_rad for tr in tracks])[sel]
+    k = tau.shape[0]
+    deg = 3 if k >= 8 else 2
+    npar = 3 * (deg + 1)
+    if 2 * k <= npar:
+        return None
+    e1, e2 = _perp_basis(u)
+    proj = np.stack([e1, e2], axis=1)  # (K, 2, 3)
+    powers = np.stack([tau**i / math.factorial(i) for i in range(deg + 1)], axis=1)  # (K, D)
+    # design: A[k, m, 3i + c] = proj[k, m, c] τ_k^i / i!
+    design = (proj[:, :, None, :] * powers[:, None, :, None]).reshape(k, 2, npar)
+    obs = np.einsum("kmc,kc->km", proj, sat)
+    rho = np.linalg.norm(r_guess[None, :] - sat, axis=1)
+    x = np.zeros(npar)
+    nmat = np.eye(npar)
+    for _ in range(2):
+        w = 1.0 / (sig * rho)
+        aw = design * w[:, None, None]
+        bw = obs * w[:, None]
+        nmat = np.einsum("kmp,kmq->pq", aw, aw)
+        if deg == 3:  # prior: |jerk| of order state_jerk_sigma (zero-mean)
+            nmat[9:12, 9:12] += np.eye(3) / params.state_jerk_sigma_m_s3**2
+        rhs = np.einsum("kmp,km->p", aw, bw)
+        try:
+            x = np.linalg.solve(nmat, rhs)
+        except np.linalg.LinAlgError:
+            return None
+        pos = np.einsum("kd,dc->kc", powers, x.reshape(deg + 1, 3))
+        rho = np.linalg.norm(pos - sat, axis=1)
+    res = np.einsum("kmp,p->km", aw, x) - bw
+    chi2 = float(np.sum(res * res))
+    dof = 2 * k - npar
+    cov = np.linalg.inv(nmat) * max(1.0, chi2 / dof)
+    _DEBUG.append((k, deg, chi2 / dof, t_end - lo))
+    return t_end, x[0:3].copy(), x[3:6].copy(), 0.5 * (cov[:6, :6] + cov[:6, :6].T)
 
 
 # ---------------------------------------------------------------------------------------
@@ -788,6 +904,7 @@ class _Estimate:
     decision: str  # "boosting", "stationary", "orbital" or "candidate"
     log10_int: float | None
     median_dt: float
+    state_t: float  # time of r, v (the last detection for a ray fit)
 
 
 def _local_frame(lat: float, lon: float) -> tuple[FloatArray, FloatArray]:
@@ -944,7 +1061,8 @@ def _mono_fit(
     tw, sw, uw = t[win], s[win], u[win]
     cot_el = np.sqrt(1.0 - sin_el[win] ** 2) / sin_el[win]
     sq = np.maximum(tw[None, :] - grid[:, None], 0.0) / 100.0
-    basis = np.stack([np.ones_like(sq), sq * sq, sq**3], axis=-1)  # (G, K, 3)
+    hp = HORIZONTAL_POWERS
+    basis = np.stack([np.ones_like(sq), sq ** hp[0], sq ** hp[1]], axis=-1)  # (G, K, 3)
     best: tuple[float, str, int, FloatArray] | None = None  # (cost, class, index, grid)
     for ci, cls in enumerate(CLASSES):
         hh = boost_altitude_m(cls, tw[None, :] - grid[:, None])  # (G, K)
@@ -985,8 +1103,8 @@ def _mono_fit(
     e_m, n_m, _, _ = placed(t0 - step)
     e_p, n_p, _, _ = placed(t0 + step)
     one = np.array([t0])
-    c_m = [_poly_fit_grid(tw, y[win], var_k, one - step, True)[0][0, 0] for y in (e_m, n_m)]
-    c_p = [_poly_fit_grid(tw, y[win], var_k, one + step, True)[0][0, 0] for y in (e_p, n_p)]
+    c_m = [_poly_fit_grid(tw, y[win], var_k, one - step, True, hp)[0][0, 0] for y in (e_m, n_m)]
+    c_p = [_poly_fit_grid(tw, y[win], var_k, one + step, True, hp)[0][0, 0] for y in (e_p, n_p)]
     slopes = (float(c_p[0] - c_m[0]) / (2 * step), float(c_p[1] - c_m[1]) / (2 * step))
     fit = _launch_at(
         tw, e[win], n[win], (var_k, var_k), t0, t0_sig, scale, slopes, float(cost_best[i])
@@ -1027,7 +1145,7 @@ def _estimate(tracks: list[SatTrack], params: IrParams, class_hint: FloatArray) 
     stereo = False
     if others:
         rays = [(s_ref, u_ref, sig_ref, np.ones(t_ref.shape, dtype=bool))]
-        rays += [_interp_rays(tr, t_ref) for tr in others]
+        rays += [_interp_rays(tr, t_ref, params.max_interp_gap_s) for tr in others]
         s_all = np.stack([r[0] for r in rays], axis=1)
         u_all = np.stack([r[1] for r in rays], axis=1)
         sig_all = np.stack([r[2] for r in rays], axis=1)
@@ -1047,6 +1165,14 @@ def _estimate(tracks: list[SatTrack], params: IrParams, class_hint: FloatArray) 
         e, n, alt = _subpoints_en(pts, rot, site)
         cov_enu = np.einsum("ij,kjl,ml->kim", rot, covs, rot)
         decision, r, v, a, cov9 = _decide_stereo(t_pts, pts, covs, alt, params)
+        state_t = float(t_pts[-1])
+        fit = _ray_state_fit(tracks, pts[-1], params)
+        if fit is not None:
+            state_t, r, v, cov6 = fit
+            cov9 = cov9.copy()
+            cov9[:6, :6] = cov6
+            cov9[:6, 6:] = 0.0
+            cov9[6:, :6] = 0.0
         win = t_pts <= t_pts[0] + params.fit_window_s
         if win.sum() >= 6:
             grid = _t0_grid(float(t_pts[0]), params)
@@ -1089,6 +1215,7 @@ def _estimate(tracks: list[SatTrack], params: IrParams, class_hint: FloatArray) 
         else:
             r, v, a, cov9 = pts[-1], _NAN3.copy(), _NAN3.copy(), np.full((9, 9), np.nan)
         out_t, out_pts, out_covs, out_alt = t_ref, pts, covs, best_h
+        state_t = float(t_ref[-1])
 
     if launch is not None:
         pl = site + rot.T @ np.array([launch.e, launch.n, 0.0])
@@ -1110,6 +1237,7 @@ def _estimate(tracks: list[SatTrack], params: IrParams, class_hint: FloatArray) 
         decision=decision,
         log10_int=log10_int,
         median_dt=median_dt,
+        state_t=state_t,
     )
 
 
@@ -1249,6 +1377,13 @@ def _report_keys(tracks: list[SatTrack], keep: int) -> tuple[tuple[str, int], ..
     return tuple((names[int(code[i])], int(seq[i])) for i in order)
 
 
+def _count_by_sensor(tracks: list[SatTrack]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for tr in tracks:
+        out[tr.sensor_id] = out.get(tr.sensor_id, 0) + tr.n
+    return out
+
+
 def _ro(a: np.ndarray) -> FloatArray:
     out = np.array(a, dtype=np.float64)
     out.setflags(write=False)
@@ -1281,6 +1416,12 @@ def _snapshot(
     m = est.t.shape[0]
     step = max(1, -(-m // 200))
     sel = np.arange(m - 1, -1, -step)[::-1]
+    track_t, track_r = est.t[sel], est.pts[sel]
+    if m == 0 or est.state_t > float(est.t[-1]):
+        # the fused center reads the state time as the last track time: keep them equal
+        track_t = np.append(track_t, est.state_t)
+        track_r = np.vstack([track_r, est.r[None, :]])
+    n_frames = sum(len(np.unique(tr.t_s)) for tr in tracks)
     return IrEvent(
         event_id=ev.event_id,
         status=status,
@@ -1303,13 +1444,16 @@ def _snapshot(
         burnout_time_s=burnout,
         burn_time_s=burn,
         class_probs=probs,
-        state_t_s=float(est.t[-1]) if est.t.shape[0] else math.nan,
+        state_t_s=est.state_t,
         r_ecef_m=_ro(est.r),
         v_ecef_m_s=_ro(est.v),
         cov=_ro(est.cov9[:6, :6]),
-        track_t_s=_ro(est.t[sel]),
-        track_r_ecef_m=_ro(est.pts[sel]),
+        track_t_s=_ro(track_t),
+        track_r_ecef_m=_ro(track_r),
         report_keys=_report_keys(tracks, params.max_report_keys),
+        n_frames=n_frames,
+        span_s=last_t - first_t,
+        n_sensors_max=max(_count_by_sensor(tracks).values()),
     )
 
 
