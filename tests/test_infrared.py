@@ -150,13 +150,15 @@ def test_cloud_tops_limb_floor_and_fov() -> None:
 
 
 def test_default_snr_and_clutter_levels() -> None:
-    """A 1e6 W/sr first stage seen from GEO: SNR of tens (scanning); clutter ≤ 0.1/frame."""
+    """Scanning default: a 1e6 W/sr first stage from GEO has SNR ~ 100+, a 1e5 W/sr
+    short-range missile (DSP saw Scud launches in 1991) is above threshold; clutter ≤ 0.1."""
     p = InfraredPayload()
     sat = geodetic_to_ecef(0.0, math.radians(60.0), 35_786e3)
     tgt = geodetic_to_ecef(math.radians(45.0), math.radians(60.0), 50e3)
     rng = float(np.linalg.norm(tgt - sat))
     snr = 1e6 / rng**2 / p.nei_w_m2
-    assert 10.0 < snr < 100.0
+    assert 50.0 < snr < 500.0
+    assert 1e5 / rng**2 / p.nei_w_m2 > 2 * p.threshold_snr
     assert p.detection_probability(snr) > 0.999
     assert p.detection_probability(p.threshold_snr) == pytest.approx(0.5)
     assert p.clutter_per_frame <= 0.1

@@ -424,6 +424,17 @@ def demo(
     _print_run(result, out)
 
 
+def _register_analysis() -> None:
+    from earlywarn.analysis.commands import coverage_command, study_command, warning_command
+
+    app.command("coverage")(coverage_command)
+    app.command("warning")(warning_command)
+    app.command("study")(study_command)
+
+
+_register_analysis()
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

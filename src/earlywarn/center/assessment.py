@@ -38,7 +38,7 @@ the outputs and alerts; it never raises a level (silence is never evidence of an
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -47,6 +47,7 @@ import numpy.typing as npt
 from earlywarn.center.alerts import Alert, Level
 from earlywarn.center.characterise import (
     ImpactEstimate,
+    OrbitSummary,
     classify_trajectory,
     ground_distance_m,
     orbit_summary,
@@ -56,11 +57,14 @@ from earlywarn.center.characterise import (
 from earlywarn.center.fusion import (
     FusionParams,
     IrEventLike,
-    correlate,
+    SigmaCloud,
+    consistent,
+    correlate_moments,
+    floored_ir_state,
     fuse_states,
     ir_ballistic_state,
 )
-from earlywarn.center.radar_tracking import RadarTrack
+from earlywarn.center.radar_tracking import RadarTrack, rcs_difference_db
 from earlywarn.earth.frames import ecef_to_geodetic, enu_rotation, geodetic_to_ecef, great_circle
 from earlywarn.earth.time import iso_utc
 
@@ -213,12 +217,28 @@ class LaunchNotification:
 
 @dataclass(frozen=True)
 class AssessmentParams:
-    """Thresholds of the assessment (SI)."""
+    """Thresholds of the assessment (SI).
+
+    ``radar_confirm_min_updates``: updates the correlated radar track needs before the
+    event is ATTACK_CONFIRMED — a firm track (~30 s at a 5 s revisit), not a two-point
+    start whose state is still off by hundreds of m/s. ``ir_min_frames`` /
+    ``ir_min_span_s``: persistence an IR candidate needs before it is
+    announced as POSSIBLE_LAUNCH (frames with a detection and the time they span; the IR
+    event's ``n_frames``/``span_s`` when it has them, else ``n_reports`` and its time
+    span). A launch passes in ~10–15 s; single-frame clutter and sun glint, which the IR
+    detector turns ``stationary`` within ~10 frames, do not. An IR event that is boosting
+    or has burnt out needs no more. ``rv_min_updates`` / ``rv_rcs_margin_db``: a track at
+    least ``rv_rcs_margin_db`` smaller (RCS proxy, same sensor) than the densest track of
+    its event is taken for the re-entry vehicle once it has ``rv_min_updates`` updates
+    (see :func:`_primary`); the event's state switches to it from the densest
+    track (usually the spent stage, seen first and longer) once the impact ellipse it
+    gives is no wider than ``rv_switch_semi_major_m`` (95 % semi-major), and stays with it.
+    """
 
     retract_after_s: float = 120.0
     heartbeat_factor: float = 2.5
     orbit_perigee_alt_m: float = 100e3
-    sounding_max_range_m: float = 300e3
+    sounding_max_range_m: float = 1000e3
     sounding_min_gamma_rad: float = 70.0 * _DEG
     trajectory_margin_rad: float = 8.0 * _DEG
     raid_window_s: float = 300.0
@@ -229,9 +249,15 @@ class AssessmentParams:
     radar_min_updates: int = 4
     radar_only_delay_s: float = 15.0
     radar_join_m: float = 200e3
-    correlation_recheck_s: float = 30.0
+    correlation_recheck_s: float = 10.0
     radar_fuse_min_updates: int = 10
     max_flight_s: float = 5400.0
+    ir_min_frames: int = 8
+    ir_min_span_s: float = 12.0
+    radar_confirm_min_updates: int = 8
+    rv_min_updates: int = 6
+    rv_rcs_margin_db: float = 6.0
+    rv_switch_semi_major_m: float = 40e3
 
 
 # --------------------------------------------------------------------------------------------
@@ -346,6 +372,12 @@ class EventState:
     report_keys: tuple[tuple[str, int], ...] = ()
     n_alerts: int = 0
     last_alert_key: tuple[object, ...] = ()
+    ir_cloud: SigmaCloud | None = None
+    ir_cloud_key: tuple[float, float] | None = None
+    orbit: OrbitSummary | None = None
+    primary_track_id: int | None = None
+    fused: bool = False
+    max_track_updates: int = 0
 
     @property
     def phenomenologies(self) -> tuple[str, ...]:
@@ -399,13 +431,18 @@ def _characterise(ev: EventState, ctx: _Ctx) -> EventState:
         return ev
     imp = predict_impact(x0, p0, t0, max_time_s=ctx.params.max_flight_s)
     bo = ev.burnout_x if ev.burnout_x is not None else x0
-    orb = orbit_summary(bo)
+    orb_bo = orbit_summary(bo)
     ttype = classify_trajectory(
-        abs(orb.gamma_rad), orb.range_angle_rad, ctx.params.trajectory_margin_rad
+        abs(orb_bo.gamma_rad), orb_bo.range_angle_rad, ctx.params.trajectory_margin_rad
     )
     areas = tuple(a.name for a in ctx.areas if a.threatened_by(imp)) if imp.ok else ()
     ev = replace(
-        ev, impact=imp, impact_computed_t_s=ctx.t_s, trajectory_type=ttype, threatened_areas=areas
+        ev,
+        impact=imp,
+        impact_computed_t_s=ctx.t_s,
+        trajectory_type=ttype,
+        threatened_areas=areas,
+        orbit=orbit_summary(x0),
     )
     if ev.source == "radar" and imp.ok:
         # the ballistic arc traced back to the ground: a rough launch point for radar-only events
@@ -431,14 +468,19 @@ def _non_threat(ev: EventState, ir: IrEventLike | None, ctx: _Ctx) -> str | None
     if ir is not None and ir.status == "orbital":
         return "orbit"
     if ev.x is not None:
-        orb = orbit_summary(ev.x)
+        orb = ev.orbit if ev.orbit is not None else orbit_summary(ev.x)
         if orb.perigee_alt_m > ctx.params.orbit_perigee_alt_m or orb.speed_ratio >= 1.0:
             return "orbit"
         if ev.impact is not None and not ev.impact.ok:
             return "orbit"
     imp = ev.impact
     if imp is not None and imp.ok:
-        if ev.launch_lat_rad is not None and ev.launch_lon_rad is not None and ev.source == "ir":
+        if (
+            ev.launch_lat_rad is not None
+            and ev.launch_lon_rad is not None
+            and ev.source == "ir"
+            and not ev.threatened_areas
+        ):
             d = float(
                 ground_distance_m(ev.launch_lat_rad, ev.launch_lon_rad, imp.lat_rad, imp.lon_rad)
             )
@@ -471,14 +513,20 @@ def _evaluate_level(ev: EventState, ir: IrEventLike | None, ctx: _Ctx) -> EventS
     if ev.disposition == "RETRACTED":
         return ev
     t = ctx.t_s
-    ev = _raise(ev, Level.POSSIBLE_LAUNCH, t)
     launched = False
     if ev.source == "ir" and ir is not None:
         launched = ir.status == "boosting" or (
             ir.status in ("ended", "orbital") and _f(ir.burnout_time_s) is not None
         )
         launched = launched and _f(ir.launch_time_s) is not None
-    elif ev.source == "radar":
+    if ev.level == Level.NONE and ev.source == "ir":
+        if ir is None or not (launched or _persistent(ir, ctx.params)):
+            why = _non_threat(ev, ir, ctx) if ir is not None else None
+            if why is not None:
+                return replace(ev, disposition="NOT_A_THREAT", reason=why)
+            return ev
+    ev = _raise(ev, Level.POSSIBLE_LAUNCH, t)
+    if ev.source == "radar":
         launched = ev.impact is not None and ev.impact.ok
     if launched or ev.level >= Level.LAUNCH:
         ev = _raise(ev, Level.LAUNCH, t)
@@ -486,7 +534,12 @@ def _evaluate_level(ev: EventState, ir: IrEventLike | None, ctx: _Ctx) -> EventS
     threat = bool(ev.threatened_areas) and ev.level >= Level.LAUNCH and why is None
     if threat:
         ev = _raise(ev, Level.THREAT, t)
-        if ev.correlated and ev.ir_event_id is not None and ev.radar_track_ids:
+        if (
+            ev.correlated
+            and ev.ir_event_id is not None
+            and ev.radar_track_ids
+            and ev.max_track_updates >= ctx.params.radar_confirm_min_updates
+        ):
             ev = _raise(ev, Level.ATTACK_CONFIRMED, t)
     if why is not None:
         return replace(ev, disposition="NOT_A_THREAT", reason=why)
@@ -506,6 +559,17 @@ def _evaluate_level(ev: EventState, ir: IrEventLike | None, ctx: _Ctx) -> EventS
         Level.ATTACK_CONFIRMED: "ir_radar_correlated",
     }.get(ev.level, "")
     return replace(ev, disposition="OPEN", reason=reason)
+
+
+def _persistent(ir: IrEventLike, params: AssessmentParams) -> bool:
+    """Enough supporting frames over enough time to announce a candidate (not stationary)."""
+    if ir.status in ("stationary", "orbital"):
+        return False
+    frames = getattr(ir, "n_frames", None)
+    span = getattr(ir, "span_s", None)
+    n = int(frames) if frames else int(ir.n_reports)
+    sp = float(span) if span else float(ir.last_t_s) - float(ir.first_t_s)
+    return n >= params.ir_min_frames and sp >= params.ir_min_span_s
 
 
 def _apply_ir(ev: EventState, ir: IrEventLike) -> EventState:
@@ -529,8 +593,25 @@ def _apply_ir(ev: EventState, ir: IrEventLike) -> EventState:
     )
 
 
-def _primary(tracks: Sequence[RadarTrack]) -> RadarTrack:
-    return sorted(tracks, key=lambda tr: (-tr.n_updates, tr.track_id))[0]
+def _primary(
+    tracks: Sequence[RadarTrack], params: AssessmentParams
+) -> tuple[RadarTrack, RadarTrack | None]:
+    """The densest track of an event and its re-entry-vehicle candidate, if any.
+
+    The densest: most updates, then the lowest id. The RV candidate: a track with at least
+    ``rv_min_updates`` updates that is ``rv_rcs_margin_db`` or more smaller (RCS proxy
+    through a shared sensor) than the densest — the spent stage being the larger radar
+    target; among several such tracks the smallest.
+    """
+    dense = sorted(tracks, key=lambda tr: (-tr.n_updates, tr.track_id))[0]
+    small = []
+    for tr in tracks:
+        if tr is dense or tr.n_updates < params.rv_min_updates:
+            continue
+        d = rcs_difference_db(tr, dense)
+        if d is not None and d <= -params.rv_rcs_margin_db:
+            small.append((d, tr.track_id, tr))
+    return dense, (sorted(small, key=lambda a: (a[0], a[1]))[0][2] if small else None)
 
 
 def _new_event(eid: str, source: str, t_s: float, ir_id: str | None) -> EventState:
@@ -546,6 +627,70 @@ def _new_event(eid: str, source: str, t_s: float, ir_id: str | None) -> EventSta
         reason="",
         level_times=(),
     )
+
+
+def _update_state(
+    e: EventState,
+    mine: Sequence[RadarTrack],
+    ir_at: Callable[[str], tuple[FloatArray, FloatArray, float] | None],
+    ctx: _Ctx,
+) -> tuple[EventState, bool]:
+    """The event's state estimate now; True when it changed (characterise again).
+
+    With live tracks of at least ``radar_min_updates`` updates: the primary track
+    (:func:`_primary`), fused with the event's propagated IR state when the two agree
+    (:func:`earlywarn.center.fusion.consistent`). Without tracks: the IR burnout state
+    itself, as soon as it appears or changes. Recomputed every ``impact_refresh_s``, or
+    at once when the primary track changes or the event has no state yet.
+    """
+    params = ctx.params
+    usable = [tr for tr in mine if tr.n_updates >= params.radar_min_updates]
+    if usable:
+        dense, rv = _primary(usable, params)
+        due = (
+            ctx.t_s - e.impact_computed_t_s >= params.impact_refresh_s
+            or e.x is None
+            or e.state_t_s is None
+            or all(tr.track_id != e.primary_track_id for tr in usable)
+        )
+        if not due:
+            return e, False
+
+        def estimate(tr: RadarTrack) -> tuple[FloatArray, FloatArray, bool]:
+            m = ir_at(e.event_id) if e.ir_cloud is not None else None
+            if m is not None and consistent(m[0], m[1], tr.x, tr.p, ctx.fusion):
+                xf, pf = fuse_states(m[0], m[1], tr.x, tr.p)
+                return xf, pf, True
+            if m is not None and tr.n_updates < params.radar_fuse_min_updates:
+                # a young track that disagrees with the IR state: its covariance is not to
+                # be trusted yet (two-point start), the propagated IR state is the estimate
+                return m[0], m[1], False
+            return tr.x, tr.p, False
+
+        tr = dense
+        x_f, p_f, fused = estimate(dense)
+        if rv is not None:
+            xr, pr, fr = estimate(rv)
+            ok = rv.track_id == e.primary_track_id
+            if not ok:
+                imp = predict_impact(xr, pr, rv.t_s, max_time_s=params.max_flight_s)
+                ok = imp.ok and imp.semi_major_m <= params.rv_switch_semi_major_m
+            if ok:
+                tr, x_f, p_f, fused = rv, xr, pr, fr
+        e = replace(
+            e, state_t_s=tr.t_s, x=x_f, p=p_f, primary_track_id=tr.track_id, fused=fused
+        )
+        return e, True
+    cl = e.ir_cloud
+    if (
+        cl is not None
+        and not e.radar_track_ids
+        and (e.x is None or e.state_t_s != cl.t0_s or not np.array_equal(e.x, cl.pts[0]))
+    ):
+        _, p0 = SigmaCloud(cl.t0_s, cl.t0_s, cl.pts, cl.q).moments()
+        x0 = np.array(cl.pts[0])
+        return replace(e, state_t_s=cl.t0_s, x=x0, p=p0, primary_track_id=None, fused=False), True
+    return e, False
 
 
 def assess(
@@ -594,11 +739,47 @@ def assess(
         for tid in evs[eid].radar_track_ids:
             if tid in trk and evs[eid].disposition != "RETRACTED":
                 owner[tid] = eid
-    ir_states = {}
-    for iid in sorted(irs):
-        st = ir_ballistic_state(irs[iid])
-        if st is not None and evs[by_ir[iid]].disposition != "RETRACTED":
-            ir_states[by_ir[iid]] = st
+    # IR ballistic states live on in their events (the IR detector forgets ended events)
+    for eid in sorted(evs):
+        e = evs[eid]
+        if e.ir_event_id is None or e.ir_event_id not in irs or e.disposition == "RETRACTED":
+            continue
+        st = ir_ballistic_state(irs[e.ir_event_id])
+        if st is None:
+            continue
+        key = (st[0], float(st[1][0]))
+        if e.ir_cloud_key != key:
+            t_b, x_b, p_b = floored_ir_state(st, fusion)
+            evs[eid] = replace(
+                e,
+                ir_cloud=SigmaCloud.from_state(t_b, x_b, p_b, fusion.q),
+                ir_cloud_key=key,
+                burnout_x=np.asarray(x_b),
+            )
+    t_trk = tracks[0].t_s if tracks else None
+    moments: dict[str, tuple[FloatArray, FloatArray, float]] = {}
+
+    def ir_at(eid: str) -> tuple[FloatArray, FloatArray, float] | None:
+        """The event's IR state propagated to the tracker time (cloud advanced in place)."""
+        if eid in moments:
+            return moments[eid]
+        e = evs[eid]
+        cl = e.ir_cloud
+        if cl is None or t_trk is None or not (0.0 <= t_trk - cl.t0_s <= fusion.max_propagation_s):
+            return None
+        cl = cl.at(t_trk)
+        evs[eid] = replace(e, ir_cloud=cl)
+        xm, pm = cl.moments()
+        moments[eid] = (xm, pm, t_trk - cl.t0_s)
+        return moments[eid]
+
+    ir_states = sorted(
+        eid
+        for eid in evs
+        if evs[eid].ir_cloud is not None
+        and evs[eid].disposition != "RETRACTED"
+        and evs[eid].source == "ir"
+    )
     candidates = [
         tid
         for tid in sorted(trk)
@@ -616,8 +797,11 @@ def assess(
         for tid in due:
             last_check[tid] = t_s
             best, best_d2 = None, math.inf
-            for eid in sorted(ir_states):
-                d2, _, _ = correlate(ir_states[eid], trk[tid], fusion)
+            for eid in ir_states:
+                m = ir_at(eid)
+                if m is None:
+                    continue
+                d2 = correlate_moments(m[0], m[1], m[2], trk[tid], fusion)
                 if d2 <= fusion.gamma and d2 < best_d2:
                     best, best_d2 = eid, d2
             if best is not None:
@@ -729,40 +913,15 @@ def assess(
             last = max(last, tr.last_update_s)
         e = replace(
             e,
+            max_track_updates=max([e.max_track_updates, *(tr.n_updates for tr in mine)]),
             n_live_tracks=len(live),
             report_keys=tuple(sorted(keys)),
             sensor_ids=tuple(sorted(sens)),
             last_evidence_t_s=last,
         )
         ir = irs.get(e.ir_event_id) if e.ir_event_id is not None else None
-        ist = ir_states.get(eid)
-        refresh = t_s - e.impact_computed_t_s >= params.impact_refresh_s
-        new_state: tuple[float, FloatArray, FloatArray] | None = None
-        mature = [tr for tr in mine if tr.n_updates >= params.radar_fuse_min_updates]
-        if ist is None and not mature:
-            mature = mine  # radar-only: the track is all there is
-        if mature and (refresh or e.x is None or e.state_t_s == (ist[0] if ist else None)):
-            tr = _primary(mature)
-            x_f: FloatArray = tr.x
-            p_f: FloatArray = tr.p
-            if ist is not None:
-                d2, xi, pi = correlate(ist, tr, fusion)
-                if math.isfinite(d2):
-                    pi = pi.copy()
-                    pi[:3, :3] += np.eye(3) * fusion.floor_m**2
-                    x_f, p_f = fuse_states(xi, pi, tr.x, tr.p)
-            new_state = (tr.t_s, x_f, p_f)
-        elif (
-            ist is not None
-            and not e.radar_track_ids
-            and e.state_t_s != ist[0]
-            and (refresh or e.x is None)
-        ):
-            new_state = ist
-        if new_state is not None:
-            e = replace(e, state_t_s=new_state[0], x=new_state[1], p=new_state[2])
-            if ist is not None:
-                e = replace(e, burnout_x=ist[1])
+        e, changed = _update_state(e, mine, ir_at, ctx)
+        if changed:
             e = _characterise(e, ctx)
         e = _evaluate_level(e, ir, ctx)
         # declared launches
@@ -778,6 +937,17 @@ def assess(
                     e = replace(e, declared=True, declaration_id=nt.notification_id)
                     break
         evs[eid] = e
+
+    # candidates never announced whose IR event is gone leave no trace
+    for eid in sorted(evs):
+        e = evs[eid]
+        if (
+            e.level == Level.NONE
+            and e.source == "ir"
+            and e.ir_event_id not in irs
+            and not e.radar_track_ids
+        ):
+            del evs[eid]
 
     # 4. raid count: connected clusters of open launches close in time and space
     open_ids = [

@@ -81,7 +81,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import log_ndtr, logsumexp
+from scipy.special import log_ndtr
 from scipy.stats import chi2 as chi2_dist
 
 from earlywarn.center.priors import (
@@ -130,7 +130,6 @@ IR_INPUT_COLUMNS: tuple[str, ...] = (
 
 _OMEGA = np.array([0.0, 0.0, OMEGA_RAD_S])
 
-_DEBUG: list = []
 HORIZONTAL_POWERS: tuple[int, int] = (3, 4)
 """Powers of τ in the ground-track model ``y_L + c τ^3 + d τ^4`` of the launch fit.
 
@@ -176,12 +175,13 @@ class IrParams:
     orbital_min_speed_m_s: float = 5000.0
     orbital_min_altitude_m: float = 100e3
     fit_window_s: float = 45.0  # the launch fit uses points this long after the first
+    azimuth_window_s: float = 100.0  # the launch azimuth uses the ground track this long
     launch_model_sigma_m: float = 500.0  # ground-track model error, added to launch_sigma_m
-    state_window_s: float = 30.0  # the state estimate fits the last this many seconds
+    state_window_s: float = 45.0  # the state estimate fits the last this many seconds
     state_max_window_s: float = 90.0  # ... extended up to this to reach two satellites
     # prior one-sigma of the jerk in the state fit: a stage's thrust acceleration grows
-    # from ~30 to ~80 m/s² over ~60 s (≈1 m/s³); 2 m/s³ allows for the end of a burn
-    state_jerk_sigma_m_s3: float = 2.0
+    # from ~30 to ~80 m/s² over ~60 s (≈1 m/s³)
+    state_jerk_sigma_m_s3: float = 1.0
     decide_window_s: float = 60.0  # the status decision fits the last this many seconds
     t0_search_s: float = 150.0  # launch time searched this far before the first report
     t0_step_s: float = 0.5
@@ -283,6 +283,7 @@ class _EventState:
     pending: str
     ended_t_s: float | None
     snapshot: IrEvent | None
+    launch_cache: tuple[_LaunchFit, float, float] | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -839,13 +840,19 @@ def _ray_state_fit(
     chi2 = float(np.sum(res * res))
     dof = 2 * k - npar
     cov = np.linalg.inv(nmat) * max(1.0, chi2 / dof)
-    _DEBUG.append((k, deg, chi2 / dof, t_end - lo))
     return t_end, x[0:3].copy(), x[3:6].copy(), 0.5 * (cov[:6, :6] + cov[:6, :6].T)
 
 
 # ---------------------------------------------------------------------------------------
 # classification
 # ---------------------------------------------------------------------------------------
+
+
+def _log_ndtr(x: float) -> float:
+    """log Φ(x) for a scalar (math.erfc is ~50× faster than the scipy ufunc on scalars)."""
+    if x > -20.0:
+        return math.log(0.5 * math.erfc(-x / math.sqrt(2.0)))
+    return float(log_ndtr(x))
 
 
 def _norm_logpdf(x: float, mu: float, sig: float) -> float:
@@ -869,7 +876,7 @@ def _class_probs(
         if burn_time is not None:
             lp += _norm_logpdf(burn_time, mu, math.hypot(sg, burn_sigma))
         elif tau_now is not None and math.isfinite(tau_now):
-            lp += float(log_ndtr((mu - tau_now) / math.hypot(sg, burn_sigma)))
+            lp += _log_ndtr((mu - tau_now) / math.hypot(sg, burn_sigma))
         if log10_int is not None:
             lp += _norm_logpdf(log10_int, *pr.log10_intensity_w_sr)
         if burnout is not None:
@@ -878,7 +885,8 @@ def _class_probs(
             lp += _norm_logpdf(alt, *pr.burnout_altitude_m)
             lp += _norm_logpdf(gamma, *pr.burnout_gamma_rad)
         logp[i] = lp
-    prob = np.exp(logp - logsumexp(logp))
+    prob = np.exp(logp - logp.max())
+    prob = prob / prob.sum()
     return tuple((c, float(p)) for c, p in zip(CLASSES, prob, strict=True))
 
 
@@ -902,6 +910,7 @@ class _Estimate:
     a: FloatArray
     cov9: FloatArray
     decision: str  # "boosting", "stationary", "orbital" or "candidate"
+    launch_complete: bool  # stereo launch fit over a full window: it will not change
     log10_int: float | None
     median_dt: float
     state_t: float  # time of r, v (the last detection for a ray fit)
@@ -1124,7 +1133,13 @@ def _mono_fit(
     return fit, h
 
 
-def _estimate(tracks: list[SatTrack], params: IrParams, class_hint: FloatArray) -> _Estimate:
+def _estimate(
+    tracks: list[SatTrack],
+    params: IrParams,
+    class_hint: FloatArray,
+    boosting: bool = True,
+    cached: tuple[_LaunchFit, float, float] | None = None,
+) -> _Estimate:
     """Triangulate (or place) the points of one event and fit its launch."""
     sensors = sorted({tr.sensor_id for tr in tracks})
     by_sensor = {sid: [tr for tr in tracks if tr.sensor_id == sid] for sid in sensors}
@@ -1159,6 +1174,7 @@ def _estimate(tracks: list[SatTrack], params: IrParams, class_hint: FloatArray) 
     nan = math.nan
     launch: _LaunchFit | None = None
     lat_l = lon_l = nan
+    complete = False
     if stereo:
         lat0, lon0, _ = ecef_to_geodetic(pts[0])
         rot, site = _local_frame(float(lat0), float(lon0))
@@ -1174,7 +1190,10 @@ def _estimate(tracks: list[SatTrack], params: IrParams, class_hint: FloatArray) 
             cov9[:6, 6:] = 0.0
             cov9[6:, :6] = 0.0
         win = t_pts <= t_pts[0] + params.fit_window_s
-        if win.sum() >= 6:
+        complete = bool(t_pts[-1] > t_pts[0] + max(params.fit_window_s, params.azimuth_window_s))
+        if cached is not None:
+            launch, lat_l, lon_l = cached
+        elif win.sum() >= 6:
             grid = _t0_grid(float(t_pts[0]), params)
             launch = _launch_fit(
                 t_pts[win],
@@ -1184,6 +1203,21 @@ def _estimate(tracks: list[SatTrack], params: IrParams, class_hint: FloatArray) 
                 (cov_enu[win, 0, 0], cov_enu[win, 1, 1], cov_enu[win, 2, 2]),
                 grid,
             )
+            # azimuth from a longer arc: launch point → the mean sub-point of the last
+            # five points within azimuth_window_s (the 45 s fit arc is short and noisy)
+            aw = np.nonzero(t_pts <= t_pts[0] + params.azimuth_window_s)[0][-5:]
+            de = float(np.mean(e[aw])) - launch.e
+            dn = float(np.mean(n[aw])) - launch.n
+            dd = math.hypot(de, dn)
+            if dd > launch.disp_m:
+                sig_p = math.sqrt(float(np.mean(cov_enu[aw, 0, 0] + cov_enu[aw, 1, 1])) / 10.0)
+                sig_l = math.sqrt(0.5 * (launch.var_e + launch.var_n))
+                launch = replace(
+                    launch,
+                    az=math.atan2(de, dn) % (2.0 * math.pi),
+                    az_sigma=min(math.hypot(sig_p, sig_l) / dd, math.pi),
+                    disp_m=dd,
+                )
         out_t, out_pts, out_covs, out_alt = t_pts, pts, covs, alt
     else:
         decision = _decide_mono(t_ref, s_ref, u_ref, sig_ref, params)
@@ -1194,7 +1228,9 @@ def _estimate(tracks: list[SatTrack], params: IrParams, class_hint: FloatArray) 
         sin_el = np.clip(-np.einsum("ij,ij->i", u_ref, _unit(g0)), 0.05, 1.0)
         best_h = np.zeros(t_ref.shape)
         win = t_ref <= t_ref[0] + params.fit_window_s
-        if win.sum() >= 6 and decision != "stationary":
+        # the mono launch fit (a grid over classes and launch times) is the costly part:
+        # only for an event that is, or is now judged, boosting
+        if win.sum() >= 6 and (boosting or decision == "boosting"):
             launch, best_h = _mono_fit(
                 t_ref, s_ref, u_ref, sig_ref * lam0, sin_el, win, rot, site, class_hint, params
             )
@@ -1217,7 +1253,7 @@ def _estimate(tracks: list[SatTrack], params: IrParams, class_hint: FloatArray) 
         out_t, out_pts, out_covs, out_alt = t_ref, pts, covs, best_h
         state_t = float(t_ref[-1])
 
-    if launch is not None:
+    if launch is not None and not (stereo and cached is not None):
         pl = site + rot.T @ np.array([launch.e, launch.n, 0.0])
         la, lo, _ = ecef_to_geodetic(pl)
         lat_l, lon_l = float(la), float(lo)
@@ -1235,6 +1271,7 @@ def _estimate(tracks: list[SatTrack], params: IrParams, class_hint: FloatArray) 
         a=np.asarray(a, dtype=np.float64),
         cov9=cov9,
         decision=decision,
+        launch_complete=bool(stereo and complete and launch is not None),
         log10_int=log10_int,
         median_dt=median_dt,
         state_t=state_t,
@@ -1550,14 +1587,21 @@ def ir_step(
             if ev.snapshot is not None
             else np.array([PRIORS[c].weight for c in CLASSES])
         )
-        est = _estimate(ev_tracks, params, hint)
+        ended = all(tr.closed for tr in ev_tracks)
+        if not fresh and not ended and ev.snapshot is not None:
+            # nothing new: the snapshot stands (status changes only on fresh data)
+            out_events.append(ev)
+            snaps.append(ev.snapshot)
+            continue
+        est = _estimate(ev_tracks, params, hint, ev.status == "boosting", ev.launch_cache)
+        if est.launch_complete and ev.launch_cache is None and est.launch is not None:
+            ev = replace(ev, launch_cache=(est.launch, est.launch_lat, est.launch_lon))
         status, votes, pending = ev.status, ev.votes, ev.pending
         if fresh and status != "boosting":
             votes = votes + 1 if est.decision == pending else 1
             pending = est.decision
             if votes >= params.boost_confirm_steps:
                 status = pending
-        ended = all(tr.closed for tr in ev_tracks)
         burnout: float | None = None
         if ended and status == "boosting" and est.alt.shape[0]:
             if float(est.alt[-1]) > params.min_burnout_altitude_m:

@@ -22,7 +22,12 @@ Sources (figures only, rounded; every sigma below is our own judgement of the sp
 [Sim]  F. S. Simmons, *Rocket Exhaust Plume Phenomenology* (Aerospace Press, 2000): plume
        radiant intensities of large boosters in the short/mid-wave infrared are of order
        1e5–1e7 W/sr, varying strongly with band, altitude and aspect — hence the wide
-       intensity sigmas (0.5–0.6 decades) below: intensity is a weak feature.
+       intensity sigmas (0.4–0.5 decades) below: intensity is a weak feature.
+[Cat]  The project's notional vehicle catalog (``earlywarn/data/vehicles.yaml``, itself
+       sourced from the open literature above and Encyclopedia Astronautica), flown on
+       minimum-energy trajectories over the ranges of each class: used only to check that
+       each prior's mean ± 2σ covers the class's variety (several vehicles and ranges),
+       not to copy one entry. The centre never reads the catalog.
 The burn-time ranges of the brief (ICBM ~180–300 s, SLBM ~150–200 s, IRBM ~120–150 s,
 MRBM ~80–120 s, SRBM < 80 s, SLV long burns turning horizontal at ~150–200 km, sounding
 rockets nearly vertical) are consistent with the above and are what the means encode.
@@ -82,32 +87,36 @@ def _deg(mean: float, sigma: float) -> tuple[float, float]:
 
 
 PRIORS: dict[str, ClassPrior] = {
-    # [APS] solid 170–180 s, liquid 240–250 s; the brief's 180–300 s
+    # [APS] solid 170–180 s, liquid 240–250 s; [Cat] 165–185 s (solid, 4,000–9,200 km) and
+    # 240–250 s (liquid), 235–290 km, 5.1–6.7 km/s, 23–34° (minimum energy)
     "ICBM": ClassPrior(
-        "ICBM", 0.20, (215.0, 45.0), (220e3, 70e3), (7000.0, 450.0), _deg(22, 6), (6.3, 0.6)
+        "ICBM", 0.20, (210.0, 35.0), (245e3, 45e3), (6300.0, 650.0), _deg(26, 5), (5.6, 0.4)
     ),
-    # brief: 150–200 s; Trident/M51-class three-stage solids
+    # three-stage solids, Trident-class; [Cat] 155–165 s, 200–215 km, 5.4–6.1 km/s, 29–33°
     "SLBM": ClassPrior(
-        "SLBM", 0.10, (170.0, 20.0), (180e3, 60e3), (6300.0, 700.0), _deg(25, 9), (6.2, 0.6)
+        "SLBM", 0.10, (160.0, 15.0), (200e3, 35e3), (5800.0, 600.0), _deg(30, 6), (5.6, 0.4)
     ),
+    # [Cat] two-stage solid ~110 s, ~130 km, 4.8–4.9 km/s, ~38°
     "IRBM": ClassPrior(
-        "IRBM", 0.15, (135.0, 15.0), (150e3, 50e3), (4800.0, 600.0), _deg(35, 7), (5.9, 0.6)
+        "IRBM", 0.15, (115.0, 20.0), (130e3, 35e3), (4700.0, 500.0), _deg(37, 5), (5.4, 0.4)
     ),
-    # [Open] No-dong class ~110 s
+    # [Open] No-dong class ~110 s; [Cat] 106 s, 70 km, 2.65 km/s, 45°
     "MRBM": ClassPrior(
-        "MRBM", 0.15, (100.0, 15.0), (80e3, 30e3), (3300.0, 600.0), _deg(40, 7), (5.6, 0.6)
+        "MRBM", 0.15, (100.0, 20.0), (70e3, 25e3), (2800.0, 500.0), _deg(44, 6), (5.0, 0.4)
     ),
-    # [Open] Scud class ~60–70 s; the brief's < 80 s
+    # [Open] Scud class ~60–70 s; [Cat] 59 s, 30 km, 1.5 km/s, 50°
     "SRBM": ClassPrior(
-        "SRBM", 0.25, (60.0, 15.0), (30e3, 15e3), (1700.0, 500.0), _deg(42, 8), (5.2, 0.6)
+        "SRBM", 0.25, (60.0, 15.0), (32e3, 12e3), (1600.0, 400.0), _deg(48, 7), (5.0, 0.4)
     ),
-    # long burns through several stages; near-horizontal at 150–200 km
+    # long burns through several stages, upper stages thrusting near the horizontal; the
+    # burnout seen is often that of the stage before a coast ([Cat]: 230 s, ~240 km,
+    # 6 km/s, ~10°; final insertion at ~7.8 km/s, 5°)
     "SLV": ClassPrior(
-        "SLV", 0.10, (450.0, 150.0), (180e3, 50e3), (7500.0, 800.0), _deg(5, 8), (6.5, 0.6)
+        "SLV", 0.10, (320.0, 120.0), (220e3, 70e3), (6800.0, 1000.0), _deg(7, 5), (5.7, 0.4)
     ),
-    # nearly vertical, short burns
+    # nearly vertical, short burns ([Cat] Black-Brant-XII-like: 81° at burnout)
     "SOUNDING": ClassPrior(
-        "SOUNDING", 0.05, (40.0, 20.0), (50e3, 30e3), (2000.0, 800.0), _deg(85, 4), (4.8, 0.6)
+        "SOUNDING", 0.05, (60.0, 40.0), (120e3, 80e3), (2500.0, 1500.0), _deg(82, 5), (5.0, 0.5)
     ),
 }
 

@@ -31,10 +31,12 @@ position angle ψ about the boresight is seen at k·period + (ψ / 2π)·period.
 sampled at the frame start, their position angle computed, then re-sampled at that time.
 
 Defaults (notional, open-literature order of magnitude; not any real system's figures):
-NEI 2e-11 W/m² scanning / 5e-12 W/m² staring, threshold SNR 6, 30 / 15 µrad line-of-sight
-noise, 10 % intensity noise, 10 km cloud tops, 40 km limb floor. A 1e6 W/sr first stage
-at 38,000 km gives E = 6.9e-10 W/m², SNR ≈ 35 scanning (Pd ≈ 1); a 1e5 W/sr one is
-marginal for the scanner (SNR 3.5) and plain for the starer (SNR 14).
+NEI 5e-12 W/m² scanning / 1.5e-12 W/m² staring, threshold SNR 6, 30 / 15 µrad
+line-of-sight noise, 10 % intensity noise, 10 km cloud tops, 40 km limb floor. A 1e6 W/sr
+first stage at 38,000 km gives E = 6.9e-10 W/m², SNR ≈ 140 scanning (Pd ≈ 1); a 1e5 W/sr
+short-range missile gives SNR ≈ 14, so the scanner sees it, as the 1970s-era scanning
+DSP satellites saw Scud launches in 1991 (open-literature accounts of the Gulf War); a
+5e4 W/sr upper stage is marginal for the scanner (SNR 7) and plain for the starer.
 """
 
 from __future__ import annotations
@@ -105,7 +107,7 @@ class InfraredPayload:
     region_lat_deg: float | None = None
     region_lon_deg: float | None = None
     fov_half_angle_deg: float = 9.0
-    nei_w_m2: float = 2e-11
+    nei_w_m2: float = 5e-12
     threshold_snr: float = 6.0
     sigma_los_rad: float = 3e-5
     intensity_noise_frac: float = 0.1
@@ -161,7 +163,7 @@ class InfraredPayload:
 
     @classmethod
     def staring(cls, region_lat_deg: float, region_lon_deg: float, **kw: object) -> InfraredPayload:
-        """Regional starer: 1 s frames, 3° half-angle, NEI 5e-12 W/m², 15 µrad."""
+        """Regional starer: 1 s frames, 3° half-angle, NEI 1.5e-12 W/m², 15 µrad."""
         base: dict[str, object] = {
             "mode": "staring",
             "period_s": 1.0,
@@ -169,7 +171,7 @@ class InfraredPayload:
             "region_lat_deg": region_lat_deg,
             "region_lon_deg": region_lon_deg,
             "fov_half_angle_deg": 3.0,
-            "nei_w_m2": 5e-12,
+            "nei_w_m2": 1.5e-12,
             "sigma_los_rad": 1.5e-5,
             "clutter_per_frame": 0.02,
             "glint": GlintModel(per_frame=0.5),
@@ -185,7 +187,7 @@ class InfraredPayload:
             "period_s": 2.0,
             "pointing": "limb",
             "fov_half_angle_deg": 10.0,
-            "nei_w_m2": 1e-11,
+            "nei_w_m2": 3e-12,
             "clutter_per_frame": 0.005,
             "glint": None,
         }

@@ -1,0 +1,278 @@
+"""The analysis commands: ``earlywarn coverage``, ``earlywarn warning``, ``earlywarn study``.
+
+Each is a typer command function (parse, call the library, write files, print a few
+lines). Register them on the main app either one by one —
+``app.command("coverage")(coverage_command)`` etc. — or merge the sub-app
+:data:`analysis_app`. Bad input prints one sentence and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+__all__ = ["analysis_app", "coverage_command", "study_command", "warning_command"]
+
+analysis_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    typer.echo(f"earlywarn: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _scenario(path: Path) -> Any:
+    from earlywarn.io.scenario import ScenarioError, load_scenario
+
+    try:
+        return load_scenario(path)
+    except ScenarioError as exc:
+        _fail(str(exc))
+
+
+def _latlon(text: str, option: str) -> tuple[float, float]:
+    try:
+        a, b = (float(x) for x in text.split(","))
+    except ValueError:
+        _fail(f"{option}: expected LAT,LON in degrees (e.g. 47,-170); got {text!r}")
+    if not (-90 <= a <= 90 and -360 <= b <= 360):
+        _fail(f"{option}: latitude must be in [-90, 90] and longitude in [-360, 360]; got {text!r}")
+    return a, b
+
+
+def _polygon(text: str) -> list[tuple[float, float]]:
+    pts = [_latlon(p.strip(), "--region") for p in text.split(";") if p.strip()]
+    if len(pts) < 3:
+        _fail(f"--region: a polygon needs >= 3 LAT,LON points separated by ';'; got {text!r}")
+    return pts
+
+
+def coverage_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML (its sensors are used).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
+        "earlywarn-coverage"
+    ),
+    step_deg: Annotated[float, typer.Option(help="Grid step, degrees.")] = 1.0,
+    hours: Annotated[float, typer.Option(help="Time window length, hours.")] = 24.0,
+    start_s: Annotated[float, typer.Option(help="Window start, s after the epoch.")] = 0.0,
+    plume_altitude_km: Annotated[float, typer.Option(help="Reference plume altitude.")] = 15.0,
+    intensity_w_sr: Annotated[float, typer.Option(help="Reference plume intensity.")] = 1e6,
+    sample_step_s: Annotated[
+        float, typer.Option(help="Coarse sampling step (shortest window resolved), s.")
+    ] = 300.0,
+    region: Annotated[
+        str | None, typer.Option(help="Region polygon 'LAT,LON;LAT,LON;...' (degrees).")
+    ] = None,
+    region_name: Annotated[str, typer.Option(help="Name of the region.")] = "region",
+    level: Annotated[int, typer.Option(help="Satellites needed for region coverage.")] = 1,
+) -> None:
+    """Infrared coverage (≥1, ≥2), longest gaps and radar fence on a lat/lon grid."""
+    from earlywarn.analysis import coverage as cv
+    from earlywarn.io import build
+
+    scen = _scenario(scenario)
+    try:
+        grid = cv.LatLonGrid.regular(step_deg)
+        t1 = start_s + hours * 3600.0
+        sats, rads = build.satellites(scen), build.radars(scen)
+        cov = cv.coverage_map(
+            sats, rads, scen.epoch, grid, start_s, t1,
+            plume_altitude_m=plume_altitude_km * 1e3, reference_intensity_w_sr=intensity_w_sr,
+            step_s=sample_step_s,
+        )  # fmt: skip
+        reg = None
+        if region is not None:
+            reg = cv.region_coverage(
+                sats, scen.epoch, _polygon(region), start_s, t1, name=region_name, level=level,
+                plume_altitude_m=plume_altitude_km * 1e3,
+                reference_intensity_w_sr=intensity_w_sr, step_s=sample_step_s,
+            )  # fmt: skip
+    except ValueError as exc:
+        _fail(str(exc))
+    import pyarrow.parquet as pq
+
+    out.mkdir(parents=True, exist_ok=True)
+    pq.write_table(cv.coverage_table(cov), out / "coverage.parquet")
+    cv.write_coverage_geojson(cov, out / "coverage.geojson")
+    cv.plot_coverage(cov, out / "coverage.png")
+    typer.echo(
+        f"coverage of {scen.name}: {grid.shape[0]}x{grid.shape[1]} points over {hours:g} h; "
+        f"mean fraction seen by >=1 satellite {cov.coverage_1.mean():.3f}, by >=2 "
+        f"{cov.coverage_2.mean():.3f}"
+    )
+    if reg is not None:
+        (out / "region.json").write_text(json.dumps(reg.to_dict(), indent=2) + "\n")
+        typer.echo(
+            f"region {reg.name}: {reg.hours_per_day:.2f} h/day covered by >= {reg.level}; "
+            f"{len(reg.gaps)} gap(s)"
+        )
+    typer.echo(f"written to {out}/ (coverage.png, coverage.geojson, coverage.parquet)")
+
+
+def warning_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML (its sensors are used).")],
+    defended: Annotated[str, typer.Option(help="Defended point LAT,LON (degrees).")],
+    vehicle: Annotated[str, typer.Option(help="Catalog vehicle name, e.g. icbm-solid.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
+        "earlywarn-warning"
+    ),
+    step_deg: Annotated[float, typer.Option(help="Launch grid step, degrees.")] = 1.0,
+    launch_s: Annotated[float, typer.Option(help="Lift-off time, s after the epoch.")] = 0.0,
+    radar_pd: Annotated[float, typer.Option(help="Radar detection probability needed.")] = 0.5,
+    direct: Annotated[
+        bool, typer.Option(help="Fly every launch instead of the interpolated table (slow).")
+    ] = False,
+) -> None:
+    """Warning time left after dual-phenomenology detection, over a grid of launch points."""
+    from earlywarn.analysis import coverage as cv
+    from earlywarn.analysis import warning as wn
+    from earlywarn.flight import FlightSolver, load_catalog
+    from earlywarn.io import build
+
+    scen = _scenario(scenario)
+    dlat, dlon = _latlon(defended, "--defended")
+    if vehicle not in load_catalog():
+        _fail(f"--vehicle: unknown {vehicle!r}; known: {', '.join(sorted(load_catalog()))}")
+    try:
+        grid = cv.LatLonGrid.regular(step_deg)
+        lat, lon = grid.points_deg
+        sats, rads = build.satellites(scen), build.radars(scen)
+        solver = FlightSolver()
+        if direct:
+            wm = wn.warning_direct(
+                solver, vehicle, dlat, dlon, lat, lon, sats, rads, scen.epoch,
+                t_launch_s=launch_s, radar_pd=radar_pd,
+            )  # fmt: skip
+            wm = dataclasses.replace(wm, grid=grid)
+        else:
+            table = wn.build_trajectory_table(solver, vehicle)
+            wm = wn.warning_map(
+                table, dlat, dlon, lat, lon, sats, rads, scen.epoch, t_launch_s=launch_s,
+                radar_pd=radar_pd, grid=grid, catalog=solver.catalog,
+            )  # fmt: skip
+    except ValueError as exc:
+        _fail(str(exc))
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    out.mkdir(parents=True, exist_ok=True)
+    pq.write_table(wn.warning_table(wm), out / "warning.parquet")
+    wn.plot_warning(wm, out / "warning.png")
+    w = wm.warning_time_s[np.isfinite(wm.warning_time_s)]
+    typer.echo(
+        f"{vehicle} at ({dlat:g}, {dlon:g}): {np.isfinite(wm.flight_time_s).sum()} of "
+        f"{wm.lat_deg.size} launch points in range, {w.size} seen by both phenomenologies"
+    )
+    if w.size:
+        typer.echo(
+            f"warning time left: median {np.median(w) / 60:.1f} min, min {w.min() / 60:.1f} min, "
+            f"max {w.max() / 60:.1f} min"
+        )
+    typer.echo(f"written to {out}/ (warning.png, warning.parquet)")
+
+
+class _Bar:
+    """A rich progress bar on a terminal; nothing otherwise."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.on = not quiet and sys.stderr.isatty()
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> _Bar:
+        if self.on:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            self._bar = Progress(
+                BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
+                console=Console(stderr=True), transient=True,
+            )  # fmt: skip
+            self._bar.__enter__()
+            self._task = self._bar.add_task("runs", total=None)
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, completed=done, total=total)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+
+
+def study_command(
+    study_file: Annotated[Path, typer.Argument(help="Study YAML file.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
+        "earlywarn-study"
+    ),
+    workers: Annotated[
+        int | None, typer.Option(help="Local worker processes (default: CPU count; 0 = none).")
+    ] = None,
+    dask_local: Annotated[
+        int | None, typer.Option("--dask-local", help="Start a Dask LocalCluster of N workers.")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Use a running Dask scheduler, tcp://HOST:PORT.")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Run (or resume) a Monte Carlo study; runs already written in --out are skipped."""
+    from earlywarn.analysis import montecarlo as mc
+    from earlywarn.io.scenario import ScenarioError
+
+    if dask_local is not None and scheduler is not None:
+        _fail("give either --dask-local N or --scheduler tcp://HOST:PORT, not both")
+    if dask_local is not None and dask_local < 1:
+        _fail(f"--dask-local: need at least 1 worker; got {dask_local}")
+    try:
+        study, scen = mc.load_study(study_file)
+    except (mc.StudyError, ScenarioError) as exc:
+        _fail(str(exc))
+    engine = "dask" if (dask_local is not None or scheduler is not None) else "local"
+    try:
+        with _Bar(quiet) as bar:
+            res = mc.run_study(
+                study, scen, out, engine=engine,
+                workers=dask_local if dask_local is not None else workers,
+                scheduler=scheduler, progress=bar,
+            )  # fmt: skip
+    except mc.StudyError as exc:
+        _fail(str(exc))
+    s = res.summary
+    det, conf = s["detection"], s["confirmation"]
+
+    def pr(d: dict[str, Any]) -> str:
+        if not d["n"]:
+            return "n/a"
+        return f"{d['p']:.3f} [{d['ci95'][0]:.3f}, {d['ci95'][1]:.3f}] ({d['k']}/{d['n']})"
+
+    typer.echo(
+        f"study {s['study']} (root seed {s['root_seed']}): {s['n_runs']} runs "
+        f"({res.n_new} new, {res.n_resumed} resumed, {s['n_failed_runs']} failed)"
+    )
+    typer.echo(f"detection    {pr(det)}")
+    typer.echo(f"confirmation {pr(conf)}")
+    for lv, f in s["false_alerts"].items():
+        if f["per_day"] is not None:
+            typer.echo(
+                f"false {lv:<16} {f['count']:>5}  {f['per_day']:.3g}/day  "
+                f"(95% upper {f['upper95_per_day']:.3g}/day)"
+            )
+    typer.echo(f"written to {out}/ (runs/, runs.parquet, summary.json)")
+
+
+analysis_app.command("coverage")(coverage_command)
+analysis_app.command("warning")(warning_command)
+analysis_app.command("study")(study_command)

@@ -1,0 +1,679 @@
+"""Warning time over a grid of launch points, for one defended point and one vehicle.
+
+For every launch point: the **flight time** of a minimum-energy shot at the defended
+point (NaN when out of range), the **earliest infrared detection** (first time the
+boosting plume is observable by ≥ 1 satellite with mean SNR ≥ threshold, i.e. Pd ≥ ½; the
+rules of :func:`earlywarn.analysis.coverage.ir_visible`), the **earliest radar detection**
+(first time the reentry vehicle is inside a radar face's coverage with Swerling-I
+detection probability ≥ ``radar_pd``, default ½), the **earliest dual-phenomenology time**
+(the later of the two) and the **warning time left** = impact − dual time. All times are
+seconds after lift-off; every launch lifts off at scenario time ``t_launch_s``. Sensor
+timing (scan phase, revisit) and the center's processing are not included: these are
+geometric first-opportunity times, an upper bound on the warning a center could give.
+
+First detections are found on the trajectory samples (boost every ``boost_step_s``, the
+RV at ``n_rv_samples`` points between burnout and impact), then refined by bisection
+between the last unseen and the first seen sample (positions interpolated linearly,
+satellites at the exact time) to ``tol_s``.
+
+Two ways to get the trajectories
+--------------------------------
+* :func:`warning_direct` flies every launch, aimed, with one
+  :class:`~earlywarn.flight.FlightSolver` (exact; ~5 ms per launch).
+* :func:`warning_map` (the fast path) uses a :class:`TrajectoryTable`. A trajectory aimed
+  at a target depends on the launch longitude only through a rotation about the Earth's
+  axis (the Earth model — WGS84, J2, rotation — is axisymmetric), and the flight for a
+  launch at latitude −φ with azimuth A is the mirror image (z → −z) of the one at +φ with
+  azimuth 180° − A (the rotation vector is unchanged by that mirror). So a trajectory is a
+  function of (|φ|, A, ψ) — launch latitude, great-circle azimuth to the target and
+  central angle to it. The table flies a grid of those (default 7 latitudes × 12 azimuths ×
+  16 ranges = 1,344 aimed flights in one batch per 400), stores each trajectory in the
+  launch site's frame as (downrange angle, crossrange angle, radius from the Earth's
+  centre) — quantities that vary smoothly between nodes — and interpolates trilinearly.
+  A point needing a node whose flight is out of range (westward shots lose range to the
+  Earth's rotation) is NaN, which trims up to one range step off the edge of reach.
+  Error against direct flights (``tests/test_warning.py``, ICBM, ranges 4,000–11,000 km):
+  flight time within 20 s, IR detection within 5 s, radar detection within 30 s; the
+  test states and checks these bounds.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+
+from earlywarn.analysis.coverage import LatLonGrid, draw_coastlines, grid_image, ir_visible
+from earlywarn.earth.constants import E2, R_MEAN_M
+from earlywarn.earth.frames import ecef_to_geodetic, geodetic_to_ecef, great_circle
+from earlywarn.earth.time import parse_utc
+from earlywarn.flight import FlightSolver, LaunchSpec, Trajectories, Vehicle, get_vehicle
+from earlywarn.sensors.infrared import InfraredSatellite
+from earlywarn.sensors.radar import Radar
+
+__all__ = [
+    "TrajectoryTable",
+    "WarningMap",
+    "build_trajectory_table",
+    "plot_warning",
+    "warning_direct",
+    "warning_map",
+    "warning_table",
+]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
+BoolArray = npt.NDArray[np.bool_]
+
+
+# ---------------------------------------------------------------------------- geometry
+
+
+def _geocentric(lat_rad: FloatArray) -> FloatArray:
+    return np.asarray(np.arctan((1.0 - E2) * np.tan(lat_rad)))
+
+
+def _geodetic_from_geocentric(latc_rad: FloatArray) -> FloatArray:
+    return np.asarray(np.arctan(np.tan(latc_rad) / (1.0 - E2)))
+
+
+def _basis(lat_rad: FloatArray, lon_rad: FloatArray, az_rad: FloatArray) -> FloatArray:
+    """``(..., 3, 3)`` rows: downrange d, crossrange c = u × d, geocentric up u."""
+    site = geodetic_to_ecef(lat_rad, lon_rad, 0.0)
+    u = site / np.linalg.norm(site, axis=-1, keepdims=True)
+    zhat = np.array([0.0, 0.0, 1.0])
+    east = np.cross(zhat, u)
+    ne = np.linalg.norm(east, axis=-1, keepdims=True)
+    # at a pole the east direction is that of the longitude meridian's normal
+    pole_east = np.stack([-np.sin(lon_rad), np.cos(lon_rad), 0 * lon_rad], axis=-1)
+    east = np.where(ne > 1e-12, east / np.where(ne > 0, ne, 1.0), pole_east)
+    north = np.cross(u, east)
+    ca, sa = np.cos(az_rad)[..., None], np.sin(az_rad)[..., None]
+    d = ca * north + sa * east
+    c = np.cross(u, d)
+    return np.stack([d, c, u], axis=-2)
+
+
+def _to_local(r: FloatArray, basis: FloatArray) -> FloatArray:
+    """ECEF ``(..., K, 3)`` → (downrange angle, crossrange angle, radius) ``(..., K, 3)``."""
+    x = np.einsum("...ij,...kj->...ki", basis, r)
+    rho = np.linalg.norm(r, axis=-1)
+    th = np.arctan2(x[..., 0], x[..., 2])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        chi = np.arcsin(np.clip(x[..., 1] / rho, -1.0, 1.0))
+    return np.stack([th, chi, rho], axis=-1)
+
+
+def _from_local(q: FloatArray, basis: FloatArray) -> FloatArray:
+    """Inverse of :func:`_to_local`; ``basis (L, 3, 3)``, ``q (L, K, 3)``."""
+    th, chi, rho = q[..., 0], q[..., 1], q[..., 2]
+    cc = np.cos(chi)
+    comp = np.stack([cc * np.sin(th), np.sin(chi), cc * np.cos(th)], axis=-1) * rho[..., None]
+    return np.asarray(np.einsum("lki,lij->lkj", comp, basis))
+
+
+# -------------------------------------------------------------------------- the table
+
+
+@dataclass(frozen=True)
+class TrajectoryTable:
+    """Aimed minimum-energy trajectories of one vehicle over (|latitude|, azimuth, range).
+
+    Node axes: ``lat_rad (nφ,)`` from 0 to π/2, ``az_rad (nA,)`` uniform over [0, 2π),
+    ``psi_rad (nψ,)`` central angles. Per node: ``valid``, ``burnout_s``, ``impact_s``
+    (after lift-off), the booster at ``boost_t_s (Kb,)`` (held at burnout afterwards) and the
+    RV at normalised times ``rv_tau (Kr,)`` from burnout (0) to impact (1), both as
+    (downrange angle, crossrange angle, radius) in the site frame, ``(nφ, nA, nψ, K, 3)``.
+    """
+
+    vehicle: str
+    lat_rad: FloatArray
+    az_rad: FloatArray
+    psi_rad: FloatArray
+    valid: BoolArray
+    burnout_s: FloatArray
+    impact_s: FloatArray
+    boost_t_s: FloatArray
+    boost: FloatArray
+    rv_tau: FloatArray
+    rv: FloatArray
+
+    @property
+    def n_flights(self) -> int:
+        return int(self.valid.size)
+
+
+def _destination(
+    latc: FloatArray, az: FloatArray, psi: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Geocentric latitude and longitude (from 0) at central angle ψ, azimuth A (sphere)."""
+    s2 = np.sin(latc) * np.cos(psi) + np.cos(latc) * np.sin(psi) * np.cos(az)
+    lat2 = np.arcsin(np.clip(s2, -1.0, 1.0))
+    dl = np.arctan2(np.sin(az) * np.sin(psi) * np.cos(latc), np.cos(psi) - np.sin(latc) * s2)
+    return lat2, dl
+
+
+def _rows(traj: Trajectories, idx: Sequence[int]) -> Trajectories:
+    ii = np.asarray(idx, dtype=np.intp)
+    return Trajectories(
+        object_id=tuple(traj.object_id[i] for i in ii),
+        launch_id=tuple(traj.launch_id[i] for i in ii),
+        kind=tuple(traj.kind[i] for i in ii),
+        t_s=traj.t_s[ii],
+        r_ecef_m=traj.r_ecef_m[ii],
+        v_ecef_m_s=traj.v_ecef_m_s[ii],
+        intensity_w_sr=traj.intensity_w_sr[ii],
+        rcs_m2=traj.rcs_m2[ii],
+    )
+
+
+@dataclass(frozen=True)
+class _Flown:
+    """Aimed flights sampled for the warning evaluation (internal; times after lift-off)."""
+
+    ok: BoolArray
+    burnout_s: FloatArray
+    impact_s: FloatArray
+    boost_t: FloatArray  # (L, Kb)
+    boost_r: FloatArray  # (L, Kb, 3) ECEF
+    rv_t: FloatArray  # (L, Kr)
+    rv_r: FloatArray  # (L, Kr, 3)
+
+
+def _fly_aimed(
+    solver: FlightSolver,
+    vehicle: str,
+    lat_deg: FloatArray,
+    lon_deg: FloatArray,
+    aim_lat_deg: FloatArray,
+    aim_lon_deg: FloatArray,
+    boost_t: FloatArray,
+    rv_tau: FloatArray,
+    batch: int = 400,
+) -> _Flown:
+    """Fly aimed launches (all in range) and sample booster and RV on the given grids."""
+    n = lat_deg.size
+    ok = np.zeros(n, bool)
+    t_bo = np.full(n, np.nan)
+    t_imp = np.full(n, np.nan)
+    b_r = np.full((n, boost_t.size, 3), np.nan)
+    rv_t = np.full((n, rv_tau.size), np.nan)
+    rv_r = np.full((n, rv_tau.size, 3), np.nan)
+    for b0 in range(0, n, batch):
+        idx = range(b0, min(n, b0 + batch))
+        specs = [
+            LaunchSpec(
+                f"W{i}", vehicle, float(lat_deg[i]), float(lon_deg[i]),
+                aim_lat_deg=float(aim_lat_deg[i]), aim_lon_deg=float(aim_lon_deg[i]),
+            )
+            for i in idx
+        ]  # fmt: skip
+        res = solver.fly(specs)
+        tr = res.trajectories
+        for j, (i, ev) in enumerate(zip(idx, res.events, strict=True)):
+            if ev.status != "ok" or ev.impact_s is None:
+                continue
+            rows = [k for k, lid in enumerate(tr.launch_id) if lid == specs[j].launch_id]
+            sub = _rows(tr, rows[:2])  # booster, rv
+            ok[i] = True
+            t_bo[i], t_imp[i] = ev.burnout_s, ev.impact_s
+            sb = _rows(sub, [0]).at(np.minimum(boost_t, ev.burnout_s))
+            b_r[i] = sb.r_ecef_m[0]
+            rv_t[i] = ev.burnout_s + rv_tau * (ev.impact_s - ev.burnout_s)
+            # the RV row starts at burnout and ends at impact: clip into its life
+            t_rv = np.clip(rv_t[i], sub.t_s[1, 0], np.nanmax(sub.t_s[1]))
+            rv_r[i] = _rows(sub, [1]).at(t_rv).r_ecef_m[0]
+    return _Flown(ok, t_bo, t_imp, np.broadcast_to(boost_t, (n, boost_t.size)), b_r, rv_t, rv_r)
+
+
+def build_trajectory_table(
+    solver: FlightSolver,
+    vehicle: str,
+    *,
+    n_lat: int = 7,
+    n_az: int = 12,
+    n_range: int = 16,
+    boost_step_s: float = 2.0,
+    n_rv_samples: int = 200,
+) -> TrajectoryTable:
+    """Fly the node launches (longitude 0) and tabulate them (see the module docstring)."""
+    v = get_vehicle(vehicle, solver.catalog)
+    if not v.aimable:
+        raise ValueError(f"vehicle {vehicle!r} cannot be aimed; pick a missile class")
+    if n_lat < 2 or n_az < 3 or n_range < 2:
+        raise ValueError("trajectory table: need n_lat >= 2, n_az >= 3, n_range >= 2")
+    tab = solver.table(vehicle)
+    lat_n = np.linspace(0.0, 0.5 * math.pi, n_lat)
+    az_n = np.arange(n_az) * 2.0 * math.pi / n_az
+    psi0 = 1.01 * tab.min_range_m / R_MEAN_M
+    psi1 = 0.995 * tab.max_range_m / R_MEAN_M
+    psi_n = np.linspace(psi0, psi1, n_range)
+    mesh = np.meshgrid(lat_n, az_n, psi_n, indexing="ij")
+    la, az, ps = (m.ravel() for m in mesh)
+    la_c = _geocentric(la)
+    lat2c, lon2 = _destination(la_c, az, ps)
+    t_end_boost = float(v.burnout_s[-1])
+    boost_t = np.arange(0.0, t_end_boost + boost_step_s, boost_step_s)
+    rv_tau = np.linspace(0.0, 1.0, n_rv_samples)
+    fl = _fly_aimed(
+        solver, vehicle, np.degrees(la), np.zeros_like(la),
+        np.degrees(_geodetic_from_geocentric(lat2c)), np.degrees(lon2), boost_t, rv_tau,
+    )  # fmt: skip
+    basis = _basis(la, np.zeros_like(la), az)
+    shape = (n_lat, n_az, n_range)
+    boost = _to_local(fl.boost_r, basis).reshape(*shape, boost_t.size, 3)
+    rv = _to_local(fl.rv_r, basis).reshape(*shape, rv_tau.size, 3)
+    return TrajectoryTable(
+        vehicle, lat_n, az_n, psi_n, fl.ok.reshape(shape), fl.burnout_s.reshape(shape),
+        fl.impact_s.reshape(shape), boost_t, boost, rv_tau, rv,
+    )  # fmt: skip
+
+
+def _interp_weights(
+    table: TrajectoryTable, lat: FloatArray, az: FloatArray, psi: FloatArray
+) -> tuple[list[tuple[IntArray, IntArray, IntArray]], list[FloatArray], BoolArray]:
+    """The 8 trilinear corners and weights for |lat|, azimuth (periodic) and range."""
+    nl, na, nr = table.valid.shape
+    fl = np.clip(np.abs(lat) / (table.lat_rad[1] - table.lat_rad[0]), 0, nl - 1 - 1e-9)
+    il = np.floor(fl).astype(np.intp)
+    wl = fl - il
+    fa = np.mod(az, 2 * math.pi) / (2 * math.pi / na)
+    ia = np.floor(fa).astype(np.intp) % na
+    wa = fa - np.floor(fa)
+    dpsi = table.psi_rad[1] - table.psi_rad[0]
+    fr = (psi - table.psi_rad[0]) / dpsi
+    inside = (fr >= 0) & (fr <= nr - 1)
+    fr = np.clip(fr, 0, nr - 1 - 1e-9)
+    ir = np.floor(fr).astype(np.intp)
+    wr = fr - ir
+    corners, weights = [], []
+    ok = inside.copy()
+    for dl in (0, 1):
+        for da in (0, 1):
+            for dr in (0, 1):
+                c = (np.minimum(il + dl, nl - 1), (ia + da) % na, np.minimum(ir + dr, nr - 1))
+                w = (wl if dl else 1 - wl) * (wa if da else 1 - wa) * (wr if dr else 1 - wr)
+                corners.append(c)
+                weights.append(w)
+                ok &= table.valid[c] | (w == 0)
+    return corners, weights, ok
+
+
+def _interp(
+    values: FloatArray,
+    corners: list[tuple[IntArray, IntArray, IntArray]],
+    weights: list[FloatArray],
+) -> FloatArray:
+    out: FloatArray | None = None
+    for c, w in zip(corners, weights, strict=True):
+        v = np.nan_to_num(values[c])
+        term = v * w.reshape(w.shape + (1,) * (v.ndim - 1))
+        out = term if out is None else out + term
+    assert out is not None
+    return out
+
+
+# ------------------------------------------------------------------------ evaluation
+
+
+def _intensity(v: Vehicle, t: FloatArray, t_bo: FloatArray) -> FloatArray:
+    """Plume intensity of the burning stage at ``t`` after lift-off (0 after ``t_bo``)."""
+    out = np.zeros(np.shape(t))
+    for ign, st in zip(v.ignition_s, v.stages, strict=True):
+        on = (t >= ign) & (t < ign + st.burn_s)
+        out = np.where(on, st.plume_w_sr, out)
+    return np.asarray(np.where(t <= t_bo, out, 0.0))
+
+
+def _first_seen(
+    t: FloatArray,
+    r: FloatArray,
+    seen: BoolArray,
+    vis: Callable[[IntArray, FloatArray, FloatArray], BoolArray],
+    tol_s: float,
+) -> FloatArray:
+    """First time each row is seen: the first seen sample, refined by bisection against
+    the previous one (linear interpolation of the position). NaN when never seen."""
+    n = seen.shape[0]
+    any_ = seen.any(axis=1)
+    k = np.argmax(seen, axis=1)
+    out = np.full(n, np.nan)
+    rows = np.flatnonzero(any_)
+    k = k[rows]
+    first = k == 0
+    out[rows[first]] = t[rows[first], 0]
+    rr, kk = rows[~first], k[~first]
+    if rr.size == 0:
+        return out
+    lo, hi = t[rr, kk - 1], t[rr, kk]
+    r_lo, r_hi = r[rr, kk - 1], r[rr, kk]
+    t0 = lo.copy()
+    span = np.where(hi > lo, hi - lo, 1.0)
+    n_iter = max(1, math.ceil(math.log2(max(float(np.max(hi - lo)) / tol_s, 1.0))))
+    for _ in range(n_iter):
+        mid = 0.5 * (lo + hi)
+        f = ((mid - t0) / span)[:, None]
+        v = vis(rr, mid, r_lo + f * (r_hi - r_lo))
+        lo = np.where(v, lo, mid)
+        hi = np.where(v, mid, hi)
+    out[rr] = hi
+    return out
+
+
+@dataclass(frozen=True)
+class _Sensors:
+    satellites: tuple[InfraredSatellite, ...]
+    radars: tuple[Radar, ...]
+    epoch: datetime
+    t_launch_s: float
+    radar_pd: float
+    tol_s: float
+
+
+def _ir_first(
+    sens: _Sensors, v: Vehicle, t: FloatArray, r: FloatArray, t_bo: FloatArray
+) -> FloatArray:
+    """Earliest IR detection of booster samples ``t (L, K)`` (common across rows or not)."""
+    if not sens.satellites:
+        return np.full(t.shape[0], np.nan)
+    inten = _intensity(v, t, t_bo[:, None])
+    finite = np.all(np.isfinite(r), axis=-1)
+    _, _, h = ecef_to_geodetic(np.where(finite[..., None], r, 1.0))
+    h = np.where(finite, h, -np.inf)
+    seen = np.zeros(t.shape, bool)
+    common = bool(np.all(t == t[:1]))
+    for sat in sens.satellites:
+        if common:
+            sp = sat.position(sens.epoch, sens.t_launch_s + t[0])[None, :, :]
+        else:
+            sp = sat.position(sens.epoch, sens.t_launch_s + t)
+        seen |= ir_visible(sat, sp, r, inten, h) & (inten > 0)
+
+    def vis(rows: IntArray, tt: FloatArray, rr: FloatArray) -> BoolArray:
+        ii = _intensity(v, tt, t_bo[rows])
+        out = np.zeros(tt.shape, bool)
+        for sat in sens.satellites:
+            out |= ir_visible(sat, sat.position(sens.epoch, sens.t_launch_s + tt), rr, ii)
+        return np.asarray(out & (ii > 0))
+
+    return _first_seen(t, r, seen, vis, sens.tol_s)
+
+
+def _radar_seen(sens: _Sensors, rcs: float, r: FloatArray) -> BoolArray:
+    out = np.zeros(r.shape[:-1], bool)
+    for rad in sens.radars:
+        cov = rad.coverage(r).any(axis=-1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rng = np.linalg.norm(r - rad.site_ecef_m, axis=-1)
+            pd = rad.detection_probability(rad.mean_snr(np.asarray(rcs), rng))
+        out |= cov & (pd >= sens.radar_pd)
+    return out
+
+
+def _radar_first(sens: _Sensors, rcs: float, t: FloatArray, r: FloatArray) -> FloatArray:
+    if not sens.radars:
+        return np.full(t.shape[0], np.nan)
+    seen = _radar_seen(sens, rcs, r)
+
+    def vis(rows: IntArray, tt: FloatArray, rr: FloatArray) -> BoolArray:
+        return _radar_seen(sens, rcs, rr)
+
+    return _first_seen(t, r, seen, vis, sens.tol_s)
+
+
+@dataclass(frozen=True)
+class WarningMap:
+    """Warning-time figures per launch point (seconds after lift-off; NaN where none).
+
+    ``status``: ``"ok"``, ``"out_of_range"``, ``"no_ir"``, ``"no_radar"``, ``"no_detection"``.
+    """
+
+    vehicle: str
+    defended_lat_deg: float
+    defended_lon_deg: float
+    epoch_utc: str
+    t_launch_s: float
+    lat_deg: FloatArray
+    lon_deg: FloatArray
+    range_km: FloatArray
+    azimuth_deg: FloatArray
+    flight_time_s: FloatArray
+    ir_detect_s: FloatArray
+    radar_detect_s: FloatArray
+    dual_s: FloatArray
+    warning_time_s: FloatArray
+    status: npt.NDArray[np.str_]
+    grid: LatLonGrid | None = None
+    method: str = "table"
+
+
+def _status(ft: FloatArray, ir: FloatArray, rd: FloatArray) -> npt.NDArray[np.str_]:
+    s = np.full(ft.shape, "ok", dtype="<U16")
+    s = np.where(np.isnan(ir) & np.isnan(rd), "no_detection", s)
+    s = np.where(np.isnan(ir) & ~np.isnan(rd), "no_ir", s)
+    s = np.where(~np.isnan(ir) & np.isnan(rd), "no_radar", s)
+    return np.asarray(np.where(np.isnan(ft), "out_of_range", s))
+
+
+def _finish(
+    vehicle: str, dlat: float, dlon: float, sens: _Sensors, lat: FloatArray, lon: FloatArray,
+    psi: FloatArray, az: FloatArray, ft: FloatArray, ir: FloatArray, rd: FloatArray,
+    grid: LatLonGrid | None, method: str,
+) -> WarningMap:  # fmt: skip
+    dual = np.maximum(ir, rd)  # NaN if either is NaN
+    return WarningMap(
+        vehicle, dlat, dlon, sens.epoch.strftime("%Y-%m-%dT%H:%M:%SZ"), sens.t_launch_s,
+        lat, lon, psi * R_MEAN_M / 1e3, np.degrees(az), ft, ir, rd, dual, ft - dual,
+        _status(ft, ir, rd), grid, method,
+    )  # fmt: skip
+
+
+def _prepare(
+    satellites: Sequence[InfraredSatellite],
+    radars: Sequence[Radar],
+    epoch: datetime | str,
+    t_launch_s: float,
+    radar_pd: float,
+    tol_s: float,
+) -> _Sensors:
+    if not 0 < radar_pd < 1:
+        raise ValueError(f"radar_pd: got {radar_pd!r}; expected 0 < radar_pd < 1")
+    if not (math.isfinite(tol_s) and tol_s > 0):
+        raise ValueError(f"tol_s: got {tol_s!r}; expected a number > 0")
+    return _Sensors(
+        tuple(satellites), tuple(radars), parse_utc(epoch), float(t_launch_s), radar_pd, tol_s
+    )
+
+
+def _range_az(
+    lat_deg: FloatArray, lon_deg: FloatArray, dlat: float, dlon: float
+) -> tuple[FloatArray, FloatArray]:
+    latc = _geocentric(np.radians(lat_deg))
+    return great_circle(
+        latc,
+        np.radians(lon_deg),
+        float(_geocentric(np.radians(np.array(dlat)))),
+        math.radians(dlon),
+    )
+
+
+def warning_direct(
+    solver: FlightSolver,
+    vehicle: str,
+    defended_lat_deg: float,
+    defended_lon_deg: float,
+    lat_deg: npt.ArrayLike,
+    lon_deg: npt.ArrayLike,
+    satellites: Sequence[InfraredSatellite],
+    radars: Sequence[Radar],
+    epoch: datetime | str,
+    *,
+    t_launch_s: float = 0.0,
+    radar_pd: float = 0.5,
+    boost_step_s: float = 2.0,
+    n_rv_samples: int = 200,
+    tol_s: float = 0.5,
+) -> WarningMap:
+    """Warning figures from flying every launch (exact, slower; see the module docstring)."""
+    sens = _prepare(satellites, radars, epoch, t_launch_s, radar_pd, tol_s)
+    v = get_vehicle(vehicle, solver.catalog)
+    lat = np.asarray(lat_deg, dtype=np.float64).ravel()
+    lon = np.asarray(lon_deg, dtype=np.float64).ravel()
+    psi, az = _range_az(lat, lon, defended_lat_deg, defended_lon_deg)
+    tab = solver.table(vehicle)
+    from earlywarn.flight.fly import ellipsoid_distance_m
+
+    dist = ellipsoid_distance_m(
+        np.radians(lat), np.radians(lon),
+        np.full(lat.size, math.radians(defended_lat_deg)),
+        np.full(lat.size, math.radians(defended_lon_deg)),
+    )  # fmt: skip
+    reach = (dist >= tab.min_range_m) & (dist <= tab.max_range_m)
+    idx = np.flatnonzero(reach)
+    boost_t = np.arange(0.0, float(v.burnout_s[-1]) + boost_step_s, boost_step_s)
+    ft = np.full(lat.size, np.nan)
+    ir = np.full(lat.size, np.nan)
+    rd = np.full(lat.size, np.nan)
+    if idx.size:
+        fl = _fly_aimed(
+            solver, vehicle, lat[idx], lon[idx], np.full(idx.size, defended_lat_deg),
+            np.full(idx.size, defended_lon_deg), boost_t, np.linspace(0.0, 1.0, n_rv_samples),
+        )  # fmt: skip
+        good = fl.ok
+        ft[idx] = np.where(good, fl.impact_s, np.nan)
+        ir_i = _ir_first(sens, v, np.asarray(fl.boost_t), fl.boost_r, fl.burnout_s)
+        rd_i = _radar_first(sens, v.body.rcs_m2, fl.rv_t, fl.rv_r)
+        ir[idx] = np.where(good, ir_i, np.nan)
+        rd[idx] = np.where(good, rd_i, np.nan)
+    return _finish(
+        vehicle, defended_lat_deg, defended_lon_deg, sens, lat, lon, psi, az, ft, ir, rd,
+        None, "direct",
+    )  # fmt: skip
+
+
+def warning_map(
+    table: TrajectoryTable,
+    defended_lat_deg: float,
+    defended_lon_deg: float,
+    lat_deg: npt.ArrayLike,
+    lon_deg: npt.ArrayLike,
+    satellites: Sequence[InfraredSatellite],
+    radars: Sequence[Radar],
+    epoch: datetime | str,
+    *,
+    t_launch_s: float = 0.0,
+    radar_pd: float = 0.5,
+    tol_s: float = 0.5,
+    chunk: int = 2048,
+    grid: LatLonGrid | None = None,
+    catalog: Any = None,
+) -> WarningMap:
+    """The fast path: warning figures from the interpolated trajectory table."""
+    sens = _prepare(satellites, radars, epoch, t_launch_s, radar_pd, tol_s)
+    v = get_vehicle(table.vehicle, catalog) if catalog is not None else get_vehicle(table.vehicle)
+    lat = np.asarray(lat_deg, dtype=np.float64).ravel()
+    lon = np.asarray(lon_deg, dtype=np.float64).ravel()
+    psi, az = _range_az(lat, lon, defended_lat_deg, defended_lon_deg)
+    south = lat < 0
+    az_t = np.where(south, math.pi - az, az)
+    corners, weights, ok = _interp_weights(table, np.radians(lat), az_t, psi)
+    ft = np.full(lat.size, np.nan)
+    ir = np.full(lat.size, np.nan)
+    rd = np.full(lat.size, np.nan)
+    idx = np.flatnonzero(ok)
+    for c0 in range(0, idx.size, chunk):
+        sel = idx[c0 : c0 + chunk]
+        cs = [(a[sel], b[sel], c[sel]) for a, b, c in corners]
+        ws = [w[sel] for w in weights]
+        t_bo = _interp(table.burnout_s, cs, ws)
+        t_imp = _interp(table.impact_s, cs, ws)
+        # the mirror image (southern launches) has the opposite crossrange angle
+        sign = np.ones((sel.size, 1, 3))
+        sign[south[sel], 0, 1] = -1.0
+        basis = _basis(np.radians(lat[sel]), np.radians(lon[sel]), az[sel])
+        qb = _interp(table.boost, cs, ws) * sign
+        qr = _interp(table.rv, cs, ws) * sign
+        rb = _from_local(qb, basis)
+        rr = _from_local(qr, basis)
+        tb = np.broadcast_to(table.boost_t_s, (sel.size, table.boost_t_s.size))
+        t_rv = t_bo[:, None] + table.rv_tau[None, :] * (t_imp - t_bo)[:, None]
+        ft[sel] = t_imp
+        ir[sel] = _ir_first(sens, v, np.asarray(tb), rb, t_bo)
+        rd[sel] = _radar_first(sens, v.body.rcs_m2, t_rv, rr)
+    return _finish(
+        table.vehicle, defended_lat_deg, defended_lon_deg, sens, lat, lon, psi, az, ft, ir, rd,
+        grid, "table",
+    )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- outputs
+
+
+def warning_table(wm: WarningMap) -> pa.Table:
+    """One row per launch point; units in the column names; metadata says what it is."""
+    t = pa.table(
+        {
+            "lat_deg": wm.lat_deg,
+            "lon_deg": wm.lon_deg,
+            "range_km": wm.range_km,
+            "azimuth_deg": wm.azimuth_deg,
+            "flight_time_s": wm.flight_time_s,
+            "ir_detect_s": wm.ir_detect_s,
+            "radar_detect_s": wm.radar_detect_s,
+            "dual_s": wm.dual_s,
+            "warning_time_s": wm.warning_time_s,
+            "status": pa.array(wm.status.astype(str).tolist(), pa.string()),
+        }
+    )
+    meta = {
+        b"earlywarn.vehicle": wm.vehicle.encode(),
+        b"earlywarn.defended_lat_deg": repr(wm.defended_lat_deg).encode(),
+        b"earlywarn.defended_lon_deg": repr(wm.defended_lon_deg).encode(),
+        b"earlywarn.epoch_utc": wm.epoch_utc.encode(),
+        b"earlywarn.t_launch_s": repr(wm.t_launch_s).encode(),
+        b"earlywarn.method": wm.method.encode(),
+    }
+    return t.replace_schema_metadata(meta)
+
+
+def plot_warning(wm: WarningMap, path: str | Path) -> Path:
+    """PNG map of the warning time left (minutes) with coastlines and the defended point."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    if wm.grid is None:
+        raise ValueError("plot_warning needs a WarningMap computed on a LatLonGrid")
+    fig = Figure(figsize=(14, 7.5), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot(1, 1, 1)
+    lat_e, lon_e = wm.grid.cell_edges_deg()
+    img = grid_image(wm.warning_time_s / 60.0, wm.grid)
+    vmax = float(np.nanmax(img)) if np.isfinite(img).any() else 1.0
+    m = ax.pcolormesh(lon_e, lat_e, img, cmap="RdYlGn", vmin=0.0, vmax=vmax, shading="flat")
+    ft = grid_image(wm.flight_time_s / 60.0, wm.grid)
+    if np.isfinite(ft).sum() > 4:
+        cs = ax.contour(wm.grid.lon_deg, wm.grid.lat_deg, ft, colors="0.3", linewidths=0.6,
+                        levels=np.arange(5, 60, 5))  # fmt: skip
+        ax.clabel(cs, fmt="%d min", fontsize=7)
+    draw_coastlines(ax)
+    ax.plot([wm.defended_lon_deg], [wm.defended_lat_deg], marker="*", color="blue", ms=14)
+    ax.set_xlim(lon_e[0], lon_e[-1])
+    ax.set_ylim(lat_e[0], lat_e[-1])
+    ax.set_aspect("equal")
+    ax.set_xlabel("launch longitude (deg)")
+    ax.set_ylabel("launch latitude (deg)")
+    ax.set_title(
+        f"Warning time left (min) after dual-phenomenology detection: {wm.vehicle} at "
+        f"({wm.defended_lat_deg:g}, {wm.defended_lon_deg:g}); contours: flight time"
+    )
+    fig.colorbar(m, ax=ax, shrink=0.7, label="warning time left (min)")
+    p = Path(path)
+    fig.savefig(p, format="png", dpi=100, facecolor="white")
+    return p

@@ -1,0 +1,201 @@
+"""Monte Carlo studies: intervals, the summary against its table, engines, resume."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+from scipy.stats import binom
+
+from earlywarn.analysis.montecarlo import (
+    StudyError,
+    clopper_pearson_interval,
+    load_study,
+    make_tasks,
+    poisson_upper_95,
+    run_study,
+    summarize,
+    wilson_interval,
+)
+
+SCENARIO = """\
+name: mc-test
+epoch: "2026-03-20T12:00:00Z"
+duration: "8 min"
+seed: 3
+launches:
+  - id: L1
+    vehicle: srbm
+    site: {lat_deg: 40.0, lon_deg: 60.0}
+    aim: {lat_deg: 41.5, lon_deg: 62.0}
+    time: "30 s"
+glint: {enabled: false}
+sensors:
+  satellites:
+    - id: geo-w
+      orbit: {preset: geo, lon_deg: 30.0}
+      payload: {mode: scanning, revisit: "2 s"}
+    - id: geo-e
+      orbit: {preset: geo, lon_deg: 95.0}
+      payload: {mode: scanning, revisit: "2 s"}
+  radars:
+    - id: rad
+      site: {lat_deg: 43.0, lon_deg: 64.0}
+      faces: [{id: s, boresight_az_deg: 200, half_width_deg: 60}]
+      detection_range: "3000 km"
+defended_areas:
+  - name: target
+    circle: {lat_deg: 41.5, lon_deg: 62.0, radius: "100 km"}
+"""
+
+STUDY = """\
+name: t
+scenario: scen.yaml
+runs: {runs}
+seed: 42
+launches:
+  - {{id: L1, time_window: ["10 s", "60 s"], site_radius: "30 km"}}
+outages:
+  - {{sensor: geo-w, probability: 0.5}}
+clutter: {{multiplier: [0.5, 1.5]}}
+"""
+
+
+def _write(tmp: Path, runs: int) -> Path:
+    (tmp / "scen.yaml").write_text(SCENARIO)
+    p = tmp / "study.yaml"
+    p.write_text(STUDY.format(runs=runs))
+    return p
+
+
+@pytest.fixture(scope="module")
+def study_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _write(tmp_path_factory.mktemp("study"), 4)
+
+
+@pytest.fixture(scope="module")
+def inprocess(study_dir: Path):
+    st, sc = load_study(study_dir)
+    return run_study(st, sc, study_dir.parent / "out0", workers=0)
+
+
+# ---------------------------------------------------------------------- statistics
+
+
+def test_wilson_published_value_and_exact_coverage() -> None:
+    """k = 0 of n = 10 gives [0, 0.2775] (Brown, Cai & DasGupta 2001, Table/eq. 4).
+    Exact coverage Σ_k Binom(k; n, p)·1[p ∈ CI(k)] over p in [0.02, 0.98]: its mean is
+    within 0.94–0.96 and its minimum above 0.92 for n = 20, 50, 100 (the known
+    behaviour of the Wilson interval; the Wald interval fails this badly)."""
+    lo, hi = wilson_interval(0, 10)
+    assert lo == 0.0 and hi == pytest.approx(0.2775, abs=5e-5)
+    assert wilson_interval(5, 10)[0] == pytest.approx(1 - wilson_interval(5, 10)[1])
+    for n in (20, 50, 100):
+        ks = np.arange(n + 1)
+        ci = np.array([wilson_interval(int(k), n) for k in ks])
+        cover = []
+        for p in np.linspace(0.02, 0.98, 49):
+            inside = (ci[:, 0] <= p) & (p <= ci[:, 1])
+            cover.append(float(binom.pmf(ks, n, p)[inside].sum()))
+        assert 0.94 <= np.mean(cover) <= 0.96
+        assert min(cover) > 0.92
+
+
+def test_clopper_pearson_and_poisson_bounds() -> None:
+    lo, hi = clopper_pearson_interval(0, 10)
+    assert lo == 0.0 and hi == pytest.approx(1 - 0.025 ** (1 / 10))  # closed form at k = 0
+    assert poisson_upper_95(0) == 3.0  # the rule of three
+    assert poisson_upper_95(1) == pytest.approx(4.744, abs=1e-3)  # χ²(0.95, 4)/2
+    with pytest.raises(ValueError):
+        wilson_interval(5, 3)
+
+
+# ----------------------------------------------------------------------- the study
+
+
+def test_seeds_are_spawned_from_the_root(study_dir: Path) -> None:
+    st, sc = load_study(study_dir)
+    tasks = make_tasks(st, sc)
+    root = np.random.SeedSequence(42)
+    for t, child in zip(tasks, root.spawn(4), strict=True):
+        assert t.root_seed == 42
+        assert t.run_seed == int(child.spawn(2)[1].generate_state(1)[0])
+        (ln,) = t.scenario.launches
+        assert 10.0 <= ln.time <= 60.0
+        dlat = ln.site.lat_deg - 40.0
+        dlon = (ln.site.lon_deg - 60.0) * math.cos(math.radians(40.0))
+        dist = 6371.0 * math.radians(math.hypot(dlat, dlon))
+        assert dist < 31.0
+    assert len({t.run_seed for t in tasks}) == 4
+
+
+def test_summary_matches_its_table(inprocess) -> None:
+    res = inprocess
+    rows = res.table.to_pylist()
+    assert len(rows) == 4 and [r["run"] for r in rows] == [0, 1, 2, 3]
+    assert all(r["root_seed"] == 42 for r in rows)
+    s = res.summary
+    det = [r["detected"] for r in rows]
+    assert s["detection"]["k"] == sum(det) and s["detection"]["n"] == 4
+    assert s["detection"]["ci95"] == list(wilson_interval(sum(det), 4))
+    conf = [r["confirmed"] for r in rows]
+    assert s["confirmation"]["k"] == sum(conf)
+    lat = sorted(r["launch_s"] for r in rows if r["launch_s"] is not None)
+    if lat:
+        assert s["latency_s"]["launch"]["p50"] == pytest.approx(float(np.median(lat)))
+        assert s["latency_s"]["launch"]["p95"] == pytest.approx(float(np.percentile(lat, 95)))
+    days = 4 * 480.0 / 86_400.0
+    assert s["simulated_days"] == pytest.approx(days)
+    for lv in ("POSSIBLE_LAUNCH", "LAUNCH", "THREAT", "ATTACK_CONFIRMED"):
+        k = sum(r[f"false_alerts_{lv}"] for r in rows)
+        assert s["false_alerts"][lv]["count"] == k
+        assert s["false_alerts"][lv]["per_day"] == pytest.approx(k / days)
+        bound = 3.0 if k == 0 else poisson_upper_95(k)
+        assert s["false_alerts"][lv]["upper95_per_day"] == pytest.approx(bound / days)
+    # written files hold the same
+    out = res.paths[0].parent
+    assert pq.read_table(out / "runs.parquet").equals(res.table)
+    assert summarize(pq.read_table(out / "runs.parquet"))["detection"] == s["detection"]
+
+
+def test_local_pool_gives_the_same_table(study_dir: Path, inprocess) -> None:
+    st, sc = load_study(study_dir)
+    res = run_study(st, sc, study_dir.parent / "out_pool", workers=2)
+    assert res.table.equals(inprocess.table)
+
+
+def test_dask_local_cluster_gives_the_same_table(study_dir: Path, inprocess) -> None:
+    pytest.importorskip("distributed")
+    st, sc = load_study(study_dir)
+    res = run_study(st, sc, study_dir.parent / "out_dask", engine="dask", workers=2)
+    assert res.table.equals(inprocess.table)
+
+
+def test_interrupted_study_resumes(study_dir: Path, inprocess) -> None:
+    st, sc = load_study(study_dir)
+    out = study_dir.parent / "out_resume"
+    first = run_study(st, sc, out, workers=0, max_new_runs=2)
+    assert first.n_new == 2 and not first.summary["complete"]
+    assert not (out / "runs.parquet").exists()
+    seen: list[tuple[int, int]] = []
+    second = run_study(st, sc, out, workers=0, progress=lambda d, n: seen.append((d, n)))
+    assert second.n_resumed == 2 and second.n_new == 2
+    assert seen[0] == (2, 4) and seen[-1] == (4, 4)
+    assert second.table.equals(inprocess.table)
+    # a different study may not write into that directory
+    other = st.model_copy(update={"seed": 7})
+    with pytest.raises(StudyError, match="different study"):
+        run_study(other, sc, out, workers=0)
+
+
+def test_bad_study_files(tmp_path: Path) -> None:
+    p = _write(tmp_path, 2)
+    p.write_text(p.read_text().replace("id: L1", "id: L9"))
+    with pytest.raises(StudyError, match="unknown launch 'L9'"):
+        load_study(p)
+    p.write_text(STUDY.format(runs=0))
+    with pytest.raises(StudyError, match="runs"):
+        load_study(p)
