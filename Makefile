@@ -32,8 +32,10 @@ lint: $(VENV)/.test
 test: lint
 	$(BIN)/pytest -n 2 -q
 
+MC_RUNS ?= 200
+
 bench: $(VENV)/.bench
-	$(PY) benchmarks/run_all.py
+	$(PY) benchmarks/run_all.py --mc-runs $(MC_RUNS)
 
 clean:
 	rm -rf $(VENV) earlywarn-out .pytest_cache .mypy_cache .ruff_cache

@@ -9,6 +9,7 @@ are gathered into ``bench-out/results.jsonl``.
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -41,11 +42,21 @@ def _run(cmd: list[str]) -> list[dict[str, object]]:
 
 
 def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument(
+        "--mc-runs",
+        type=int,
+        default=200,
+        help="Monte Carlo runs per engine in bench_analysis (the issue's figure is 1000)",
+    )
+    ap.add_argument("--skip-peer", action="store_true", help="skip the Stone Soup comparison")
+    args = ap.parse_args()
     results: list[dict[str, object]] = []
     for script in sorted(HERE.glob("bench_*.py")):
-        results += _run([sys.executable, str(script)])
+        extra = ["--runs", str(args.mc_runs)] if script.name == "bench_analysis.py" else []
+        results += _run([sys.executable, str(script), *extra])
     peer = HERE / "tracking_peer.py"
-    if peer.exists():
+    if peer.exists() and not args.skip_peer:
         for name in ("scenario_N50.npz", "scenario_N200.npz"):
             path = SHARED / name
             if path.exists():

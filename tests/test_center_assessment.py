@@ -221,7 +221,7 @@ def test_radar_and_ir_that_disagree_do_not_confirm() -> None:
 
 
 def test_levels_never_go_down_and_alerts_only_on_change() -> None:
-    cand = StubIrEvent("ir-1", "candidate", 10.0, 12.0, 3, ("geo-a",))
+    cand = StubIrEvent("ir-1", "candidate", 0.0, 12.0, 12, ("geo-a",))
     boost = replace(
         cand,
         status="boosting",

@@ -99,7 +99,8 @@ AREA = DefendedArea("target-city", IMPACT.lat_rad, IMPACT.lon_rad, 300e3)
 
 
 def ir_script(rng: np.random.Generator, *, with_state: bool = True) -> ScriptedIr:
-    """One launch at t=0: candidate at 20 s, boosting at 50 s, ended with burnout at 190 s."""
+    """One launch at t=0: first seen at 20 s (too short to announce), a persistent candidate
+    at 32 s, boosting at 50 s, ended with burnout at 190 s."""
     base = StubIrEvent(
         event_id="ir-1",
         status="candidate",
@@ -119,7 +120,10 @@ def ir_script(rng: np.random.Generator, *, with_state: bool = True) -> ScriptedI
         azimuth_sigma_rad=0.5 * DEG,
         class_probs=(("icbm", 0.8), ("irbm", 0.2)),
     )
-    script: list[tuple[float, StubIrEvent]] = [(20.0, base)]
+    script: list[tuple[float, StubIrEvent]] = [
+        (20.0, base),
+        (32.0, replace(base, last_t_s=32.0, n_reports=14)),
+    ]
     for t in np.arange(50.0, 181.0, 10.0):
         script.append(
             (
@@ -290,7 +294,7 @@ def test_ladder_end_to_end_with_fusion(full_run: Any) -> None:
     assert ev.disposition == "OPEN"
     assert ev.phenomenologies == ("ir", "radar")
     lt = dict(ev.level_times)
-    assert lt["POSSIBLE_LAUNCH"] == 20.0
+    assert lt["POSSIBLE_LAUNCH"] == 32.0  # announced once persistent (12 s, 14 reports)
     assert lt["LAUNCH"] == 50.0
     # THREAT from the IR burnout state alone, before any radar report
     first_radar = float(batch["radar"]["t_s"].min())
@@ -344,8 +348,8 @@ def test_step_contract_immutable_and_refuses_future_reports() -> None:
     s0 = CenterState.initial(cfg, 0.0)
     with pytest.raises(ValueError, match="later than the step time"):
         step(s0, batch, 10.0)
-    s1, out = step(s0, {}, 30.0)
-    assert s0.t_s == 0.0 and s1.t_s == 30.0
+    s1, out = step(s0, {}, 40.0)
+    assert s0.t_s == 0.0 and s1.t_s == 40.0
     assert s0.events == ()
     assert [a.level for a in out.alerts] == ["POSSIBLE_LAUNCH"]
     with pytest.raises(ValueError, match="earlier"):
@@ -422,7 +426,7 @@ def test_sensor_health_degrades_coverage_and_never_raises_level() -> None:
 
 
 def test_unconfirmed_candidate_is_retracted() -> None:
-    cand = StubIrEvent("ir-9", "candidate", 10.0, 12.0, 3, ("geo-a",))
+    cand = StubIrEvent("ir-9", "candidate", 0.0, 12.0, 12, ("geo-a",))
     cfg = config(ScriptedIr(((12.0, cand),)))
     out = run_center({}, cfg, dt_s=5.0, t_start_s=0.0, t_end_s=300.0)
     assert [(a.level, a.disposition) for a in out.alerts] == [
@@ -434,7 +438,7 @@ def test_unconfirmed_candidate_is_retracted() -> None:
 
 
 def test_candidate_not_retracted_while_its_sensor_is_degraded() -> None:
-    cand = StubIrEvent("ir-9", "candidate", 10.0, 12.0, 3, ("geo-a",))
+    cand = StubIrEvent("ir-9", "candidate", 0.0, 12.0, 12, ("geo-a",))
     status = status_reports({"geo-a": (10.0, 300.0, "degraded")})
     cfg = config(ScriptedIr(((12.0, cand),)))
     out = run_center({"status": status}, cfg, dt_s=5.0, t_start_s=-5.0, t_end_s=300.0)

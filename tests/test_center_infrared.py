@@ -333,7 +333,7 @@ def test_priors_profile_and_classes() -> None:
 def test_center_ir_modules_import_no_truth() -> None:
     """The center sees reports only (DESIGN.md)."""
     root = pathlib.Path(__file__).resolve().parents[1] / "src" / "earlywarn" / "center"
-    for name in ("infrared.py", "priors.py"):
+    for name in ("infrared.py", "priors.py", "landsea.py"):
         tree = ast.parse((root / name).read_text())
         mods: list[str] = []
         for node in ast.walk(tree):
@@ -344,5 +344,35 @@ def test_center_ir_modules_import_no_truth() -> None:
         assert "earlywarn.earth.frames" in mods or "earlywarn.center.priors" in mods or name
         for m in mods:
             assert not any(
-                m.startswith(f"earlywarn.{bad}") for bad in ("flight", "sensors", "analysis")
+                m.startswith(f"earlywarn.{bad}") for bad in ("flight", "sensors", "analysis", "io")
             ), (name, m)
+
+
+def test_glint_is_stationary_within_six_frames() -> None:
+    """A flickering ground point seen by one satellite: stationary from few frames on,
+    and kept so (never shown as a candidate for 8 frames, never boosting)."""
+    scene = S.Scene(
+        SATS, 0.0, 300.0, pd=0.98, glints=((math.radians(30.0), math.radians(90.0), 0),)
+    )
+    hist = S.run(S.generate(scene, np.random.default_rng(4)), scene.t_end_s)
+    seen = [ev for _, evs in hist for ev in evs]
+    assert seen and not any(ev.status == "boosting" for ev in seen)
+    for eid in {ev.event_id for ev in seen}:
+        mine = [ev for ev in seen if ev.event_id == eid]
+        late = [ev for ev in mine if ev.n_frames >= 7]
+        assert all(ev.status == "stationary" for ev in late), [
+            (ev.n_frames, ev.status) for ev in mine
+        ]
+
+
+def test_land_and_sea() -> None:
+    from earlywarn.center.landsea import coast_distance_m, surface_at
+
+    r = math.radians
+    assert surface_at(r(40.0), r(60.0), 20e3) == "land"  # Central Asia
+    assert surface_at(r(35.0), r(-150.0), 20e3) == "sea"  # North Pacific
+    assert surface_at(r(15.0), r(88.0), 20e3) == "sea"  # Bay of Bengal
+    assert surface_at(r(66.0), r(-175.0), 20e3) == "land"  # Chukotka, west of 180°
+    assert surface_at(r(37.8), r(-122.4), 20e3) == "unknown"  # San Francisco: on the coast
+    assert coast_distance_m(r(37.8), r(-122.4)) < 20e3
+    assert surface_at(math.nan, 0.0, 20e3) == "unknown"

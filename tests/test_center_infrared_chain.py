@@ -67,7 +67,8 @@ def _spec(vehicle: str, geometry: int) -> LaunchSpec:
     aims = {
         "icbm-solid": ((40.0, 60.0, 47.0, -170.0), (35.0, 100.0, 45.0, -120.0)),
         "icbm-liquid": ((40.0, 60.0, 47.0, -170.0), (35.0, 100.0, 45.0, -120.0)),
-        "slbm": ((40.0, 60.0, 47.0, 150.0), (20.0, 70.0, 50.0, 130.0)),
+        # at sea (Bay of Bengal, Arabian Sea): the center uses the launch surface
+        "slbm": ((15.0, 88.0, 47.0, 150.0), (20.0, 70.0, 50.0, 130.0)),
         "irbm": ((40.0, 60.0, 20.0, 90.0), (30.0, 100.0, 50.0, 130.0)),
         "mrbm": ((40.0, 60.0, 38.0, 70.0), (30.0, 100.0, 36.0, 108.0)),
         "srbm": ((40.0, 60.0, 41.0, 63.0), (30.0, 100.0, 32.0, 101.0)),
@@ -211,24 +212,40 @@ def test_reference_burnout_state_consistent_and_tight() -> None:
     assert np.median([r.vel_err_m_s for r in rows]) < 450.0, [r.vel_err_m_s for r in rows]
 
 
-def test_reference_no_spurious_boosting_and_fast() -> None:
+def test_reference_no_spurious_boosting_and_glint_quiet() -> None:
     rows = [_reference(s) for s in SEEDS]
     assert all(r.spurious_boosting == 0 for r in rows)
-    # 300 s past burnout with glint; measured ~0.2 s (target: well under 0.2 s, see report)
-    assert np.median([r.cpu_s for r in rows]) < 0.4, [r.cpu_s for r in rows]
+    # glint (~25 clusters per run) is judged stationary within ~6 frames and stays so:
+    # measured 0–1 event per run ever shown (n_frames >= 6) without being stationary
+    assert sum(r.n_spurious for r in rows) <= 4, [r.n_spurious for r in rows]
 
 
-# srbm, mrbm and the sounding rocket (~1e5 W/sr) are below the scanning payload's
-# threshold from GEO (SNR ~3.5): they need a staring payload, not covered here
-@pytest.mark.parametrize("vehicle", ["icbm-liquid", "irbm", "slv"])
+def test_full_reference_run_cpu() -> None:
+    """The whole 2,200 s reference run (IR steps every 2 s): measured ~0.3–0.4 s of CPU
+    on a loaded 2-core machine; the bound leaves room for slower CI machines."""
+    fe = _flight("icbm-solid", 0).events[0]
+    r = run_chain("icbm-solid", 1, t_after_s=2200.0 - T_LAUNCH - fe.burnout_s)
+    assert r.klass == "ICBM" and r.spurious_boosting == 0
+    assert r.cpu_s < 1.0, r.cpu_s
+
+
+# every catalog vehicle on one geometry (the 20-seed table runs both geometries); with the
+# scanning payload's 5e-12 W/m² NEI the 1e5 W/sr plumes (SRBM, MRBM, sounding rocket,
+# upper stages) are seen from GEO; the SLV's 150 s coast and the sounding rocket's 30 s
+# coast are bridged into one event
+@pytest.mark.parametrize(
+    "vehicle", ["icbm-liquid", "slbm", "irbm", "mrbm", "srbm", "slv", "sounding-rocket"]
+)
 def test_other_classes(vehicle: str) -> None:
-    r = run_chain(vehicle, 1)
+    r = run_chain(vehicle, 1, 1)
     assert r.klass == EXPECTED[vehicle], r
-    if vehicle != "slv":
+    assert r.n_launch_events == 1, r
+    if vehicle not in ("slv", "srbm", "sounding-rocket"):
         assert r.launch_err_km <= 5.0, r
 
 
 def _report(n: int, vehicles: list[str]) -> None:
+    confusion: dict[str, dict[str, int]] = {}
     for veh in vehicles:
         geoms = (0,) if veh == "icbm-solid" else (0, 1)
         rows = [run_chain(veh, s, g) for g in geoms for s in range(1, n + 1)]
@@ -251,6 +268,7 @@ def _report(n: int, vehicles: list[str]) -> None:
         ok = sum(r.klass == EXPECTED[veh] for r in rows)
         frag = sum(r.n_launch_events != 1 for r in rows)
         classes = sorted({r.klass for r in rows})
+        confusion[veh] = {c: sum(r.klass == c for r in rows) for c in classes}
         print(
             f"{veh:16s} n={len(rows):2d} launch {med[0]:5.2f} km (max {np.nanmax(f[:, 0]):5.2f}) "
             f"az {med[1]:4.2f}° boost {med[2]:5.1f} s | class {ok}/{len(rows)} {classes} | "
@@ -259,6 +277,11 @@ def _report(n: int, vehicles: list[str]) -> None:
             f"spurious shown {sum(r.n_spurious for r in rows)} boosting "
             f"{sum(r.spurious_boosting for r in rows)} | cpu {med[6] * 1e3:4.0f} ms"
         )
+    names = ("ICBM", "SLBM", "IRBM", "MRBM", "SRBM", "SLV", "SOUNDING", "none")
+    print("\nconfusion (rows: vehicle, columns: class assessed)")
+    print(f"{'':16s}" + "".join(f"{c:>9s}" for c in names))
+    for veh, row in confusion.items():
+        print(f"{veh:16s}" + "".join(f"{row.get(c, 0):9d}" for c in names))
 
 
 if __name__ == "__main__":

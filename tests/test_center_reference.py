@@ -9,15 +9,23 @@ Statistical claim per target: the median over the 20 seeds meets the target, and
 14 of 20 seeds meet it. If the true per-seed success probability were only 0.5 (a median
 exactly at the target), P(X ≥ 14 | n=20, p=0.5) = 0.058; so passing says, at ~94 %
 confidence, that more than half of all runs meet the target. The seed count is not reduced
-in CI: the runs are spread over processes instead (about 10 s each). A seed whose figure is
+in CI: the runs are spread over processes instead (about 2 s each). A seed whose figure is
 missing (level never reached) counts as failing.
 
-Status (measured at hand-over, seeds 1–2): LAUNCH 22–28 s after the first IR report,
-launch point 10 km, azimuth 0.05–0.4°, ATTACK_CONFIRMED 60–120 s after the first radar
-report, impact error at confirmation 150–290 km, five minutes before impact 12–15 km,
-impact time −6 s; the class comes out SLBM/IRBM. The failing targets trace to the IR
-burnout state (mono/stereo fragmentation, covariance of tens of km) and to track selection
-(RV vs spent stage); the targets that fail are marked xfail with that reason until fixed.
+Status at hand-over (seeds 1–2): launch point 10 km, ATTACK_CONFIRMED 60–120 s after the
+first radar report, impact error at confirmation 150–290 km, five minutes before impact
+12–15 km, class SLBM/IRBM, 5–10 s per run.
+
+Measured now (20 seeds, medians; seeds meeting the target): LAUNCH 24 s after the first
+IR report (20/20); launch point 1.3 km (20/20); class ICBM 20/20; ATTACK_CONFIRMED 30 s
+after the first radar report (18/20; the others 61–65 s, where the spent stage's first
+detections came in a sparse sequence); impact error at confirmation 16 km (17/20, the
+others 57–77 km); five minutes before impact 3.3 km (20/20); impact time −3.4 s (20/20).
+What changed: the IR burnout state is kept by the center after the IR detector forgets
+the ended event and carried forward as sigma points, the gate grows with propagation
+time, fusion happens only when the 6-dof states agree, confirmation waits for a firm
+radar track (6 updates), and the re-entry vehicle's track (the smaller radar target)
+replaces the spent stage's once its impact ellipse is tight.
 """
 
 from __future__ import annotations
@@ -123,9 +131,6 @@ def test_launch_within_60_s_of_first_ir_report(rows: list[dict[str, Any]]) -> No
     )
 
 
-@pytest.mark.xfail(
-    reason="IR launch fit ~10 km at hand-over (infrared.py being tuned)", strict=False
-)
 def test_launch_point_error(rows: list[dict[str, Any]]) -> None:
     _assert("launch point error (km)", [r["launch_point_error_km"] for r in rows], 5.0)
 
@@ -134,13 +139,11 @@ def test_azimuth_error(rows: list[dict[str, Any]]) -> None:
     _assert("azimuth error (deg)", [r["azimuth_error_deg"] for r in rows], 2.0)
 
 
-@pytest.mark.xfail(reason="IR class probabilities favour SLBM/IRBM at hand-over", strict=False)
 def test_class_right(rows: list[dict[str, Any]]) -> None:
     n_ok = sum(r["class_assessed"] == r["class_true"] for r in rows)
     assert n_ok >= MIN_PASS, f"class right in {n_ok}/{len(rows)} seeds"
 
 
-@pytest.mark.xfail(reason="confirmation waits for the backward launch-point test", strict=False)
 def test_confirmed_within_60_s_of_first_radar_report(rows: list[dict[str, Any]]) -> None:
     _assert(
         "ATTACK_CONFIRMED − first radar report (s)",
@@ -154,16 +157,12 @@ def test_confirmed_within_60_s_of_first_radar_report(rows: list[dict[str, Any]])
     )
 
 
-@pytest.mark.xfail(
-    reason="impact at confirmation uses a young radar track (150–290 km)", strict=False
-)
 def test_impact_error_at_confirmation(rows: list[dict[str, Any]]) -> None:
     _assert(
         "impact error at confirmation (km)", [r["impact_error_km_at_confirmed"] for r in rows], 50.0
     )
 
 
-@pytest.mark.xfail(reason="12–15 km measured; RV vs spent-stage track selection", strict=False)
 def test_impact_error_five_minutes_before(rows: list[dict[str, Any]]) -> None:
     _assert(
         "impact error 5 min before (km)", [r["impact_error_km_5min_before"] for r in rows], 10.0

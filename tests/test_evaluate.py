@@ -28,7 +28,7 @@ def test_evaluate_per_launch_and_false_alerts() -> None:
     rng = np.random.default_rng(21)
     script = ir_script(rng)
     ghost = StubIrEvent(
-        "ir-ghost", "candidate", 100.0, 104.0, 3, ("geo-a",), report_keys=(("geo-a", 77),)
+        "ir-ghost", "candidate", 92.0, 104.0, 12, ("geo-a",), report_keys=(("geo-a", 77),)
     )
     cfg = CenterConfig(
         epoch=EPOCH, defended_areas=(AREA,), ir=ScriptedIr((*script.script, (104.0, ghost)))
@@ -50,7 +50,7 @@ def test_evaluate_per_launch_and_false_alerts() -> None:
     (row,) = d["launches"]
     assert row["id"] == "L1" and row["class_true"] == "icbm" and row["class_assessed"] == "icbm"
     assert row["max_level"] == "ATTACK_CONFIRMED"
-    assert row["possible_launch_s"] == 20.0 and row["launch_s"] == 50.0
+    assert row["possible_launch_s"] == 32.0 and row["launch_s"] == 50.0
     assert row["first_report_s"] == float(rad["t_s"].min())
     assert row["confirmed_s"] is not None and row["confirmed_s"] > row["threat_s"]
     assert row["launch_point_error_km"] < 1.0

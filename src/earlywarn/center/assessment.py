@@ -3,18 +3,24 @@
 The ladder (:class:`~earlywarn.center.alerts.Level`), per event:
 
 ``POSSIBLE_LAUNCH``
-    an IR event exists (detections that might be a launch), or a confirmed radar track of a
-    sub-orbital object that no IR event explains (a radar-only event).
+    an IR event has persisted (enough frames over enough time, longer for a candidate one
+    satellite sees; see :class:`AssessmentParams`) and is not a stationary source, or a
+    confirmed radar track of a sub-orbital object that no IR event explains (a radar-only
+    event). Shorter-lived IR candidates are followed silently (level ``NONE``, no alert)
+    and forgotten when the detector drops them.
 ``LAUNCH``
     the IR event is kinematically confirmed (status ``boosting``, or it has burnt out), with
     launch point, time, azimuth and class; a radar-only event reaches it once its track
     gives a ballistic impact prediction (its "launch point" is then the ballistic arc
     traced back to the ground, which ignores the powered phase: hundreds of km off).
 ``THREAT``
-    the predicted impact's 95 % ellipse overlaps a defended area.
+    the predicted impact's 95 % ellipse overlaps a defended area (for an IR-only event,
+    only when two satellites see it: see ``ir_threat_needs_stereo``).
 ``ATTACK_CONFIRMED``
     dual phenomenology: the event is a THREAT **and** an IR event and a radar track agree
-    (the radar track passes the fusion chi-square test against the IR state). An event
+    (the radar track passes the fusion chi-square test against the IR state, or its
+    ballistic arc traced back lands near the IR launch point) **and** that track is firm
+    (``radar_confirm_min_updates``). An event
     with only one kind of sensor behind it can never reach this level, by construction:
     the test needs both an IR event id and a correlated radar track id.
 
@@ -219,6 +225,16 @@ class LaunchNotification:
 class AssessmentParams:
     """Thresholds of the assessment (SI).
 
+    ``ir_mono_persistence``: whether persistence alone announces a candidate only one
+    satellite sees (default no: it waits for the detector's kinematic decision,
+    ``boosting``). Sun glint is a specular reflection, seen from one direction only, so it
+    is always mono; it drifts with the viewing geometry and persists for tens of seconds
+    (on a quiet day of eight satellites ~90 glints a day outlast 24 s), while a real
+    launch is declared boosting ~25 s after its first report anyway.
+    ``ir_threat_needs_stereo``: an IR-only event (no radar track) reaches
+    THREAT only when two satellites see it — a mono state is a placement along one line
+    of sight at a prior altitude, not a measurement, and one satellite cannot tell a
+    drifting glint from a slow rocket; with a radar track the radar decides.
     ``radar_confirm_min_updates``: updates the correlated radar track needs before the
     event is ATTACK_CONFIRMED — a firm track (~30 s at a 5 s revisit), not a two-point
     start whose state is still off by hundreds of m/s. ``ir_min_frames`` /
@@ -244,6 +260,7 @@ class AssessmentParams:
     raid_window_s: float = 300.0
     raid_window_m: float = 500e3
     impact_refresh_s: float = 10.0
+    impact_refresh_fraction: float = 0.03
     reissue_impact_shift_m: float = 25e3
     reissue_impact_time_s: float = 15.0
     radar_min_updates: int = 4
@@ -254,7 +271,9 @@ class AssessmentParams:
     max_flight_s: float = 5400.0
     ir_min_frames: int = 8
     ir_min_span_s: float = 12.0
-    radar_confirm_min_updates: int = 8
+    ir_mono_persistence: bool = False
+    ir_threat_needs_stereo: bool = True
+    radar_confirm_min_updates: int = 6
     rv_min_updates: int = 6
     rv_rcs_margin_db: float = 6.0
     rv_switch_semi_major_m: float = 40e3
@@ -284,8 +303,12 @@ def update_health(
     params: AssessmentParams,
 ) -> tuple[SensorHealth, ...]:
     """Fold status reports (column dict) into the health table and check heartbeats at ``t_s``."""
-    table = {h.sensor_id: h for h in health}
     n = int(np.asarray(status["t_s"]).shape[0]) if status and "t_s" in status else 0
+    if n == 0 and all(
+        h.degraded or t_s - h.last_t_s <= params.heartbeat_factor * h.period_s for h in health
+    ):
+        return health  # nothing new and no heartbeat overdue: the table stands
+    table = {h.sensor_id: h for h in health}
     if n:
         t = np.asarray(status["t_s"], dtype=np.float64)
         sid = np.asarray(status["sensor_id"]).astype(str)
@@ -308,7 +331,9 @@ def update_health(
             deg, why = True, "missing_heartbeat"
         else:
             deg, why = False, "ok"
-        out.append(replace(h, degraded=deg, reason=why))
+        out.append(
+            h if (h.degraded, h.reason) == (deg, why) else replace(h, degraded=deg, reason=why)
+        )
     return tuple(out)
 
 
@@ -378,6 +403,8 @@ class EventState:
     primary_track_id: int | None = None
     fused: bool = False
     max_track_updates: int = 0
+    ir_seen: tuple[object, ...] = ()
+    stereo: bool = False
 
     @property
     def phenomenologies(self) -> tuple[str, ...]:
@@ -532,6 +559,14 @@ def _evaluate_level(ev: EventState, ir: IrEventLike | None, ctx: _Ctx) -> EventS
         ev = _raise(ev, Level.LAUNCH, t)
     why = _non_threat(ev, ir, ctx)
     threat = bool(ev.threatened_areas) and ev.level >= Level.LAUNCH and why is None
+    if (
+        threat
+        and ctx.params.ir_threat_needs_stereo
+        and not ev.radar_track_ids
+        and ev.source == "ir"
+        and not ev.stereo
+    ):
+        threat = False
     if threat:
         ev = _raise(ev, Level.THREAT, t)
         if (
@@ -569,10 +604,28 @@ def _persistent(ir: IrEventLike, params: AssessmentParams) -> bool:
     span = getattr(ir, "span_s", None)
     n = int(frames) if frames else int(ir.n_reports)
     sp = float(span) if span else float(ir.last_t_s) - float(ir.first_t_s)
+    if not ir.stereo and not params.ir_mono_persistence:
+        return False
     return n >= params.ir_min_frames and sp >= params.ir_min_span_s
 
 
 def _apply_ir(ev: EventState, ir: IrEventLike) -> EventState:
+    # the same snapshot as last step (the detector re-reports unchanged events): nothing to do
+    seen = (
+        ir.status,
+        bool(ir.stereo),
+        float(ir.last_t_s),
+        int(ir.n_reports),
+        _f(ir.launch_time_s),
+        _f(ir.launch_lat_rad),
+        _f(ir.launch_lon_rad),
+        _f(ir.azimuth_rad),
+        _f(ir.burnout_time_s),
+        tuple(ir.class_probs),
+    )
+    if seen == ev.ir_seen:
+        return ev
+    ev = replace(ev, ir_seen=seen)
     cls, pc = _class_best(ir.class_probs)
     keys = tuple(sorted({(str(a), int(b)) for a, b in ir.report_keys} | set(ev.report_keys)))
     sens = tuple(sorted(set(ev.sensor_ids) | {str(s) for s in ir.sensor_ids}))
@@ -590,6 +643,7 @@ def _apply_ir(ev: EventState, ir: IrEventLike) -> EventState:
         class_probability=pc,
         sensor_ids=sens,
         report_keys=keys,
+        stereo=ev.stereo or bool(ir.stereo),
     )
 
 
@@ -629,6 +683,15 @@ def _new_event(eid: str, source: str, t_s: float, ir_id: str | None) -> EventSta
     )
 
 
+def _refresh_interval(e: EventState, params: AssessmentParams) -> float:
+    imp = e.impact
+    if imp is None or not imp.ok or not math.isfinite(imp.t_s):
+        return params.impact_refresh_s
+    return max(
+        params.impact_refresh_s, params.impact_refresh_fraction * (imp.t_s - e.impact_computed_t_s)
+    )
+
+
 def _update_state(
     e: EventState,
     mine: Sequence[RadarTrack],
@@ -640,7 +703,9 @@ def _update_state(
     With live tracks of at least ``radar_min_updates`` updates: the primary track
     (:func:`_primary`), fused with the event's propagated IR state when the two agree
     (:func:`earlywarn.center.fusion.consistent`). Without tracks: the IR burnout state
-    itself, as soon as it appears or changes. Recomputed every ``impact_refresh_s``, or
+    itself, as soon as it appears or changes. Recomputed every ``impact_refresh_s`` or
+    ``impact_refresh_fraction`` of the predicted time to go, whichever is longer (a
+    prediction 15 min out moves little in 10 s; one 5 min out is refreshed every 10 s), or
     at once when the primary track changes or the event has no state yet.
     """
     params = ctx.params
@@ -648,7 +713,7 @@ def _update_state(
     if usable:
         dense, rv = _primary(usable, params)
         due = (
-            ctx.t_s - e.impact_computed_t_s >= params.impact_refresh_s
+            ctx.t_s - e.impact_computed_t_s >= _refresh_interval(e, params)
             or e.x is None
             or e.state_t_s is None
             or all(tr.track_id != e.primary_track_id for tr in usable)
@@ -658,10 +723,13 @@ def _update_state(
 
         def estimate(tr: RadarTrack) -> tuple[FloatArray, FloatArray, bool]:
             m = ir_at(e.event_id) if e.ir_cloud is not None else None
-            if m is not None and consistent(m[0], m[1], tr.x, tr.p, ctx.fusion):
-                xf, pf = fuse_states(m[0], m[1], tr.x, tr.p)
+            young = tr.n_updates < params.radar_fuse_min_updates
+            p_r = tr.p * ctx.fusion.young_track_inflation if young else tr.p
+            hold = ctx.fusion.consistency_hold_factor if e.fused else 1.0
+            if m is not None and consistent(m[0], m[1], tr.x, p_r, ctx.fusion, hold):
+                xf, pf = fuse_states(m[0], m[1], tr.x, p_r)
                 return xf, pf, True
-            if m is not None and tr.n_updates < params.radar_fuse_min_updates:
+            if m is not None and young:
                 # a young track that disagrees with the IR state: its covariance is not to
                 # be trusted yet (two-point start), the propagated IR state is the estimate
                 return m[0], m[1], False
@@ -677,9 +745,7 @@ def _update_state(
                 ok = imp.ok and imp.semi_major_m <= params.rv_switch_semi_major_m
             if ok:
                 tr, x_f, p_f, fused = rv, xr, pr, fr
-        e = replace(
-            e, state_t_s=tr.t_s, x=x_f, p=p_f, primary_track_id=tr.track_id, fused=fused
-        )
+        e = replace(e, state_t_s=tr.t_s, x=x_f, p=p_f, primary_track_id=tr.track_id, fused=fused)
         return e, True
     cl = e.ir_cloud
     if (
@@ -721,7 +787,10 @@ def assess(
     irs = {str(ie.event_id): ie for ie in ir_events}
     trk = {tr.track_id: tr for tr in tracks}
 
-    # 1. IR events → center events
+    # 1. IR events → center events. Work is skipped where nothing can change: an event
+    # not yet announced whose IR candidate is not yet persistent, a stationary source
+    # already dismissed that is still stationary, an unchanged snapshot (``_apply_ir``).
+    touched: set[str] = set()
     for iid in sorted(irs):
         ie = irs[iid]
         if iid not in by_ir:
@@ -730,8 +799,19 @@ def assess(
             evs[eid] = _new_event(eid, "ir", float(ie.first_t_s), iid)
             by_ir[iid] = eid
         eid = by_ir[iid]
-        if evs[eid].disposition != "RETRACTED":
-            evs[eid] = _apply_ir(evs[eid], ie)
+        e = evs[eid]
+        if e.disposition == "RETRACTED":
+            continue
+        if e.reason == "stationary_source" and ie.status == "stationary":
+            continue
+        if e.level == Level.NONE and not (
+            ie.status in ("boosting", "ended", "orbital", "stationary") or _persistent(ie, params)
+        ):
+            continue
+        new = _apply_ir(e, ie)
+        if new is not e:
+            evs[eid] = new
+            touched.add(eid)
 
     # 2. radar tracks: keep existing associations; correlate new tracks with IR states
     owner: dict[int, str] = {}
@@ -756,6 +836,7 @@ def assess(
                 ir_cloud_key=key,
                 burnout_x=np.asarray(x_b),
             )
+            touched.add(eid)
     t_trk = tracks[0].t_s if tracks else None
     moments: dict[str, tuple[FloatArray, FloatArray, float]] = {}
 
@@ -898,9 +979,17 @@ def assess(
             owner[x] = best_i
 
     # 3. per event: drop lost tracks, refresh the state and the characterisation, the level
+    # (events with no radar track, no new IR snapshot and no running timer are left as
+    # they are: nothing in them can change)
     for eid in sorted(evs):
         e = evs[eid]
         if e.disposition == "RETRACTED":
+            continue
+        if (
+            eid not in touched
+            and not e.radar_track_ids
+            and (e.level == Level.NONE or e.disposition == "NOT_A_THREAT")
+        ):
             continue
         live = tuple(x for x in e.radar_track_ids if x in trk)
         mine = [trk[x] for x in live]
@@ -1046,6 +1135,9 @@ def make_alerts(
             out_events.append(e)
             continue
         o = old.get(e.event_id)
+        if o is e:  # untouched since the last step, which already looked at it
+            out_events.append(e)
+            continue
         if o is not None and o.disposition == "RETRACTED" and e.disposition == "RETRACTED":
             out_events.append(e)
             continue

@@ -75,8 +75,9 @@ KINDS = ("ir", "radar", "status")
 class IrDetector(Protocol):
     """The IR launch detector the center composes (``earlywarn.center.infrared`` by default).
 
-    ``step`` returns the new detector state and the detector's events; the center keeps
-    the latest version of each event by ``event_id``.
+    ``step`` returns the new detector state and the detector's current events (live or
+    just ended); the center copies what it needs of each into its own event, so an event
+    may disappear from the detector's output once it is over.
     """
 
     def initial_state(self) -> Any: ...
@@ -244,10 +245,9 @@ def step(state: CenterState, reports: Any, t_s: float) -> tuple[CenterState, Ste
     a = cfg.assessment
     health = update_health(state.health, cols["status"], t_s, a)
     ir_state, ir_new = cfg.detector.step(state.ir_state, cols["ir"], t_s)
-    ir_map = dict(state.ir_events)
-    for ev in ir_new:
-        ir_map[str(ev.event_id)] = ev
-    ir_events = tuple(sorted(ir_map.items()))
+    # the detector's current events only: what the center needs of an event the detector
+    # has dropped (its launch estimate, its burnout state) lives on in the center's event
+    ir_events = tuple(sorted((str(ev.event_id), ev) for ev in ir_new))
     radar_state, tracks = radar_step(state.radar, cols["radar"], t_s, cfg.radar)
     events, next_no, checks = assess(
         state.events,

@@ -104,7 +104,10 @@ class FusionParams:
     axis); ``max_propagation_s`` the longest IR→radar propagation accepted; ``q`` the
     white-acceleration PSD of the IR propagation (m²/s³); ``burnout_floor_m`` /
     ``burnout_floor_m_s`` the model-error floor added to the IR burnout covariance (per
-    axis); ``consistency_probability`` of the 6-dof test that allows fusion.
+    axis); ``consistency_probability`` of the 6-dof test that allows fusion, widened by
+    ``consistency_hold_factor`` once a pair is fused; ``young_track_inflation`` multiplies
+    the covariance of a radar track that is not yet mature before fusion (a two-point
+    start leaves the EKF overconfident for its first updates).
 
     ``launch_gate_m`` / ``launch_gate_s``: the backward test — a radar-only event whose
     ballistic arc, traced back to the ground, lands within this distance and time of an IR
@@ -119,6 +122,8 @@ class FusionParams:
     burnout_floor_m: float = 1_000.0
     burnout_floor_m_s: float = 10.0
     consistency_probability: float = 0.9999
+    consistency_hold_factor: float = 4.0
+    young_track_inflation: float = 2.0
     launch_gate_m: float = 400e3
     launch_gate_s: float = 240.0
 
@@ -223,7 +228,7 @@ def propagate_unscented(
     """Mean and covariance of a state after ``dt`` s of free flight (unscented transform).
 
     13 sigma points ``x ± √(6P)`` (κ = 0) propagated together with the ballistic J2 model
-    (RK4, 20 s steps), plus white-acceleration process noise of PSD ``q`` (m²/s³),
+    (RK4, 60 s steps), plus white-acceleration process noise of PSD ``q`` (m²/s³),
     ``Q = q [[dt³/3, dt²/2], [dt²/2, dt]]`` per axis. Cheaper than integrating the
     variational equations and second-order accurate in the mean.
     """
@@ -261,15 +266,22 @@ def correlate(
 
 
 def consistent(
-    x1: FloatArray, p1: FloatArray, x2: FloatArray, p2: FloatArray, params: FusionParams
+    x1: FloatArray,
+    p1: FloatArray,
+    x2: FloatArray,
+    p2: FloatArray,
+    params: FusionParams,
+    factor: float = 1.0,
 ) -> bool:
-    """True when two estimates of one state agree within ``χ²₆(consistency_probability)``."""
+    """True when two estimates of one state agree within ``factor · χ²₆(consistency_probability)``
+    (``factor`` > 1 gives hysteresis: a pair already fused keeps fusing until it clearly
+    disagrees, so the estimate does not flip between fused and radar-only on noise)."""
     d = x1 - x2
     try:
         d2 = float(d @ np.linalg.solve(p1 + p2, d))
     except np.linalg.LinAlgError:
         return False
-    return math.isfinite(d2) and d2 <= params.gamma6
+    return math.isfinite(d2) and d2 <= factor * params.gamma6
 
 
 def fuse_states(

@@ -54,12 +54,26 @@ What one step does
    acceleration (a rising rocket's image accelerates); stationary when they stay within
    the radius. A decision needs ``boost_confirm_steps`` consecutive agreeing steps and
    ``boost_min_frames`` frames spanning ``boost_min_span_s``; "boosting" is then kept.
+   One-satellite events (sun glint is seen by one satellite) are judged stationary from
+   ``stationary_min_frames`` (5) frames when their ground points neither spread nor drift
+   (a rising rocket's image moves steadily away from the satellite). "Stationary" is then
+   kept without re-estimation: each new detection is only checked against the ground
+   centre and radius of its satellite, and the event becomes a candidate again after
+   ``stationary_escape_hits`` detections in a row outside, or when another satellite
+   joins. A stationary event whose tracks end keeps the status "stationary".
 6. **Burnout and class.** An event ends when all its tracks have gone ``track_gap_s``
    without a detection. If it was boosting and its last altitude was above
    ``min_burnout_altitude_m``, the burnout time is the last detection plus half a revisit.
+   A stereo event that rose steadily but ended before its acceleration was significant
+   (an SRBM seen for ~20 s) is boosting too when its plume went out above that altitude.
+   A burnt-out event is kept (not shown) for ``coast_max_s``: a newly confirmed track
+   whose first lines of sight pass its ballistic (J2) prediction within the propagated
+   covariance, a margin and the displacement a new stage could have built up, resumes
+   it — the next stage after a coast (an SLV's 150 s, a sounding rocket's 30 s).
    Class probabilities: naive Bayes over :mod:`earlywarn.center.priors` with burn time
    (censored while still burning), intensity, and at burnout the speed, altitude and
-   flight-path angle (stereo).
+   flight-path angle (stereo), and whether the launch point is at sea or on land
+   (:mod:`earlywarn.center.landsea`, only when it is 20 km and 3 σ from the coast).
 
 Approximations and their size: ground tracks are fitted in a flat east-north frame at
 the first sub-point (azimuth unaffected; a 300 km track is stretched by < 0.1 %); the
@@ -84,6 +98,7 @@ import numpy.typing as npt
 from scipy.special import log_ndtr
 from scipy.stats import chi2 as chi2_dist
 
+from earlywarn.center.landsea import surface_at
 from earlywarn.center.priors import (
     CLASSES,
     PRIORS,
@@ -171,7 +186,19 @@ class IrParams:
     boost_min_vz_m_s: float = 100.0
     mono_min_shift_m: float = 10_000.0
     stationary_radius_m: float = 5000.0
-    stationary_min_frames: int = 6
+    # a one-satellite event (sun glint is seen by one satellite) is judged stationary from
+    # this many frames; the status is then kept (no re-estimation) until the detections
+    # leave the stationary area (``stationary_escape_hits`` in a row) or another satellite
+    # joins
+    stationary_min_frames: int = 5
+    stationary_escape_hits: int = 3
+    # a boosting event whose detections stopped (a stage burnt out) is resumed by a new
+    # track within coast_max_s whose lines of sight pass its coasting (ballistic)
+    # prediction: the coast between two stages (an SLV's 150 s, a sounding rocket's 30 s)
+    coast_max_s: float = 200.0
+    coast_gate_sigma: float = 4.0
+    coast_margin_m: float = 10_000.0
+    coast_max_accel_m_s2: float = 60.0  # thrust of the new stage before its first detection
     orbital_min_speed_m_s: float = 5000.0
     orbital_min_altitude_m: float = 100e3
     fit_window_s: float = 45.0  # the launch fit uses points this long after the first
@@ -284,6 +311,12 @@ class _EventState:
     ended_t_s: float | None
     snapshot: IrEvent | None
     launch_cache: tuple[_LaunchFit, float, float] | None = None
+    fit_cache: tuple[_LaunchFit, float] | None = None
+    # sticky "stationary": per satellite (sensor id, ground centre ECEF, tolerance m), the
+    # time up to which detections were checked, and the run of detections outside
+    anchors: tuple[tuple[str, FloatArray, float], ...] = ()
+    checked_t_s: float = -math.inf
+    escape: int = 0
 
 
 @dataclass(frozen=True, eq=False)
@@ -426,7 +459,12 @@ def _fit_predictor(
     order = 2 if n >= 6 else 1
     cols = [np.ones(k), tt] + ([0.5 * tt * tt] if order == 2 else [])
     basis = np.stack(cols, axis=1)
-    coef, *_ = np.linalg.lstsq(basis, yy, rcond=None)
+    # normal equations (t is in seconds relative to the last point: well conditioned)
+    nmat = basis.T @ basis
+    try:
+        coef = np.linalg.solve(nmat, basis.T @ yy)
+    except np.linalg.LinAlgError:
+        coef, *_ = np.linalg.lstsq(basis, yy, rcond=None)
     acc = coef[2] if order == 2 else zero
     return coef[0], coef[1], acc, order, float(-tt[0])
 
@@ -476,8 +514,10 @@ def _extend(
     tt = np.append(tr.t_s, t)[sl]
     ll = np.vstack([tr.los, los[None, :]])[sl]
     p, w, a, order, span = _fit_predictor(tt, ll)
-    return replace(
-        tr,
+    return SatTrack(
+        track_id=tr.track_id,
+        sensor_id=tr.sensor_id,
+        closed=tr.closed,
         t_s=tt,
         los=ll,
         sat_m=np.vstack([tr.sat_m, sat[None, :]])[sl],
@@ -866,8 +906,9 @@ def _class_probs(
     burn_sigma: float,
     log10_int: float | None,
     burnout: tuple[float, float, float] | None,
+    surface: str = "unknown",
 ) -> tuple[tuple[str, float], ...]:
-    """Naive Bayes over the priors (see module doc)."""
+    """Naive Bayes over the priors (see module doc); ``surface`` of the launch point."""
     logp = np.empty(len(CLASSES))
     for i, c in enumerate(CLASSES):
         pr = PRIORS[c]
@@ -884,6 +925,10 @@ def _class_probs(
             lp += _norm_logpdf(speed, *pr.burnout_speed_m_s)
             lp += _norm_logpdf(alt, *pr.burnout_altitude_m)
             lp += _norm_logpdf(gamma, *pr.burnout_gamma_rad)
+        if surface == "sea":
+            lp += math.log(pr.sea_launch_probability)
+        elif surface == "land":
+            lp += math.log1p(-pr.sea_launch_probability)
         logp[i] = lp
     prob = np.exp(logp - logp.max())
     prob = prob / prob.sum()
@@ -909,11 +954,14 @@ class _Estimate:
     v: FloatArray
     a: FloatArray
     cov9: FloatArray
-    decision: str  # "boosting", "stationary", "orbital" or "candidate"
+    decision: str  # "boosting", "stationary", "orbital", "rising" or "candidate"
     launch_complete: bool  # stereo launch fit over a full window: it will not change
     log10_int: float | None
     median_dt: float
     state_t: float  # time of r, v (the last detection for a ray fit)
+    # the stereo fit over the first fit_window_s (before the longer-arc azimuth), once
+    # that window is complete (it then no longer changes)
+    fit_window: tuple[_LaunchFit, float] | None = None
 
 
 def _local_frame(lat: float, lon: float) -> tuple[FloatArray, FloatArray]:
@@ -969,14 +1017,16 @@ def _decide_stereo(
     rise = float(np.mean(alt[-n_head:]) - np.mean(alt[:n_head]))
     sig_h = math.sqrt(float(np.median(np.trace(covs, axis1=1, axis2=2))) / 3.0)
     decision = "candidate"
-    if (
+    rising = (
         k >= params.boost_min_frames
         and span >= params.boost_min_span_s
         and rise > max(params.boost_min_rise_m, 5.0 * sig_h)
         and vz > max(params.boost_min_vz_m_s, 3.0 * vz_sig)
-        and fn > max(params.boost_min_accel_m_s2, 3.0 * f_sig)
-    ):
+    )
+    if rising and fn > max(params.boost_min_accel_m_s2, 3.0 * f_sig):
         decision = "boosting"
+    elif rising:
+        decision = "rising"  # not a status: "boosting" if the plume goes out up high
     elif k >= params.stationary_min_frames:
         centre = np.median(pts, axis=0)
         spread = float(np.max(np.linalg.norm(pts - centre, axis=1)))
@@ -1014,14 +1064,23 @@ def _decide_mono(
     sig_g = sig * lam / sin_el  # ground error along the LOS azimuth (the long axis)
     centre = np.median(en, axis=0)
     spread = float(np.max(np.linalg.norm(en - centre, axis=1)))
+    tau = t - t[-1]
+    wgt = 1.0 / sig_g**2
     if spread <= params.stationary_radius_m + 3.0 * float(np.median(sig_g)):
-        return "stationary"
+        # no significant drift either: a rising rocket's image moves steadily away from
+        # the satellite (h cot el), sun glint jitters about a fixed point
+        # (the scatter of a glint cluster, a few km, is allowed for as half the radius)
+        w1 = 1.0 / (sig_g**2 + (0.5 * params.stationary_radius_m) ** 2)
+        b1 = np.stack([np.ones(k), tau], axis=1)
+        n1 = b1.T @ (b1 * w1[:, None])
+        c1 = np.linalg.solve(n1, b1.T @ (en * w1[:, None]))
+        v_sig = math.sqrt(float(np.linalg.inv(n1)[1, 1]))
+        if float(np.linalg.norm(c1[1])) <= 3.0 * v_sig + 50.0:
+            return "stationary"
     span = float(t[-1] - t[0])
     if k < params.boost_min_frames or span < params.boost_min_span_s:
         return "candidate"
-    tau = t - t[-1]
     basis = np.stack([np.ones(k), tau, 0.5 * tau * tau], axis=1)
-    wgt = 1.0 / sig_g**2
     nmat = basis.T @ (basis * wgt[:, None])
     cov = np.linalg.inv(nmat)
     coef = cov @ (basis.T @ (en * wgt[:, None]))  # (3, 2)
@@ -1139,6 +1198,7 @@ def _estimate(
     class_hint: FloatArray,
     boosting: bool = True,
     cached: tuple[_LaunchFit, float, float] | None = None,
+    fit_cached: tuple[_LaunchFit, float] | None = None,
 ) -> _Estimate:
     """Triangulate (or place) the points of one event and fit its launch."""
     sensors = sorted({tr.sensor_id for tr in tracks})
@@ -1173,6 +1233,7 @@ def _estimate(
 
     nan = math.nan
     launch: _LaunchFit | None = None
+    fit_window: tuple[_LaunchFit, float] | None = None
     lat_l = lon_l = nan
     complete = False
     if stereo:
@@ -1180,12 +1241,16 @@ def _estimate(
         rot, site = _local_frame(float(lat0), float(lon0))
         e, n, alt = _subpoints_en(pts, rot, site)
         cov_enu = np.einsum("ij,kjl,ml->kim", rot, covs, rot)
-        decision, r, v, a, cov9 = _decide_stereo(t_pts, pts, covs, alt, params)
         state_t = float(t_pts[-1])
         fit = _ray_state_fit(tracks, pts[-1], params)
+        if fit is not None and boosting:
+            # "boosting" is kept once given: no decision needed, the ray fit is the state
+            decision, a = "boosting", _NAN3.copy()
+        else:
+            decision, r, v, a, cov9 = _decide_stereo(t_pts, pts, covs, alt, params)
         if fit is not None:
             state_t, r, v, cov6 = fit
-            cov9 = cov9.copy()
+            cov9 = np.full((9, 9), np.nan) if boosting else cov9.copy()
             cov9[:6, :6] = cov6
             cov9[:6, 6:] = 0.0
             cov9[6:, :6] = 0.0
@@ -1194,15 +1259,20 @@ def _estimate(
         if cached is not None:
             launch, lat_l, lon_l = cached
         elif win.sum() >= 6:
-            grid = _t0_grid(float(t_pts[0]), params)
-            launch = _launch_fit(
-                t_pts[win],
-                e[win],
-                n[win],
-                alt[win],
-                (cov_enu[win, 0, 0], cov_enu[win, 1, 1], cov_enu[win, 2, 2]),
-                grid,
-            )
+            if fit_cached is not None and fit_cached[1] == float(t_pts[0]):
+                launch = fit_cached[0]
+            else:
+                grid = _t0_grid(float(t_pts[0]), params)
+                launch = _launch_fit(
+                    t_pts[win],
+                    e[win],
+                    n[win],
+                    alt[win],
+                    (cov_enu[win, 0, 0], cov_enu[win, 1, 1], cov_enu[win, 2, 2]),
+                    grid,
+                )
+                if t_pts[-1] > t_pts[0] + params.fit_window_s:
+                    fit_window = (launch, float(t_pts[0]))
             # azimuth from a longer arc: launch point → the mean sub-point of the last
             # five points within azimuth_window_s (the 45 s fit arc is short and noisy)
             aw = np.nonzero(t_pts <= t_pts[0] + params.azimuth_window_s)[0][-5:]
@@ -1272,10 +1342,137 @@ def _estimate(
         cov9=cov9,
         decision=decision,
         launch_complete=bool(stereo and complete and launch is not None),
+        fit_window=fit_window,
         log10_int=log10_int,
         median_dt=median_dt,
         state_t=state_t,
     )
+
+
+# ---------------------------------------------------------------------------------------
+# stationary sources and coasts between stages
+# ---------------------------------------------------------------------------------------
+
+
+def _ground(tr: SatTrack, sel: slice | BoolArray) -> tuple[FloatArray, FloatArray]:
+    """Ground intersections (ECEF) of a track's lines of sight and their along-LOS sigma."""
+    s, u, sig = tr.sat_m[sel], tr.los[sel], tr.sigma_rad[sel]
+    lam = _ray_hit(s, u, 0.0)
+    g = s + lam[:, None] * u
+    sin_el = np.clip(-np.einsum("ij,ij->i", u, _unit(g)), 0.05, 1.0)
+    return g, sig * lam / sin_el
+
+
+def _anchors(tracks: list[SatTrack], params: IrParams) -> tuple[tuple[str, FloatArray, float], ...]:
+    """Per satellite: the median ground point of its detections and the stationary radius.
+
+    The radius is ``stationary_radius_m`` plus three ground sigmas of one detection.
+    """
+    out = []
+    for sid in sorted({tr.sensor_id for tr in tracks}):
+        parts = [_ground(tr, slice(None)) for tr in tracks if tr.sensor_id == sid]
+        g = np.concatenate([x for x, _ in parts])
+        sig = np.concatenate([y for _, y in parts])
+        centre = np.median(g, axis=0)
+        out.append((sid, centre, params.stationary_radius_m + 3.0 * float(np.median(sig))))
+    return tuple(out)
+
+
+def _still_stationary(
+    ev: _EventState, tracks: list[SatTrack], params: IrParams
+) -> tuple[bool, int, float]:
+    """Check a stationary event's new detections against its anchors (cheap, no fit).
+
+    Returns (still stationary, run of detections outside, time checked up to). An event
+    stops being stationary when ``stationary_escape_hits`` detections in a row fall outside
+    their satellite's radius, or when a satellite without an anchor joins it.
+    """
+    anchors = {sid: (c, tol) for sid, c, tol in ev.anchors}
+    t_parts, out_parts = [], []
+    for tr in tracks:
+        if tr.sensor_id not in anchors:
+            return False, 0, ev.checked_t_s
+        new = tr.t_s > ev.checked_t_s
+        if not new.any():
+            continue
+        g, _ = _ground(tr, new)
+        c, tol = anchors[tr.sensor_id]
+        t_parts.append(tr.t_s[new])
+        out_parts.append(np.linalg.norm(g - c, axis=1) > tol)
+    if not t_parts:
+        return True, ev.escape, ev.checked_t_s
+    t = np.concatenate(t_parts)
+    outside = np.concatenate(out_parts)[np.argsort(t, kind="stable")]
+    run = ev.escape
+    for o in outside.tolist():
+        run = run + 1 if o else 0
+        if run >= params.stationary_escape_hits:
+            return False, 0, float(t.max())
+    return True, run, float(t.max())
+
+
+def _coast_predict(r: FloatArray, v: FloatArray, t0: float, times: FloatArray) -> FloatArray:
+    """Ballistic (J2 gravity, Earth-fixed frame) positions at ``times`` from (r, v) at t0.
+
+    RK4 with 20 equal steps per target time, vectorised over the targets; over a 200 s
+    coast the integration error is far below a metre.
+    """
+    n = 20
+    h = (np.asarray(times, dtype=np.float64) - t0)[:, None] / n  # (K, 1)
+    x = np.broadcast_to(r, (h.shape[0], 3)).copy()
+    y = np.broadcast_to(v, (h.shape[0], 3)).copy()
+
+    def acc(p: FloatArray, q: FloatArray) -> FloatArray:
+        return np.asarray(
+            accel_j2(p) - 2.0 * np.cross(_OMEGA, q) - np.cross(_OMEGA, np.cross(_OMEGA, p))
+        )
+
+    for _ in range(n):
+        k1x, k1v = y, acc(x, y)
+        k2x, k2v = y + 0.5 * h * k1v, acc(x + 0.5 * h * k1x, y + 0.5 * h * k1v)
+        k3x, k3v = y + 0.5 * h * k2v, acc(x + 0.5 * h * k2x, y + 0.5 * h * k2v)
+        k4x, k4v = y + h * k3v, acc(x + h * k3x, y + h * k3v)
+        x = x + h / 6.0 * (k1x + 2.0 * k2x + 2.0 * k3x + k4x)
+        y = y + h / 6.0 * (k1v + 2.0 * k2v + 2.0 * k3v + k4v)
+    return x
+
+
+def _coast_match(snap: IrEvent, tr: SatTrack, params: IrParams) -> bool:
+    """Do the first detections of ``tr`` continue the burnt-out event ``snap`` after a coast?
+
+    The event's last state is propagated ballistically to the detection times; the miss
+    distance of each line of sight from the predicted point (perpendicular to the LOS)
+    must be within ``coast_gate_sigma`` sigmas of the predicted position (state covariance
+    carried linearly, r + v dt) plus ``coast_margin_m`` plus the displacement a new stage
+    could have built up since just before its first detection.
+    """
+    if not (np.all(np.isfinite(snap.r_ecef_m)) and np.all(np.isfinite(snap.v_ecef_m_s))):
+        return False
+    if not np.all(np.isfinite(snap.cov)):
+        return False
+    k = min(tr.n, 6)
+    t = tr.t_s[:k]
+    dt = t - snap.state_t_s
+    if np.any(dt <= 0.0) or float(dt.max()) > params.coast_max_s + params.track_gap_s:
+        return False
+    # quick rejection on the first detection: straight line, gravity (< 10 m/s²) as slack
+    d0 = snap.r_ecef_m + snap.v_ecef_m_s * dt[0] - tr.sat_m[0]
+    miss0 = float(np.linalg.norm(d0 - float(d0 @ tr.los[0]) * tr.los[0]))
+    slack = 5.0 * dt[0] ** 2 + 10.0 * math.sqrt(float(np.trace(snap.cov))) * (1.0 + dt[0])
+    if miss0 > slack + params.coast_margin_m + 50e3:
+        return False
+    p = _coast_predict(snap.r_ecef_m, snap.v_ecef_m_s, snap.state_t_s, t)
+    u = tr.los[:k]
+    d = p - tr.sat_m[:k]
+    perp = d - np.einsum("ij,ij->i", d, u)[:, None] * u
+    miss = np.linalg.norm(perp, axis=1)
+    var_r = float(np.trace(snap.cov[:3, :3])) / 3.0
+    var_v = float(np.trace(snap.cov[3:, 3:])) / 3.0
+    sig = np.sqrt(var_r + dt * dt * var_v + (tr.sigma_rad[:k] * np.linalg.norm(d, axis=1)) ** 2)
+    burn = t - t[0] + 2.0 * (float(np.median(np.diff(tr.t_s))) if tr.n > 1 else 2.0)
+    allow = 0.5 * params.coast_max_accel_m_s2 * burn * burn
+    gate = params.coast_gate_sigma * np.sqrt(2.0) * sig + params.coast_margin_m + allow
+    return bool(np.all(miss <= gate))
 
 
 # ---------------------------------------------------------------------------------------
@@ -1295,6 +1492,8 @@ def _validate(ir: Mapping[str, np.ndarray], t_prev: float, t_s: float) -> dict[s
     bad = [k for k in IR_INPUT_COLUMNS if len(ir[k]) != n]
     if bad:
         raise ValueError(f"ir_step: columns {bad} do not have the length of t_s ({n})")
+    if n == 0:
+        return {k: np.asarray(ir[k]) for k in IR_INPUT_COLUMNS}
     cols: dict[str, np.ndarray] = {
         "sensor_id": np.asarray(ir["sensor_id"]).astype(str),
         "seq": np.asarray(ir["seq"], dtype=np.int64),
@@ -1345,11 +1544,16 @@ def _associate_reports(
     seq = cols["seq"]
     rng_m = _ray_hit(sat, los, 0.0)
     sids, sid_code = np.unique(cols["sensor_id"], return_inverse=True)
-    key = np.stack([sid_code.astype(np.int64), cols["frame_id"]], axis=1)
-    _, first, group = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    fid = cols["frame_id"]
+    key = sid_code.astype(np.int64).reshape(-1) * (int(fid.max()) - int(fid.min()) + 1) + (
+        fid - fid.min()
+    )
+    _, first, group = np.unique(key, return_index=True, return_inverse=True)
     group = group.reshape(-1)
+    order = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[order], np.arange(first.shape[0] + 1))
     for g in np.argsort(first, kind="stable"):
-        idx = np.nonzero(group == g)[0]
+        idx = order[bounds[g] : bounds[g + 1]]
         sensor = str(sids[sid_code[idx[0]]])
         t_g = float(t[idx].max())
         tracks = [_close(tr, t_g, params) if tr.sensor_id == sensor else tr for tr in tracks]
@@ -1449,7 +1653,14 @@ def _snapshot(
         gamma = math.asin(max(-1.0, min(1.0, float(est.v @ up) / speed)))
         _, _, alt = ecef_to_geodetic(est.r)
         bo_feat = (speed, float(alt), gamma)
-    probs = _class_probs(tau_now, burn, burn_sig, est.log10_int, bo_feat)
+    surface = "unknown"
+    if lf is not None and math.isfinite(est.launch_lat):
+        # land or sea only when the launch point is clearly inside: 3 sigma and 20 km
+        # (the shipped 1:110m coastline is generalised by up to ~10 km)
+        sig_l = math.sqrt(0.5 * (lf.var_e + lf.var_n) + params.launch_model_sigma_m**2)
+        if sig_l < 50e3:
+            surface = surface_at(est.launch_lat, est.launch_lon, max(20e3, 3.0 * sig_l))
+    probs = _class_probs(tau_now, burn, burn_sig, est.log10_int, bo_feat, surface)
     m = est.t.shape[0]
     step = max(1, -(-m // 200))
     sel = np.arange(m - 1, -1, -step)[::-1]
@@ -1494,6 +1705,23 @@ def _snapshot(
     )
 
 
+def _refresh(snap: IrEvent, tracks: list[SatTrack], params: IrParams) -> IrEvent:
+    """A stationary event's snapshot with its evidence (reports, frames, span) updated."""
+    t_first = min(float(tr.t_s[0]) for tr in tracks)
+    t_last = max(tr.last_t for tr in tracks)
+    return replace(
+        snap,
+        last_t_s=t_last,
+        first_t_s=min(snap.first_t_s, t_first),
+        n_reports=sum(tr.n for tr in tracks),
+        sensor_ids=tuple(sorted({tr.sensor_id for tr in tracks})),
+        report_keys=_report_keys(tracks, params.max_report_keys),
+        n_frames=sum(len(np.unique(tr.t_s)) for tr in tracks),
+        span_s=t_last - min(snap.first_t_s, t_first),
+        n_sensors_max=max(_count_by_sensor(tracks).values()),
+    )
+
+
 def ir_step(
     state: IrState, ir: Mapping[str, np.ndarray], t_s: float, params: IrParams
 ) -> tuple[IrState, tuple[IrEvent, ...]]:
@@ -1519,7 +1747,23 @@ def ir_step(
         if tr.track_id in in_event or tr.closed or tr.n < params.confirm_hits:
             continue
         joined = False
+        # a new stage after a coast: resume the burnt-out event it continues (newest first)
+        for ei in range(len(events) - 1, -1, -1):
+            ev = events[ei]
+            if (
+                ev.ended_t_s is not None
+                and ev.status == "boosting"
+                and ev.snapshot is not None
+                and ev.snapshot.burnout_time_s is not None
+                and 0.0 < tr.t_s[0] - ev.ended_t_s <= params.coast_max_s
+                and _coast_match(ev.snapshot, tr, params)
+            ):
+                events[ei] = replace(ev, track_ids=(*ev.track_ids, tr.track_id), ended_t_s=None)
+                joined = True
+                break
         for ei, ev in enumerate(events):
+            if joined:
+                break
             if ev.ended_t_s is not None:
                 continue
             ev_tracks = [by_id[i] for i in ev.track_ids]
@@ -1550,7 +1794,11 @@ def ir_step(
         j = i + 1
         while j < len(events):
             a, b = events[i], events[j]
-            if a.ended_t_s is None and b.ended_t_s is None:
+            if (
+                a.ended_t_s is None
+                and b.ended_t_s is None
+                and "stationary" not in (a.status, b.status)
+            ):
                 ta = [by_id[k] for k in a.track_ids]
                 tb = [by_id[k] for k in b.track_ids]
                 if not ({x.sensor_id for x in ta} & {x.sensor_id for x in tb}) and _events_match(
@@ -1574,40 +1822,83 @@ def ir_step(
     snaps: list[IrEvent] = []
     for ev in events:
         if ev.ended_t_s is not None:
-            if t_s - ev.ended_t_s <= params.keep_ended_s + params.track_gap_s:
+            age = t_s - ev.ended_t_s
+            shown = age <= params.keep_ended_s + params.track_gap_s
+            # a burnt-out booster is kept (not shown) while a next stage may still ignite
+            if shown or (ev.status == "boosting" and age <= params.coast_max_s):
                 out_events.append(ev)
-                if ev.snapshot is not None:
+                if ev.snapshot is not None and shown:
                     snaps.append(ev.snapshot)
             continue
         ev_tracks = [by_id[k] for k in ev.track_ids]
         last_t = max(tr.last_t for tr in ev_tracks)
         fresh = ev.snapshot is None or last_t > ev.snapshot.last_t_s
+        ended = all(tr.closed for tr in ev_tracks)
+        if ev.status == "stationary" and ev.snapshot is not None and not (fresh or ended):
+            out_events.append(ev)
+            snaps.append(ev.snapshot)
+            continue
+        if ev.status == "stationary" and ev.snapshot is not None:
+            still, run, checked = _still_stationary(ev, ev_tracks, params)
+            if still:
+                # a stationary source is not re-estimated: only its evidence is updated
+                snap = _refresh(ev.snapshot, ev_tracks, params)
+                ev = replace(
+                    ev,
+                    escape=run,
+                    checked_t_s=checked,
+                    snapshot=snap,
+                    ended_t_s=last_t if ended else None,
+                )
+                out_events.append(ev)
+                snaps.append(snap)
+                continue
+            ev = replace(ev, status="candidate", votes=0, pending="candidate", anchors=())
         hint = (
             np.array([p for _, p in ev.snapshot.class_probs])
             if ev.snapshot is not None
             else np.array([PRIORS[c].weight for c in CLASSES])
         )
-        ended = all(tr.closed for tr in ev_tracks)
         if not fresh and not ended and ev.snapshot is not None:
             # nothing new: the snapshot stands (status changes only on fresh data)
             out_events.append(ev)
             snaps.append(ev.snapshot)
             continue
-        est = _estimate(ev_tracks, params, hint, ev.status == "boosting", ev.launch_cache)
+        est = _estimate(
+            ev_tracks, params, hint, ev.status == "boosting", ev.launch_cache, ev.fit_cache
+        )
+        if est.fit_window is not None:
+            ev = replace(ev, fit_cache=est.fit_window)
         if est.launch_complete and ev.launch_cache is None and est.launch is not None:
             ev = replace(ev, launch_cache=(est.launch, est.launch_lat, est.launch_lon))
         status, votes, pending = ev.status, ev.votes, ev.pending
         if fresh and status != "boosting":
             votes = votes + 1 if est.decision == pending else 1
             pending = est.decision
-            if votes >= params.boost_confirm_steps:
+            if votes >= params.boost_confirm_steps and pending != "rising":
                 status = pending
+        if (
+            ended
+            and status != "boosting"
+            and est.decision in ("boosting", "rising")
+            and est.alt.shape[0]
+            and float(est.alt[-1]) > params.min_burnout_altitude_m
+        ):
+            # a short burn (an SRBM seen for ~20 s) may end before its acceleration is
+            # significant: a plume that rose steadily and went out up high was a rocket
+            status = "boosting"
         burnout: float | None = None
         if ended and status == "boosting" and est.alt.shape[0]:
             if float(est.alt[-1]) > params.min_burnout_altitude_m:
                 burnout = last_t + 0.5 * est.median_dt
         new_ev = replace(ev, status=status, votes=votes, pending=pending)
-        snap = _snapshot(new_ev, ev_tracks, est, "ended" if ended else status, burnout, params)
+        if status == "stationary" and ev.status != "stationary":
+            new_ev = replace(
+                new_ev, anchors=_anchors(ev_tracks, params), checked_t_s=last_t, escape=0
+            )
+        # a stationary source that went out stays a stationary source, not a candidate
+        shown_status = "ended" if ended and status != "stationary" else status
+        snap = _snapshot(new_ev, ev_tracks, est, shown_status, burnout, params)
         new_ev = replace(new_ev, snapshot=snap, ended_t_s=last_t if ended else None)
         out_events.append(new_ev)
         snaps.append(snap)

@@ -32,6 +32,14 @@ The burn-time ranges of the brief (ICBM ~180–300 s, SLBM ~150–200 s, IRBM ~1
 MRBM ~80–120 s, SRBM < 80 s, SLV long burns turning horizontal at ~150–200 km, sounding
 rockets nearly vertical) are consistent with the above and are what the means encode.
 
+Launch surface
+--------------
+``sea_launch_probability``: the chance that a launch of the class starts at sea. Used by
+the IR classifier only when the launch point is clearly at sea or on land (far enough
+from the coast for its uncertainty, see :mod:`earlywarn.center.landsea`). Our judgement:
+SLBMs 0.9 (the rest: land test pads), SLVs and sounding rockets 0.03 (sea platforms,
+ships), land-based missiles 0.01.
+
 The boost altitude profile
 --------------------------
 ``h(τ) = H_b (τ / T_b)^p`` for ``0 ≤ τ ≤ T_b`` (τ: time since lift-off), with ``p = 2.2``:
@@ -80,6 +88,10 @@ class ClassPrior:
     burnout_speed_m_s: tuple[float, float]
     burnout_gamma_rad: tuple[float, float]  # flight-path angle above the local horizontal
     log10_intensity_w_sr: tuple[float, float]
+    # probability that a launch of this class starts at sea (our judgement: submarines
+    # launch at sea and are test-fired from land pads only occasionally; land-based
+    # missiles, launchers and sounding rockets go from ships or sea platforms rarely)
+    sea_launch_probability: float = 0.01
 
 
 def _deg(mean: float, sigma: float) -> tuple[float, float]:
@@ -92,9 +104,13 @@ PRIORS: dict[str, ClassPrior] = {
     "ICBM": ClassPrior(
         "ICBM", 0.20, (210.0, 35.0), (245e3, 45e3), (6300.0, 650.0), _deg(26, 5), (5.6, 0.4)
     ),
-    # three-stage solids, Trident-class; [Cat] 155–165 s, 200–215 km, 5.4–6.1 km/s, 29–33°
+    # three-stage solids, Trident-class ([Cat] 155–165 s, 200–215 km, 5.4–6.1 km/s,
+    # 29–33°), but also two-stage SLBMs of shorter range (Polaris A3, JL-1 class: burns
+    # of ~120–130 s, 4–5 km/s; Encyclopedia Astronautica) and SLBMs fired well short of
+    # their maximum range, where the faint last stage is often not seen: hence broad.
+    # What sets an SLBM apart is the launch point at sea (sea_launch_probability).
     "SLBM": ClassPrior(
-        "SLBM", 0.10, (160.0, 15.0), (200e3, 35e3), (5800.0, 600.0), _deg(30, 6), (5.6, 0.4)
+        "SLBM", 0.10, (150.0, 25.0), (180e3, 50e3), (5200.0, 1000.0), _deg(32, 7), (5.6, 0.4), 0.9
     ),
     # [Cat] two-stage solid ~110 s, ~130 km, 4.8–4.9 km/s, ~38°
     "IRBM": ClassPrior(
@@ -110,13 +126,21 @@ PRIORS: dict[str, ClassPrior] = {
     ),
     # long burns through several stages, upper stages thrusting near the horizontal; the
     # burnout seen is often that of the stage before a coast ([Cat]: 230 s, ~240 km,
-    # 6 km/s, ~10°; final insertion at ~7.8 km/s, 5°)
+    # 6 km/s, ~10°; final insertion at ~7.8 km/s, 5°, ~410 km when the detector bridges
+    # the coast)
     "SLV": ClassPrior(
-        "SLV", 0.10, (320.0, 120.0), (220e3, 70e3), (6800.0, 1000.0), _deg(7, 5), (5.7, 0.4)
+        "SLV", 0.10, (320.0, 120.0), (250e3, 100e3), (6800.0, 1000.0), _deg(7, 5), (5.7, 0.4), 0.03
     ),
     # nearly vertical, short burns ([Cat] Black-Brant-XII-like: 81° at burnout)
     "SOUNDING": ClassPrior(
-        "SOUNDING", 0.05, (60.0, 40.0), (120e3, 80e3), (2500.0, 1500.0), _deg(82, 5), (5.0, 0.5)
+        "SOUNDING",
+        0.05,
+        (60.0, 40.0),
+        (120e3, 80e3),
+        (2500.0, 1500.0),
+        _deg(82, 5),
+        (5.0, 0.5),
+        0.03,
     ),
 }
 

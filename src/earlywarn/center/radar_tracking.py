@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -91,6 +92,11 @@ class RadarParams:
             ),
             deletion=Deletion(self.confirmed_coast_s),
         )
+
+
+@lru_cache(maxsize=8)
+def _tracker(params: RadarParams) -> Tracker:
+    return params.tracker()
 
 
 @dataclass(frozen=True)
@@ -187,7 +193,7 @@ def radar_step(
     of ``t_s`` (each at its own last tracker time), sorted by id.
     """
     n = _n_rows(radar)
-    tracker = params.tracker()
+    tracker = _tracker(params)
     ts = state.tracker
     meta = dict(state.meta)
     if n:
