@@ -15,7 +15,9 @@ from earlywarn.io.scenario import (
     scenario_json_schema,
 )
 
-EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("*.yaml"))
+EXAMPLES = sorted(
+    p for p in (Path(__file__).parent.parent / "examples").glob("*.yaml") if p.stem != "study"
+)
 
 GOOD = """\
 epoch: "2026-03-20T12:00:00Z"
@@ -40,6 +42,14 @@ def test_examples_are_valid_and_documented() -> None:
         assert text.startswith("# "), f"{path.name} must open with a comment block"
         assert "What it shows" in text.split("\n\n")[0] or "What it shows" in text[:800]
         load_scenario(path)
+
+
+def test_study_example_is_valid() -> None:
+    from earlywarn.analysis.montecarlo import load_study
+
+    study, scenario = load_study(EXAMPLES[0].parent / "study.yaml")
+    assert scenario.name == "reference"
+    assert study is not None
 
 
 def test_units_are_converted_to_si() -> None:

@@ -145,4 +145,3 @@ def scene_from_run(result: RunResult) -> sv.SceneView:
         false_alerts_table=tuple({"level": k, "count": v} for k, v in false_alerts.items()),
         title=f"earlywarn — {result.scenario.name} (seed {result.seed})",
     )
-
