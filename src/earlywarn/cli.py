@@ -307,6 +307,7 @@ def _run_and_write(scenario: Any, out: Path, seed: int | None, quiet: bool) -> A
             _fail(str(exc))
         progress("writing", 0.95)
         write_outputs(result, out)
+        progress("done", 1.0)
     return result
 
 

@@ -130,7 +130,7 @@ def run_scenario(
     launches = launch_truth_from_flight(result) if result is not None else ()
     evaluation = evaluate(launches, out, batch, rtruth, truth)
     timings["evaluate"] = time.perf_counter() - t0
-    report("done", 1.0)
+    report("evaluated", 0.9)
     return RunResult(
         scenario=scenario,
         seed=seed,

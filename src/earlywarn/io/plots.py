@@ -339,9 +339,9 @@ def _fit_region(
     i = int(np.argmax(gaps))
     start = s[(i + 1) % s.size]
     span = 360.0 - float(gaps[i])
-    if span > 240.0:
-        return 0.0, (-180.0, 180.0), (-90.0, 90.0)
     center = float((start + span / 2.0 + 180.0) % 360.0 - 180.0)
+    if span > 240.0:  # the whole world, centred on the content so tracks stay continuous
+        return center, (center - 180.0, center + 180.0), (-90.0, 90.0)
     lat0, lat1 = float(la.min()), float(la.max())
     pad = max(4.0, 0.08 * max(span, lat1 - lat0))
     w = span + 2 * pad
