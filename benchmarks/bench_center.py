@@ -50,10 +50,10 @@ def center_timers(acc: dict[str, float]) -> Iterator[None]:
         "update_health": core.update_health,
     }
     ir_step = core.InfraredDetector.step
-    core.radar_step = _timed(core.radar_step, acc, "radar")  # type: ignore[assignment]
-    core.assess = _timed(core.assess, acc, "assessment")  # type: ignore[assignment]
-    core.make_alerts = _timed(core.make_alerts, acc, "assessment")  # type: ignore[assignment]
-    core.update_health = _timed(core.update_health, acc, "assessment")  # type: ignore[assignment]
+    core.radar_step = _timed(core.radar_step, acc, "radar")
+    core.assess = _timed(core.assess, acc, "assessment")
+    core.make_alerts = _timed(core.make_alerts, acc, "assessment")
+    core.update_health = _timed(core.update_health, acc, "assessment")
     core.InfraredDetector.step = _timed(ir_step, acc, "ir")  # type: ignore[method-assign]
     try:
         yield

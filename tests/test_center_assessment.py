@@ -270,3 +270,97 @@ def test_update_health_heartbeat_rule() -> None:
 def test_impact_fixture_is_sane() -> None:
     # the synthetic arc flies ~8,800 km and lands ~31 min after burnout
     assert IMPACT.ok and 1500.0 < IMPACT.t_s - T_BURNOUT < 2100.0
+
+
+# --------------------------------------------------------------------------------------------
+# dispositions: orbit only when it is one, radar over IR, raid association
+# --------------------------------------------------------------------------------------------
+
+
+def _state(lat_deg: float, lon_deg: float, alt_m: float, venu: list[float]) -> np.ndarray:
+    lat, lon = lat_deg * DEG, lon_deg * DEG
+    r = geodetic_to_ecef(lat, lon, alt_m)
+    return np.concatenate([r, enu_rotation(lat, lon).T @ np.array(venu)])
+
+
+def test_orbital_insertion_rule_separates_space_launch_from_icbm_burnout() -> None:
+    from earlywarn.center.assessment import _orbital_insertion
+
+    params = AssessmentParams()
+    # a space launch's IR state before final burnout: 500 km, near-horizontal, 0.9 circular
+    slv = _state(45.0, 70.0, 500e3, [6_500.0, 1_500.0, 600.0])
+    assert orbit_summary(slv).perigee_alt_m < 0.0  # not an orbit by perigee alone
+    assert _orbital_insertion(slv, params)
+    # ICBM burnout: ~230 km, climbing at ~25°; depressed trajectory: flat but low
+    assert not _orbital_insertion(X_BO, params)
+    icbm = _state(45.0, 70.0, 230e3, [5_800.0, 1_000.0, 2_900.0])
+    assert not _orbital_insertion(icbm, params)
+    depressed = _state(45.0, 70.0, 120e3, [6_800.0, 0.0, 400.0])
+    assert not _orbital_insertion(depressed, params)
+
+
+def test_state_past_impact_is_not_an_orbit() -> None:
+    """A track coasting past impact (state below ground) keeps the last impact prediction
+    and is not dismissed as an orbit."""
+    from earlywarn.center.assessment import (
+        DefendedArea,
+        EventState,
+        _characterise,
+        _Ctx,
+        _non_threat,
+    )
+    from earlywarn.center.characterise import predict_impact
+    from earlywarn.center.fusion import FusionParams
+
+    area = DefendedArea.circle_deg("a", 47.0, -170.0, 250.0)
+    params = AssessmentParams()
+    ctx = _Ctx(1000.0, (area,), (), params, FusionParams(), {})
+    imp = predict_impact(X_BO, P_BO, T_BURNOUT)
+    assert imp.ok
+    below = _state(47.0, -170.0, -300e3, [0.0, 2_000.0, -5_000.0])
+    ev = EventState(
+        "E0001", "ir", "I1", (3,), 0.0, 990.0, Level.ATTACK_CONFIRMED, "OPEN", "", (),
+        state_t_s=990.0, x=below, p=np.eye(6), impact=imp, threatened_areas=("a",),
+        primary_track_id=3,
+    )  # fmt: skip
+    ev2 = _characterise(ev, ctx)
+    assert ev2.impact is imp
+    assert _non_threat(ev2, None, ctx) is None
+
+
+def test_radar_state_overrides_ir_orbital_status() -> None:
+    from earlywarn.center.assessment import EventState, _Ctx, _non_threat
+    from earlywarn.center.fusion import FusionParams
+
+    ctx = _Ctx(500.0, (), (), AssessmentParams(), FusionParams(), {})
+    from typing import cast
+
+    from earlywarn.center.fusion import IrEventLike
+
+    ir = cast(IrEventLike, StubIrEvent("I1", "orbital", 0.0, 10.0, 5, ("s",)))
+    ev = EventState(
+        "E0001", "ir", "I1", (), 0.0, 0.0, Level.LAUNCH, "OPEN", "", (), x=X_BO, p=P_BO,
+        state_t_s=T_BURNOUT,
+    )  # fmt: skip
+    assert _non_threat(ev, ir, ctx) == "orbit"
+    assert _non_threat(replace(ev, radar_track_ids=(1,), primary_track_id=1), ir, ctx) != "orbit"
+
+
+def test_backward_correlation_separates_launches_seconds_apart() -> None:
+    """Two launches 30 s apart on one arc: after 1,000 s of midcourse the forward gate
+    passes both, the track traced back to each burnout time picks the right one."""
+    from earlywarn.center.characterise import propagate
+    from earlywarn.center.fusion import FusionParams, correlate_backward
+    from earlywarn.center.radar_tracking import RadarTrack
+
+    fp = FusionParams()
+    p_ir = np.diag([1e3**2] * 3 + [200.0**2] * 3)
+    x_later = propagate(X_BO, -30.0)[0]  # the same arc 30 s earlier: a launch 30 s later
+    t_trk = T_BURNOUT + 1000.0
+    x_trk = propagate(X_BO, 1000.0)[0]
+    tr = RadarTrack(7, t_trk, x_trk, np.diag([100.0**2] * 3 + [5.0**2] * 3), 0.0, t_trk, 8,
+                    ("r",), ())  # fmt: skip
+    right = correlate_backward((T_BURNOUT, X_BO, p_ir), tr, fp)
+    wrong = correlate_backward((T_BURNOUT, x_later, p_ir), tr, fp)
+    assert right < 1.0
+    assert wrong > 50.0

@@ -335,17 +335,21 @@ def _print_run(result: Any, out: Path) -> None:
     s = result.summary()
     typer.echo(f"{s['scenario']}: seed {s['seed']}, {s['wall_time_s']:.1f} s wall time")
     alerts = [a.to_dict() for a in result.center.alerts]
-    shown = [
-        a for a in alerts if a["level"] != "POSSIBLE_LAUNCH" or a["disposition"] != "RETRACTED"
-    ]
-    typer.echo(f"alert timeline ({len(alerts)} alerts; retracted possible launches not shown):")
+    shown = changes_only(alerts)
+    typer.echo(
+        f"alert timeline: the {len(shown)} changes of level or disposition among "
+        f"{len(alerts)} alerts (all are in alerts.jsonl)"
+    )
     for line in format_timeline(shown):
         typer.echo("  " + line)
     for row in s["launches"]:
+        disp = row.get("disposition")
+        end = f" → {disp} ({row.get('reason')})" if disp not in (None, "OPEN") else ""
+        dt = row.get("decision_time_s")
+        dts = f"{dt / 60:.1f} min" if dt is not None else "—"
         typer.echo(
-            f"launch {row['id']} ({row['vehicle']}): max level {row['max_level']}, "
-            f"class {row['class_assessed']} (true {row['class_true']}), "
-            f"decision time {row['decision_time_s']} s"
+            f"launch {row['id']} ({row['vehicle']}): {row['max_level']}{end}; class "
+            f"{row['class_assessed']} (true {row['class_true']}); decision time {dts}"
         )
     fa = {k: v for k, v in s["false_alerts"].items() if v}
     typer.echo(f"false alerts by level: {fa or 'none'}")

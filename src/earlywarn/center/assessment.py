@@ -26,14 +26,31 @@ The ladder (:class:`~earlywarn.center.alerts.Level`), per event:
 
 A level once reached is never lowered. Dispositions (re-evaluated each step; RETRACTED is
 final): ``OPEN``; ``NOT_A_THREAT`` with a reason — ``orbit`` (perigee above
-:attr:`AssessmentParams.orbit_perigee_alt_m` or speed above circular, or the IR event says
-``orbital``), ``sounding_rocket_local_impact`` (near-vertical flight falling within
+:attr:`AssessmentParams.orbit_perigee_alt_m` or speed above circular, no impact on a conic
+that misses the Earth, or — from IR alone, never over a radar track's state — the IR event
+says ``orbital`` or its burnout state is still boosting at orbital altitude with
+near-horizontal velocity, see :func:`_orbital_insertion`), ``sounding_rocket_local_impact``
+(near-vertical flight falling within
 :attr:`AssessmentParams.sounding_max_range_m` of its launch point), ``stationary_source``
 (IR event status), ``impact_outside_defended_areas``; ``RETRACTED`` — a POSSIBLE_LAUNCH
 with no new evidence for :attr:`AssessmentParams.retract_after_s` (``no_confirmation``;
 never while a sensor that saw it is degraded, since silence is not evidence), a radar-only
 event whose tracks were lost before LAUNCH (``track_lost``) or merged into an IR event
 (``merged_into:<event_id>``).
+
+A dismissal is not final: it is re-evaluated whenever the event's state changes, so a
+NOT_A_THREAT made on an early IR estimate is lifted (and the level raised) when a
+correlated radar track predicts impact in a defended area. A track whose state has passed
+below the ground (coasting after impact) keeps the last impact prediction.
+
+Radar tracks join IR events by the forward chi-square gate
+(:func:`earlywarn.center.fusion.correlate_moments`). In a raid several IR events pass it
+(their burnout states, carried over the midcourse, are uncertain by hundreds of km); the
+track then waits until it has ``radar_confirm_min_updates`` updates and joins the event
+whose burnout state it meets when traced back
+(:func:`earlywarn.center.fusion.correlate_backward`; launches tens of seconds apart are
+hundreds of km apart there). The same backward distance ranks IR events in the
+launch-point test of radar-only events.
 
 Sensor health comes from status reports. A sensor is *degraded* when it reports
 ``degraded`` or ``outage`` or when no status arrived within
@@ -65,6 +82,7 @@ from earlywarn.center.fusion import (
     IrEventLike,
     SigmaCloud,
     consistent,
+    correlate_backward,
     correlate_moments,
     floored_ir_state,
     fuse_states,
@@ -277,6 +295,9 @@ class AssessmentParams:
     rv_min_updates: int = 6
     rv_rcs_margin_db: float = 6.0
     rv_switch_semi_major_m: float = 40e3
+    insertion_min_alt_m: float = 300e3
+    insertion_max_gamma_rad: float = 10.0 * _DEG
+    insertion_min_speed_ratio: float = 0.85
 
 
 # --------------------------------------------------------------------------------------------
@@ -399,6 +420,7 @@ class EventState:
     last_alert_key: tuple[object, ...] = ()
     ir_cloud: SigmaCloud | None = None
     ir_cloud_key: tuple[float, float] | None = None
+    ir_state: tuple[float, FloatArray, FloatArray] | None = None
     orbit: OrbitSummary | None = None
     primary_track_id: int | None = None
     fused: bool = False
@@ -457,6 +479,15 @@ def _characterise(ev: EventState, ctx: _Ctx) -> EventState:
     if x0 is None or p0 is None or t0 is None:
         return ev
     imp = predict_impact(x0, p0, t0, max_time_s=ctx.params.max_flight_s)
+    if (
+        not imp.ok
+        and ev.impact is not None
+        and ev.impact.ok
+        and float(ecef_to_geodetic(np.asarray(x0[:3]))[2]) <= 0.0
+    ):
+        # the state is at or past impact (a track coasting on after the object reached the
+        # ground): the last prediction stands
+        return replace(ev, impact_computed_t_s=ctx.t_s)
     bo = ev.burnout_x if ev.burnout_x is not None else x0
     orb_bo = orbit_summary(bo)
     ttype = classify_trajectory(
@@ -489,16 +520,46 @@ def _characterise(ev: EventState, ctx: _Ctx) -> EventState:
     return ev
 
 
+def _orbital_insertion(x: FloatArray | None, params: AssessmentParams) -> bool:
+    """Still boosting at orbital altitude with near-horizontal velocity (an IR state).
+
+    The IR burnout state of a space launch is often taken before final burnout (the last
+    stage burns long and faint), so its speed is short of circular and its perigee below
+    ground. Ballistic missiles burn out lower (ICBM ≲ 300 km) and climbing (γ ≳ 20°; a
+    depressed trajectory flies flat but low); a vehicle still thrusting above
+    :attr:`AssessmentParams.insertion_min_alt_m`, within
+    :attr:`~AssessmentParams.insertion_max_gamma_rad` of horizontal and already at
+    :attr:`~AssessmentParams.insertion_min_speed_ratio` of circular speed is putting
+    something into orbit.
+    """
+    if x is None:
+        return False
+    h = float(ecef_to_geodetic(np.asarray(x[:3], dtype=np.float64))[2])
+    o = orbit_summary(x)
+    return (
+        h >= params.insertion_min_alt_m
+        and abs(o.gamma_rad) <= params.insertion_max_gamma_rad
+        and o.speed_ratio >= params.insertion_min_speed_ratio
+    )
+
+
 def _non_threat(ev: EventState, ir: IrEventLike | None, ctx: _Ctx) -> str | None:
     if ir is not None and ir.status == "stationary":
         return "stationary_source"
-    if ir is not None and ir.status == "orbital":
+    # once a radar track carries the event's state, the radar decides orbit vs ballistic:
+    # an IR-only "orbit" (detector status, early burnout state) must not override it
+    radar_state = ev.primary_track_id is not None
+    if not radar_state and ir is not None and ir.status == "orbital":
+        return "orbit"
+    if not radar_state and _orbital_insertion(ev.burnout_x, ctx.params):
         return "orbit"
     if ev.x is not None:
         orb = ev.orbit if ev.orbit is not None else orbit_summary(ev.x)
         if orb.perigee_alt_m > ctx.params.orbit_perigee_alt_m or orb.speed_ratio >= 1.0:
             return "orbit"
-        if ev.impact is not None and not ev.impact.ok:
+        # no impact within the horizon is an orbit only if the conic misses the Earth (a
+        # state already at or below the ground — a track coasting past impact — is not)
+        if ev.impact is not None and not ev.impact.ok and orb.perigee_alt_m > 0.0:
             return "orbit"
     imp = ev.impact
     if imp is not None and imp.ok:
@@ -668,6 +729,14 @@ def _primary(
     return dense, (sorted(small, key=lambda a: (a[0], a[1]))[0][2] if small else None)
 
 
+def _backward_d2(e: EventState, tr: RadarTrack, fusion: FusionParams, fallback: float) -> float:
+    """The backward correlation distance of a track to an event's IR burnout state
+    (:func:`earlywarn.center.fusion.correlate_backward`); ``fallback`` without one."""
+    if e.ir_state is None:
+        return fallback
+    return correlate_backward(e.ir_state, tr, fusion)
+
+
 def _new_event(eid: str, source: str, t_s: float, ir_id: str | None) -> EventState:
     return EventState(
         event_id=eid,
@@ -747,15 +816,17 @@ def _update_state(
                 tr, x_f, p_f, fused = rv, xr, pr, fr
         e = replace(e, state_t_s=tr.t_s, x=x_f, p=p_f, primary_track_id=tr.track_id, fused=fused)
         return e, True
-    cl = e.ir_cloud
+    st = e.ir_state
     if (
-        cl is not None
+        st is not None
         and not e.radar_track_ids
-        and (e.x is None or e.state_t_s != cl.t0_s or not np.array_equal(e.x, cl.pts[0]))
+        and (e.x is None or e.state_t_s != st[0] or not np.array_equal(e.x, st[1]))
     ):
-        _, p0 = SigmaCloud(cl.t0_s, cl.t0_s, cl.pts, cl.q).moments()
-        x0 = np.array(cl.pts[0])
-        return replace(e, state_t_s=cl.t0_s, x=x0, p=p0, primary_track_id=None, fused=False), True
+        # the IR burnout state itself (the event's cloud is advanced in place to the
+        # tracker time; its points are no longer the state at ``st[0]``)
+        return replace(
+            e, state_t_s=st[0], x=st[1], p=st[2], primary_track_id=None, fused=False
+        ), True
     return e, False
 
 
@@ -834,6 +905,7 @@ def assess(
                 e,
                 ir_cloud=SigmaCloud.from_state(t_b, x_b, p_b, fusion.q),
                 ir_cloud_key=key,
+                ir_state=(t_b, np.asarray(x_b), np.asarray(p_b)),
                 burnout_x=np.asarray(x_b),
             )
             touched.add(eid)
@@ -868,25 +940,51 @@ def assess(
         and (tid not in owner or evs[owner[tid]].source == "radar")
     ]
     corr: dict[int, str] = {}
+    deferred: set[int] = set()
     last_check = dict(checks)
     due = [
         tid
         for tid in candidates
         if tid not in last_check or t_s - last_check[tid] >= params.correlation_recheck_s
     ]
+
+    def gate(tid: int) -> list[tuple[float, str]]:
+        """The IR events track ``tid`` may belong to, as ``(d², event id)``.
+
+        None unless one passes the forward gate. With several IR events (a raid), every
+        event that passes the forward or the backward gate is a candidate and ``d²`` is
+        the backward distance (:func:`earlywarn.center.fusion.correlate_backward`): the IR
+        states carried over the midcourse no longer separate launches tens of seconds
+        apart, the track traced back to each burnout time does.
+        """
+        fwd: list[tuple[float, str]] = []
+        for eid in ir_states:
+            m = ir_at(eid)
+            if m is None:
+                continue
+            d2 = correlate_moments(m[0], m[1], m[2], trk[tid], fusion)
+            if d2 <= fusion.gamma:
+                fwd.append((d2, eid))
+        if not fwd or len(ir_states) == 1:
+            return fwd
+        ok = {eid for _, eid in fwd}
+        out: list[tuple[float, str]] = []
+        for eid in ir_states:
+            b2 = _backward_d2(evs[eid], trk[tid], fusion, math.inf)
+            if eid in ok or b2 <= fusion.gamma:
+                out.append((b2, eid))
+        return out
+
     if due and ir_states:
         for tid in due:
             last_check[tid] = t_s
-            best, best_d2 = None, math.inf
-            for eid in ir_states:
-                m = ir_at(eid)
-                if m is None:
-                    continue
-                d2 = correlate_moments(m[0], m[1], m[2], trk[tid], fusion)
-                if d2 <= fusion.gamma and d2 < best_d2:
-                    best, best_d2 = eid, d2
-            if best is not None:
-                corr[tid] = best
+            gated = gate(tid)
+            # an ambiguous track waits until it is firm enough for the backward test
+            if len(gated) > 1 and trk[tid].n_updates < params.radar_confirm_min_updates:
+                deferred.add(tid)
+                continue
+            if gated:
+                corr[tid] = min(gated)[1]
     # move correlated tracks into IR events; retract emptied radar-only events as merged
     for tid in sorted(corr):
         src = owner.get(tid)
@@ -904,11 +1002,13 @@ def assess(
         )
     # radar-only events for old-enough uncorrelated tracks (join a nearby radar-only event)
     for tid in candidates:
-        if tid in owner:
+        if tid in owner or tid in deferred:
             continue
         tr = trk[tid]
         if t_s - tr.first_t_s < params.radar_only_delay_s:
             continue
+        if tr.n_updates < params.radar_confirm_min_updates and len(gate(tid)) > 1:
+            continue  # an ambiguous raid track waits for its IR event (see above)
         joined = None
         for eid in sorted(evs):
             e = evs[eid]
@@ -944,7 +1044,8 @@ def assess(
             or r.n_live_tracks == 0
         ):
             continue
-        best_i, best_d = None, math.inf
+        best_i, best_d = None, (math.inf, math.inf)
+        live_r = [trk[x] for x in r.radar_track_ids if x in trk]
         for iid in sorted(evs):
             cand = evs[iid]
             if (
@@ -962,8 +1063,13 @@ def assess(
                     r.launch_lat_rad, r.launch_lon_rad, cand.launch_lat_rad, cand.launch_lon_rad
                 )
             )
-            if dt_l <= fusion.launch_gate_s and dist <= fusion.launch_gate_m and dist < best_d:
-                best_i, best_d = iid, dist
+            if dt_l > fusion.launch_gate_s or dist > fusion.launch_gate_m:
+                continue
+            # launches of a raid pass this wide gate together: rank by the track traced
+            # back to the IR burnout state, then by the launch-point distance
+            b2 = min((_backward_d2(cand, tr, fusion, math.inf) for tr in live_r), default=math.inf)
+            if (b2, dist) < best_d:
+                best_i, best_d = iid, (b2, dist)
         if best_i is None:
             continue
         moved = tuple(x for x in r.radar_track_ids if x in trk)

@@ -59,6 +59,7 @@ __all__ = [
     "SigmaCloud",
     "consistent",
     "correlate",
+    "correlate_backward",
     "correlate_moments",
     "floored_ir_state",
     "fuse_states",
@@ -296,3 +297,32 @@ def fuse_states(
         return (x2, p2) if np.trace(p2) <= np.trace(p1) else (x1, p1)
     x = p @ (i1 @ x1 + i2 @ x2)
     return x, 0.5 * (p + p.T)
+
+
+def correlate_backward(
+    ir_state: tuple[float, FloatArray, FloatArray],
+    track: RadarTrack,
+    params: FusionParams,
+) -> float:
+    """Chi-square distance ``d²`` (3 dof) of a radar track traced back to the IR state's time.
+
+    The forward test (:func:`correlate_moments`) carries the IR burnout state — velocity
+    off by up to a few hundred m/s, taken while the motor may still burn — over the whole
+    midcourse, so after ~1,000 s its position is uncertain by hundreds of km and launches
+    of one raid, tens of seconds and kilometres apart, all pass it. Traced back to the
+    burnout time, a radar track (free flight above the atmosphere) lands within the
+    propagation of its own velocity error, and launches ``Δt`` seconds apart are
+    ``Δt`` × 7 km/s apart there. This test separates them; it is used to choose among the
+    events that pass the forward gate. ``inf`` when not comparable.
+    """
+    t_ir, x_ir, p_ir = ir_state
+    dt = track.t_s - t_ir
+    if not (0.0 <= dt <= params.max_propagation_s):
+        return math.inf
+    xb, pb = propagate_unscented(track.x, track.p, -dt, params.q)
+    s = pb[:3, :3] + p_ir[:3, :3] + np.eye(3) * params.gate_floor_m(0.0) ** 2
+    d = xb[:3] - x_ir[:3]
+    try:
+        return float(d @ np.linalg.solve(s, d))
+    except np.linalg.LinAlgError:
+        return math.inf

@@ -1529,6 +1529,28 @@ def _close(tr: SatTrack, t: float, params: IrParams) -> SatTrack:
     return replace(tr, closed=True) if t - tr.last_t > gap else tr
 
 
+def _frames(sensor_id: np.ndarray, fid: IntArray) -> list[tuple[str, IntArray]]:
+    """The frames (sensor, frame id) of one step's reports as (sensor, row indices), in
+    order of their first row; rows within a frame in input order."""
+    n = fid.shape[0]
+    if n == 1 or (bool(np.all(sensor_id == sensor_id[0])) and bool(np.all(fid == fid[0]))):
+        # one frame (the usual step): no grouping needed
+        return [(str(sensor_id[0]), np.arange(n))]
+    sids, sid_code = np.unique(sensor_id, return_inverse=True)
+    key = sid_code.astype(np.int64).reshape(-1) * (int(fid.max()) - int(fid.min()) + 1) + (
+        fid - fid.min()
+    )
+    _, first, group = np.unique(key, return_index=True, return_inverse=True)
+    group = group.reshape(-1)
+    order = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[order], np.arange(first.shape[0] + 1))
+    out = []
+    for g in np.argsort(first, kind="stable"):
+        idx = order[bounds[g] : bounds[g + 1]]
+        out.append((str(sids[sid_code[idx[0]]]), idx))
+    return out
+
+
 def _associate_reports(
     tracks: list[SatTrack], next_tid: int, cols: dict[str, np.ndarray], params: IrParams
 ) -> tuple[list[SatTrack], int]:
@@ -1543,18 +1565,7 @@ def _associate_reports(
     inten = cols["intensity_w_sr"]
     seq = cols["seq"]
     rng_m = _ray_hit(sat, los, 0.0)
-    sids, sid_code = np.unique(cols["sensor_id"], return_inverse=True)
-    fid = cols["frame_id"]
-    key = sid_code.astype(np.int64).reshape(-1) * (int(fid.max()) - int(fid.min()) + 1) + (
-        fid - fid.min()
-    )
-    _, first, group = np.unique(key, return_index=True, return_inverse=True)
-    group = group.reshape(-1)
-    order = np.argsort(group, kind="stable")
-    bounds = np.searchsorted(group[order], np.arange(first.shape[0] + 1))
-    for g in np.argsort(first, kind="stable"):
-        idx = order[bounds[g] : bounds[g + 1]]
-        sensor = str(sids[sid_code[idx[0]]])
+    for sensor, idx in _frames(cols["sensor_id"], cols["frame_id"]):
         t_g = float(t[idx].max())
         tracks = [_close(tr, t_g, params) if tr.sensor_id == sensor else tr for tr in tracks]
         live = [i for i, tr in enumerate(tracks) if tr.sensor_id == sensor and not tr.closed]
@@ -1618,6 +1629,17 @@ def _report_keys(tracks: list[SatTrack], keep: int) -> tuple[tuple[str, int], ..
     return tuple((names[int(code[i])], int(seq[i])) for i in order)
 
 
+def _n_times(t: FloatArray) -> int:
+    """Number of distinct times in ``t`` (a track's times are non-decreasing, so the
+    changes are counted; ``np.unique`` sorts)."""
+    if t.shape[0] < 2:
+        return int(t.shape[0])
+    d = np.diff(t)
+    if bool((d < 0.0).any()):
+        return len(np.unique(t))
+    return 1 + int(np.count_nonzero(d))
+
+
 def _count_by_sensor(tracks: list[SatTrack]) -> dict[str, int]:
     out: dict[str, int] = {}
     for tr in tracks:
@@ -1669,7 +1691,7 @@ def _snapshot(
         # the fused center reads the state time as the last track time: keep them equal
         track_t = np.append(track_t, est.state_t)
         track_r = np.vstack([track_r, est.r[None, :]])
-    n_frames = sum(len(np.unique(tr.t_s)) for tr in tracks)
+    n_frames = sum(_n_times(tr.t_s) for tr in tracks)
     return IrEvent(
         event_id=ev.event_id,
         status=status,
@@ -1716,7 +1738,7 @@ def _refresh(snap: IrEvent, tracks: list[SatTrack], params: IrParams) -> IrEvent
         n_reports=sum(tr.n for tr in tracks),
         sensor_ids=tuple(sorted({tr.sensor_id for tr in tracks})),
         report_keys=_report_keys(tracks, params.max_report_keys),
-        n_frames=sum(len(np.unique(tr.t_s)) for tr in tracks),
+        n_frames=sum(_n_times(tr.t_s) for tr in tracks),
         span_s=t_last - min(snap.first_t_s, t_first),
         n_sensors_max=max(_count_by_sensor(tracks).values()),
     )

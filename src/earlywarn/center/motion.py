@@ -38,13 +38,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from earlywarn.earth.constants import A_M, GM_M3_S2, J2, OMEGA_RAD_S
-from earlywarn.earth.gravity import accel_j2
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -106,6 +106,36 @@ class ConstantVelocity:
         return (p2 - p1) / dt
 
 
+_EYE6 = np.eye(6)
+_EYE6.setflags(write=False)
+
+
+def _joint(x: FloatArray) -> FloatArray:
+    """``[x | I]`` ``(n, 6, 7)``: a state with the identity STM beside it."""
+    y = np.zeros((x.shape[0], 6, 7))
+    y[:, :, 0] = x
+    y[:, :, 1:] = _EYE6
+    return y
+
+
+@lru_cache(maxsize=64)
+def _cv_q_cached(q: float, dt: float) -> FloatArray:
+    qm = cv_matrices(q, dt)[1]
+    qm.setflags(write=False)
+    return qm
+
+
+def _cv_q(q: float, dt: float) -> FloatArray:
+    return _cv_q_cached(float(q), float(dt))
+
+
+@lru_cache(maxsize=8)
+def _coriolis(omega: float) -> FloatArray:
+    c = np.array([2.0 * omega, -2.0 * omega])
+    c.setflags(write=False)
+    return c
+
+
 def _skew_omega(omega: float) -> FloatArray:
     return np.array([[0.0, -omega, 0.0], [omega, 0.0, 0.0], [0.0, 0.0, 0.0]])
 
@@ -122,6 +152,8 @@ def gravity_gradient_j2(
     ∂f_z/∂r  = (3μ/r⁵ + 15K/r⁷ − 35K z²/r⁹) r + (10K z/r⁷) e_z.
     """
     r = np.asarray(r_m, dtype=np.float64)
+    if r.ndim == 2 and r.shape[0] <= _SMALL_N and r.shape[1] == 3:
+        return _gravity_gradient_rows(r, j2, gm, a_m)
     z = r[..., 2]
     r2 = np.sum(r * r, axis=-1)
     rn = np.sqrt(r2)
@@ -148,6 +180,58 @@ def gravity_gradient_j2(
     g[..., 1, 1] += f_xy
     g[..., 2, 2] += f_z
     return g
+
+
+def _accel_j2(r: FloatArray, j2: float, gm: float) -> FloatArray:
+    """``earlywarn.earth.gravity.accel_j2`` with the same arithmetic (bit for bit), with
+    shared subexpressions and fewer array operations; hot in the tracker and the impact
+    predictions, where the arrays are tiny and numpy's per-call overhead dominates."""
+    r = np.asarray(r, dtype=np.float64)
+    rr = r * r
+    r2 = rr[..., 0] + rr[..., 1] + rr[..., 2]
+    rn = np.sqrt(r2)
+    neg_mu_r3 = -(gm / (r2 * rn))
+    k = 1.5 * j2 * (A_M * A_M) / r2
+    five_s2 = 5.0 * (rr[..., 2] / r2)
+    fxy = neg_mu_r3 * (1.0 + k * (1.0 - five_s2))
+    fz = neg_mu_r3 * (1.0 + k * (3.0 - five_s2))
+    a = np.empty(r.shape)
+    a[..., :2] = r[..., :2] * fxy[..., None]
+    a[..., 2] = fz * r[..., 2]
+    return a
+
+
+_SMALL_N = 4  # up to this many positions, the gradient is computed row by row
+
+
+def _gravity_gradient_rows(r: FloatArray, j2: float, gm: float, a_m: float) -> FloatArray:
+    """:func:`gravity_gradient_j2` of a few positions ``(n, 3)`` in Python floats: the
+    same operations in the same order (so the same bits), without numpy's per-call
+    overhead, which dominates for the tracker's handful of tracks."""
+    k = 1.5 * j2 * gm * a_m * a_m
+    k5, k3, k35, k15, k10, gm3 = 5.0 * k, 3.0 * k, 35.0 * k, 15.0 * k, 10.0 * k, 3.0 * gm
+    out: list[float] = []
+    for x, y, z in r.tolist():
+        r2 = x * x + y * y + z * z
+        rn = math.sqrt(r2)
+        ir3 = 1.0 / (r2 * rn)
+        ir5 = ir3 / r2
+        ir7 = ir5 / r2
+        ir9 = ir7 / r2
+        z2 = z * z
+        f_xy = -gm * ir3 - k * ir5 + k5 * z2 * ir7
+        f_z = -gm * ir3 - k3 * ir5 + k5 * z2 * ir7
+        c_xy = gm3 * ir5 + k5 * ir7 - k35 * z2 * ir9
+        c_z = gm3 * ir5 + k15 * ir7 - k35 * z2 * ir9
+        ez = k10 * z * ir7
+        gx, gy, gz = c_xy * x, c_xy * y, c_xy * z + ez
+        hx, hy, hz = c_z * x, c_z * y, c_z * z + ez
+        out += (
+            (x * gx + f_xy, x * gy, x * gz),
+            (y * gx, y * gy + f_xy, y * gz),
+            (z * hx, z * hy, z * hz + f_z),
+        )
+    return np.array(out, dtype=np.float64).reshape(r.shape[0], 3, 3)
 
 
 @dataclass(frozen=True)
@@ -187,62 +271,91 @@ class BallisticJ2:
 
     def acceleration(self, x: FloatArray) -> FloatArray:
         """Apparent acceleration in ECEF ``(n, 3)``: g − 2ω×v − ω×(ω×r)."""
-        r, v = x[..., :3], x[..., 3:]
+        r = x[..., :3]
         w = self.omega_rad_s
-        a = accel_j2(r, j2=self.j2, gm=self.gm_m3_s2)
-        # −2 ω×v = 2Ω (v_y, −v_x, 0);  −ω×(ω×r) = Ω² (x, y, 0)
-        a[..., 0] += 2.0 * w * v[..., 1] + w * w * r[..., 0]
-        a[..., 1] += -2.0 * w * v[..., 0] + w * w * r[..., 1]
+        a = _accel_j2(r, self.j2, self.gm_m3_s2)
+        # −2 ω×v = 2Ω (v_y, −v_x, 0);  −ω×(ω×r) = Ω² (x, y, 0); both horizontal axes at
+        # once: (v_y, v_x)·(2Ω, −2Ω) + Ω² (x, y)
+        a[..., :2] += x[..., 4:2:-1] * _coriolis(w) + (w * w) * r[..., :2]
         return a
 
     def _deriv(self, x: FloatArray, phi: FloatArray) -> tuple[FloatArray, FloatArray]:
         """(ẋ, Φ̇) with Φ̇ = A Φ, A = [[0, I], [G − W W, −2 W]]."""
-        dx = np.concatenate([x[:, 3:], self.acceleration(x)], axis=1)
+        y = np.concatenate([x[:, :, None], phi], axis=2)
+        dy = self._deriv_joint(y)
+        return dy[:, :, 0], dy[:, :, 1:]
+
+    def _deriv_joint(self, y: FloatArray) -> FloatArray:
+        """d/dt of ``Y = [x | Φ]`` ``(n, 6, 7)``: ``[ẋ | A Φ]`` in one array.
+
+        The upper half of both is the lower half of ``Y`` (ẋ_r = v, and rows 0..2 of A Φ
+        are Φ[3:6]), so one slice copy does both; the lower half is the acceleration and
+        ``(G − W W) Φ[0:3] − 2 W Φ[3:6]``. ``W = [ω×]`` with ω = (0, 0, Ω) gives
+        ``W W = diag(−Ω², −Ω², 0)`` and ``(W M)[0] = −Ω M[1]``, ``(W M)[1] = Ω M[0]``,
+        written out rather than multiplied (the arrays are tiny; numpy overhead dominates).
+        """
         w = self.omega_rad_s
-        wmat = _skew_omega(w)
-        arr = gravity_gradient_j2(x[:, :3], j2=self.j2, gm=self.gm_m3_s2) - wmat @ wmat
-        # Rows 0..2 of A Φ are Φ[3:6]; rows 3..5 are G' Φ[0:3] − 2 W Φ[3:6].
-        dphi = np.empty_like(phi)
-        dphi[:, :3, :] = phi[:, 3:, :]
-        dphi[:, 3:, :] = arr @ phi[:, :3, :] - 2.0 * (wmat @ phi[:, 3:, :])
-        return dx, dphi
+        r = y[:, :3, 0]
+        dy = np.empty_like(y)
+        dy[:, :3, :] = y[:, 3:, :]
+        dy[:, 3:, 0] = self.acceleration(y[:, :, 0])
+        g = gravity_gradient_j2(r, j2=self.j2, gm=self.gm_m3_s2)
+        g[:, 0, 0] += w * w
+        g[:, 1, 1] += w * w
+        lower = g @ y[:, :3, 1:]
+        pv = y[:, 3:, 1:]
+        lower[:, 0, :] += 2.0 * w * pv[:, 1, :]
+        lower[:, 1, :] -= 2.0 * w * pv[:, 0, :]
+        dy[:, 3:, 1:] = lower
+        return dy
+
+    def _rk4_joint(self, y: FloatArray, h: float) -> FloatArray:
+        """One RK4 step of length ``h`` of the joint state/STM array ``(n, 6, 7)``."""
+        k1 = self._deriv_joint(y)
+        k2 = self._deriv_joint(y + (0.5 * h) * k1)
+        k3 = self._deriv_joint(y + (0.5 * h) * k2)
+        k4 = self._deriv_joint(y + h * k3)
+        # (h/6)(k1 + 2 k2 + 2 k3 + k4), summed left to right as the textbook formula
+        acc = k1 + 2.0 * k2
+        acc += 2.0 * k3
+        acc += k4
+        acc *= h / 6.0
+        return y + acc
 
     def propagate(self, x: npt.ArrayLike, dt: float) -> tuple[FloatArray, FloatArray]:
         """RK4 propagation of states ``(n, 6)`` by ``dt`` → (states, Φ ``(n, 6, 6)``)."""
         xs = _check_states(x)
         dt = _check_dt(dt)
         n = xs.shape[0]
-        phi = np.broadcast_to(np.eye(6), (n, 6, 6)).copy()
         if dt == 0.0 or n == 0:
-            return xs.copy(), phi
+            return xs.copy(), np.broadcast_to(_EYE6, (n, 6, 6)).copy()
         steps = max(1, math.ceil(dt / self.max_step_s - 1e-12))
         h = dt / steps
+        y = _joint(xs)
         for _ in range(steps):
-            k1x, k1p = self._deriv(xs, phi)
-            k2x, k2p = self._deriv(xs + 0.5 * h * k1x, phi + 0.5 * h * k1p)
-            k3x, k3p = self._deriv(xs + 0.5 * h * k2x, phi + 0.5 * h * k2p)
-            k4x, k4p = self._deriv(xs + h * k3x, phi + h * k3p)
-            xs = xs + (h / 6.0) * (k1x + 2.0 * k2x + 2.0 * k3x + k4x)
-            phi = phi + (h / 6.0) * (k1p + 2.0 * k2p + 2.0 * k3p + k4p)
-        return xs, phi
+            y = self._rk4_joint(y, h)
+        return y[:, :, 0].copy(), y[:, :, 1:].copy()
 
     def predict(self, x: FloatArray, dt: float) -> tuple[FloatArray, FloatArray, FloatArray]:
         xs = _check_states(x)
         dt = _check_dt(dt)
         n = xs.shape[0]
         if dt == 0.0 or n == 0:
-            return xs.copy(), np.broadcast_to(np.eye(6), (n, 6, 6)).copy(), np.zeros((n, 6, 6))
+            return xs.copy(), np.broadcast_to(_EYE6, (n, 6, 6)).copy(), np.zeros((n, 6, 6))
         steps = max(1, math.ceil(dt / self.max_step_s - 1e-12))
         h = dt / steps
-        _, q_h = cv_matrices(self.q, h)
-        phi_total = np.broadcast_to(np.eye(6), (n, 6, 6)).copy()
-        q_total = np.zeros((n, 6, 6))
-        for _ in range(steps):
-            xs, phi_h = self.propagate(xs, h)
+        q_h = _cv_q(self.q, h)
+        # first sub-step: Φ = Φ_h and Q = Q_cv(h) (Φ_h·0·Φ_hᵀ + Q_cv(h))
+        y = self._rk4_joint(_joint(xs), h)
+        phi_total = y[:, :, 1:]
+        q_total = np.broadcast_to(q_h, (n, 6, 6))
+        for _ in range(steps - 1):
+            y = self._rk4_joint(_joint(y[:, :, 0]), h)
+            phi_h = y[:, :, 1:]
             # Q ← Φ_h Q Φ_hᵀ + Q_cv(h): noise injected earlier is carried by the dynamics.
             q_total = phi_h @ q_total @ np.swapaxes(phi_h, 1, 2) + q_h
             phi_total = phi_h @ phi_total
-        return xs, phi_total, q_total
+        return y[:, :, 0].copy(), np.ascontiguousarray(phi_total), np.array(q_total)
 
     def two_point_velocity(self, p1: FloatArray, p2: FloatArray, dt: float) -> FloatArray:
         # Constant-acceleration correction: p1 = p2 − v2 dt + a dt²/2 ⇒ v2 = (p2−p1)/dt + a dt/2,

@@ -175,6 +175,48 @@ _NEEDED = (
 )
 
 
+@lru_cache(maxsize=256)
+def _site_model(
+    lat_rad: float,
+    lon_rad: float,
+    h_m: float,
+    sigma_range_m: float,
+    sigma_azimuth_rad: float,
+    sigma_elevation_rad: float,
+    sigma_range_rate_m_s: float,
+) -> RadarENU:
+    """The measurement model of one site (a frozen value, so shared across scans)."""
+    return RadarENU.at_geodetic(
+        lat_rad,
+        lon_rad,
+        h_m,
+        sigma_range_m,
+        sigma_azimuth_rad,
+        sigma_elevation_rad,
+        sigma_range_rate_m_s,
+    )
+
+
+def _scan_site(
+    rows: FloatArray,
+) -> tuple[float, float, float, float, float, float, float]:
+    """Site (first report's) and the median sigmas of one scan's rows ``(k, 7)``."""
+    first = rows[0]
+    if rows.shape[0] == 1 or bool(np.all(rows[:, 3:] == first[3:])):
+        sig = first[3:].tolist()  # the median of equal values is that value
+    else:
+        sig = np.median(rows[:, 3:], axis=0).tolist()
+    return (
+        float(first[0]),
+        float(first[1]),
+        float(first[2]),
+        float(sig[0]),
+        float(sig[1]),
+        float(sig[2]),
+        float(sig[3]),
+    )
+
+
 def _n_rows(cols: Mapping[str, npt.ArrayLike]) -> int:
     if not cols or "t_s" not in cols:
         return 0
@@ -195,6 +237,9 @@ def radar_step(
     n = _n_rows(radar)
     tracker = _tracker(params)
     ts = state.tracker
+    if not n:
+        # no reports: the state stands (an immutable value); only the output depends on t_s
+        return state, _tracks(state.tracker, dict(state.meta), t_s, params)
     meta = dict(state.meta)
     if n:
         missing = [c for c in _NEEDED if c not in radar]
@@ -208,10 +253,30 @@ def radar_step(
             )
         t = col["t_s"].astype(np.float64)
         sid = col["sensor_id"].astype(str)
-        order = np.lexsort((col["seq"].astype(np.int64), sid, t))
+        seq = col["seq"].astype(np.int64)
+        order = np.lexsort((seq, sid, t))
         # scan boundaries: a change of time or sensor
         t_o, s_o = t[order], sid[order]
         brk = np.flatnonzero((np.diff(t_o) != 0.0) | (s_o[1:] != s_o[:-1])) + 1
+        z_all = np.stack(
+            [col["range_m"], col["azimuth_rad"], col["elevation_rad"], col["range_rate_m_s"]],
+            axis=1,
+        ).astype(np.float64)
+        good_all = np.all(np.isfinite(z_all), axis=1) & (z_all[:, 0] > 0.0)
+        site = np.stack(
+            [
+                col["site_lat_rad"],
+                col["site_lon_rad"],
+                col["site_h_m"],
+                col["sigma_range_m"],
+                col["sigma_azimuth_rad"],
+                col["sigma_elevation_rad"],
+                col["sigma_range_rate_m_s"],
+            ],
+            axis=1,
+        ).astype(np.float64)
+        seq_l = seq.tolist()
+        proxy_l = proxy.tolist()
         for grp in np.split(order, brk):
             if grp.size == 0:
                 continue
@@ -219,33 +284,18 @@ def radar_step(
             tg = float(t[i0])
             if ts.n_tracks and tg < ts.time:
                 continue  # out-of-order scan (late report): dropped, as a live feed would
-            mm = RadarENU.at_geodetic(
-                float(col["site_lat_rad"][i0]),
-                float(col["site_lon_rad"][i0]),
-                float(col["site_h_m"][i0]),
-                float(np.median(col["sigma_range_m"][grp])),
-                float(np.median(col["sigma_azimuth_rad"][grp])),
-                float(np.median(col["sigma_elevation_rad"][grp])),
-                float(np.median(col["sigma_range_rate_m_s"][grp])),
-            )
-            z = np.stack(
-                [
-                    col["range_m"][grp],
-                    col["azimuth_rad"][grp],
-                    col["elevation_rad"][grp],
-                    col["range_rate_m_s"][grp],
-                ],
-                axis=1,
-            ).astype(np.float64)
-            good = np.all(np.isfinite(z), axis=1) & (z[:, 0] > 0.0)
-            if not np.any(good):
+            good = good_all[grp]
+            if not good.any():
                 continue
-            grp, z = grp[good], z[good]
+            mm = _site_model(*_scan_site(site[grp]))
+            grp = grp[good]
+            z = z_all[grp]
             ts, out = tracker.step(ts, z, tg, measurement_model=mm)
             s_name = str(sid[i0])
             for j, tid in enumerate(out.meas_track_id.tolist()):
-                key = (s_name, int(col["seq"][grp[j]]))
-                pv = float(proxy[grp[j]])
+                gj = int(grp[j])
+                key = (s_name, seq_l[gj])
+                pv = proxy_l[gj]
                 old = meta.get(tid)
                 if old is None:
                     meta[tid] = _Meta(tg, 1, (s_name,), (key,), _add_rcs((), s_name, pv))
@@ -265,8 +315,14 @@ def radar_step(
     alive = set(ts.ids.tolist())
     meta_t = tuple(sorted((k, v) for k, v in meta.items() if k in alive))
     new_state = RadarTrackingState(ts, meta_t)
+    return new_state, _tracks(ts, dict(meta_t), t_s, params)
+
+
+def _tracks(
+    ts: TrackerState, md: dict[int, _Meta], t_s: float, params: RadarParams
+) -> tuple[RadarTrack, ...]:
+    """The confirmed tracks updated within ``confirmed_coast_s`` of ``t_s``, by id."""
     tracks: list[RadarTrack] = []
-    md = dict(meta_t)
     for i in np.flatnonzero(ts.confirmed):
         tid = int(ts.ids[i])
         last = float(ts.last_update_s[i])
@@ -288,4 +344,4 @@ def radar_step(
             )
         )
     tracks.sort(key=lambda tr: tr.track_id)
-    return new_state, tuple(tracks)
+    return tuple(tracks)

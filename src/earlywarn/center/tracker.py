@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import chain
 
 import numpy as np
@@ -57,6 +58,8 @@ from earlywarn.center.measure import MeasurementModel
 from earlywarn.center.motion import MotionModel
 
 FloatArray = npt.NDArray[np.float64]
+_HAS_BITWISE_COUNT = hasattr(np, "bitwise_count")
+_BRUTE_PAIRS = 4096  # pre-gate by brute force up to this many track-measurement pairs
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
@@ -168,7 +171,13 @@ class Gate:
 
     def threshold(self, dim: int) -> float:
         """Gate value γ for a measurement of ``dim`` components."""
-        return float(chi2.ppf(self.probability, dim))
+        return _chi2_ppf(self.probability, int(dim))
+
+
+@lru_cache(maxsize=64)
+def _chi2_ppf(probability: float, dim: int) -> float:
+    # scipy's ppf costs ~0.2 ms a call, and the tracker asks for it every scan
+    return float(chi2.ppf(probability, dim))
 
 
 @dataclass(frozen=True)
@@ -234,6 +243,8 @@ class Deletion:
 
 def _popcount32(v: npt.NDArray[np.uint32]) -> IntArray:
     """Number of set bits of each uint32 (``np.bitwise_count`` needs numpy ≥ 2)."""
+    if _HAS_BITWISE_COUNT:
+        return np.bitwise_count(v).astype(np.int64)
     bits = np.unpackbits(v.astype("<u4").view(np.uint8).reshape(-1, 4), axis=1)
     return bits.sum(axis=1, dtype=np.int64)
 
@@ -418,13 +429,21 @@ class Tracker:
             pos = x_pred[:, :3]
             tr = np.trace(p_pred[:, :3, :3], axis1=1, axis2=2) + mm.position_noise_trace(pos)
             radius = self.pregate_margin * np.sqrt(gamma * tr) + 1.0
-            tree = cKDTree(z_pos)
-            hits_lists = tree.query_ball_point(pos, r=radius, return_sorted=True)
-            counts = np.fromiter(map(len, hits_lists), dtype=np.int64, count=n)
-            rows = np.repeat(np.arange(n, dtype=np.int64), counts)
-            cols = np.fromiter(
-                chain.from_iterable(hits_lists), dtype=np.int64, count=int(counts.sum())
-            )
+            if n * m <= _BRUTE_PAIRS:
+                # few pairs: every distance at once beats building a kd-tree
+                diff = pos[:, None, :] - z_pos[None, :, :]
+                near = np.einsum("ijk,ijk->ij", diff, diff) <= (radius * radius)[:, None]
+                rows, cols = np.nonzero(near)
+                rows = rows.astype(np.int64, copy=False)
+                cols = cols.astype(np.int64, copy=False)
+            else:
+                tree = cKDTree(z_pos)
+                hits_lists = tree.query_ball_point(pos, r=radius, return_sorted=True)
+                counts = np.fromiter(map(len, hits_lists), dtype=np.int64, count=n)
+                rows = np.repeat(np.arange(n, dtype=np.int64), counts)
+                cols = np.fromiter(
+                    chain.from_iterable(hits_lists), dtype=np.int64, count=int(counts.sum())
+                )
 
             # 4. Mahalanobis gate on the candidate pairs: d² = yᵀ S⁻¹ y ≤ γ
             y = mm.residual(z[cols], z_hat[rows])
@@ -509,20 +528,37 @@ class Tracker:
         meas_track_id[new_c] = new_ids
 
         born_confirmed = np.full(k, ini.confirm_hits <= 1)
-        new_state = TrackerState(
-            time=t,
-            next_id=state.next_id + k,
-            ids=np.concatenate([state.ids[keep_tr], new_ids]),
-            x=np.concatenate([x_new[keep_tr], x0]),
-            p=np.concatenate([p_new[keep_tr], p0]),
-            confirmed=np.concatenate([confirmed[keep_tr], born_confirmed]),
-            hits=np.concatenate([hits[keep_tr], np.ones(k, dtype=np.int64)]),
-            history=np.concatenate([history[keep_tr], np.ones(k, dtype=np.uint32)]),
-            age_scans=np.concatenate([age[keep_tr], np.ones(k, dtype=np.int64)]),
-            last_update_s=np.concatenate([last_update[keep_tr], np.full(k, t)]),
-            anchor_m=np.concatenate([state.anchor_m[keep_tr], z_pos[new_c]]),
-            anchor_cov=np.concatenate([state.anchor_cov[keep_tr], z_cov[new_c]]),
-        )
+        if k == 0 and not drop.any():
+            # nothing born or dropped: the arrays carry over without concatenation
+            new_state = TrackerState(
+                time=t,
+                next_id=state.next_id,
+                ids=state.ids,
+                x=x_new,
+                p=p_new,
+                confirmed=confirmed,
+                hits=hits,
+                history=history,
+                age_scans=age,
+                last_update_s=last_update,
+                anchor_m=state.anchor_m,
+                anchor_cov=state.anchor_cov,
+            )
+        else:
+            new_state = TrackerState(
+                time=t,
+                next_id=state.next_id + k,
+                ids=np.concatenate([state.ids[keep_tr], new_ids]),
+                x=np.concatenate([x_new[keep_tr], x0]),
+                p=np.concatenate([p_new[keep_tr], p0]),
+                confirmed=np.concatenate([confirmed[keep_tr], born_confirmed]),
+                hits=np.concatenate([hits[keep_tr], np.ones(k, dtype=np.int64)]),
+                history=np.concatenate([history[keep_tr], np.ones(k, dtype=np.uint32)]),
+                age_scans=np.concatenate([age[keep_tr], np.ones(k, dtype=np.int64)]),
+                last_update_s=np.concatenate([last_update[keep_tr], np.full(k, t)]),
+                anchor_m=np.concatenate([state.anchor_m[keep_tr], z_pos[new_c]]),
+                anchor_cov=np.concatenate([state.anchor_cov[keep_tr], z_cov[new_c]]),
+            )
         out_mask = new_state.confirmed
         if self.deletion.report_max_coast_s is not None:
             out_mask = out_mask & (t - new_state.last_update_s <= self.deletion.report_max_coast_s)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
@@ -262,9 +263,19 @@ def load_catalog(path: str | Path | None = None) -> Mapping[str, Vehicle]:
     return parse_catalog(yaml.safe_load(text))
 
 
+@lru_cache(maxsize=1)
+def _packaged_catalog() -> Mapping[str, Vehicle]:
+    # the packaged catalog is read-only data of immutable vehicles: parse it once for
+    # get_vehicle (the evaluation asks for one vehicle per launch of every run)
+    return load_catalog()
+
+
 def get_vehicle(name: str, catalog: Mapping[str, Vehicle] | None = None) -> Vehicle:
-    """The vehicle called ``name``; an unknown name raises ``ValueError`` listing the known."""
-    cat = load_catalog() if catalog is None else catalog
+    """The vehicle called ``name``; an unknown name raises ``ValueError`` listing the known.
+
+    Without ``catalog``, the packaged catalog (parsed once per process).
+    """
+    cat = _packaged_catalog() if catalog is None else catalog
     try:
         return cat[name]
     except KeyError:

@@ -1,0 +1,115 @@
+"""Every example scenario (except the Monte Carlo ``study.yaml``) through the whole chain,
+with the outcome it is meant to show.
+
+- ``reference``, ``raid``, ``slbm``, ``radar-satellites-regional``: every launch reaches
+  THREAT at least, ATTACK_CONFIRMED where a radar track correlates with its IR event, and
+  is not dismissed (final disposition OPEN). The raid is counted as one raid of four.
+- ``radar-regional``: radar only — THREAT, never ATTACK_CONFIRMED (one phenomenology).
+- ``space-launch``: NOT_A_THREAT for ``orbit``, matched to its launch notification.
+- ``sounding-rocket``: NOT_A_THREAT for ``sounding_rocket_local_impact``.
+- ``glint-equinox`` (24 h, no launch): no THREAT and no ATTACK_CONFIRMED alert.
+
+The runs go over two processes: the 24 h glint day (~60 s) in one, the others (~10 s
+each) in the other.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+SHORT = (
+    "reference",
+    "raid",
+    "slbm",
+    "radar-satellites-regional",
+    "radar-regional",
+    "space-launch",
+    "sounding-rocket",
+)
+LONG = ("glint-equinox",)
+
+
+def run_example(name: str) -> dict[str, Any]:
+    """The outcome of one example: per-launch results, alert levels, raid counts."""
+    from earlywarn.io.scenario import load_scenario
+    from earlywarn.pipeline import run_scenario
+
+    res = run_scenario(load_scenario(EXAMPLES / f"{name}.yaml"))
+    ev = res.evaluation
+    return {
+        "launches": [dict(lv) for lv in ev.launches],
+        "false_alerts": dict(ev.false_alerts),
+        "alert_levels": sorted({a.level for a in res.center.alerts}),
+        "max_raid_count": max((a.raid_count for a in res.center.alerts), default=0),
+    }
+
+
+def _run_list(names: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    return {n: run_example(n) for n in names}
+
+
+@pytest.fixture(scope="module")
+def outcomes() -> dict[str, dict[str, Any]]:
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        long = pool.submit(_run_list, LONG)
+        short = pool.submit(_run_list, SHORT)
+        return {**short.result(), **long.result()}
+
+
+def test_every_example_is_covered() -> None:
+    names = {p.stem for p in EXAMPLES.glob("*.yaml")} - {"study"}
+    assert names == set(SHORT) | set(LONG)
+
+
+@pytest.mark.parametrize("name", ["reference", "raid", "slbm", "radar-satellites-regional"])
+def test_attacks_are_confirmed_and_not_dismissed(
+    outcomes: dict[str, dict[str, Any]], name: str
+) -> None:
+    launches = outcomes[name]["launches"]
+    assert launches, name
+    for lv in launches:
+        what = f"{name} {lv['id']}: {lv['max_level']} {lv['disposition']} {lv['reason']}"
+        assert lv["max_level"] in ("THREAT", "ATTACK_CONFIRMED"), what
+        assert lv["disposition"] == "OPEN", what
+
+
+def test_raid_is_counted_and_every_launch_confirmed(outcomes: dict[str, dict[str, Any]]) -> None:
+    out = outcomes["raid"]
+    assert len(out["launches"]) == 4
+    for lv in out["launches"]:
+        assert lv["max_level"] == "ATTACK_CONFIRMED", lv["id"]
+    assert out["max_raid_count"] == 4
+
+
+def test_single_radar_region_is_threat_never_confirmed(
+    outcomes: dict[str, dict[str, Any]],
+) -> None:
+    out = outcomes["radar-regional"]
+    assert [lv["max_level"] for lv in out["launches"]] == ["THREAT"]
+    assert "ATTACK_CONFIRMED" not in out["alert_levels"]
+
+
+def test_space_launch_is_a_declared_orbit(outcomes: dict[str, dict[str, Any]]) -> None:
+    (lv,) = outcomes["space-launch"]["launches"]
+    assert (lv["disposition"], lv["reason"]) == ("NOT_A_THREAT", "orbit")
+    assert lv["declared"] is True
+    assert lv["max_level"] not in ("THREAT", "ATTACK_CONFIRMED")
+
+
+def test_sounding_rocket_falls_locally(outcomes: dict[str, dict[str, Any]]) -> None:
+    (lv,) = outcomes["sounding-rocket"]["launches"]
+    assert (lv["disposition"], lv["reason"]) == ("NOT_A_THREAT", "sounding_rocket_local_impact")
+    assert lv["max_level"] not in ("THREAT", "ATTACK_CONFIRMED")
+
+
+def test_glint_day_raises_no_threat(outcomes: dict[str, dict[str, Any]]) -> None:
+    out = outcomes["glint-equinox"]
+    assert out["false_alerts"].get("THREAT", 0) == 0
+    assert out["false_alerts"].get("ATTACK_CONFIRMED", 0) == 0
+    assert "THREAT" not in out["alert_levels"]
+    assert "ATTACK_CONFIRMED" not in out["alert_levels"]
