@@ -357,6 +357,18 @@ def _unit(v: FloatArray) -> FloatArray:
     return np.asarray(v / np.linalg.norm(v, axis=-1, keepdims=True), dtype=np.float64)
 
 
+def _cross(a: FloatArray, b: FloatArray) -> FloatArray:
+    """``np.cross`` of ``(k, 3)`` arrays (same operations, so the same bits) without its
+    axis handling, which costs more than the arithmetic for a few vectors."""
+    a0, a1, a2 = a[..., 0], a[..., 1], a[..., 2]
+    b0, b1, b2 = b[..., 0], b[..., 1], b[..., 2]
+    out = np.empty(np.broadcast_shapes(a.shape, b.shape))
+    out[..., 0] = a1 * b2 - a2 * b1
+    out[..., 1] = a2 * b0 - a0 * b2
+    out[..., 2] = a0 * b1 - a1 * b0
+    return out
+
+
 def _ray_hit(s: FloatArray, u: FloatArray, h_m: FloatArray | float) -> FloatArray:
     """Distance along rays ``s + λu`` to the ellipsoid inflated by ``h`` (near side).
 
@@ -595,7 +607,7 @@ def _stereo_chi2(ta: SatTrack, tb: SatTrack, params: IrParams) -> tuple[float, i
     ia = ta.t_s.shape[0] - times.shape[0] + k
     s_a, u_a, sig_a = ta.sat_m[ia], ta.los[ia], ta.sigma_rad[ia]
     s_b, u_b, sig_b = s_b[k], u_b[k], sig_b[k]
-    nrm = np.cross(u_a, u_b)
+    nrm = _cross(u_a, u_b)
     nn = np.linalg.norm(nrm, axis=-1)
     if np.any(nn < 1e-3):  # nearly parallel lines of sight: no stereo information
         return math.inf, int(k.shape[0])
@@ -807,8 +819,8 @@ def _kinematic_fit(
 def _perp_basis(u: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Two unit vectors perpendicular to each unit vector of ``u`` (K, 3) and to each other."""
     ref = np.where(np.abs(u[:, 2:3]) < 0.9, np.array([0.0, 0.0, 1.0]), np.array([1.0, 0.0, 0.0]))
-    e1 = _unit(np.cross(u, ref))
-    return e1, np.cross(u, e1)
+    e1 = _unit(_cross(u, ref))
+    return e1, _cross(u, e1)
 
 
 def _ray_state_fit(
@@ -1422,10 +1434,17 @@ def _coast_predict(r: FloatArray, v: FloatArray, t0: float, times: FloatArray) -
     x = np.broadcast_to(r, (h.shape[0], 3)).copy()
     y = np.broadcast_to(v, (h.shape[0], 3)).copy()
 
+    w = float(_OMEGA[2])
+
     def acc(p: FloatArray, q: FloatArray) -> FloatArray:
-        return np.asarray(
-            accel_j2(p) - 2.0 * np.cross(_OMEGA, q) - np.cross(_OMEGA, np.cross(_OMEGA, p))
-        )
+        # g − 2 ω×q − ω×(ω×p) with ω = (0, 0, Ω), written out (np.cross is slow on small
+        # arrays): the same products and sums as the cross products, so the same bits
+        a = np.asarray(accel_j2(p))
+        a[:, 0] += 2.0 * (w * q[:, 1])
+        a[:, 0] += w * (w * p[:, 0])
+        a[:, 1] -= 2.0 * (w * q[:, 0])
+        a[:, 1] += w * (w * p[:, 1])
+        return a
 
     for _ in range(n):
         k1x, k1v = y, acc(x, y)

@@ -77,11 +77,20 @@ def _check_states(x: npt.ArrayLike) -> FloatArray:
     return a
 
 
+_I3 = np.arange(3)
+
+
 def cv_matrices(q: float, dt: float) -> tuple[FloatArray, FloatArray]:
     """Exact discrete ``(F, Q)`` of the nearly-constant-velocity model (each ``(6, 6)``)."""
-    i3 = np.eye(3)
-    f = np.block([[i3, dt * i3], [np.zeros((3, 3)), i3]])
-    qm = q * np.block([[dt**3 / 3.0 * i3, dt**2 / 2.0 * i3], [dt**2 / 2.0 * i3, dt * i3]])
+    # written element by element (np.block is slow); the values are those of
+    # q·[[dt³/3 I, dt²/2 I], [dt²/2 I, dt I]] and [[I, dt I], [0, I]] exactly
+    i = _I3
+    f = np.eye(6)
+    f[i, i + 3] = dt
+    qm = np.zeros((6, 6))
+    qm[i, i] = q * (dt**3 / 3.0)
+    qm[i, i + 3] = qm[i + 3, i] = q * (dt**2 / 2.0)
+    qm[i + 3, i + 3] = q * dt
     return f, qm
 
 
@@ -210,7 +219,7 @@ def _gravity_gradient_rows(r: FloatArray, j2: float, gm: float, a_m: float) -> F
     overhead, which dominates for the tracker's handful of tracks."""
     k = 1.5 * j2 * gm * a_m * a_m
     k5, k3, k35, k15, k10, gm3 = 5.0 * k, 3.0 * k, 35.0 * k, 15.0 * k, 10.0 * k, 3.0 * gm
-    out: list[float] = []
+    out: list[tuple[float, float, float]] = []
     for x, y, z in r.tolist():
         r2 = x * x + y * y + z * z
         rn = math.sqrt(r2)

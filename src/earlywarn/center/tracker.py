@@ -20,6 +20,8 @@ One scan, all tracks at once (no Python loop over tracks or measurements):
    be paired with measurements within ``margin·√(γ·(tr P⁻_pos + tr R_pos))`` of its
    predicted position, which to first order contains its whole chi-square gate
    (|Δp|² ≤ γ λ_max ≤ γ tr). This keeps the cost matrix sparse at hundreds of targets.
+   With few tracks and measurements (n·m ≤ 4096) every distance is computed directly
+   instead (same pairs, no tree to build).
 4. **Gate**: Mahalanobis ``d² = yᵀ S⁻¹ y ≤ γ`` with ``γ`` the chi-square quantile for the
    gate probability and the measurement dimension.
 5. **Global nearest neighbour**: maximise the number of gated pairs, then minimise the total
