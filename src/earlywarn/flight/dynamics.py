@@ -26,6 +26,8 @@ Approximations inside the hot path, with their sizes:
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -60,6 +62,8 @@ class EarthModel:
     _lnrho_tab: FloatArray = field(init=False, repr=False, compare=False)
     _m_r: FloatArray = field(init=False, repr=False, compare=False)
     _m_v: FloatArray = field(init=False, repr=False, compare=False)
+    _h_list: list[float] = field(init=False, repr=False, compare=False)
+    _ln_list: list[float] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         h, ln = _density_table()
@@ -71,6 +75,8 @@ class EarthModel:
         object.__setattr__(self, "_lnrho_tab", ln)
         object.__setattr__(self, "_m_r", m_r)
         object.__setattr__(self, "_m_v", m_v)
+        object.__setattr__(self, "_h_list", h.tolist())
+        object.__setattr__(self, "_ln_list", ln.tolist())
 
     @property
     def omega_rad_s(self) -> float:
@@ -119,6 +125,63 @@ class EarthModel:
             rho = np.exp(np.interp(h, self._h_tab, self._lnrho_tab, right=-np.inf))
             a -= (cdm * rho * vn)[:, None] * v
         return a, vn
+
+    # ------------------------------------------------ one object, plain Python floats
+    # The same formulas as altitude_m / density / accel, on floats: for one object a
+    # numpy call costs ~1 µs of overhead on a 3-vector, so these are ~5–10× faster.
+
+    def altitude1(self, x: float, y: float, z: float) -> float:
+        """:meth:`altitude_m` of one position."""
+        r2 = x * x + y * y + z * z
+        rn = math.sqrt(r2)
+        if self.sphere_radius_m is not None:
+            return rn - self.sphere_radius_m
+        return rn - B_M / math.sqrt(1.0 - E2 * (1.0 - z * z / r2))
+
+    def density1(self, h_m: float) -> float:
+        """:meth:`density` of one altitude (same table, same linear interpolation)."""
+        hs, ln = self._h_list, self._ln_list
+        if h_m <= hs[0]:
+            return math.exp(ln[0])
+        if h_m > hs[-1]:
+            return 0.0
+        j = bisect_right(hs, h_m) - 1
+        if j >= len(hs) - 1:
+            return math.exp(ln[-1])
+        h0, h1 = hs[j], hs[j + 1]
+        return math.exp(ln[j] + (ln[j + 1] - ln[j]) * (h_m - h0) / (h1 - h0))
+
+    def accel1(
+        self, x: float, y: float, z: float, vx: float, vy: float, vz: float, cdm: float
+    ) -> tuple[float, float, float, float]:
+        """:meth:`accel` of one object on floats: ``(ax, ay, az, |v|)``."""
+        r2 = x * x + y * y + z * z
+        ir2 = 1.0 / r2
+        rn = math.sqrt(r2)
+        mu_r3 = self.gm * ir2 / rn
+        s2 = z * z * ir2
+        if self.j2:
+            k = (1.5 * J2 * A_M * A_M) * ir2
+            fxy = -mu_r3 * (1.0 + k * (1.0 - 5.0 * s2))
+            ax, ay = x * fxy, y * fxy
+            az = z * fxy - (2.0 * mu_r3 * k) * z
+        else:
+            ax, ay, az = -mu_r3 * x, -mu_r3 * y, -mu_r3 * z
+        if self.rotation:
+            w = OMEGA_RAD_S
+            ax += w * w * x + 2.0 * w * vy
+            ay += w * w * y - 2.0 * w * vx
+        vn = math.sqrt(vx * vx + vy * vy + vz * vz)
+        if self.drag:
+            if self.sphere_radius_m is not None:
+                h = rn - self.sphere_radius_m
+            else:
+                h = rn - B_M / math.sqrt(1.0 - E2 * (1.0 - s2))
+            d = cdm * self.density1(h) * vn
+            ax -= d * vx
+            ay -= d * vy
+            az -= d * vz
+        return ax, ay, az, vn
 
     def jacobi(self, r: FloatArray, v: FloatArray) -> FloatArray:
         """Jacobi integral per unit mass in ECEF: ½|v|² + U(r) − ½ω²(x²+y²) (J/kg).

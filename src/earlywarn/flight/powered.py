@@ -30,6 +30,7 @@ of different vehicles or cutoffs fly in one array.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -165,6 +166,103 @@ def _steer_dirs(
     return u, turn.astype(np.float64)
 
 
+SCALAR_MAX_N = 4
+"""Up to this many missiles are integrated one by one on floats (same steps, same
+formulas, equal to round-off; numpy's per-call overhead dominates tiny arrays)."""
+
+
+def _rk4_scalar(
+    model: EarthModel,
+    r0: FloatArray,
+    h: FloatArray,
+    wv: FloatArray,
+    wh: FloatArray,
+    at0: FloatArray,
+    atm: FloatArray,
+    at1: FloatArray,
+    cd0: FloatArray,
+    cdmid: FloatArray,
+    cd1: FloatArray,
+    u0: FloatArray,
+    um: FloatArray,
+    u1: FloatArray,
+    r_out: FloatArray,
+    v_out: FloatArray,
+    a_beg: FloatArray,
+    a_end: FloatArray,
+) -> None:
+    """The RK4 loop of :func:`fly_powered` for each missile on floats; fills the outputs."""
+    acc = model.accel1
+    tiny = 1e-9
+
+    def horiz(
+        x: float, y: float, z: float, vx: float, vy: float, vz: float
+    ) -> tuple[float, float, float]:
+        rn = math.sqrt(x * x + y * y + z * z)
+        ex, ey, ez = x / rn, y / rn, z / rn
+        d = vx * ex + vy * ey + vz * ez
+        hx, hy, hz = vx - d * ex, vy - d * ey, vz - d * ez
+        hn = math.sqrt(hx * hx + hy * hy + hz * hz) + tiny
+        return hx / hn, hy / hn, hz / hn
+
+    def f(
+        x: float, y: float, z: float, vx: float, vy: float, vz: float,
+        cd: float, at: float, w: float, wh_: float, u: list[float],
+    ) -> tuple[float, float, float]:  # fmt: skip
+        ax, ay, az, sp = acc(x, y, z, vx, vy, vz, cd)
+        g = at * w / (sp + tiny)
+        ax += g * vx + at * u[0]
+        ay += g * vy + at * u[1]
+        az += g * vz + at * u[2]
+        if wh_ != 0.0:
+            hx, hy, hz = horiz(x, y, z, vx, vy, vz)
+            q = at * wh_
+            ax, ay, az = ax + q * hx, ay + q * hy, az + q * hz
+        return ax, ay, az
+
+    n = r0.shape[0]
+    for m in range(n):
+        x, y, z = (float(c) for c in r0[m])
+        vx = vy = vz = 0.0
+        hl, wvl, whl = h[m].tolist(), wv[m].tolist(), wh[m].tolist()
+        a0l, aml, a1l = at0[m].tolist(), atm[m].tolist(), at1[m].tolist()
+        c0l, cml, c1l = cd0[m].tolist(), cdmid[m].tolist(), cd1[m].tolist()
+        u0l, uml, u1l = u0[m].tolist(), um[m].tolist(), u1[m].tolist()
+        rs: list[tuple[float, float, float]] = [(x, y, z)]
+        vs: list[tuple[float, float, float]] = [(0.0, 0.0, 0.0)]
+        ab: list[tuple[float, float, float]] = []
+        ae: list[tuple[float, float, float]] = [(0.0, 0.0, 0.0)]
+        for i in range(len(hl)):
+            hh, w, wh_ = hl[i], wvl[i], whl[i]
+            h2 = 0.5 * hh
+            k1 = f(x, y, z, vx, vy, vz, c0l[i], a0l[i], w, wh_, u0l[i])
+            x2, y2, z2 = x + h2 * vx, y + h2 * vy, z + h2 * vz
+            p2, q2, s2 = vx + h2 * k1[0], vy + h2 * k1[1], vz + h2 * k1[2]
+            k2 = f(x2, y2, z2, p2, q2, s2, cml[i], aml[i], w, wh_, uml[i])
+            x3, y3, z3 = x + h2 * p2, y + h2 * q2, z + h2 * s2
+            p3, q3, s3 = vx + h2 * k2[0], vy + h2 * k2[1], vz + h2 * k2[2]
+            k3 = f(x3, y3, z3, p3, q3, s3, cml[i], aml[i], w, wh_, uml[i])
+            x4, y4, z4 = x + hh * p3, y + hh * q3, z + hh * s3
+            p4, q4, s4 = vx + hh * k3[0], vy + hh * k3[1], vz + hh * k3[2]
+            k4 = f(x4, y4, z4, p4, q4, s4, c1l[i], a1l[i], w, wh_, u1l[i])
+            h6 = hh / 6.0
+            x = x + h6 * (vx + 2.0 * (p2 + p3) + p4)
+            y = y + h6 * (vy + 2.0 * (q2 + q3) + q4)
+            z = z + h6 * (vz + 2.0 * (s2 + s3) + s4)
+            vx, vy, vz = (
+                vx + h6 * (k1[0] + 2.0 * (k2[0] + k3[0]) + k4[0]),
+                vy + h6 * (k1[1] + 2.0 * (k2[1] + k3[1]) + k4[1]),
+                vz + h6 * (k1[2] + 2.0 * (k2[2] + k3[2]) + k4[2]),
+            )
+            rs.append((x, y, z))
+            vs.append((vx, vy, vz))
+            ab.append(k1)
+            ae.append(k4)
+        ab.append((0.0, 0.0, 0.0))
+        r_out[m], v_out[m] = rs, vs
+        a_beg[m], a_end[m] = ab, ae
+
+
 def fly_powered(
     model: EarthModel,
     stages: StageTable,
@@ -258,7 +356,12 @@ def fly_powered(
         hv = vv - (vv * rh).sum(axis=1)[:, None] * rh
         return np.asarray(hv / (np.sqrt((hv * hv).sum(axis=1))[:, None] + tiny))
 
-    for i in range(k - 1):
+    if n <= SCALAR_MAX_N:
+        _rk4_scalar(
+            model, r0, h, wv, wh, at0, atm, at1, cd0, cdmid, cd1, u0, um, u1,
+            r_out, v_out, a_beg, a_end,
+        )  # fmt: skip
+    for i in range(k - 1 if n > SCALAR_MAX_N else 0):
         hh = h[:, i, None]
         h2 = 0.5 * hh
         w = wv[:, i, None]
