@@ -299,5 +299,7 @@ def write_outputs(result: RunResult, out_dir: str | Path, pictures: bool = True)
     if pictures:
         written.append(plots.plot_timeline(scene, out / "timeline.png"))
         written.append(plots.plot_map(scene, out / "map.png"))
-    written.append(html.write_report(scene, summary, out))
+    # the per-launch and per-event rows have their own tables on the page
+    meta = {k: v for k, v in summary.items() if k not in ("launches", "events", "false_alerts")}
+    written.append(html.write_report(scene, meta, out))
     return written
