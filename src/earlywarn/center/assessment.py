@@ -638,6 +638,8 @@ def _evaluate_level(ev: EventState, ir: IrEventLike | None, ctx: _Ctx) -> EventS
         ):
             ev = _raise(ev, Level.ATTACK_CONFIRMED, t)
     if why is not None:
+        if ev.disposition == "NOT_A_THREAT" and ev.reason == why:
+            return ev
         return replace(ev, disposition="NOT_A_THREAT", reason=why)
     # retraction: unconfirmed and silent for long, unless its sensors are degraded
     if (
@@ -654,6 +656,8 @@ def _evaluate_level(ev: EventState, ir: IrEventLike | None, ctx: _Ctx) -> EventS
         Level.THREAT: "impact_in_defended_area",
         Level.ATTACK_CONFIRMED: "ir_radar_correlated",
     }.get(ev.level, "")
+    if ev.disposition == "OPEN" and ev.reason == reason:
+        return ev  # unchanged (replace() is not free)
     return replace(ev, disposition="OPEN", reason=reason)
 
 
@@ -1106,14 +1110,25 @@ def assess(
             keys.update(tr.report_keys)
             sens.update(tr.sensor_ids)
             last = max(last, tr.last_update_s)
-        e = replace(
-            e,
-            max_track_updates=max([e.max_track_updates, *(tr.n_updates for tr in mine)]),
-            n_live_tracks=len(live),
-            report_keys=tuple(sorted(keys)),
-            sensor_ids=tuple(sorted(sens)),
-            last_evidence_t_s=last,
-        )
+        mtu = max([e.max_track_updates, *(tr.n_updates for tr in mine)])
+        # (the tuples hold sorted sets: the same size means nothing new, no sort needed)
+        rk = e.report_keys if len(keys) == len(e.report_keys) else tuple(sorted(keys))
+        si = e.sensor_ids if len(sens) == len(e.sensor_ids) else tuple(sorted(sens))
+        if (mtu, len(live), rk, si, last) != (
+            e.max_track_updates,
+            e.n_live_tracks,
+            e.report_keys,
+            e.sensor_ids,
+            e.last_evidence_t_s,
+        ):  # replace() is not free: only when something changed
+            e = replace(
+                e,
+                max_track_updates=mtu,
+                n_live_tracks=len(live),
+                report_keys=rk,
+                sensor_ids=si,
+                last_evidence_t_s=last,
+            )
         ir = irs.get(e.ir_event_id) if e.ir_event_id is not None else None
         e, changed = _update_state(e, mine, ir_at, ctx)
         if changed:

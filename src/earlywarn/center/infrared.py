@@ -60,7 +60,9 @@ What one step does
    kept without re-estimation: each new detection is only checked against the ground
    centre and radius of its satellite, and the event becomes a candidate again after
    ``stationary_escape_hits`` detections in a row outside, or when another satellite
-   joins. A stationary event whose tracks end keeps the status "stationary".
+   joins. A stationary event whose tracks end keeps the status "stationary". A boosting
+   event is re-estimated at most every ``boost_reestimate_s`` of data (at once when a
+   satellite joins, and when it ends); in between only its evidence is updated.
 6. **Burnout and class.** An event ends when all its tracks have gone ``track_gap_s``
    without a detection. If it was boosting and its last altitude was above
    ``min_burnout_altitude_m``, the burnout time is the last detection plus half a revisit.
@@ -89,6 +91,7 @@ least squares.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -216,6 +219,10 @@ class IrParams:
     keep_ended_s: float = 30.0  # ended events are reported this long after they end
     max_history: int = 600  # points kept per satellite track
     max_report_keys: int = 16
+    # a live boosting event is re-estimated (state and launch fit) at most this often, s of
+    # data; in between only its evidence is updated (the fits change little per frame and
+    # are most of the detector's cost). 0: every step with fresh data
+    boost_reestimate_s: float = 3.0
 
     def __post_init__(self) -> None:
         for name in ("gate_sigma", "track_gap_s", "tentative_gap_s", "t0_step_s"):
@@ -317,6 +324,7 @@ class _EventState:
     anchors: tuple[tuple[str, FloatArray, float], ...] = ()
     checked_t_s: float = -math.inf
     escape: int = 0
+    estimated_t_s: float = -math.inf  # data time of the last estimate
 
 
 @dataclass(frozen=True, eq=False)
@@ -545,6 +553,57 @@ def _extend(
     )
 
 
+_PY_ASSOC_MAX = 24  # up to this many (track, detection) pairs: plain Python
+
+
+def _associate_frame_py(
+    tracks: list[SatTrack],
+    t: FloatArray,
+    los: FloatArray,
+    sigma: FloatArray,
+    rng_m: FloatArray,
+    params: IrParams,
+) -> list[tuple[int, int]]:
+    """:func:`_associate_frame` for a few tracks and detections, in Python floats (the same
+    gate and greedy nearest-neighbour order; numpy's per-call overhead dominates here)."""
+    tl, ll, sl, rl = t.tolist(), los.tolist(), sigma.tolist(), rng_m.tolist()
+    v_max, a_max, gs = params.max_apparent_speed_m_s, params.max_accel_m_s2, params.gate_sigma
+    cand: list[tuple[float, int, int]] = []
+    for i, tr in enumerate(tracks):
+        px, py, pz = tr.p.tolist()
+        wx, wy, wz = tr.w.tolist()
+        ax, ay, az = tr.a.tolist()
+        t0, order, span, rng = tr.last_t, tr.order, tr.span_s, tr.range_m
+        sig_tr = float(tr.sigma_rad[-1])
+        scale = math.sqrt(2.0) if order == 0 else (2.0 if order == 1 else 3.0)
+        for j, tj in enumerate(tl):
+            dt = tj - t0
+            h = 0.5 * dt * dt
+            qx, qy, qz = px + wx * dt + ax * h, py + wy * dt + ay * h, pz + wz * dt + az * h
+            qn = math.sqrt(qx * qx + qy * qy + qz * qz)
+            lx, ly, lz = ll[j]
+            d = math.sqrt((lx - qx / qn) ** 2 + (ly - qy / qn) ** 2 + (lz - qz / qn) ** 2)
+            r = min(rng, rl[j])
+            if order == 0:
+                margin = v_max / r * abs(dt)
+            else:
+                margin = 0.5 * a_max / r * (abs(dt) + 0.5 * span) ** 2
+            gate = gs * max(sig_tr, sl[j]) * scale + margin
+            if d <= gate:
+                cand.append((d / gate, i, j))
+    cand.sort()
+    used_t: set[int] = set()
+    used_d: set[int] = set()
+    pairs: list[tuple[int, int]] = []
+    for _, i, j in cand:
+        if i in used_t or j in used_d:
+            continue
+        used_t.add(i)
+        used_d.add(j)
+        pairs.append((i, j))
+    return pairs
+
+
 def _associate_frame(
     tracks: list[SatTrack],
     t: FloatArray,
@@ -556,6 +615,8 @@ def _associate_frame(
     """Nearest-neighbour pairs (track index, detection index) for one frame."""
     if not tracks or t.shape[0] == 0:
         return []
+    if len(tracks) * t.shape[0] <= _PY_ASSOC_MAX:
+        return _associate_frame_py(tracks, t, los, sigma, rng_m, params)
     p = np.stack([tr.p for tr in tracks])
     w = np.stack([tr.w for tr in tracks])
     a = np.stack([tr.a for tr in tracks])
@@ -976,9 +1037,14 @@ class _Estimate:
     fit_window: tuple[_LaunchFit, float] | None = None
 
 
+@functools.lru_cache(maxsize=64)
 def _local_frame(lat: float, lon: float) -> tuple[FloatArray, FloatArray]:
-    rot = enu_rotation(lat, lon)
-    site = geodetic_to_ecef(lat, lon, 0.0)
+    """ENU rotation and ECEF origin at (lat, lon); cached (an event's first point, which
+    anchors it, rarely changes between steps). The arrays are read-only."""
+    rot = np.array(enu_rotation(lat, lon), dtype=np.float64)
+    site = np.array(geodetic_to_ecef(lat, lon, 0.0), dtype=np.float64)
+    rot.setflags(write=False)
+    site.setflags(write=False)
     return rot, site
 
 
@@ -1905,9 +1971,23 @@ def ir_step(
             out_events.append(ev)
             snaps.append(ev.snapshot)
             continue
+        if (
+            not ended
+            and ev.status == "boosting"
+            and ev.snapshot is not None
+            and last_t - ev.estimated_t_s < params.boost_reestimate_s
+            and ev.snapshot.sensor_ids == tuple(sorted({tr.sensor_id for tr in ev_tracks}))
+        ):
+            # a boosting event estimated moments ago: only its evidence is updated
+            snap = _refresh(ev.snapshot, ev_tracks, params)
+            ev = replace(ev, snapshot=snap)
+            out_events.append(ev)
+            snaps.append(snap)
+            continue
         est = _estimate(
             ev_tracks, params, hint, ev.status == "boosting", ev.launch_cache, ev.fit_cache
         )
+        ev = replace(ev, estimated_t_s=last_t)
         if est.fit_window is not None:
             ev = replace(ev, fit_cache=est.fit_window)
         if est.launch_complete and ev.launch_cache is None and est.launch is not None:
