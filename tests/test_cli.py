@@ -122,6 +122,20 @@ def test_run_writes_every_output_and_replay_gives_the_same_alerts(tmp_path: Path
         "scene.czml", "map.geojson", "timeline.png", "map.png", "report.html",
     ):  # fmt: skip
         assert f in names, f
+    import pyarrow.parquet as pq
+
+    tracks = pq.read_table(out / "tracks.parquet")
+    sources = set(tracks.column("source").to_pylist())
+    assert {"ir", "radar", "impact_prediction"} <= sources, sources
+    confirmed = {e["event_id"] for e in summary["events"] if e["max_level"] == "ATTACK_CONFIRMED"}
+    radar_events = {
+        e
+        for e, s in zip(
+            tracks.column("event_id").to_pylist(), tracks.column("source").to_pylist(), strict=True
+        )
+        if s == "radar"
+    }
+    assert confirmed <= radar_events  # a confirmed event's radar track is in the table
     assert png_size(out / "timeline.png") == (1600, 900)
     assert png_size(out / "map.png") == (1600, 900)
     czml = json.loads((out / "scene.czml").read_text())

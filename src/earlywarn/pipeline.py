@@ -222,7 +222,8 @@ def truth_table(truth: Trajectories) -> pa.Table:
 
 
 def tracks_table(out: CenterOutput) -> pa.Table:
-    """What the center estimated over time: IR event tracks and impact predictions."""
+    """What the center estimated over time: IR event tracks, confirmed radar tracks (at
+    each update, named by the event that holds them) and impact predictions."""
     rows: dict[str, list[Any]] = {
         k: []
         for k in (
@@ -237,15 +238,13 @@ def tracks_table(out: CenterOutput) -> pa.Table:
             "alt_km",
         )
     }
-    state = out.final_state
-    for key, ev in state.ir_events:
-        t = np.asarray(getattr(ev, "track_t_s", np.zeros(0)), dtype=float)
-        r = np.asarray(getattr(ev, "track_r_ecef_m", np.zeros((0, 3))), dtype=float)
+    ir_event = {ev.ir_event_id: ev.event_id for ev in out.events if ev.ir_event_id}
+    for key, t, r in out.ir_tracks:
         if t.size == 0:
             continue
         lat, lon, h = ecef_to_geodetic(r)
         n = t.size
-        rows["event_id"] += [str(key)] * n
+        rows["event_id"] += [ir_event.get(str(key), str(key))] * n
         rows["source"] += ["ir"] * n
         rows["t_s"] += t.tolist()
         rows["x_m"] += r[:, 0].tolist()
@@ -254,6 +253,22 @@ def tracks_table(out: CenterOutput) -> pa.Table:
         rows["lat_deg"] += np.degrees(lat).tolist()
         rows["lon_deg"] += np.degrees(lon).tolist()
         rows["alt_km"] += (h / 1e3).tolist()
+    track_event = {
+        tid: ev.event_id for ev in out.events for tid in getattr(ev, "radar_track_ids", ())
+    }
+    if out.track_log:
+        x = np.array([row[2] for row in out.track_log])
+        tlat, tlon, th = ecef_to_geodetic(x[:, :3])
+        for j, (t_track, tid, _) in enumerate(out.track_log):
+            rows["event_id"].append(track_event.get(tid, f"radar-track-{tid}"))
+            rows["source"].append("radar")
+            rows["t_s"].append(t_track)
+            rows["x_m"].append(float(x[j, 0]))
+            rows["y_m"].append(float(x[j, 1]))
+            rows["z_m"].append(float(x[j, 2]))
+            rows["lat_deg"].append(float(np.degrees(tlat[j])))
+            rows["lon_deg"].append(float(np.degrees(tlon[j])))
+            rows["alt_km"].append(float(th[j] / 1e3))
     for imp in out.impacts:
         rows["event_id"].append(imp.event_id)
         rows["source"].append("impact_prediction")

@@ -69,6 +69,7 @@ __all__ = [
 ]
 
 Columns = Mapping[str, npt.ArrayLike]
+FloatVec = npt.NDArray[np.float64]
 KINDS = ("ir", "radar", "status")
 
 
@@ -308,6 +309,12 @@ class CenterOutput:
     final_state: CenterState
     t_start_s: float
     t_end_s: float
+    track_log: tuple[tuple[float, int, FloatVec], ...] = ()
+    """(time, radar track id, ECEF state [x, y, z, vx, vy, vz]) each time a confirmed
+    radar track was updated: the center's estimated trajectories, for plots and tables."""
+    ir_tracks: tuple[tuple[str, FloatVec, FloatVec], ...] = ()
+    """(IR event id, times (K,), estimated ECEF positions (K, 3)): the last track history
+    each IR event had, including events the detector has since dropped."""
 
     def alerts_jsonl(self) -> str:
         """Every alert as one JSON line each."""
@@ -376,6 +383,9 @@ def run_center(
     impacts: list[ImpactRecord] = []
     health_log: list[tuple[float, str, str, bool, str]] = []
     last_health: dict[str, tuple[bool, str]] = {}
+    track_log: list[tuple[float, int, FloatVec]] = []
+    logged: dict[int, float] = {}
+    ir_last: dict[str, Any] = {}
     lo_idx = {k: int(np.searchsorted(sorted_t[k], t_start_s, side="right")) for k in orders}
     for i in steps.tolist():
         t = min(t_start_s + i * dt_s, t_end_s)
@@ -389,6 +399,12 @@ def run_center(
         state, out = step(state, rep, t)
         alerts.extend(out.alerts)
         impacts.extend(out.impacts)
+        for key, ir_ev in state.ir_events:
+            ir_last[str(key)] = ir_ev
+        for tr in out.tracks:
+            if logged.get(tr.track_id) != tr.last_update_s:
+                logged[tr.track_id] = tr.last_update_s
+                track_log.append((float(tr.t_s), int(tr.track_id), np.array(tr.x, dtype=float)))
         for h in out.health:
             cur = (h.degraded, h.reason)
             if last_health.get(h.sensor_id) != cur:
@@ -402,6 +418,15 @@ def run_center(
         final_state=state,
         t_start_s=float(t_start_s),
         t_end_s=float(t_end_s),
+        track_log=tuple(track_log),
+        ir_tracks=tuple(
+            (
+                key,
+                np.asarray(getattr(ev, "track_t_s", np.zeros(0)), dtype=float),
+                np.asarray(getattr(ev, "track_r_ecef_m", np.zeros((0, 3))), dtype=float),
+            )
+            for key, ev in sorted(ir_last.items())
+        ),
     )
 
 
