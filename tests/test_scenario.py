@@ -49,7 +49,8 @@ def test_study_example_is_valid() -> None:
 
     study, scenario = load_study(EXAMPLES[0].parent / "study.yaml")
     assert scenario.name == "reference"
-    assert study is not None
+    assert study.runs > 0
+    assert {p.id for p in study.launches} <= {ln.id for ln in scenario.launches}
 
 
 def test_units_are_converted_to_si() -> None:

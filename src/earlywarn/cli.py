@@ -208,7 +208,7 @@ def _print_trajectory(s: dict[str, Any]) -> None:
         typer.echo(f"aim miss     {s['aim_miss_km'] * 1000.0:.1f} m")
 
 
-def format_timeline(alerts: list[dict[str, Any]], epoch_note: str = "") -> list[str]:
+def format_timeline(alerts: list[dict[str, Any]]) -> list[str]:
     """One line per alert: time, event, level/disposition, class, launch and impact."""
     lines = []
     for a in alerts:
@@ -236,15 +236,14 @@ def format_timeline(alerts: list[dict[str, Any]], epoch_note: str = "") -> list[
 def changes_only(alerts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Alerts that change an event's level or disposition, without possible launches that
     never rose above POSSIBLE_LAUNCH (they are counted, and kept in alerts.jsonl)."""
-    top: dict[str, int] = {}
-    order = ("POSSIBLE_LAUNCH", "LAUNCH", "THREAT", "ATTACK_CONFIRMED")
-    for a in alerts:
-        top[a["event_id"]] = max(top.get(a["event_id"], 0), order.index(a["level"]))
+    from earlywarn.center.alerts import Level
+
+    rose = {a["event_id"] for a in alerts if Level[a["level"]] > Level.POSSIBLE_LAUNCH}
     last: dict[str, tuple[str, str]] = {}
     out = []
     for a in alerts:
         key = (a["level"], a["disposition"])
-        if top[a["event_id"]] == 0 or last.get(a["event_id"]) == key:
+        if a["event_id"] not in rose or last.get(a["event_id"]) == key:
             continue
         last[a["event_id"]] = key
         out.append(a)

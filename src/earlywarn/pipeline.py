@@ -9,7 +9,6 @@ the reports and its own configuration; the truth meets the center's output only 
 from __future__ import annotations
 
 import json
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,11 +16,17 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from earlywarn import __version__
-from earlywarn.analysis.evaluate import Evaluation, evaluate, launch_truth_from_flight
+from earlywarn.analysis.evaluate import (
+    Evaluation,
+    LaunchTruth,
+    evaluate,
+    launch_truth_from_flight,
+)
 from earlywarn.center import CenterOutput, run_center
 from earlywarn.earth.frames import ecef_to_geodetic
 from earlywarn.flight import FlightResult, FlightSolver, Trajectories
@@ -56,6 +61,7 @@ class RunResult:
     report_truth: ReportTruth
     center: CenterOutput
     evaluation: Evaluation
+    launch_truth: tuple[LaunchTruth, ...] = ()
     timings_s: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
@@ -142,6 +148,7 @@ def run_scenario(
         report_truth=rtruth,
         center=out,
         evaluation=evaluation,
+        launch_truth=tuple(launches),
         timings_s=timings,
     )
 
@@ -221,69 +228,63 @@ def truth_table(truth: Trajectories) -> pa.Table:
     )
 
 
+_TRACK_SCHEMA = pa.schema(
+    [("event_id", pa.string()), ("source", pa.string())]
+    + [(k, pa.float64()) for k in ("t_s", "x_m", "y_m", "z_m", "lat_deg", "lon_deg", "alt_km")]
+)
+
+
+def _track_block(
+    event_ids: list[str],
+    source: str,
+    t_s: npt.ArrayLike,
+    r_ecef_m: npt.NDArray[np.float64],
+    geodetic: tuple[npt.ArrayLike, npt.ArrayLike, npt.ArrayLike] | None = None,
+) -> pa.Table:
+    """Rows of one source; geodetic (lat rad, lon rad, h m) from the positions unless given."""
+    lat, lon, h = ecef_to_geodetic(r_ecef_m) if geodetic is None else geodetic
+    return pa.table(
+        {
+            "event_id": event_ids,
+            "source": [source] * len(event_ids),
+            "t_s": np.asarray(t_s, dtype=float),
+            "x_m": r_ecef_m[:, 0],
+            "y_m": r_ecef_m[:, 1],
+            "z_m": r_ecef_m[:, 2],
+            "lat_deg": np.degrees(lat),
+            "lon_deg": np.degrees(lon),
+            "alt_km": np.asarray(h, dtype=float) / 1e3,
+        },
+        schema=_TRACK_SCHEMA,
+    )
+
+
 def tracks_table(out: CenterOutput) -> pa.Table:
     """What the center estimated over time: IR event tracks, confirmed radar tracks (at
     each update, named by the event that holds them) and impact predictions."""
-    rows: dict[str, list[Any]] = {
-        k: []
-        for k in (
-            "event_id",
-            "source",
-            "t_s",
-            "x_m",
-            "y_m",
-            "z_m",
-            "lat_deg",
-            "lon_deg",
-            "alt_km",
-        )
-    }
     ir_event = {ev.ir_event_id: ev.event_id for ev in out.events if ev.ir_event_id}
+    track_event = {tid: ev.event_id for ev in out.events for tid in ev.radar_track_ids}
+    blocks = [_TRACK_SCHEMA.empty_table()]
     for key, t, r in out.ir_tracks:
-        if t.size == 0:
-            continue
-        lat, lon, h = ecef_to_geodetic(r)
-        n = t.size
-        rows["event_id"] += [ir_event.get(str(key), str(key))] * n
-        rows["source"] += ["ir"] * n
-        rows["t_s"] += t.tolist()
-        rows["x_m"] += r[:, 0].tolist()
-        rows["y_m"] += r[:, 1].tolist()
-        rows["z_m"] += r[:, 2].tolist()
-        rows["lat_deg"] += np.degrees(lat).tolist()
-        rows["lon_deg"] += np.degrees(lon).tolist()
-        rows["alt_km"] += (h / 1e3).tolist()
-    track_event = {
-        tid: ev.event_id for ev in out.events for tid in getattr(ev, "radar_track_ids", ())
-    }
+        if t.size:
+            blocks.append(_track_block([ir_event.get(key, key)] * t.size, "ir", t, r))
     if out.track_log:
-        x = np.array([row[2] for row in out.track_log])
-        tlat, tlon, th = ecef_to_geodetic(x[:, :3])
-        for j, (t_track, tid, _) in enumerate(out.track_log):
-            rows["event_id"].append(track_event.get(tid, f"radar-track-{tid}"))
-            rows["source"].append("radar")
-            rows["t_s"].append(t_track)
-            rows["x_m"].append(float(x[j, 0]))
-            rows["y_m"].append(float(x[j, 1]))
-            rows["z_m"].append(float(x[j, 2]))
-            rows["lat_deg"].append(float(np.degrees(tlat[j])))
-            rows["lon_deg"].append(float(np.degrees(tlon[j])))
-            rows["alt_km"].append(float(th[j] / 1e3))
-    for imp in out.impacts:
-        rows["event_id"].append(imp.event_id)
-        rows["source"].append("impact_prediction")
-        rows["t_s"].append(imp.t_s)
-        rows["x_m"].append(math.nan)
-        rows["y_m"].append(math.nan)
-        rows["z_m"].append(math.nan)
-        rows["lat_deg"].append(math.degrees(imp.lat_rad))
-        rows["lon_deg"].append(math.degrees(imp.lon_rad))
-        rows["alt_km"].append(0.0)
-    schema = pa.schema(
-        [("event_id", pa.string()), ("source", pa.string())]
-        + [(k, pa.float64()) for k in list(rows)[2:]]
-    )
-    return pa.table(rows, schema=schema)
+        ids = [track_event.get(tid, f"radar-track-{tid}") for _, tid, _ in out.track_log]
+        x = np.array([row[2][:3] for row in out.track_log])
+        blocks.append(_track_block(ids, "radar", [row[0] for row in out.track_log], x))
+    if out.impacts:
+        imp = out.impacts
+        n = len(imp)
+        blocks.append(
+            _track_block(
+                [i.event_id for i in imp],
+                "impact_prediction",
+                [i.t_s for i in imp],
+                np.full((n, 3), np.nan),
+                ([i.lat_rad for i in imp], [i.lon_rad for i in imp], np.zeros(n)),
+            )
+        )
+    return pa.concat_tables(blocks)
 
 
 def write_outputs(result: RunResult, out_dir: str | Path, pictures: bool = True) -> list[Path]:

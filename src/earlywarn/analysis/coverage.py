@@ -147,6 +147,13 @@ class LatLonGrid:
 # --------------------------------------------------------------------------- visibility
 
 
+def altitude_of(r: FloatArray) -> FloatArray:
+    """Geodetic altitude (m) of ECEF points ``(..., 3)``; −∞ where a point is not finite."""
+    finite = np.all(np.isfinite(r), axis=-1)
+    _, _, h = ecef_to_geodetic(np.where(finite[..., None], r, 1.0))
+    return np.asarray(np.where(finite, h, -np.inf))
+
+
 def ir_visible(
     sat: InfraredSatellite,
     sat_r: FloatArray,
@@ -170,12 +177,7 @@ def ir_visible(
     if p.pointing == "limb":
         geo = seen_against_space(sat_r, r, p.limb_floor_m)
     else:
-        if altitude_m is None:
-            finite = np.all(np.isfinite(r), axis=-1)
-            _, _, h = ecef_to_geodetic(np.where(finite[..., None], r, 1.0))
-            alt = np.where(finite, h, -np.inf)
-        else:
-            alt = np.asarray(altitude_m)
+        alt = altitude_of(r) if altitude_m is None else np.asarray(altitude_m)
         geo = line_of_sight_clear(sat_r, r) & (alt >= p.min_altitude_m)
     with np.errstate(invalid="ignore", divide="ignore"):
         snr = np.asarray(intensity_w_sr) / (rng2 * p.nei_w_m2)
@@ -259,17 +261,11 @@ def visibility_windows(
                 lo = np.where(same, mid, lo)
                 hi = np.where(same, hi, mid)
             tc = 0.5 * (lo + hi)
-            rise = ~v_lo
-            g_all = np.concatenate([np.flatnonzero(vis[0]), gg[rise], gg[~rise]])
-            t_all = np.concatenate([np.full(int(vis[0].sum()), t_start_s), tc[rise], tc[~rise]])
-            is_start = np.concatenate(
-                [np.ones(int(vis[0].sum()), bool), np.ones(int(rise.sum()), bool),
-                 np.zeros(int((~rise).sum()), bool)]
-            )  # fmt: skip
-            g_end = np.flatnonzero(vis[-1])
-            g_all = np.concatenate([g_all, g_end])
-            t_all = np.concatenate([t_all, np.full(g_end.size, t_end_s)])
-            is_start = np.concatenate([is_start, np.zeros(g_end.size, bool)])
+            # events: windows open at t_start_s, crossings (a rise starts one), open at t_end_s
+            g_open, g_end = np.flatnonzero(vis[0]), np.flatnonzero(vis[-1])
+            g_all = np.concatenate([g_open, gg, g_end])
+            t_all = np.concatenate([np.full(g_open.size, t_start_s), tc, np.full(g_end.size, t_end_s)])
+            is_start = np.concatenate([np.ones(g_open.size, bool), ~v_lo, np.zeros(g_end.size, bool)])
             order = np.lexsort((~is_start, t_all, g_all))
             g_s, t_s, st = g_all[order], t_all[order], is_start[order]
             # per point the events alternate start, end, start, end...
@@ -277,12 +273,15 @@ def visibility_windows(
             points.append((g_s[st] + c0).astype(np.int64))
             starts.append(t_s[st])
             ends.append(t_s[~st])
-    cat_i = lambda a: np.concatenate(a) if a else np.zeros(0, np.int64)  # noqa: E731
-    cat_f = lambda a: np.concatenate(a) if a else np.zeros(0)  # noqa: E731
     return VisibilityWindows(
         float(t_start_s), float(t_end_s), len(satellites), int(pts.shape[0]),
-        cat_i(sats), cat_i(points), cat_f(starts), cat_f(ends),
+        _cat(sats, np.int64), _cat(points, np.int64), _cat(starts, np.float64),
+        _cat(ends, np.float64),
     )  # fmt: skip
+
+
+def _cat(parts: Sequence[npt.NDArray[Any]], dtype: type[np.generic]) -> npt.NDArray[Any]:
+    return np.concatenate(parts) if parts else np.zeros(0, dtype)
 
 
 # -------------------------------------------------------------------------------- sweep
@@ -397,6 +396,21 @@ class CoverageMap:
     windows: VisibilityWindows
 
 
+def _windows_swept(
+    satellites: Sequence[InfraredSatellite],
+    epoch: datetime | str,
+    t_start_s: float,
+    t_end_s: float,
+    lat_deg: FloatArray,
+    lon_deg: FloatArray,
+    **kw: Any,
+) -> tuple[VisibilityWindows, _Segments]:
+    """:func:`visibility_windows` of the points and their sweep (satellites in view)."""
+    win = visibility_windows(satellites, epoch, t_start_s, t_end_s, lat_deg, lon_deg, **kw)
+    seg = _sweep(win.point, win.start_s, win.end_s, win.n_points, t_start_s, t_end_s)
+    return win, seg
+
+
 def _level_stats(seg: _Segments, level: int, n: int, span: float) -> tuple[FloatArray, FloatArray]:
     dur = seg.end - seg.start
     cov = np.bincount(seg.owner, weights=dur * (seg.count >= level), minlength=n) / span
@@ -419,13 +433,12 @@ def coverage_map(
 ) -> CoverageMap:
     """Infrared coverage (≥ 1, ≥ 2), longest gaps and the radar fence on ``grid``."""
     lat, lon = grid.points_deg
-    win = visibility_windows(
+    win, seg = _windows_swept(
         satellites, epoch, t_start_s, t_end_s, lat, lon,
         plume_altitude_m=plume_altitude_m, reference_intensity_w_sr=reference_intensity_w_sr,
         step_s=step_s, tol_s=tol_s,
     )  # fmt: skip
     n = lat.size
-    seg = _sweep(win.point, win.start_s, win.end_s, n, t_start_s, t_end_s)
     span = t_end_s - t_start_s
     c1, g1 = _level_stats(seg, 1, n, span)
     c2, g2 = _level_stats(seg, 2, n, span)
@@ -514,15 +527,13 @@ def region_coverage(
     inside = points_in_polygon(glat, glon, poly)
     lat = np.concatenate([glat[inside], pa_[:, 0]])
     lon = np.concatenate([glon[inside], pa_[:, 1]])
-    win = visibility_windows(
+    _, seg = _windows_swept(
         satellites, epoch, t_start_s, t_end_s, lat, lon,
         plume_altitude_m=plume_altitude_m, reference_intensity_w_sr=reference_intensity_w_sr,
         step_s=step_s, tol_s=tol_s,
     )  # fmt: skip
     n = lat.size
-    seg = _sweep(win.point, win.start_s, win.end_s, n, t_start_s, t_end_s)
-    o, s, e = _runs(seg, seg.count >= level)  # each point's covered intervals
-    del o
+    _, s, e = _runs(seg, seg.count >= level)  # each point's covered intervals
     reg = _sweep(np.zeros(s.size, np.int64), s, e, 1, t_start_s, t_end_s)
     covered = reg.count >= n
     span = t_end_s - t_start_s

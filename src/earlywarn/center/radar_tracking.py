@@ -116,8 +116,8 @@ class RadarTrack:
 
 
 def rcs_difference_db(a: RadarTrack, b: RadarTrack) -> float | None:
-    """RCS proxy of ``a`` minus that of ``b`` (dB) through the sensor both share with the
-    most reports; None when they share no sensor with a proxy."""
+    """RCS proxy of ``a`` minus that of ``b`` (dB): the mean of the per-sensor differences
+    over the sensors both have a proxy from; None when they share none."""
     da, db = dict(a.rcs_db), dict(b.rcs_db)
     common = sorted(set(da) & set(db))
     if not common:
@@ -175,46 +175,18 @@ _NEEDED = (
 )
 
 
-@lru_cache(maxsize=256)
-def _site_model(
-    lat_rad: float,
-    lon_rad: float,
-    h_m: float,
-    sigma_range_m: float,
-    sigma_azimuth_rad: float,
-    sigma_elevation_rad: float,
-    sigma_range_rate_m_s: float,
-) -> RadarENU:
-    """The measurement model of one site (a frozen value, so shared across scans)."""
-    return RadarENU.at_geodetic(
-        lat_rad,
-        lon_rad,
-        h_m,
-        sigma_range_m,
-        sigma_azimuth_rad,
-        sigma_elevation_rad,
-        sigma_range_rate_m_s,
-    )
+# the measurement model of one site (a frozen value, so shared across scans)
+_site_model = lru_cache(maxsize=256)(RadarENU.at_geodetic)
 
 
-def _scan_site(
-    rows: FloatArray,
-) -> tuple[float, float, float, float, float, float, float]:
+def _scan_site(rows: FloatArray) -> tuple[float, ...]:
     """Site (first report's) and the median sigmas of one scan's rows ``(k, 7)``."""
     first = rows[0]
     if rows.shape[0] == 1 or bool(np.all(rows[:, 3:] == first[3:])):
-        sig = first[3:].tolist()  # the median of equal values is that value
+        sig = first[3:]  # the median of equal values is that value
     else:
-        sig = np.median(rows[:, 3:], axis=0).tolist()
-    return (
-        float(first[0]),
-        float(first[1]),
-        float(first[2]),
-        float(sig[0]),
-        float(sig[1]),
-        float(sig[2]),
-        float(sig[3]),
-    )
+        sig = np.median(rows[:, 3:], axis=0)
+    return (*first[:3].tolist(), *sig.tolist())
 
 
 def _n_rows(cols: Mapping[str, npt.ArrayLike]) -> int:
@@ -235,83 +207,80 @@ def radar_step(
     of ``t_s`` (each at its own last tracker time), sorted by id.
     """
     n = _n_rows(radar)
-    tracker = _tracker(params)
-    ts = state.tracker
     if not n:
         # no reports: the state stands (an immutable value); only the output depends on t_s
         return state, _tracks(state.tracker, dict(state.meta), t_s, params)
+    tracker = _tracker(params)
+    ts = state.tracker
     meta = dict(state.meta)
-    if n:
-        missing = [c for c in _NEEDED if c not in radar]
-        if missing:
-            raise ValueError(f"radar reports lack the columns {missing}")
-        col = {c: np.asarray(radar[c]) for c in _NEEDED}
-        snr = np.asarray(radar["snr"], dtype=np.float64) if "snr" in radar else np.full(n, np.nan)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            proxy = 10.0 * np.log10(snr) + 40.0 * np.log10(
-                np.asarray(col["range_m"], dtype=np.float64)
-            )
-        t = col["t_s"].astype(np.float64)
-        sid = col["sensor_id"].astype(str)
-        seq = col["seq"].astype(np.int64)
-        order = np.lexsort((seq, sid, t))
-        # scan boundaries: a change of time or sensor
-        t_o, s_o = t[order], sid[order]
-        brk = np.flatnonzero((np.diff(t_o) != 0.0) | (s_o[1:] != s_o[:-1])) + 1
-        z_all = np.stack(
-            [col["range_m"], col["azimuth_rad"], col["elevation_rad"], col["range_rate_m_s"]],
-            axis=1,
-        ).astype(np.float64)
-        good_all = np.all(np.isfinite(z_all), axis=1) & (z_all[:, 0] > 0.0)
-        site = np.stack(
-            [
-                col["site_lat_rad"],
-                col["site_lon_rad"],
-                col["site_h_m"],
-                col["sigma_range_m"],
-                col["sigma_azimuth_rad"],
-                col["sigma_elevation_rad"],
-                col["sigma_range_rate_m_s"],
-            ],
-            axis=1,
-        ).astype(np.float64)
-        seq_l = seq.tolist()
-        proxy_l = proxy.tolist()
-        for grp in np.split(order, brk):
-            if grp.size == 0:
-                continue
-            i0 = int(grp[0])
-            tg = float(t[i0])
-            if ts.n_tracks and tg < ts.time:
-                continue  # out-of-order scan (late report): dropped, as a live feed would
-            good = good_all[grp]
-            if not good.any():
-                continue
-            mm = _site_model(*_scan_site(site[grp]))
-            grp = grp[good]
-            z = z_all[grp]
-            ts, out = tracker.step(ts, z, tg, measurement_model=mm)
-            s_name = str(sid[i0])
-            for j, tid in enumerate(out.meas_track_id.tolist()):
-                gj = int(grp[j])
-                key = (s_name, seq_l[gj])
-                pv = proxy_l[gj]
-                old = meta.get(tid)
-                if old is None:
-                    meta[tid] = _Meta(tg, 1, (s_name,), (key,), _add_rcs((), s_name, pv))
-                else:
-                    sids = (
-                        old.sensor_ids
-                        if s_name in old.sensor_ids
-                        else (tuple(sorted((*old.sensor_ids, s_name))))
-                    )
-                    meta[tid] = _Meta(
-                        old.first_t_s,
-                        old.n_updates + 1,
-                        sids,
-                        (*old.report_keys, key),
-                        _add_rcs(old.rcs, s_name, pv),
-                    )
+    missing = [c for c in _NEEDED if c not in radar]
+    if missing:
+        raise ValueError(f"radar reports lack the columns {missing}")
+    col = {c: np.asarray(radar[c]) for c in _NEEDED}
+    snr = np.asarray(radar["snr"], dtype=np.float64) if "snr" in radar else np.full(n, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        proxy = 10.0 * np.log10(snr) + 40.0 * np.log10(np.asarray(col["range_m"], dtype=np.float64))
+    t = col["t_s"].astype(np.float64)
+    sid = col["sensor_id"].astype(str)
+    seq = col["seq"].astype(np.int64)
+    order = np.lexsort((seq, sid, t))
+    # scan boundaries: a change of time or sensor
+    t_o, s_o = t[order], sid[order]
+    brk = np.flatnonzero((np.diff(t_o) != 0.0) | (s_o[1:] != s_o[:-1])) + 1
+    z_all = np.stack(
+        [col["range_m"], col["azimuth_rad"], col["elevation_rad"], col["range_rate_m_s"]],
+        axis=1,
+    ).astype(np.float64)
+    good_all = np.all(np.isfinite(z_all), axis=1) & (z_all[:, 0] > 0.0)
+    site = np.stack(
+        [
+            col["site_lat_rad"],
+            col["site_lon_rad"],
+            col["site_h_m"],
+            col["sigma_range_m"],
+            col["sigma_azimuth_rad"],
+            col["sigma_elevation_rad"],
+            col["sigma_range_rate_m_s"],
+        ],
+        axis=1,
+    ).astype(np.float64)
+    seq_l = seq.tolist()
+    proxy_l = proxy.tolist()
+    for grp in np.split(order, brk):
+        if grp.size == 0:
+            continue
+        i0 = int(grp[0])
+        tg = float(t[i0])
+        if ts.n_tracks and tg < ts.time:
+            continue  # out-of-order scan (late report): dropped, as a live feed would
+        good = good_all[grp]
+        if not good.any():
+            continue
+        mm = _site_model(*_scan_site(site[grp]))
+        grp = grp[good]
+        z = z_all[grp]
+        ts, out = tracker.step(ts, z, tg, measurement_model=mm)
+        s_name = str(sid[i0])
+        for j, tid in enumerate(out.meas_track_id.tolist()):
+            gj = int(grp[j])
+            key = (s_name, seq_l[gj])
+            pv = proxy_l[gj]
+            old = meta.get(tid)
+            if old is None:
+                meta[tid] = _Meta(tg, 1, (s_name,), (key,), _add_rcs((), s_name, pv))
+            else:
+                sids = (
+                    old.sensor_ids
+                    if s_name in old.sensor_ids
+                    else (tuple(sorted((*old.sensor_ids, s_name))))
+                )
+                meta[tid] = _Meta(
+                    old.first_t_s,
+                    old.n_updates + 1,
+                    sids,
+                    (*old.report_keys, key),
+                    _add_rcs(old.rcs, s_name, pv),
+                )
     alive = set(ts.ids.tolist())
     meta_t = tuple(sorted((k, v) for k, v in meta.items() if k in alive))
     new_state = RadarTrackingState(ts, meta_t)

@@ -38,6 +38,9 @@ from earlywarn.earth.constants import A_M, B_M, E2, GM_M3_S2, J2, OMEGA_RAD_S
 
 FloatArray = npt.NDArray[np.float64]
 
+_J2_K = 1.5 * J2 * A_M * A_M
+"""J2 factor of the gravity: the J2 terms scale as ``_J2_K / |r|²`` (m²)."""
+
 
 def _density_table() -> tuple[FloatArray, FloatArray]:
     h = np.concatenate([np.arange(-2_000.0, 200_000.0, 250.0), np.arange(200e3, 2_000e3, 5e3)])
@@ -108,7 +111,7 @@ class EarthModel:
         mu_r3 = self.gm * ir2 / rn
         s2 = x2[:, 2] * ir2
         if self.j2:
-            k = (1.5 * J2 * A_M * A_M) * ir2
+            k = _J2_K * ir2
             fxy = -mu_r3 * (1.0 + k * (1.0 - 5.0 * s2))
             a = r * fxy[:, None]
             a[:, 2] -= (2.0 * mu_r3 * k) * r[:, 2]
@@ -122,8 +125,7 @@ class EarthModel:
                 h = rn - self.sphere_radius_m
             else:
                 h = rn - B_M / np.sqrt(1.0 - E2 * (1.0 - s2))
-            rho = np.exp(np.interp(h, self._h_tab, self._lnrho_tab, right=-np.inf))
-            a -= (cdm * rho * vn)[:, None] * v
+            a -= (cdm * self.density(h) * vn)[:, None] * v
         return a, vn
 
     # ------------------------------------------------ one object, plain Python floats
@@ -161,7 +163,7 @@ class EarthModel:
         mu_r3 = self.gm * ir2 / rn
         s2 = z * z * ir2
         if self.j2:
-            k = (1.5 * J2 * A_M * A_M) * ir2
+            k = _J2_K * ir2
             fxy = -mu_r3 * (1.0 + k * (1.0 - 5.0 * s2))
             ax, ay = x * fxy, y * fxy
             az = z * fxy - (2.0 * mu_r3 * k) * z

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -38,6 +39,7 @@ from earlywarn.earth.frames import ecef_to_geodetic
 from earlywarn.flight.dynamics import EarthModel
 
 FloatArray = npt.NDArray[np.float64]
+_F = TypeVar("_F", float, FloatArray)  # the step rules serve the array and the float paths
 BoolArray = npt.NDArray[np.bool_]
 
 ATMOSPHERE_TOP_M = 100_000.0
@@ -122,6 +124,28 @@ def refine_crossing(
     return s, r, v
 
 
+def _coarse_step_ok(alt: _F, vr: _F, step_s: float) -> bool | npt.NDArray[np.bool_]:
+    """Whether a full ``step_s`` may be taken: above the atmosphere and staying there
+    (on floats or arrays)."""
+    return (alt > ATMOSPHERE_TOP_M) & (alt + step_s * vr > ATMOSPHERE_TOP_M)
+
+
+def _atmo_time_scales(cdm: _F, rho: _F, speed: _F, vr: _F) -> tuple[_F, _F]:
+    """In the atmosphere a step resolves the drag time scale v/a_D (half of it) and the
+    density scale height (~7 km; 2.5 km of radial travel); the caller takes the smaller,
+    clipped to ``[step_atmo_s, step_s]``. On floats or arrays."""
+    return 0.5 / (cdm * rho * speed + 1e-12), 2500.0 / (abs(vr) + 1e-9)
+
+
+def _impact_in_step(
+    model: EarthModel, r: FloatArray, v: FloatArray, rn: FloatArray, vn: FloatArray, h: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """For steps ``(r, v) → (rn, vn)`` of length ``h`` that end below the surface: the
+    time from the step's start to the crossing, and the state there."""
+    s, ri, vi = refine_crossing(model, r, v, rn, vn, h)
+    return s * h, ri, vi
+
+
 def propagate(
     model: EarthModel,
     t0_s: FloatArray,
@@ -155,15 +179,12 @@ def propagate(
     ts, rs, vs = [t.copy()], [r.copy()], [v.copy()]
     acc = model.accel
     alt = model.altitude_m(r)
-    top = ATMOSPHERE_TOP_M
     for _ in range(max_steps):
         vr = (r * v).sum(axis=1) / np.sqrt((r * r).sum(axis=1))
-        big = (alt > top) & (alt + step_s * vr > top)
-        # in the atmosphere: resolve the drag time scale v/a_D and the density scale
-        # height (~7 km), never below step_atmo_s
+        big = _coarse_step_ok(alt, vr, step_s)
         sp = np.sqrt((v * v).sum(axis=1))
-        drag_t = 0.5 / (cdm * model.density(alt) * sp + 1e-12)
-        fine = np.clip(np.minimum(drag_t, 2500.0 / (np.abs(vr) + 1e-9)), step_atmo_s, step_s)
+        drag_t, scale_t = _atmo_time_scales(cdm, model.density(alt), sp, vr)
+        fine = np.clip(np.minimum(drag_t, scale_t), step_atmo_s, step_s)
         hh1 = np.where(big, step_s, fine)
         hh1 = np.where(alive, np.minimum(hh1, tmax - t), 0.0)
         hh = hh1[:, None]
@@ -184,10 +205,10 @@ def propagate(
         altn = model.altitude_m(rn)
         hit = alive & (altn <= 0.0)
         if hit.any():
-            s, ri, vi = refine_crossing(model, r[hit], v[hit], rn[hit], vn[hit], hh1[hit])
+            dt, ri, vi = _impact_in_step(model, r[hit], v[hit], rn[hit], vn[hit], hh1[hit])
             rn[hit], vn[hit] = ri, vi
             hh1 = hh1.copy()
-            hh1[hit] = s * hh1[hit]
+            hh1[hit] = dt
             altn[hit] = 0.0
             impacted |= hit
         t = t + hh1
@@ -231,7 +252,7 @@ def _propagate_scalar(
     cdm_l = np.asarray(cdm, dtype=np.float64).reshape(n).tolist()
     atmo_l = np.broadcast_to(np.asarray(step_atmo_s, dtype=np.float64), (n,)).tolist()
     acc, altf, dens = model.accel1, model.altitude1, model.density1
-    top = ATMOSPHERE_TOP_M
+    coarse, scales = _coarse_step_ok, _atmo_time_scales
     rows: list[tuple[list[float], list[list[float]]]] = []
     impacted = np.zeros(n, dtype=bool)
     for i in range(n):
@@ -243,12 +264,12 @@ def _propagate_scalar(
         for _ in range(max_steps):
             rn = math.sqrt(x * x + y * y + z * z)
             vr = (x * vx + y * vy + z * vz) / rn
-            if alt > top and alt + step_s * vr > top:
+            if coarse(alt, vr, step_s):
                 hh = step_s
             else:
                 sp = math.sqrt(vx * vx + vy * vy + vz * vz)
-                drag_t = 0.5 / (c * dens(alt) * sp + 1e-12)
-                hh = min(max(min(drag_t, 2500.0 / (abs(vr) + 1e-9)), h_lo), step_s)
+                drag_t, scale_t = scales(c, dens(alt), sp, vr)
+                hh = min(max(min(drag_t, scale_t), h_lo), step_s)
             hh = min(hh, tmax - t)
             h2 = 0.5 * hh
             a1x, a1y, a1z, _ = acc(x, y, z, vx, vy, vz, c)
@@ -270,7 +291,7 @@ def _propagate_scalar(
             qn = vz + h6 * (a1z + 2.0 * (a2z + a3z) + a4z)
             altn = altf(xn, yn, zn)
             if altn <= 0.0:
-                s, ri, vi = refine_crossing(
+                dt, ri, vi = _impact_in_step(
                     model,
                     np.array([[x, y, z]]),
                     np.array([[vx, vy, vz]]),
@@ -278,7 +299,7 @@ def _propagate_scalar(
                     np.array([[un, wn, qn]]),
                     np.array([hh]),
                 )
-                ts.append(t + float(s[0]) * hh)
+                ts.append(t + float(dt[0]))
                 ss.append(ri[0].tolist() + vi[0].tolist())
                 impacted[i] = True
                 break

@@ -166,6 +166,9 @@ def _steer_dirs(
     return u, turn.astype(np.float64)
 
 
+_TINY = 1e-9
+"""Added to |v| and to the horizontal speed where the thrust follows their direction."""
+
 SCALAR_MAX_N = 4
 """Up to this many missiles are integrated one by one on floats (same steps, same
 formulas, equal to round-off; numpy's per-call overhead dominates tiny arrays)."""
@@ -193,7 +196,6 @@ def _rk4_scalar(
 ) -> None:
     """The RK4 loop of :func:`fly_powered` for each missile on floats; fills the outputs."""
     acc = model.accel1
-    tiny = 1e-9
 
     def horiz(
         x: float, y: float, z: float, vx: float, vy: float, vz: float
@@ -202,7 +204,7 @@ def _rk4_scalar(
         ex, ey, ez = x / rn, y / rn, z / rn
         d = vx * ex + vy * ey + vz * ez
         hx, hy, hz = vx - d * ex, vy - d * ey, vz - d * ez
-        hn = math.sqrt(hx * hx + hy * hy + hz * hz) + tiny
+        hn = math.sqrt(hx * hx + hy * hy + hz * hz) + _TINY
         return hx / hn, hy / hn, hz / hn
 
     def f(
@@ -210,7 +212,7 @@ def _rk4_scalar(
         cd: float, at: float, w: float, wh_: float, u: list[float],
     ) -> tuple[float, float, float]:  # fmt: skip
         ax, ay, az, sp = acc(x, y, z, vx, vy, vz, cd)
-        g = at * w / (sp + tiny)
+        g = at * w / (sp + _TINY)
         ax += g * vx + at * u[0]
         ay += g * vy + at * u[1]
         az += g * vz + at * u[2]
@@ -349,49 +351,49 @@ def fly_powered(
     r = np.array(r0, dtype=np.float64)
     v = np.zeros((n, 3))
     r_out[:, 0], v_out[:, 0] = r, v
-    tiny = 1e-9
 
     def horiz(rr: FloatArray, vv: FloatArray) -> FloatArray:
         rh = rr / np.sqrt((rr * rr).sum(axis=1))[:, None]
         hv = vv - (vv * rh).sum(axis=1)[:, None] * rh
-        return np.asarray(hv / (np.sqrt((hv * hv).sum(axis=1))[:, None] + tiny))
+        return np.asarray(hv / (np.sqrt((hv * hv).sum(axis=1))[:, None] + _TINY))
 
     if n <= SCALAR_MAX_N:
         _rk4_scalar(
             model, r0, h, wv, wh, at0, atm, at1, cd0, cdmid, cd1, u0, um, u1,
             r_out, v_out, a_beg, a_end,
         )  # fmt: skip
-    for i in range(k - 1 if n > SCALAR_MAX_N else 0):
-        hh = h[:, i, None]
-        h2 = 0.5 * hh
-        w = wv[:, i, None]
-        a1, s1 = acc(r, v, cd0[:, i])
-        a1 += at0[:, i, None] * (w * v / (s1[:, None] + tiny) + u0[:, i])
-        if any_h:
-            a1 += (at0[:, i] * wh[:, i])[:, None] * horiz(r, v)
-        r2 = r + h2 * v
-        v2 = v + h2 * a1
-        a2, s2 = acc(r2, v2, cdmid[:, i])
-        a2 += atm[:, i, None] * (w * v2 / (s2[:, None] + tiny) + um[:, i])
-        if any_h:
-            a2 += (atm[:, i] * wh[:, i])[:, None] * horiz(r2, v2)
-        r3 = r + h2 * v2
-        v3 = v + h2 * a2
-        a3, s3 = acc(r3, v3, cdmid[:, i])
-        a3 += atm[:, i, None] * (w * v3 / (s3[:, None] + tiny) + um[:, i])
-        if any_h:
-            a3 += (atm[:, i] * wh[:, i])[:, None] * horiz(r3, v3)
-        r4 = r + hh * v3
-        v4 = v + hh * a3
-        a4, s4 = acc(r4, v4, cd1[:, i])
-        a4 += at1[:, i, None] * (w * v4 / (s4[:, None] + tiny) + u1[:, i])
-        if any_h:
-            a4 += (at1[:, i] * wh[:, i])[:, None] * horiz(r4, v4)
-        h6 = hh / 6.0
-        r = r + h6 * (v + 2.0 * (v2 + v3) + v4)
-        v = v + h6 * (a1 + 2.0 * (a2 + a3) + a4)
-        r_out[:, i + 1], v_out[:, i + 1] = r, v
-        a_beg[:, i], a_end[:, i + 1] = a1, a4
+    else:
+        for i in range(k - 1):
+            hh = h[:, i, None]
+            h2 = 0.5 * hh
+            w = wv[:, i, None]
+            a1, s1 = acc(r, v, cd0[:, i])
+            a1 += at0[:, i, None] * (w * v / (s1[:, None] + _TINY) + u0[:, i])
+            if any_h:
+                a1 += (at0[:, i] * wh[:, i])[:, None] * horiz(r, v)
+            r2 = r + h2 * v
+            v2 = v + h2 * a1
+            a2, s2 = acc(r2, v2, cdmid[:, i])
+            a2 += atm[:, i, None] * (w * v2 / (s2[:, None] + _TINY) + um[:, i])
+            if any_h:
+                a2 += (atm[:, i] * wh[:, i])[:, None] * horiz(r2, v2)
+            r3 = r + h2 * v2
+            v3 = v + h2 * a2
+            a3, s3 = acc(r3, v3, cdmid[:, i])
+            a3 += atm[:, i, None] * (w * v3 / (s3[:, None] + _TINY) + um[:, i])
+            if any_h:
+                a3 += (atm[:, i] * wh[:, i])[:, None] * horiz(r3, v3)
+            r4 = r + hh * v3
+            v4 = v + hh * a3
+            a4, s4 = acc(r4, v4, cd1[:, i])
+            a4 += at1[:, i, None] * (w * v4 / (s4[:, None] + _TINY) + u1[:, i])
+            if any_h:
+                a4 += (at1[:, i] * wh[:, i])[:, None] * horiz(r4, v4)
+            h6 = hh / 6.0
+            r = r + h6 * (v + 2.0 * (v2 + v3) + v4)
+            v = v + h6 * (a1 + 2.0 * (a2 + a3) + a4)
+            r_out[:, i + 1], v_out[:, i + 1] = r, v
+            a_beg[:, i], a_end[:, i + 1] = a1, a4
 
     # plume intensity at each node: the stage burning just after it (0 at and after cutoff)
     inten = np.concatenate([plume_j, np.zeros((n, 1))], axis=1)

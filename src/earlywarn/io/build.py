@@ -35,30 +35,23 @@ def launch_specs(s: sc.Scenario) -> list[LaunchSpec]:
     out = []
     for ln in s.launches:
         if ln.aim is not None:
-            out.append(
-                LaunchSpec(
-                    launch_id=ln.id,
-                    vehicle=ln.vehicle,
-                    lat_deg=ln.site.lat_deg,
-                    lon_deg=ln.site.lon_deg,
-                    t_launch_s=ln.time,
-                    aim_lat_deg=ln.aim.lat_deg,
-                    aim_lon_deg=ln.aim.lon_deg,
-                    apogee_km=None if ln.apogee is None else ln.apogee / 1e3,
-                )
-            )
+            aim: dict[str, Any] = {
+                "aim_lat_deg": ln.aim.lat_deg,
+                "aim_lon_deg": ln.aim.lon_deg,
+                "apogee_km": None if ln.apogee is None else ln.apogee / 1e3,
+            }
         else:
-            out.append(
-                LaunchSpec(
-                    launch_id=ln.id,
-                    vehicle=ln.vehicle,
-                    lat_deg=ln.site.lat_deg,
-                    lon_deg=ln.site.lon_deg,
-                    t_launch_s=ln.time,
-                    azimuth_deg=ln.azimuth_deg,
-                    elevation_deg=ln.elevation_deg,
-                )
+            aim = {"azimuth_deg": ln.azimuth_deg, "elevation_deg": ln.elevation_deg}
+        out.append(
+            LaunchSpec(
+                launch_id=ln.id,
+                vehicle=ln.vehicle,
+                lat_deg=ln.site.lat_deg,
+                lon_deg=ln.site.lon_deg,
+                t_launch_s=ln.time,
+                **aim,
             )
+        )
     return out
 
 

@@ -91,27 +91,21 @@ def _detections(result: RunResult) -> sv.Detections:
 
 
 def _truth_launches(result: RunResult) -> tuple[sv.TruthLaunch, ...]:
-    if result.flight is None:
-        return ()
-    out = []
-    for ev in result.flight.events:
-        imp = ev.impact_s is not None and ev.impact_lat_rad is not None
-        out.append(
-            sv.TruthLaunch(
-                ev.launch_id,
-                ev.t_launch_s,
-                math.degrees(ev.launch_lat_rad),
-                math.degrees(ev.launch_lon_rad),
-                impact_time_s=(ev.t_launch_s + ev.impact_s) if imp and ev.impact_s else None,
-                impact_lat_deg=math.degrees(ev.impact_lat_rad)
-                if imp and ev.impact_lat_rad
-                else None,
-                impact_lon_deg=math.degrees(ev.impact_lon_rad)
-                if imp and ev.impact_lon_rad
-                else None,
-            )
+    def deg(x: float | None) -> float | None:
+        return None if x is None else math.degrees(x)
+
+    return tuple(
+        sv.TruthLaunch(
+            lt.launch_id,
+            lt.t_launch_s,
+            math.degrees(lt.lat_rad),
+            math.degrees(lt.lon_rad),
+            impact_time_s=lt.impact_t_s,
+            impact_lat_deg=deg(lt.impact_lat_rad),
+            impact_lon_deg=deg(lt.impact_lon_rad),
         )
-    return tuple(out)
+        for lt in result.launch_truth
+    )
 
 
 def _areas(result: RunResult) -> tuple[sv.DefendedArea, ...]:
