@@ -478,3 +478,27 @@ def test_raid_count_counts_launches_close_in_time_and_space() -> None:
         )
     out = run_center({}, config(ScriptedIr(tuple(script))), dt_s=5.0, t_start_s=0.0, t_end_s=300.0)
     assert [e.raid_count for e in out.events] == [2, 2]
+
+
+def test_step_indices_skip_quiet_intervals_only() -> None:
+    from earlywarn.center.core import _step_indices
+
+    every = _step_indices(np.array([3.0]), 0.0, 100.0, 2.0, 50, None)
+    assert every.tolist() == list(range(1, 51))
+    t = np.array([0.5, 3.0, 3.5, 41.0, 41.0])  # grid intervals 1, 2, 21
+    steps = _step_indices(t, 0.0, 100.0, 2.0, 50, 10.0).tolist()
+    assert steps == sorted(set(steps))
+    assert {1, 2, 21, 50} <= set(steps)  # every interval with a report, and the last
+    assert len(steps) < 50
+    gaps = np.diff([0, *steps])
+    assert gaps.max() <= 5  # idle_step_s / dt_s
+
+
+def test_run_center_logs_radar_tracks_and_ir_histories(full_run: Any) -> None:
+    _cfg, _batch, out = full_run
+    assert out.track_log and out.ir_tracks
+    times = [t for t, _, _ in out.track_log]
+    assert times == sorted(times)
+    assert all(x.shape == (6,) and np.all(np.isfinite(x)) for _, _, x in out.track_log)
+    for _, tt, rr in out.ir_tracks:
+        assert rr.shape == (tt.shape[0], 3)

@@ -357,6 +357,8 @@ def test_glint_is_stationary_within_six_frames() -> None:
     hist = S.run(S.generate(scene, np.random.default_rng(4)), scene.t_end_s)
     seen = [ev for _, evs in hist for ev in evs]
     assert seen and not any(ev.status == "boosting" for ev in seen)
+    # the glint persists (otherwise the check below would hold vacuously)
+    assert any(ev.n_frames >= 7 for ev in seen), [(ev.n_frames, ev.status) for ev in seen]
     for eid in {ev.event_id for ev in seen}:
         mine = [ev for ev in seen if ev.event_id == eid]
         late = [ev for ev in mine if ev.n_frames >= 7]

@@ -159,8 +159,27 @@ def test_outputs_are_written(tmp_path, geo_sat: InfraredSatellite) -> None:
     t = pq.read_table(tmp_path / "c.parquet")
     assert t.num_rows == 18 * 36
     assert {"coverage_1", "coverage_2", "longest_gap_h", "fence_alt_km"} <= set(t.column_names)
+    # the columns are the map's figures, in the grid's row-major order, in the named units
+    lat, lon = cov.grid.points_deg
+    np.testing.assert_array_equal(t.column("lat_deg").to_numpy(), lat)
+    np.testing.assert_array_equal(t.column("lon_deg").to_numpy(), lon)
+    np.testing.assert_array_equal(t.column("coverage_1").to_numpy(), cov.coverage_1)
+    np.testing.assert_allclose(t.column("longest_gap_h").to_numpy(), cov.longest_gap_s / 3600.0)
+    np.testing.assert_allclose(t.column("fence_alt_km").to_numpy(), cov.fence_m / 1e3)
+    assert np.isfinite(cov.fence_m).any() and (cov.coverage_1 == 1.0).any()
+    assert t.schema.metadata[b"earlywarn.epoch_utc"] == b"2026-03-20T12:00:00Z"
     doc = json.loads(write_coverage_geojson(cov, tmp_path / "c.geojson").read_text())
     assert len(doc["features"]) == 18 * 36
+    # feature k is the cell around grid point k, carrying that point's figures
+    for k in (0, 37, int(np.argmax(np.isfinite(cov.fence_m)))):
+        f = doc["features"][k]
+        ring = np.array(f["geometry"]["coordinates"][0])
+        assert ring[:, 0].min() < lon[k] < ring[:, 0].max()
+        assert ring[:, 1].min() < lat[k] < ring[:, 1].max()
+        assert f["properties"]["coverage_1"] == round(float(cov.coverage_1[k]), 4)
+        fence = cov.fence_m[k]
+        expected = round(float(fence) / 1e3, 1) if np.isfinite(fence) else None
+        assert f["properties"]["fence_alt_km"] == expected
     p = plot_coverage(cov, tmp_path / "c.png")
     assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

@@ -143,10 +143,14 @@ def test_summary_matches_its_table(inprocess) -> None:
     assert s["detection"]["ci95"] == list(wilson_interval(sum(det), 4))
     conf = [r["confirmed"] for r in rows]
     assert s["confirmation"]["k"] == sum(conf)
+    # a launch is detected exactly when the center reached LAUNCH for it
+    assert det == [r["launch_s"] is not None for r in rows]
+    assert conf == [r["confirmed_s"] is not None for r in rows]
     lat = sorted(r["launch_s"] for r in rows if r["launch_s"] is not None)
-    if lat:
-        assert s["latency_s"]["launch"]["p50"] == pytest.approx(float(np.median(lat)))
-        assert s["latency_s"]["launch"]["p95"] == pytest.approx(float(np.percentile(lat, 95)))
+    assert lat, "the study's launches should be detected (else the latency goes unchecked)"
+    assert s["latency_s"]["launch"]["n"] == len(lat)
+    assert s["latency_s"]["launch"]["p50"] == pytest.approx(float(np.median(lat)))
+    assert s["latency_s"]["launch"]["p95"] == pytest.approx(float(np.percentile(lat, 95)))
     days = 4 * 480.0 / 86_400.0
     assert s["simulated_days"] == pytest.approx(days)
     for lv in ("POSSIBLE_LAUNCH", "LAUNCH", "THREAT", "ATTACK_CONFIRMED"):

@@ -76,21 +76,22 @@ def coverage_command(
     from earlywarn.io import build
 
     scen = _scenario(scenario)
+    # the IR search settings shared by the map and the region
+    ir = {
+        "plume_altitude_m": plume_altitude_km * 1e3,
+        "reference_intensity_w_sr": intensity_w_sr,
+        "step_s": sample_step_s,
+    }
     try:
         grid = cv.LatLonGrid.regular(step_deg)
         t1 = start_s + hours * 3600.0
         sats, rads = build.satellites(scen), build.radars(scen)
-        cov = cv.coverage_map(
-            sats, rads, scen.epoch, grid, start_s, t1,
-            plume_altitude_m=plume_altitude_km * 1e3, reference_intensity_w_sr=intensity_w_sr,
-            step_s=sample_step_s,
-        )  # fmt: skip
+        cov = cv.coverage_map(sats, rads, scen.epoch, grid, start_s, t1, **ir)
         reg = None
         if region is not None:
             reg = cv.region_coverage(
                 sats, scen.epoch, _polygon(region), start_s, t1, name=region_name, level=level,
-                plume_altitude_m=plume_altitude_km * 1e3,
-                reference_intensity_w_sr=intensity_w_sr, step_s=sample_step_s,
+                **ir,
             )  # fmt: skip
     except ValueError as exc:
         _fail(str(exc))
@@ -136,8 +137,9 @@ def warning_command(
 
     scen = _scenario(scenario)
     dlat, dlon = _latlon(defended, "--defended")
-    if vehicle not in load_catalog():
-        _fail(f"--vehicle: unknown {vehicle!r}; known: {', '.join(sorted(load_catalog()))}")
+    catalog = load_catalog()
+    if vehicle not in catalog:
+        _fail(f"--vehicle: unknown {vehicle!r}; known: {', '.join(sorted(catalog))}")
     try:
         grid = cv.LatLonGrid.regular(step_deg)
         lat, lon = grid.points_deg

@@ -263,9 +263,10 @@ def visibility_windows(
             tc = 0.5 * (lo + hi)
             # events: windows open at t_start_s, crossings (a rise starts one), open at t_end_s
             g_open, g_end = np.flatnonzero(vis[0]), np.flatnonzero(vis[-1])
+            n_open, n_end = g_open.size, g_end.size
             g_all = np.concatenate([g_open, gg, g_end])
-            t_all = np.concatenate([np.full(g_open.size, t_start_s), tc, np.full(g_end.size, t_end_s)])
-            is_start = np.concatenate([np.ones(g_open.size, bool), ~v_lo, np.zeros(g_end.size, bool)])
+            t_all = np.concatenate([np.full(n_open, t_start_s), tc, np.full(n_end, t_end_s)])
+            is_start = np.concatenate([np.ones(n_open, bool), ~v_lo, np.zeros(n_end, bool)])
             order = np.lexsort((~is_start, t_all, g_all))
             g_s, t_s, st = g_all[order], t_all[order], is_start[order]
             # per point the events alternate start, end, start, end...

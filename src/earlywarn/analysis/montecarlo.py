@@ -339,21 +339,12 @@ ROW_SCHEMA = pa.schema(
 )
 """Columns of the study table (one row per run and launch)."""
 
-_EVAL_COLS = (
-    "class_true",
-    "class_assessed",
-    "max_level",
-    "first_report_s",
-    "possible_launch_s",
-    "launch_s",
-    "threat_s",
-    "confirmed_s",
-    "launch_point_error_km",
-    "azimuth_error_deg",
-    "impact_error_km_at_confirmed",
-    "impact_time_error_s",
-    "decision_time_s",
+_EVAL_COLS = tuple(
+    name
+    for name in ROW_SCHEMA.names[ROW_SCHEMA.get_field_index("class_true") :]
+    if name not in ("detected", "confirmed") and not name.startswith("false_alerts_")
 )
+"""The per-launch evaluation columns, copied from the run's summary (derived from the schema)."""
 
 
 @lru_cache(maxsize=1)
@@ -496,8 +487,8 @@ def summarize(table: pa.Table) -> dict[str, Any]:
     for i in range(n_rows):
         runs.setdefault(int(d["run"][i]), i)
     failed = [i for i in runs.values() if d["status"][i] != "ok"]
-    first = [i for i in runs.values() if d["status"][i] == "ok"]
-    days = sum(float(d["duration_s"][i]) for i in first) / 86_400.0
+    ok_runs = [i for i in runs.values() if d["status"][i] == "ok"]  # one row per good run
+    days = sum(float(d["duration_s"][i]) for i in ok_runs) / 86_400.0
     launch_rows = [
         i for i in range(n_rows) if d["launch_id"][i] is not None and d["status"][i] == "ok"
     ]
@@ -505,7 +496,7 @@ def summarize(table: pa.Table) -> dict[str, Any]:
     conf = [d["confirmed"][i] for i in launch_rows]
     fa: dict[str, Any] = {}
     for lv in LEVELS:
-        k = sum(int(d[f"false_alerts_{lv}"][i]) for i in first)
+        k = sum(int(d[f"false_alerts_{lv}"][i]) for i in ok_runs)
         fa[lv] = {
             "count": k,
             "per_day": (k / days) if days > 0 else None,

@@ -39,6 +39,7 @@ Two ways to get the trajectories
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -50,11 +51,18 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from earlywarn.analysis.coverage import LatLonGrid, draw_coastlines, grid_image, ir_visible
+from earlywarn.analysis.coverage import (
+    LatLonGrid,
+    altitude_of,
+    draw_coastlines,
+    grid_image,
+    ir_visible,
+)
 from earlywarn.earth.constants import E2, R_MEAN_M
-from earlywarn.earth.frames import ecef_to_geodetic, geodetic_to_ecef, great_circle
+from earlywarn.earth.frames import geodetic_to_ecef, great_circle
 from earlywarn.earth.time import parse_utc
 from earlywarn.flight import FlightSolver, LaunchSpec, Trajectories, Vehicle, get_vehicle
+from earlywarn.flight.fly import ellipsoid_distance_m
 from earlywarn.sensors.infrared import InfraredSatellite
 from earlywarn.sensors.radar import Radar
 
@@ -217,11 +225,13 @@ def _fly_aimed(
         ]  # fmt: skip
         res = solver.fly(specs)
         tr = res.trajectories
-        for j, (i, ev) in enumerate(zip(idx, res.events, strict=True)):
+        rows_of: dict[str, list[int]] = {}
+        for k, lid in enumerate(tr.launch_id):
+            rows_of.setdefault(lid, []).append(k)
+        for i, spec, ev in zip(idx, specs, res.events, strict=True):
             if ev.status != "ok" or ev.impact_s is None:
                 continue
-            rows = [k for k, lid in enumerate(tr.launch_id) if lid == specs[j].launch_id]
-            sub = _rows(tr, rows[:2])  # booster, rv
+            sub = _rows(tr, rows_of[spec.launch_id][:2])  # booster, rv
             ok[i] = True
             t_bo[i], t_imp[i] = ev.burnout_s, ev.impact_s
             sb = _rows(sub, [0]).at(np.minimum(boost_t, ev.burnout_s))
@@ -295,14 +305,12 @@ def _interp_weights(
     wr = fr - ir
     corners, weights = [], []
     ok = inside.copy()
-    for dl in (0, 1):
-        for da in (0, 1):
-            for dr in (0, 1):
-                c = (np.minimum(il + dl, nl - 1), (ia + da) % na, np.minimum(ir + dr, nr - 1))
-                w = (wl if dl else 1 - wl) * (wa if da else 1 - wa) * (wr if dr else 1 - wr)
-                corners.append(c)
-                weights.append(w)
-                ok &= table.valid[c] | (w == 0)
+    for dl, da, dr in itertools.product((0, 1), repeat=3):
+        c = (np.minimum(il + dl, nl - 1), (ia + da) % na, np.minimum(ir + dr, nr - 1))
+        w = (wl if dl else 1 - wl) * (wa if da else 1 - wa) * (wr if dr else 1 - wr)
+        corners.append(c)
+        weights.append(w)
+        ok &= table.valid[c] | (w == 0)
     return corners, weights, ok
 
 
@@ -384,9 +392,7 @@ def _ir_first(
     if not sens.satellites:
         return np.full(t.shape[0], np.nan)
     inten = _intensity(v, t, t_bo[:, None])
-    finite = np.all(np.isfinite(r), axis=-1)
-    _, _, h = ecef_to_geodetic(np.where(finite[..., None], r, 1.0))
-    h = np.where(finite, h, -np.inf)
+    h = altitude_of(r)
     seen = np.zeros(t.shape, bool)
     common = bool(np.all(t == t[:1]))
     for sat in sens.satellites:
@@ -492,16 +498,25 @@ def _prepare(
     )
 
 
-def _range_az(
-    lat_deg: FloatArray, lon_deg: FloatArray, dlat: float, dlon: float
-) -> tuple[FloatArray, FloatArray]:
-    latc = _geocentric(np.radians(lat_deg))
-    return great_circle(
-        latc,
-        np.radians(lon_deg),
+def _launch_points(
+    lat_deg: npt.ArrayLike, lon_deg: npt.ArrayLike, dlat: float, dlon: float
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Flattened launch points (deg) and their central angle and azimuth to the defended
+    point (rad, geocentric sphere)."""
+    lat = np.asarray(lat_deg, dtype=np.float64).ravel()
+    lon = np.asarray(lon_deg, dtype=np.float64).ravel()
+    psi, az = great_circle(
+        _geocentric(np.radians(lat)),
+        np.radians(lon),
         float(_geocentric(np.radians(np.array(dlat)))),
         math.radians(dlon),
     )
+    return lat, lon, psi, az
+
+
+def _nans(n: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Flight time, IR and radar detection per point, NaN until computed."""
+    return np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
 
 
 def warning_direct(
@@ -524,12 +539,8 @@ def warning_direct(
     """Warning figures from flying every launch (exact, slower; see the module docstring)."""
     sens = _prepare(satellites, radars, epoch, t_launch_s, radar_pd, tol_s)
     v = get_vehicle(vehicle, solver.catalog)
-    lat = np.asarray(lat_deg, dtype=np.float64).ravel()
-    lon = np.asarray(lon_deg, dtype=np.float64).ravel()
-    psi, az = _range_az(lat, lon, defended_lat_deg, defended_lon_deg)
+    lat, lon, psi, az = _launch_points(lat_deg, lon_deg, defended_lat_deg, defended_lon_deg)
     tab = solver.table(vehicle)
-    from earlywarn.flight.fly import ellipsoid_distance_m
-
     dist = ellipsoid_distance_m(
         np.radians(lat), np.radians(lon),
         np.full(lat.size, math.radians(defended_lat_deg)),
@@ -538,20 +549,17 @@ def warning_direct(
     reach = (dist >= tab.min_range_m) & (dist <= tab.max_range_m)
     idx = np.flatnonzero(reach)
     boost_t = np.arange(0.0, float(v.burnout_s[-1]) + boost_step_s, boost_step_s)
-    ft = np.full(lat.size, np.nan)
-    ir = np.full(lat.size, np.nan)
-    rd = np.full(lat.size, np.nan)
+    ft, ir, rd = _nans(lat.size)
     if idx.size:
         fl = _fly_aimed(
             solver, vehicle, lat[idx], lon[idx], np.full(idx.size, defended_lat_deg),
             np.full(idx.size, defended_lon_deg), boost_t, np.linspace(0.0, 1.0, n_rv_samples),
         )  # fmt: skip
-        good = fl.ok
-        ft[idx] = np.where(good, fl.impact_s, np.nan)
         ir_i = _ir_first(sens, v, np.asarray(fl.boost_t), fl.boost_r, fl.burnout_s)
         rd_i = _radar_first(sens, v.body.rcs_m2, fl.rv_t, fl.rv_r)
-        ir[idx] = np.where(good, ir_i, np.nan)
-        rd[idx] = np.where(good, rd_i, np.nan)
+        ft[idx] = np.where(fl.ok, fl.impact_s, np.nan)
+        ir[idx] = np.where(fl.ok, ir_i, np.nan)
+        rd[idx] = np.where(fl.ok, rd_i, np.nan)
     return _finish(
         vehicle, defended_lat_deg, defended_lon_deg, sens, lat, lon, psi, az, ft, ir, rd,
         None, "direct",
@@ -577,16 +585,12 @@ def warning_map(
 ) -> WarningMap:
     """The fast path: warning figures from the interpolated trajectory table."""
     sens = _prepare(satellites, radars, epoch, t_launch_s, radar_pd, tol_s)
-    v = get_vehicle(table.vehicle, catalog) if catalog is not None else get_vehicle(table.vehicle)
-    lat = np.asarray(lat_deg, dtype=np.float64).ravel()
-    lon = np.asarray(lon_deg, dtype=np.float64).ravel()
-    psi, az = _range_az(lat, lon, defended_lat_deg, defended_lon_deg)
+    v = get_vehicle(table.vehicle, catalog)
+    lat, lon, psi, az = _launch_points(lat_deg, lon_deg, defended_lat_deg, defended_lon_deg)
     south = lat < 0
     az_t = np.where(south, math.pi - az, az)
     corners, weights, ok = _interp_weights(table, np.radians(lat), az_t, psi)
-    ft = np.full(lat.size, np.nan)
-    ir = np.full(lat.size, np.nan)
-    rd = np.full(lat.size, np.nan)
+    ft, ir, rd = _nans(lat.size)
     idx = np.flatnonzero(ok)
     for c0 in range(0, idx.size, chunk):
         sel = idx[c0 : c0 + chunk]

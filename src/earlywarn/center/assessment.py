@@ -665,12 +665,12 @@ def _persistent(ir: IrEventLike, params: AssessmentParams) -> bool:
     """Enough supporting frames over enough time to announce a candidate (not stationary)."""
     if ir.status in ("stationary", "orbital"):
         return False
+    if not ir.stereo and not params.ir_mono_persistence:
+        return False
     frames = getattr(ir, "n_frames", None)
     span = getattr(ir, "span_s", None)
     n = int(frames) if frames else int(ir.n_reports)
     sp = float(span) if span else float(ir.last_t_s) - float(ir.first_t_s)
-    if not ir.stereo and not params.ir_mono_persistence:
-        return False
     return n >= params.ir_min_frames and sp >= params.ir_min_span_s
 
 

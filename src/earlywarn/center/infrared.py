@@ -93,7 +93,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -296,13 +296,12 @@ class IrEvent:
     track_t_s: FloatArray  # (m,) times of the estimated positions
     track_r_ecef_m: FloatArray  # (m, 3)
     report_keys: tuple[tuple[str, int], ...]  # (sensor_id, seq) of supporting reports
-    # evidence: frames with a detection (summed over satellites), the time they span, and
-    # the most frames any one satellite contributed. A core should announce a candidate
+    # evidence: frames with a detection (summed over satellites) and the time they span.
+    # A core should announce a candidate
     # only once it has persisted (e.g. n_frames >= 6 over span_s >= 8 s): a single frame
     # never makes an event, and sun glint turns "stationary" within ~10 frames.
     n_frames: int = 0
     span_s: float = 0.0
-    n_sensors_max: int = 0
 
     def most_likely_class(self) -> str:
         return max(self.class_probs, key=lambda kv: kv[1])[0]
@@ -556,6 +555,21 @@ def _extend(
 _PY_ASSOC_MAX = 24  # up to this many (track, detection) pairs: plain Python
 
 
+def _greedy_pairs(ranked: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Greedy nearest neighbour: take the (track, detection) pairs best first, skipping
+    those whose track or detection is already taken."""
+    used_t: set[int] = set()
+    used_d: set[int] = set()
+    pairs: list[tuple[int, int]] = []
+    for i, j in ranked:
+        if i in used_t or j in used_d:
+            continue
+        used_t.add(i)
+        used_d.add(j)
+        pairs.append((i, j))
+    return pairs
+
+
 def _associate_frame_py(
     tracks: list[SatTrack],
     t: FloatArray,
@@ -592,16 +606,7 @@ def _associate_frame_py(
             if d <= gate:
                 cand.append((d / gate, i, j))
     cand.sort()
-    used_t: set[int] = set()
-    used_d: set[int] = set()
-    pairs: list[tuple[int, int]] = []
-    for _, i, j in cand:
-        if i in used_t or j in used_d:
-            continue
-        used_t.add(i)
-        used_d.add(j)
-        pairs.append((i, j))
-    return pairs
+    return _greedy_pairs((i, j) for _, i, j in cand)
 
 
 def _associate_frame(
@@ -641,16 +646,7 @@ def _associate_frame(
     ti, di = np.nonzero(ok)
     cost = d[ti, di] / gate[ti, di]
     orderk = np.lexsort((di, ti, cost))
-    used_t = np.zeros(len(tracks), dtype=bool)
-    used_d = np.zeros(t.shape[0], dtype=bool)
-    pairs: list[tuple[int, int]] = []
-    for k in orderk:  # loop over gated pairs only (few)
-        i, j = int(ti[k]), int(di[k])
-        if used_t[i] or used_d[j]:
-            continue
-        used_t[i] = used_d[j] = True
-        pairs.append((i, j))
-    return pairs
+    return _greedy_pairs(zip(ti[orderk].tolist(), di[orderk].tolist(), strict=True))
 
 
 # ---------------------------------------------------------------------------------------
@@ -738,20 +734,16 @@ def _alt_fit_grid(t: FloatArray, h: FloatArray, var: FloatArray, t0: FloatArray)
 
 
 def _poly_fit_grid(
-    t: FloatArray,
-    y: FloatArray,
-    var: FloatArray,
-    t0: FloatArray,
-    intercept: bool,
-    powers: tuple[int, int] = (2, 3),
+    t: FloatArray, y: FloatArray, var: FloatArray, t0: FloatArray
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Fit ``y = [c0] + c_p s^p + c_q s^q`` with ``s = (t − t0)/100 s`` for every t0 on a grid.
+    """Fit ``y = c0 + c_p s^p + c_q s^q`` with ``s = (t − t0)/100 s`` for every t0 on a grid,
+    ``(p, q)`` the :data:`HORIZONTAL_POWERS` of the ground-track model.
 
     Returns coefficients ``(G, P)``, their covariances ``(G, P, P)`` and chi-square ``(G,)``.
     """
     s = np.maximum(t[None, :] - t0[:, None], 0.0) / 100.0  # (G, K)
-    cols = ([np.ones_like(s)] if intercept else []) + [s ** powers[0], s ** powers[1]]
-    basis = np.stack(cols, axis=-1)  # (G, K, P)
+    p, q = HORIZONTAL_POWERS
+    basis = np.stack([np.ones_like(s), s**p, s**q], axis=-1)  # (G, K, 3)
     wgt = 1.0 / var
     nmat = np.einsum("k,gkp,gkq->gpq", wgt, basis, basis)
     rvec = np.einsum("k,gkp,k->gp", wgt, basis, y)
@@ -804,8 +796,8 @@ def _launch_at(
 ) -> _LaunchFit:
     """Launch point and azimuth from the ground-track fit at a given launch time."""
     one = np.array([t0])
-    ce1, cove1, _ = _poly_fit_grid(t, e, var_hor[0], one, True, HORIZONTAL_POWERS)
-    cn1, covn1, _ = _poly_fit_grid(t, n, var_hor[1], one, True, HORIZONTAL_POWERS)
+    ce1, cove1, _ = _poly_fit_grid(t, e, var_hor[0], one)
+    cn1, covn1, _ = _poly_fit_grid(t, n, var_hor[1], one)
     # marginalise over t0: add (∂c0/∂t0 σ_t0)²
     var_e = float(cove1[0, 0, 0]) * scale + (dedn_dt0[0] * t0_sig) ** 2
     var_n = float(covn1[0, 0, 0]) * scale + (dedn_dt0[1] * t0_sig) ** 2
@@ -841,8 +833,8 @@ def _launch_fit(
     grid: FloatArray,
 ) -> _LaunchFit:
     """Joint launch-time / launch-point fit of stereo points over a grid of launch times."""
-    ce, _, chi_e = _poly_fit_grid(t, e, var[0], grid, True, HORIZONTAL_POWERS)
-    cn, _, chi_n = _poly_fit_grid(t, n, var[1], grid, True, HORIZONTAL_POWERS)
+    ce, _, chi_e = _poly_fit_grid(t, e, var[0], grid)
+    cn, _, chi_n = _poly_fit_grid(t, n, var[1], grid)
     chi_h = _alt_fit_grid(t, h, var[2], grid)
     cost = chi_e + chi_n + chi_h
     t0, t0_sig, i = _refine(grid, cost)
@@ -897,7 +889,7 @@ def _ray_state_fit(
     missed frames of a faint upper stage, and a smooth model averages the noise far
     better than differencing triangulated points. The window is widened (up to
     ``state_max_window_s``) until two satellites have three detections each. Cubic with
-    ≥ 10 detections, else quadratic. The covariance is the inverse normal matrix, inflated
+    ≥ 8 detections, else quadratic. The covariance is the inverse normal matrix, inflated
     by χ²/dof when the fit is worse than the noise (model error, e.g. a staging in the
     window). Returns ``(t_last, r, v, cov6)`` or None without two satellites.
     """
@@ -1249,8 +1241,8 @@ def _mono_fit(
     e_m, n_m, _, _ = placed(t0 - step)
     e_p, n_p, _, _ = placed(t0 + step)
     one = np.array([t0])
-    c_m = [_poly_fit_grid(tw, y[win], var_k, one - step, True, hp)[0][0, 0] for y in (e_m, n_m)]
-    c_p = [_poly_fit_grid(tw, y[win], var_k, one + step, True, hp)[0][0, 0] for y in (e_p, n_p)]
+    c_m = [_poly_fit_grid(tw, y[win], var_k, one - step)[0][0, 0] for y in (e_m, n_m)]
+    c_p = [_poly_fit_grid(tw, y[win], var_k, one + step)[0][0, 0] for y in (e_p, n_p)]
     slopes = (float(c_p[0] - c_m[0]) / (2 * step), float(c_p[1] - c_m[1]) / (2 * step))
     fit = _launch_at(
         tw, e[win], n[win], (var_k, var_k), t0, t0_sig, scale, slopes, float(cost_best[i])
@@ -1725,13 +1717,6 @@ def _n_times(t: FloatArray) -> int:
     return 1 + int(np.count_nonzero(d))
 
 
-def _count_by_sensor(tracks: list[SatTrack]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for tr in tracks:
-        out[tr.sensor_id] = out.get(tr.sensor_id, 0) + tr.n
-    return out
-
-
 def _ro(a: np.ndarray) -> FloatArray:
     out = np.array(a, dtype=np.float64)
     out.setflags(write=False)
@@ -1808,24 +1793,23 @@ def _snapshot(
         report_keys=_report_keys(tracks, params.max_report_keys),
         n_frames=n_frames,
         span_s=last_t - first_t,
-        n_sensors_max=max(_count_by_sensor(tracks).values()),
     )
 
 
 def _refresh(snap: IrEvent, tracks: list[SatTrack], params: IrParams) -> IrEvent:
-    """A stationary event's snapshot with its evidence (reports, frames, span) updated."""
-    t_first = min(float(tr.t_s[0]) for tr in tracks)
+    """An event's snapshot with only its evidence (reports, frames, span) updated: a
+    stationary source, or a boosting event between re-estimates."""
+    t_first = min(snap.first_t_s, min(float(tr.t_s[0]) for tr in tracks))
     t_last = max(tr.last_t for tr in tracks)
     return replace(
         snap,
         last_t_s=t_last,
-        first_t_s=min(snap.first_t_s, t_first),
+        first_t_s=t_first,
         n_reports=sum(tr.n for tr in tracks),
         sensor_ids=tuple(sorted({tr.sensor_id for tr in tracks})),
         report_keys=_report_keys(tracks, params.max_report_keys),
         n_frames=sum(_n_times(tr.t_s) for tr in tracks),
-        span_s=t_last - min(snap.first_t_s, t_first),
-        n_sensors_max=max(_count_by_sensor(tracks).values()),
+        span_s=t_last - t_first,
     )
 
 
@@ -1941,7 +1925,8 @@ def ir_step(
         last_t = max(tr.last_t for tr in ev_tracks)
         fresh = ev.snapshot is None or last_t > ev.snapshot.last_t_s
         ended = all(tr.closed for tr in ev_tracks)
-        if ev.status == "stationary" and ev.snapshot is not None and not (fresh or ended):
+        if not fresh and not ended and ev.snapshot is not None:
+            # nothing new: the snapshot stands (status changes only on fresh data)
             out_events.append(ev)
             snaps.append(ev.snapshot)
             continue
@@ -1961,16 +1946,6 @@ def ir_step(
                 snaps.append(snap)
                 continue
             ev = replace(ev, status="candidate", votes=0, pending="candidate", anchors=())
-        hint = (
-            np.array([p for _, p in ev.snapshot.class_probs])
-            if ev.snapshot is not None
-            else np.array([PRIORS[c].weight for c in CLASSES])
-        )
-        if not fresh and not ended and ev.snapshot is not None:
-            # nothing new: the snapshot stands (status changes only on fresh data)
-            out_events.append(ev)
-            snaps.append(ev.snapshot)
-            continue
         if (
             not ended
             and ev.status == "boosting"
@@ -1984,6 +1959,11 @@ def ir_step(
             out_events.append(ev)
             snaps.append(snap)
             continue
+        hint = (
+            np.array([p for _, p in ev.snapshot.class_probs])
+            if ev.snapshot is not None
+            else np.array([PRIORS[c].weight for c in CLASSES])
+        )
         est = _estimate(
             ev_tracks, params, hint, ev.status == "boosting", ev.launch_cache, ev.fit_cache
         )

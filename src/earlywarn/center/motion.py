@@ -145,10 +145,6 @@ def _coriolis(omega: float) -> FloatArray:
     return c
 
 
-def _skew_omega(omega: float) -> FloatArray:
-    return np.array([[0.0, -omega, 0.0], [omega, 0.0, 0.0], [0.0, 0.0, 0.0]])
-
-
 def gravity_gradient_j2(
     r_m: FloatArray, j2: float = J2, gm: float = GM_M3_S2, a_m: float = A_M
 ) -> FloatArray:
@@ -288,14 +284,9 @@ class BallisticJ2:
         a[..., :2] += x[..., 4:2:-1] * _coriolis(w) + (w * w) * r[..., :2]
         return a
 
-    def _deriv(self, x: FloatArray, phi: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """(ẋ, Φ̇) with Φ̇ = A Φ, A = [[0, I], [G − W W, −2 W]]."""
-        y = np.concatenate([x[:, :, None], phi], axis=2)
-        dy = self._deriv_joint(y)
-        return dy[:, :, 0], dy[:, :, 1:]
-
     def _deriv_joint(self, y: FloatArray) -> FloatArray:
-        """d/dt of ``Y = [x | Φ]`` ``(n, 6, 7)``: ``[ẋ | A Φ]`` in one array.
+        """d/dt of ``Y = [x | Φ]`` ``(n, 6, 7)``: ``[ẋ | A Φ]`` in one array, with
+        ``A = [[0, I], [G − W W, −2 W]]``.
 
         The upper half of both is the lower half of ``Y`` (ẋ_r = v, and rows 0..2 of A Φ
         are Φ[3:6]), so one slice copy does both; the lower half is the acceleration and

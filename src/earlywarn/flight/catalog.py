@@ -4,6 +4,9 @@ The numbers live in ``earlywarn/data/vehicles.yaml`` (package data), each vehicl
 stage with a ``source:`` string naming where its figures come from or saying that they
 are an order-of-magnitude assumption. This module loads the file into frozen
 dataclasses and validates it once, at the boundary; nothing is read at import time.
+:func:`get_vehicle` without a catalog parses the packaged file on first use and keeps
+it for the process (``functools.lru_cache``; the mapping and the vehicles are immutable,
+so no caller can alter another's); pass ``catalog=`` to use any other file.
 
 Units in the file carry their unit in the key (``burn_s``, ``propellant_kg``,
 ``area_m2``, ``plume_w_sr``); the dataclasses keep those names, so they are SI already.
