@@ -30,12 +30,13 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import numpy as np
 import numpy.typing as npt
 from threadpoolctl import threadpool_limits
 
+from earlywarn.center import infrared
 from earlywarn.center.alerts import Alert
 from earlywarn.center.assessment import (
     AssessmentParams,
@@ -101,29 +102,22 @@ class InfraredDetector:
     """Its events change only when IR reports arrive or its track timers run out, so
     :func:`run_center` may skip report-free intervals (see there)."""
 
-    def _mod(self) -> Any:
-        try:
-            from earlywarn.center import infrared
-        except ImportError as exc:  # pragma: no cover - only while infrared is being written
-            raise RuntimeError(
-                "earlywarn.center.infrared is not available; pass CenterConfig(ir=...) "
-                "with another IrDetector"
-            ) from exc
-        return infrared
-
     def initial_state(self) -> Any:
-        mod = self._mod()
-        cls = mod.IrState
-        return cls.initial() if hasattr(cls, "initial") else cls()
+        return infrared.IrState.initial()
 
     def step(
         self, state: Any, ir_columns: Columns, t_s: float
     ) -> tuple[Any, tuple[IrEventLike, ...]]:
-        mod = self._mod()
-        params = self.params if self.params is not None else mod.IrParams()
-        cols = ir_columns if ir_columns else mod.empty_ir()
-        new_state, events = mod.ir_step(state, cols, t_s, params)
-        return new_state, tuple(events)
+        params = self.params if self.params is not None else _DEFAULT_IR_PARAMS
+        cols: Any = ir_columns if ir_columns else _EMPTY_IR
+        new_state, events = infrared.ir_step(state, cols, t_s, params)
+        # (IrEvent is a frozen dataclass: read-only fields, which mypy does not accept for
+        # the protocol's plain attributes; it has every field IrEventLike names)
+        return new_state, cast("tuple[IrEventLike, ...]", tuple(events))
+
+
+_DEFAULT_IR_PARAMS = infrared.IrParams()
+_EMPTY_IR = infrared.empty_ir()
 
 
 @dataclass(frozen=True)
@@ -239,7 +233,7 @@ def step(state: CenterState, reports: Any, t_s: float) -> tuple[CenterState, Ste
     cfg = state.config
     cols = {k: report_columns(reports, k) for k in KINDS}
     for k, c in cols.items():
-        if _n(c) and float(np.max(np.asarray(c["t_s"], dtype=np.float64))) > t_s:
+        if _n(c) and float(np.asarray(c["t_s"], dtype=np.float64).max()) > t_s:
             raise ValueError(
                 f"{k} reports later than the step time t_s={t_s} s were given; pass only "
                 "reports with time in (state.t_s, t_s]"
@@ -382,19 +376,23 @@ def _run_center(
             if all_t.size
             else t_start_s
         )
-    orders = {}
-    sorted_t = {}
-    for k, c in cols.items():
-        if _n(c):
-            tk = np.asarray(c["t_s"], dtype=np.float64)
-            o = np.argsort(tk, kind="stable")
-            orders[k] = o
-            sorted_t[k] = tk[o]
     n_steps = max(0, math.ceil((t_end_s - t_start_s) / dt_s - 1e-9))
     steps = _step_indices(
         all_t, float(t_start_s), float(t_end_s), dt_s, n_steps,
         idle_step_s if bool(getattr(config.detector, "report_driven", False)) else None,
     )  # fmt: skip
+    step_t = np.minimum(t_start_s + steps * dt_s, t_end_s)
+    # each kind sorted by time once (stable: the batch's order within a time), and where
+    # each step's reports end in it: a step's reports are then views, not copies
+    by_time: dict[str, dict[str, np.ndarray]] = {}
+    bounds: dict[str, list[int]] = {}
+    for k, c in cols.items():
+        if _n(c):
+            tk = np.asarray(c["t_s"], dtype=np.float64)
+            o = np.argsort(tk, kind="stable")
+            by_time[k] = _slice(c, o)
+            edges = np.searchsorted(tk[o], np.concatenate([[t_start_s], step_t]), side="right")
+            bounds[k] = edges.tolist()
     state = CenterState.initial(config, t_start_s)
     alerts: list[Alert] = []
     impacts: list[ImpactRecord] = []
@@ -403,16 +401,12 @@ def _run_center(
     track_log: list[tuple[float, int, FloatVec]] = []
     logged: dict[int, float] = {}
     ir_last: dict[str, Any] = {}
-    lo_idx = {k: int(np.searchsorted(sorted_t[k], t_start_s, side="right")) for k in orders}
-    for i in steps.tolist():
-        t = min(t_start_s + i * dt_s, t_end_s)
+    for j, t in enumerate(step_t.tolist()):
         rep: dict[str, dict[str, np.ndarray]] = {}
-        for k in orders:
-            lo = lo_idx[k]
-            hi = int(np.searchsorted(sorted_t[k], t, side="right"))
+        for k, b in bounds.items():
+            lo, hi = b[j], b[j + 1]
             if hi > lo:
-                rep[k] = _slice(cols[k], orders[k][lo:hi])
-                lo_idx[k] = hi
+                rep[k] = {name: v[lo:hi] for name, v in by_time[k].items()}
         state, out = step(state, rep, t)
         alerts.extend(out.alerts)
         impacts.extend(out.impacts)
