@@ -364,3 +364,85 @@ def test_backward_correlation_separates_launches_seconds_apart() -> None:
     wrong = correlate_backward((T_BURNOUT, x_later, p_ir), tr, fp)
     assert right < 1.0
     assert wrong > 50.0
+
+
+# --------------------------------------------------------------------------------------------
+# bookkeeping shortcuts: each is the plain computation it replaces
+# --------------------------------------------------------------------------------------------
+
+keys_st = st.lists(st.tuples(st.sampled_from(["geo-a", "rad-1", "rad-2"]), st.integers(0, 60)))
+
+
+@given(old=keys_st, more=keys_st)
+def test_merge_keys_is_the_sorted_union(
+    old: list[tuple[str, int]], more: list[tuple[str, int]]
+) -> None:
+    from earlywarn.center.assessment import _merge_keys
+
+    base = tuple(sorted(set(old)))
+    merged = _merge_keys(base, more)
+    assert merged == tuple(sorted(set(old) | set(more)))
+    if set(more) <= set(old):
+        assert merged is base  # nothing new: the same tuple, no sort
+    # many new keys at once (a track's first merge) take the other path
+    many = [("rad-9", i) for i in range(40, 0, -1)]
+    assert _merge_keys(base, many) == tuple(sorted(set(old) | set(many)))
+
+
+def test_evolve_is_dataclasses_replace() -> None:
+    import pytest
+
+    from earlywarn.center._records import evolve
+    from earlywarn.center.assessment import EventState
+
+    ev = EventState(
+        "E0001", "ir", "I1", (3,), 0.0, 990.0, Level.LAUNCH, "OPEN", "", (), x=X_BO, p=P_BO,
+    )  # fmt: skip
+    changes: dict[str, Any] = {"level": Level.THREAT, "reason": "x", "merged_keys": ((3, 2),)}
+    new = evolve(ev, **changes)
+    ref = replace(ev, **changes)
+    assert type(new) is EventState
+    assert list(vars(new)) == list(vars(ref))
+    assert all(getattr(new, k) is getattr(ref, k) for k in vars(ref))
+    assert ev.level == Level.LAUNCH  # the original is untouched
+    with pytest.raises(TypeError):
+        evolve(ev, levle=Level.THREAT)
+
+
+def test_report_keys_follow_the_tracks_incrementally() -> None:
+    """An event's report keys are the union of its tracks' keys as they grow (merged step
+    by step from what each track gained since), and all of a track's keys are merged again
+    should its tuple ever be shorter than what was merged."""
+    from earlywarn.center.assessment import assess
+    from earlywarn.center.fusion import FusionParams
+    from earlywarn.center.radar_tracking import RadarTrack
+
+    params = AssessmentParams()
+    p = np.diag([100.0**2] * 3 + [5.0**2] * 3)
+
+    def track(tid: int, t: float, keys: list[tuple[str, int]]) -> RadarTrack:
+        x = X_BO + np.r_[tid * 1e3, 0.0, 0.0, 0.0, 0.0, 0.0]
+        return RadarTrack(tid, t, x, p, 0.0, t, len(keys), ("rad-1",), tuple(keys))
+
+    k1 = [("rad-1", i) for i in range(0, 40, 2)]
+    k2 = [("rad-2", i) for i in range(10)]
+    steps = [
+        [track(1, 100.0, k1[:6])],
+        [track(1, 105.0, k1[:9]), track(2, 105.0, k2[:6])],
+        [track(1, 110.0, k1[:9]), track(2, 110.0, k2[:8])],  # track 1 unchanged
+        [track(1, 115.0, k1), track(2, 115.0, k2)],
+        [track(1, 120.0, [*k1[3:], ("rad-1", 99)]), track(2, 120.0, k2)],  # not a prefix
+    ]
+    events: tuple[Any, ...] = ()
+    seen: set[tuple[str, int]] = set()
+    nno, checks = 1, ()
+    for tracks in steps:
+        t = tracks[0].t_s
+        events, nno, checks = assess(
+            events, nno, [], tracks, (), t, areas=(), notices=(), params=params,
+            fusion=FusionParams(), checks=checks,
+        )  # fmt: skip
+        seen |= {k for tr in tracks for k in tr.report_keys}
+        (ev,) = events
+        assert set(ev.radar_track_ids) == {tr.track_id for tr in tracks}
+        assert ev.report_keys == tuple(sorted(seen))

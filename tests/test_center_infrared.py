@@ -378,3 +378,137 @@ def test_land_and_sea() -> None:
     assert surface_at(r(37.8), r(-122.4), 20e3) == "unknown"  # San Francisco: on the coast
     assert coast_distance_m(r(37.8), r(-122.4)) < 20e3
     assert surface_at(math.nan, 0.0, 20e3) == "unknown"
+
+
+# ---------------------------------------------------------------------------------------
+# fast paths agree with the general computations, bit for bit
+# ---------------------------------------------------------------------------------------
+
+
+def _random_rays(rng: np.random.Generator, k: int) -> tuple[np.ndarray, np.ndarray]:
+    from earlywarn.earth.frames import geodetic_to_ecef
+
+    sat = np.stack([geodetic_to_ecef(0.0, rng.uniform(0.0, 6.28), 35786e3) for _ in range(k)])
+    tgt = np.stack(
+        [geodetic_to_ecef(rng.uniform(-1.2, 1.2), rng.uniform(0.0, 6.28), 0.0) for _ in range(k)]
+    )
+    u = tgt - sat + rng.normal(size=(k, 3)) * 3e6  # some rays miss the Earth
+    return sat, u / np.linalg.norm(u, axis=1, keepdims=True)
+
+
+def test_fast_paths_agree_bit_for_bit() -> None:
+    from earlywarn.center import infrared as ir
+
+    rng = np.random.default_rng(7)
+    for k in (1, 2, 5, 31):
+        sat, u = _random_rays(rng, k)
+        assert ir._ray_hit_ground_py(sat, u) == ir._ray_hit(sat, u, 0.0).tolist()
+        x = rng.normal(size=(k, 3))
+        assert (
+            ir._rows3(x[:, 0], x[:, 1], x[:, 2]).tobytes()
+            == np.stack([x[:, 0], x[:, 1], x[:, 2]], axis=1).tobytes()
+        )
+    for k in (1, 2, 3, 8, 64, 65, 200):
+        for v in (rng.normal(size=k), np.round(rng.normal(size=k), 1)):  # ties too
+            assert ir._median(v) == float(np.median(v))
+        m = rng.normal(size=(k, 3))
+        assert ir._median_rows(m).tobytes() == np.median(m, axis=0).tobytes()
+    assert math.isnan(ir._median(np.array([1.0, math.nan, 2.0])))
+    # the launch fit's normal equations: the einsum they replace
+    for g, k in ((1, 12), (2, 5), (300, 22), (150, 40)):
+        t = np.sort(rng.uniform(0.0, 45.0, k))
+        t0 = -rng.uniform(0.0, 150.0, g)
+        w = 1.0 / rng.uniform(1e4, 1e7, k)
+        y = rng.normal(size=k) * 1e4
+        basis, bp, bq = ir._ground_basis(t, t0)
+        nmat, rvec = ir._normal_grid(w, y, basis, bp, bq)
+        assert nmat.tobytes() == np.einsum("k,gkp,gkq->gpq", w, basis, basis).tobytes()
+        assert rvec.tobytes() == np.einsum("k,gkp,k->gp", w, basis, y).tobytes()
+
+
+def _reference_report_keys(tracks: list, keep: int) -> tuple[tuple[str, int], ...]:
+    """The report keys by sorting every report (what ``_report_keys`` computes)."""
+    t = np.concatenate([tr.t_s for tr in tracks])
+    seq = np.concatenate([tr.seq for tr in tracks])
+    names = sorted({tr.sensor_id for tr in tracks})
+    code = np.concatenate([np.full(tr.n, names.index(tr.sensor_id)) for tr in tracks])
+    order = np.lexsort((seq, code, t))
+    if order.shape[0] > keep:
+        head = max(keep // 4, 1)
+        order = np.concatenate([order[:head], order[-(keep - head) :]])
+    return tuple((names[int(code[i])], int(seq[i])) for i in order)
+
+
+def _track(ir, tid: int, sid: str, times: list[float], seqs: list[int], max_history: int = 600):
+    u = np.array([0.6, 0.8, 0.0])
+    s = np.array([4.2e7, 0.0, 0.0])
+    tr = ir._new_track(tid, sid, times[0], u, s, 1e-5, 1.0, seqs[0], 3.6e7)
+    for t, q in zip(times[1:], seqs[1:], strict=True):
+        tr = ir._extend(tr, t, u, s, 1e-5, 1.0, q, 3.6e7, max_history)
+    return tr
+
+
+def test_track_history_and_report_keys() -> None:
+    from earlywarn.center import infrared as ir
+
+    rng = np.random.default_rng(3)
+    for trial in range(40):
+        tracks = []
+        for i in range(int(rng.integers(1, 4))):
+            n = int(rng.integers(1, 60))
+            times = np.cumsum(rng.choice([0.0, 1.0, 2.0], size=n)) + rng.uniform(0.0, 20.0)
+            seqs = rng.integers(0, 50, size=n) if trial % 3 == 0 else np.arange(n)
+            tr = _track(ir, i, ("a", "b")[i % 2], times.tolist(), seqs.tolist(), 40)
+            assert tr.n == min(n, 40) and tr.dropped == n - tr.n
+            assert (
+                tr.t_s.tolist() == times[-40:].tolist() and tr.seq.tolist() == seqs[-40:].tolist()
+            )
+            assert tr.n_times == len(np.unique(tr.t_s)) and tr.last_t == times[-1]
+            tracks.append(tr)
+        for keep in (1, 4, 16, 200):
+            assert ir._report_keys(tracks, keep) == _reference_report_keys(tracks, keep)
+    # extending an older version of a track (a state stepped twice) leaves the newer intact
+    u, s = np.array([0.6, 0.8, 0.0]), np.array([4.2e7, 0.0, 0.0])
+    base = _track(ir, 1, "a", [0.0, 2.0, 4.0], [0, 1, 2])
+    newer = ir._extend(base, 6.0, u, s, 1e-5, 1.0, 3, 3.6e7, 600)
+    branch = ir._extend(base, 7.0, u, s, 2e-5, 1.0, 9, 3.6e7, 600)
+    assert newer.t_s.tolist() == [0.0, 2.0, 4.0, 6.0] and newer.seq.tolist() == [0, 1, 2, 3]
+    assert branch.t_s.tolist() == [0.0, 2.0, 4.0, 7.0] and branch.seq.tolist() == [0, 1, 2, 9]
+    assert base.t_s.tolist() == [0.0, 2.0, 4.0]
+
+
+def test_incremental_triangulation_equals_from_scratch() -> None:
+    from earlywarn.center import infrared as ir
+
+    lat, lon, az = _site(2)
+    rk = S.icbm_like(lat, lon, az, t0=100.0)
+    scene = S.Scene(SATS, 90.0, 260.0, rockets=(rk,), clutter_per_frame=0.0)
+    cols = S.generate(scene, np.random.default_rng(2))
+    params = IrParams()
+    t = cols["t_s"]
+    state = IrState.initial(float(t[0]) - 2.0)
+    n_checked = n_reused = 0
+    while state.t_s < scene.t_end_s:
+        i0, i1 = np.searchsorted(t, [state.t_s, state.t_s + 2.0], side="right")
+        state, _ = ir_step(state, {k: v[i0:i1] for k, v in cols.items()}, state.t_s + 2.0, params)
+        for ev in state.events:
+            cache = ev.tri_cache
+            if cache is None:
+                continue
+            by_id = {tr.track_id: tr for tr in state.tracks}
+            tracks = [by_id[k] for k in ev.track_ids]
+            ref = [tr for tr in tracks if tr.track_id in {r[0] for r in cache.ref}]
+            others = [tr for tr in tracks if tr not in ref]
+            ref.sort(key=lambda tr: tr.t_s[0])
+            t_ref = np.concatenate([tr.t_s for tr in ref])
+            s_ref = np.concatenate([tr.sat_m for tr in ref])
+            u_ref = np.concatenate([tr.los for tr in ref])
+            sig_ref = np.concatenate([tr.sigma_rad for tr in ref])
+            args = (ref, others, t_ref, s_ref, u_ref, sig_ref, params)
+            n_reused += ir._reusable_rows(cache, ref, others, t_ref) > 0
+            inc = ir._triangulate_rows(*args, cache)
+            new = ir._triangulate_rows(*args, None)
+            for f in ("x", "cov", "ok", "lat", "lon", "h"):
+                assert getattr(inc, f).tobytes() == getattr(new, f).tobytes(), f
+            n_checked += 1
+    assert n_checked > 10 and n_reused > 10, (n_checked, n_reused)

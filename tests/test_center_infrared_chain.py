@@ -221,7 +221,7 @@ def test_reference_no_spurious_boosting_and_glint_quiet() -> None:
 
 
 def test_full_reference_run_cpu() -> None:
-    """The whole 2,200 s reference run (IR steps every 2 s): measured ~0.3–0.4 s of CPU
+    """The whole 2,200 s reference run (IR steps every 2 s): measured ~0.17 s of CPU
     on a loaded 2-core machine; the bound leaves room for slower CI machines."""
     fe = _flight("icbm-solid", 0).events[0]
     r = run_chain("icbm-solid", 1, t_after_s=2200.0 - T_LAUNCH - fe.burnout_s)

@@ -14,7 +14,14 @@ import numpy as np
 import pytest
 from scipy.integrate import quad_vec, solve_ivp
 
-from earlywarn.center.motion import BallisticJ2, ConstantVelocity, cv_matrices, gravity_gradient_j2
+from earlywarn.center.motion import (
+    _FIELD_ROWS_N,
+    _SMALL_N,
+    BallisticJ2,
+    ConstantVelocity,
+    cv_matrices,
+    gravity_gradient_j2,
+)
 from earlywarn.earth.constants import A_M, GM_M3_S2, OMEGA_RAD_S
 from earlywarn.earth.frames import ecef_to_geodetic
 from earlywarn.earth.gravity import accel_j2, potential_j2
@@ -81,6 +88,61 @@ def test_gravity_gradient_matches_finite_differences_of_accel_j2() -> None:
         [(accel_j2(r + h * e) - accel_j2(r - h * e)) / (2 * h) for e in np.eye(3)], axis=-1
     )
     np.testing.assert_allclose(g, fd, rtol=0, atol=1e-9 * np.abs(g).max())
+
+
+def _free_flight_states(n: int, seed: int = 8) -> np.ndarray:
+    """``n`` states 100–1200 km up at any latitude (both hemispheres), up to ~7 km/s."""
+    rng = np.random.default_rng(seed)
+    d = rng.normal(size=(n, 3))
+    r = d / np.linalg.norm(d, axis=1, keepdims=True) * rng.uniform(A_M + 1e5, A_M + 1.2e6, (n, 1))
+    return np.hstack([r, rng.normal(0.0, 4000.0, (n, 3))])
+
+
+def test_gravity_gradient_row_path_is_the_numpy_path_bit_for_bit() -> None:
+    # up to _SMALL_N positions the gradient is computed in Python floats: same bits
+    r = _free_flight_states(12)[:, :3]
+    full = gravity_gradient_j2(r)  # numpy path
+    for i in range(0, 12, _SMALL_N):
+        np.testing.assert_array_equal(
+            gravity_gradient_j2(r[i : i + _SMALL_N]), full[i : i + _SMALL_N]
+        )
+
+
+@pytest.mark.parametrize("model", [BallisticJ2(q=0.0), BallisticJ2(q=0.0, j2=0.0, omega_rad_s=0.0)])
+def test_field_is_acceleration_and_gradient_bit_for_bit(model: BallisticJ2) -> None:
+    # The RK4's field (Python floats for up to _FIELD_ROWS_N states, numpy beyond) is the
+    # public acceleration and the gravity gradient plus Ω² on the horizontal diagonal.
+    w2 = model.omega_rad_s**2
+    for n in (1, 3, _FIELD_ROWS_N, _FIELD_ROWS_N + 1, 40):
+        x = _free_flight_states(n)
+        a, g = model._field(x)
+        g_ref = gravity_gradient_j2(x[:, :3], j2=model.j2, gm=model.gm_m3_s2)
+        g_ref[:, 0, 0] += w2
+        g_ref[:, 1, 1] += w2
+        np.testing.assert_array_equal(a, model.acceleration(x))
+        np.testing.assert_array_equal(g, g_ref)
+
+
+@pytest.mark.parametrize("n", [1, 3, _FIELD_ROWS_N + 4])
+def test_predict_is_the_joint_rk4_step_by_step_bit_for_bit(n: int) -> None:
+    # predict splits each RK4 sub-step into the states (Python floats for a few tracks,
+    # numpy for many) and Φ from the stage gradients; it must give exactly what one joint
+    # state/STM RK4 step (propagate over one sub-step) gives, composed over the sub-steps.
+    m = BallisticJ2(q=0.3)
+    x0 = _free_flight_states(n, seed=n)
+    for dt, steps in ((7.5, 1), (25.0, 3)):
+        xp, f, q = m.predict(x0, dt)
+        h = dt / steps
+        q_h = cv_matrices(0.3, h)[1]
+        x, phi_total = m.propagate(x0, h)
+        q_total = np.broadcast_to(q_h, (n, 6, 6))
+        for _ in range(steps - 1):
+            x, phi = m.propagate(x, h)
+            q_total = phi @ q_total @ np.swapaxes(phi, 1, 2) + q_h
+            phi_total = phi @ phi_total
+        np.testing.assert_array_equal(xp, x)
+        np.testing.assert_array_equal(f, phi_total)
+        np.testing.assert_array_equal(q, np.broadcast_to(q_total, (n, 6, 6)))
 
 
 def test_jacobi_constant_conserved_in_rotating_frame() -> None:

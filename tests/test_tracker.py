@@ -88,6 +88,23 @@ def test_position_from_inverts_function(model: RadarRAE | RadarENU) -> None:
     assert np.all(np.linalg.eigvalsh(cov) > 0.0)
 
 
+def test_enu_function_and_jacobian_rows_are_the_numpy_ones_bit_for_bit() -> None:
+    # RadarENU computes h(x) and H in Python floats for a few tracks: the same bits as the
+    # vectorised function() and jacobian(); position() is position_from()'s first half.
+    model = _enu_radar()
+    rng = np.random.default_rng(9)
+    site = np.asarray(model.site_ecef_m)
+    for n in (0, 1, 2, 5, 16, 17, 30):
+        x = _states(rng, n)
+        x[:, :3] = site + x[:, :3] @ np.asarray(model.rotation_enu)
+        z_hat, h = model.function_and_jacobian(x)
+        np.testing.assert_array_equal(z_hat, model.function(x))
+        np.testing.assert_array_equal(h, model.jacobian(x))
+        assert z_hat.shape == (n, 4) and h.shape == (n, 4, 6)
+        z = model.function(x)
+        np.testing.assert_array_equal(model.position(z), model.position_from(z)[0])
+
+
 def test_benchmark_convention_azimuth_ccw_from_x() -> None:
     z = RAE.function(np.array([[0.0, 1e5, 0.0, 0, 0, 0], [1e5, 0.0, 1e5, 0, 0, 0]]))
     np.testing.assert_allclose(z[0], [1e5, np.pi / 2, 0.0], atol=1e-12)
@@ -221,6 +238,15 @@ def test_gnn_assign_matches_brute_force() -> None:
         assert len(a_r) == best[0]
         assert got == pytest.approx(best[1])
         assert len(set(a_c.tolist())) == len(a_c)
+        assert np.all(np.diff(a_r) > 0)  # sorted by row
+
+
+def test_gnn_assign_uncontested_pairs_in_any_order() -> None:
+    rows = np.array([3, 0, 2], dtype=np.int64)
+    cols = np.array([1, 4, 0], dtype=np.int64)
+    a_r, a_c = gnn_assign(rows, cols, np.array([5.0, 1.0, 2.0]))
+    np.testing.assert_array_equal(a_r, [0, 2, 3])
+    np.testing.assert_array_equal(a_c, [4, 0, 1])
 
 
 # ------------------------------------------------------------------ the multi-target tracker
@@ -310,6 +336,89 @@ def test_track_ids_are_stable(scene: Scene) -> None:
         for o, tid in zip(outs[10:], scene.meas_truth[10:], strict=True):
             ids |= set(o.meas_track_id[tid == n].tolist())
         assert len(ids) == 1, (n, ids)
+
+
+def _small_scene() -> Scene:
+    # 3 targets, clutter: a few tracks and measurements per scan (n·m below the pre-gate
+    # threshold), tentative tracks from clutter, some competing pairs
+    return radar_scene(np.random.default_rng(77), n_targets=3, n_scans=40, clutter_rate=2.0)
+
+
+def _same_outputs(a: list[TrackerOutput], b: list[TrackerOutput]) -> None:
+    for oa, ob in zip(a, b, strict=True):
+        for name in ("ids", "x", "p", "updated", "confirmed_now", "deleted", "meas_track_id"):
+            np.testing.assert_array_equal(getattr(oa, name), getattr(ob, name))
+
+
+@pytest.mark.parametrize("two_point", [False, True])
+def test_small_scan_shortcuts_match_the_general_paths(
+    two_point: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Small scans skip the pre-gate (every pair gets the chi-square test) and assign
+    # uncontested gated pairs without the GNN; both must give exactly what the general
+    # paths give.
+    import earlywarn.center.tracker as tracker_module
+
+    scene = _small_scene()
+    tracker = dataclasses.replace(
+        _tracker(), initiation=Initiation(confirm_hits=2, window_scans=3, two_point=two_point)
+    )
+    fast = _run(tracker, scene)
+    with monkeypatch.context() as mp:
+        mp.setattr(tracker_module, "_ALL_PAIRS", 0)  # always pre-gate
+        _same_outputs(fast, _run(tracker, scene))
+    with monkeypatch.context() as mp:
+        mp.setattr(tracker_module, "_distinct", lambda a, k: False)  # always the GNN
+        _same_outputs(fast, _run(tracker, scene))
+
+
+def test_updates_follow_the_assignment_when_tentative_tracks_come_first() -> None:
+    # Track A (row 0) stays tentative while track B (row 1), born later, is confirmed; then
+    # A's wide gate also takes B's measurement, so the GNN serves B first and A second:
+    # the assigned rows come out as (1, 0), and each track must get its own measurement.
+    tracker = Tracker(
+        motion=ConstantVelocity(q=1.0),
+        measurement=CartesianPosition(10.0),
+        initiation=Initiation(confirm_hits=3, window_scans=10, max_coast_s=10.0),
+    )
+    a, b = np.array([0.0, 0.0, 0.0]), np.array([2000.0, 0.0, 0.0])
+    state = tracker.initial_state()
+    for t, z in enumerate([[a], [b], [b], [b]]):
+        state, _ = tracker.step(state, np.array(z), float(t))
+    assert state.confirmed.tolist() == [False, True]
+    a1, b1 = a + np.array([30.0, 0.0, 0.0]), b + np.array([0.0, 30.0, 0.0])
+    state, out = tracker.step(state, np.array([a1, b1]), 4.0)
+    assert out.meas_track_id.tolist() == state.ids.tolist()  # A took a1, B took b1
+    assert np.linalg.norm(state.x[0, :3] - a1) < 20.0
+    assert np.linalg.norm(state.x[1, :3] - b1) < 20.0
+
+
+def test_advance_is_step_without_the_output() -> None:
+    scene = _small_scene()
+    tracker = _tracker()
+    s1 = s2 = tracker.initial_state()
+    for t, z in zip(scene.times, scene.meas, strict=True):
+        s1, out = tracker.step(s1, z, float(t))
+        s2, meas_track_id = tracker.advance(s2, z, float(t))
+        np.testing.assert_array_equal(meas_track_id, out.meas_track_id)
+        np.testing.assert_array_equal(s1.x, s2.x)
+        np.testing.assert_array_equal(s1.p, s2.p)
+
+
+def test_scan_at_the_same_time_symmetrises_exactly_as_a_zero_step_prediction() -> None:
+    # A second scan at the state's time (another site) skips the motion model: P⁻ is P
+    # symmetrised, which must be what predict_covariance gives for dt = 0 (F = I, Q = 0).
+    from earlywarn.center.motion import BallisticJ2
+    from earlywarn.center.tracker import _symmetrised
+
+    rng = np.random.default_rng(2)
+    a = rng.normal(size=(3, 6, 6))
+    p = a @ np.swapaxes(a, 1, 2) + rng.normal(scale=1e-9, size=(3, 6, 6))  # not symmetric
+    x = _states(rng, 3)
+    for model in (ConstantVelocity(q=1.0), BallisticJ2(q=0.5)):
+        xp, f, q = model.predict(x, 0.0)
+        np.testing.assert_array_equal(xp, x)
+        np.testing.assert_array_equal(predict_covariance(p, f, q), _symmetrised(p))
 
 
 def test_step_validates_input() -> None:

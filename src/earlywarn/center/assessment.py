@@ -61,12 +61,14 @@ the outputs and alerts; it never raises a level (silence is never evidence of an
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from bisect import bisect_left, insort
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 
+from earlywarn.center._records import evolve
 from earlywarn.center.alerts import Alert, Level
 from earlywarn.center.characterise import (
     ImpactEstimate,
@@ -333,14 +335,16 @@ def update_health(
     if n:
         t = np.asarray(status["t_s"], dtype=np.float64)
         sid = np.asarray(status["sensor_id"]).astype(str)
-        st = np.asarray(status["state"]).astype(str)
-        per = np.asarray(status["period_s"], dtype=np.float64)
-        for i in np.lexsort((sid, t)):
-            s = str(sid[i])
+        # as Python values: a few reports, where indexing numpy arrays costs more
+        tl, sl = t.tolist(), sid.tolist()
+        stl = np.asarray(status["state"]).astype(str).tolist()
+        pl = np.asarray(status["period_s"], dtype=np.float64).tolist()
+        for i in np.lexsort((sid, t)).tolist():
+            s = sl[i]
             old = table.get(s)
-            if old is not None and t[i] < old.last_t_s:
+            if old is not None and tl[i] < old.last_t_s:
                 continue
-            table[s] = SensorHealth(s, str(st[i]), float(t[i]), float(per[i]), False, "ok")
+            table[s] = SensorHealth(s, stl[i], tl[i], pl[i], False, "ok")
     out = []
     for s in sorted(table):
         h = table[s]
@@ -416,6 +420,9 @@ class EventState:
     n_live_tracks: int = 0
     confirmed_t_s: float | None = None
     report_keys: tuple[tuple[str, int], ...] = ()
+    # (radar track id, how many of that track's report keys are in ``report_keys``): a
+    # track's keys only grow (each update appends its report's), so only the rest is new
+    merged_keys: tuple[tuple[int, int], ...] = ()
     n_alerts: int = 0
     last_alert_key: tuple[object, ...] = ()
     ir_cloud: SigmaCloud | None = None
@@ -458,6 +465,30 @@ def _class_best(probs: Sequence[tuple[str, float]]) -> tuple[str | None, float |
     return str(best[0]), float(best[1])
 
 
+_Key = tuple[str, int]
+
+
+def _merge_keys(keys: tuple[_Key, ...], more: Iterable[_Key]) -> tuple[_Key, ...]:
+    """The sorted union of ``keys`` (sorted, without duplicates) and ``more``.
+
+    ``keys`` is the event's report keys (hundreds), ``more`` mostly the few new ones of a
+    step: each is looked up and put in place by bisection, not the whole sorted again.
+    """
+    add = set()
+    for k in more:
+        i = bisect_left(keys, k)
+        if i == len(keys) or keys[i] != k:
+            add.add(k)
+    if not add:
+        return keys
+    if len(add) > 16:  # many (a track's first merge): one sort (Timsort merges the runs)
+        return tuple(sorted([*keys, *add]))
+    out = list(keys)
+    for k in add:
+        insort(out, k)
+    return tuple(out)
+
+
 # --------------------------------------------------------------------------------------------
 # the assessment pass
 # --------------------------------------------------------------------------------------------
@@ -473,12 +504,14 @@ class _Ctx:
     health: dict[str, SensorHealth]
 
 
-def _characterise(ev: EventState, ctx: _Ctx) -> EventState:
-    """Impact prediction, trajectory type and non-threat checks from the event's state."""
+def _characterise(ev: EventState, ctx: _Ctx, imp: ImpactEstimate | None = None) -> EventState:
+    """Impact prediction, trajectory type and non-threat checks from the event's state
+    (``imp``: the impact prediction of that state, when it has already been made)."""
     x0, p0, t0 = ev.x, ev.p, ev.state_t_s
     if x0 is None or p0 is None or t0 is None:
         return ev
-    imp = predict_impact(x0, p0, t0, max_time_s=ctx.params.max_flight_s)
+    if imp is None:
+        imp = predict_impact(x0, p0, t0, max_time_s=ctx.params.max_flight_s)
     if (
         not imp.ok
         and ev.impact is not None
@@ -487,14 +520,14 @@ def _characterise(ev: EventState, ctx: _Ctx) -> EventState:
     ):
         # the state is at or past impact (a track coasting on after the object reached the
         # ground): the last prediction stands
-        return replace(ev, impact_computed_t_s=ctx.t_s)
+        return evolve(ev, impact_computed_t_s=ctx.t_s)
     bo = ev.burnout_x if ev.burnout_x is not None else x0
     orb_bo = orbit_summary(bo)
     ttype = classify_trajectory(
         abs(orb_bo.gamma_rad), orb_bo.range_angle_rad, ctx.params.trajectory_margin_rad
     )
     areas = tuple(a.name for a in ctx.areas if a.threatened_by(imp)) if imp.ok else ()
-    ev = replace(
+    ev = evolve(
         ev,
         impact=imp,
         impact_computed_t_s=ctx.t_s,
@@ -510,7 +543,7 @@ def _characterise(ev: EventState, ctx: _Ctx) -> EventState:
         if okb[0]:
             lat, lon, _ = ecef_to_geodetic(xb[0, :3])
             _, az = great_circle(lat, lon, imp.lat_rad, imp.lon_rad)
-            ev = replace(
+            ev = evolve(
                 ev,
                 launch_time_s=t0 + float(dtb[0]),
                 launch_lat_rad=float(lat),
@@ -534,12 +567,14 @@ def _orbital_insertion(x: FloatArray | None, params: AssessmentParams) -> bool:
     """
     if x is None:
         return False
-    h = float(ecef_to_geodetic(np.asarray(x[:3], dtype=np.float64))[2])
     o = orbit_summary(x)
+    # the geodetic height last: it costs more than the rest together, and a ballistic
+    # burnout state fails the flight-path test already
     return (
-        h >= params.insertion_min_alt_m
-        and abs(o.gamma_rad) <= params.insertion_max_gamma_rad
+        abs(o.gamma_rad) <= params.insertion_max_gamma_rad
         and o.speed_ratio >= params.insertion_min_speed_ratio
+        and float(ecef_to_geodetic(np.asarray(x[:3], dtype=np.float64))[2])
+        >= params.insertion_min_alt_m
     )
 
 
@@ -589,7 +624,7 @@ def _raise(ev: EventState, lvl: Level, t_s: float) -> EventState:
         if ev.level < k <= lvl:
             times.append((k.name, t_s))
     conf = t_s if lvl >= Level.ATTACK_CONFIRMED and ev.confirmed_t_s is None else ev.confirmed_t_s
-    return replace(ev, level=lvl, level_times=tuple(times), confirmed_t_s=conf)
+    return evolve(ev, level=lvl, level_times=tuple(times), confirmed_t_s=conf)
 
 
 def _sensors_degraded(ev: EventState, ctx: _Ctx) -> bool:
@@ -611,7 +646,7 @@ def _evaluate_level(ev: EventState, ir: IrEventLike | None, ctx: _Ctx) -> EventS
         if ir is None or not (launched or _persistent(ir, ctx.params)):
             why = _non_threat(ev, ir, ctx) if ir is not None else None
             if why is not None:
-                return replace(ev, disposition="NOT_A_THREAT", reason=why)
+                return evolve(ev, disposition="NOT_A_THREAT", reason=why)
             return ev
     ev = _raise(ev, Level.POSSIBLE_LAUNCH, t)
     if ev.source == "radar":
@@ -640,16 +675,16 @@ def _evaluate_level(ev: EventState, ir: IrEventLike | None, ctx: _Ctx) -> EventS
     if why is not None:
         if ev.disposition == "NOT_A_THREAT" and ev.reason == why:
             return ev
-        return replace(ev, disposition="NOT_A_THREAT", reason=why)
+        return evolve(ev, disposition="NOT_A_THREAT", reason=why)
     # retraction: unconfirmed and silent for long, unless its sensors are degraded
     if (
         ev.level <= Level.POSSIBLE_LAUNCH
         and t - ev.last_evidence_t_s > ctx.params.retract_after_s
         and not _sensors_degraded(ev, ctx)
     ):
-        return replace(ev, disposition="RETRACTED", reason="no_confirmation")
+        return evolve(ev, disposition="RETRACTED", reason="no_confirmation")
     if ev.source == "radar" and ev.n_live_tracks == 0 and ev.level < Level.LAUNCH:
-        return replace(ev, disposition="RETRACTED", reason="track_lost")
+        return evolve(ev, disposition="RETRACTED", reason="track_lost")
     reason = {
         Level.POSSIBLE_LAUNCH: "ir_detection" if ev.source == "ir" else "radar_track",
         Level.LAUNCH: "kinematic_launch" if ev.source == "ir" else "ballistic_radar_track",
@@ -657,8 +692,8 @@ def _evaluate_level(ev: EventState, ir: IrEventLike | None, ctx: _Ctx) -> EventS
         Level.ATTACK_CONFIRMED: "ir_radar_correlated",
     }.get(ev.level, "")
     if ev.disposition == "OPEN" and ev.reason == reason:
-        return ev  # unchanged (replace() is not free)
-    return replace(ev, disposition="OPEN", reason=reason)
+        return ev  # unchanged (a copy is not free)
+    return evolve(ev, disposition="OPEN", reason=reason)
 
 
 def _persistent(ir: IrEventLike, params: AssessmentParams) -> bool:
@@ -690,12 +725,12 @@ def _apply_ir(ev: EventState, ir: IrEventLike) -> EventState:
     )
     if seen == ev.ir_seen:
         return ev
-    ev = replace(ev, ir_seen=seen)
     cls, pc = _class_best(ir.class_probs)
-    keys = tuple(sorted({(str(a), int(b)) for a, b in ir.report_keys} | set(ev.report_keys)))
+    keys = _merge_keys(ev.report_keys, ((str(a), int(b)) for a, b in ir.report_keys))
     sens = tuple(sorted(set(ev.sensor_ids) | {str(s) for s in ir.sensor_ids}))
-    return replace(
+    return evolve(
         ev,
+        ir_seen=seen,
         last_evidence_t_s=max(ev.last_evidence_t_s, float(ir.last_t_s)),
         launch_time_s=_f(ir.launch_time_s),
         launch_time_sigma_s=_f(ir.launch_time_sigma_s),
@@ -770,8 +805,10 @@ def _update_state(
     mine: Sequence[RadarTrack],
     ir_at: Callable[[str], tuple[FloatArray, FloatArray, float] | None],
     ctx: _Ctx,
-) -> tuple[EventState, bool]:
-    """The event's state estimate now; True when it changed (characterise again).
+) -> tuple[EventState, bool, ImpactEstimate | None]:
+    """The event's state estimate now; True when it changed (characterise again), and the
+    impact prediction of the new state when it has already been made (the RV switch test
+    makes it), else None.
 
     With live tracks of at least ``radar_min_updates`` updates: the primary track
     (:func:`_primary`), fused with the event's propagated IR state when the two agree
@@ -784,7 +821,6 @@ def _update_state(
     params = ctx.params
     usable = [tr for tr in mine if tr.n_updates >= params.radar_min_updates]
     if usable:
-        dense, rv = _primary(usable, params)
         due = (
             ctx.t_s - e.impact_computed_t_s >= _refresh_interval(e, params)
             or e.x is None
@@ -792,7 +828,8 @@ def _update_state(
             or all(tr.track_id != e.primary_track_id for tr in usable)
         )
         if not due:
-            return e, False
+            return e, False, None
+        dense, rv = _primary(usable, params)
 
         def estimate(tr: RadarTrack) -> tuple[FloatArray, FloatArray, bool]:
             m = ir_at(e.event_id) if e.ir_cloud is not None else None
@@ -808,18 +845,22 @@ def _update_state(
                 return m[0], m[1], False
             return tr.x, tr.p, False
 
-        tr = dense
-        x_f, p_f, fused = estimate(dense)
-        if rv is not None:
-            xr, pr, fr = estimate(rv)
-            ok = rv.track_id == e.primary_track_id
-            if not ok:
+        imp: ImpactEstimate | None = None
+        if rv is not None and rv.track_id == e.primary_track_id:
+            tr = rv  # the event stays with its RV (the densest track's estimate is not needed)
+            x_f, p_f, fused = estimate(rv)
+        else:
+            tr = dense
+            x_f, p_f, fused = estimate(dense)
+            if rv is not None:
+                xr, pr, fr = estimate(rv)
                 imp = predict_impact(xr, pr, rv.t_s, max_time_s=params.max_flight_s)
-                ok = imp.ok and imp.semi_major_m <= params.rv_switch_semi_major_m
-            if ok:
-                tr, x_f, p_f, fused = rv, xr, pr, fr
-        e = replace(e, state_t_s=tr.t_s, x=x_f, p=p_f, primary_track_id=tr.track_id, fused=fused)
-        return e, True
+                if imp.ok and imp.semi_major_m <= params.rv_switch_semi_major_m:
+                    tr, x_f, p_f, fused = rv, xr, pr, fr
+                else:
+                    imp = None
+        e = evolve(e, state_t_s=tr.t_s, x=x_f, p=p_f, primary_track_id=tr.track_id, fused=fused)
+        return e, True, imp
     st = e.ir_state
     if (
         st is not None
@@ -828,10 +869,12 @@ def _update_state(
     ):
         # the IR burnout state itself (the event's cloud is advanced in place to the
         # tracker time; its points are no longer the state at ``st[0]``)
-        return replace(
-            e, state_t_s=st[0], x=st[1], p=st[2], primary_track_id=None, fused=False
-        ), True
-    return e, False
+        return (
+            evolve(e, state_t_s=st[0], x=st[1], p=st[2], primary_track_id=None, fused=False),
+            True,
+            None,
+        )
+    return e, False, None
 
 
 def assess(
@@ -905,7 +948,7 @@ def assess(
         key = (st[0], float(st[1][0]))
         if e.ir_cloud_key != key:
             t_b, x_b, p_b = floored_ir_state(st, fusion)
-            evs[eid] = replace(
+            evs[eid] = evolve(
                 e,
                 ir_cloud=SigmaCloud.from_state(t_b, x_b, p_b, fusion.q),
                 ir_cloud_key=key,
@@ -925,7 +968,7 @@ def assess(
         if cl is None or t_trk is None or not (0.0 <= t_trk - cl.t0_s <= fusion.max_propagation_s):
             return None
         cl = cl.at(t_trk)
-        evs[eid] = replace(e, ir_cloud=cl)
+        evs[eid] = evolve(e, ir_cloud=cl)
         xm, pm = cl.moments()
         moments[eid] = (xm, pm, t_trk - cl.t0_s)
         return moments[eid]
@@ -996,12 +1039,12 @@ def assess(
         if src is not None and src != dst:
             e = evs[src]
             rest = tuple(x for x in e.radar_track_ids if x != tid)
-            evs[src] = replace(e, radar_track_ids=rest)
+            evs[src] = evolve(e, radar_track_ids=rest)
             if not rest:
-                evs[src] = replace(evs[src], disposition="RETRACTED", reason=f"merged_into:{dst}")
+                evs[src] = evolve(evs[src], disposition="RETRACTED", reason=f"merged_into:{dst}")
         owner[tid] = dst
         d = evs[dst]
-        evs[dst] = replace(
+        evs[dst] = evolve(
             d, radar_track_ids=tuple(sorted({*d.radar_track_ids, tid})), correlated=True
         )
     # radar-only events for old-enough uncorrelated tracks (join a nearby radar-only event)
@@ -1031,7 +1074,7 @@ def assess(
             next_event_no += 1
             evs[joined] = _new_event(joined, "radar", tr.first_t_s, None)
         e = evs[joined]
-        evs[joined] = replace(e, radar_track_ids=tuple(sorted({*e.radar_track_ids, tid})))
+        evs[joined] = evolve(e, radar_track_ids=tuple(sorted({*e.radar_track_ids, tid})))
         owner[tid] = joined
 
     # 2b. the radar track traced backward: a radar-only event whose ballistic launch point
@@ -1078,13 +1121,13 @@ def assess(
             continue
         moved = tuple(x for x in r.radar_track_ids if x in trk)
         d_ev = evs[best_i]
-        evs[best_i] = replace(
+        evs[best_i] = evolve(
             d_ev,
             radar_track_ids=tuple(sorted({*d_ev.radar_track_ids, *moved})),
             correlated=True,
             impact_computed_t_s=-math.inf,
         )
-        evs[rid] = replace(r, disposition="RETRACTED", reason=f"merged_into:{best_i}")
+        evs[rid] = evolve(r, disposition="RETRACTED", reason=f"merged_into:{best_i}")
         for x in moved:
             owner[x] = best_i
 
@@ -1103,36 +1146,48 @@ def assess(
             continue
         live = tuple(x for x in e.radar_track_ids if x in trk)
         mine = [trk[x] for x in live]
-        keys = set(e.report_keys)
         sens = set(e.sensor_ids)
         last = e.last_evidence_t_s
+        # report keys: only those the live tracks gained since they were last merged
+        merged = dict(e.merged_keys)
+        new_keys: list[_Key] = []
         for tr in mine:
-            keys.update(tr.report_keys)
             sens.update(tr.sensor_ids)
             last = max(last, tr.last_update_s)
+            k0 = merged.get(tr.track_id, 0)
+            if len(tr.report_keys) < k0:
+                k0 = 0  # not a grown tuple (never for a radar track): all of it again
+            new_keys.extend(tr.report_keys[k0:])
+        mk = tuple((tr.track_id, len(tr.report_keys)) for tr in mine)
         mtu = max([e.max_track_updates, *(tr.n_updates for tr in mine)])
-        # (the tuples hold sorted sets: the same size means nothing new, no sort needed)
-        rk = e.report_keys if len(keys) == len(e.report_keys) else tuple(sorted(keys))
+        rk = _merge_keys(e.report_keys, new_keys)
+        # (the tuple holds a sorted set: the same size means nothing new, no sort needed)
         si = e.sensor_ids if len(sens) == len(e.sensor_ids) else tuple(sorted(sens))
-        if (mtu, len(live), rk, si, last) != (
+        if (mtu, len(live), rk, si, last, mk) != (
             e.max_track_updates,
             e.n_live_tracks,
             e.report_keys,
             e.sensor_ids,
             e.last_evidence_t_s,
-        ):  # replace() is not free: only when something changed
-            e = replace(
+            e.merged_keys,
+        ):  # a copy is not free: only when something changed
+            e = evolve(
                 e,
                 max_track_updates=mtu,
                 n_live_tracks=len(live),
                 report_keys=rk,
                 sensor_ids=si,
                 last_evidence_t_s=last,
+                merged_keys=mk,
             )
         ir = irs.get(e.ir_event_id) if e.ir_event_id is not None else None
-        e, changed = _update_state(e, mine, ir_at, ctx)
+        e, changed, imp = _update_state(e, mine, ir_at, ctx)
+        # keep the cloud ``ir_at`` advanced meanwhile (it replaced evs[eid]): the next
+        # step then propagates it from here, not again from the burnout time
+        if evs[eid].ir_cloud is not e.ir_cloud:
+            e = evolve(e, ir_cloud=evs[eid].ir_cloud)
         if changed:
-            e = _characterise(e, ctx)
+            e = _characterise(e, ctx, imp)
         e = _evaluate_level(e, ir, ctx)
         # declared launches
         if not e.declared and e.launch_time_s is not None and e.launch_lat_rad is not None:
@@ -1144,7 +1199,7 @@ def assess(
                     e.azimuth_rad,
                     e.vehicle_class,
                 ):
-                    e = replace(e, declared=True, declaration_id=nt.notification_id)
+                    e = evolve(e, declared=True, declaration_id=nt.notification_id)
                     break
         evs[eid] = e
 
@@ -1200,7 +1255,7 @@ def assess(
     for eid in sorted(evs):
         n = sizes[find(eid)] if eid in parent else 1
         if evs[eid].raid_count != n:
-            evs[eid] = replace(evs[eid], raid_count=n)
+            evs[eid] = evolve(evs[eid], raid_count=n)
     new_checks = tuple(sorted((k, v) for k, v in last_check.items() if k in trk))
     return tuple(evs[k] for k in sorted(evs)), next_event_no, new_checks
 
@@ -1263,13 +1318,14 @@ def make_alerts(
             out_events.append(e)
             continue
         key = _alert_key(e)
-        why = _material_change(e.last_alert_key, key, params)
+        # (an equal key is no change; the test below would measure a zero impact shift)
+        why = None if key == e.last_alert_key else _material_change(e.last_alert_key, key, params)
         if why is None:
             out_events.append(e)
             continue
         reason = "impact_update" if why == "impact_update" else e.reason
         alerts.append(_alert(e, t_s, epoch, e.n_alerts + 1, reason, coverage_degraded))
-        out_events.append(replace(e, n_alerts=e.n_alerts + 1, last_alert_key=key))
+        out_events.append(evolve(e, n_alerts=e.n_alerts + 1, last_alert_key=key))
     return tuple(out_events), tuple(alerts)
 
 

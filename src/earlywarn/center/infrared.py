@@ -92,15 +92,18 @@ least squares.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from scipy.special import log_ndtr
 from scipy.stats import chi2 as chi2_dist
 
+from earlywarn.center._records import evolve
 from earlywarn.center.landsea import surface_at
 from earlywarn.center.priors import (
     CLASSES,
@@ -145,6 +148,7 @@ IR_INPUT_COLUMNS: tuple[str, ...] = (
     "frame_id",
 )
 """The columns :func:`ir_step` reads (others, e.g. ``snr`` or ``schema``, are ignored)."""
+_FLOAT_COLUMNS = tuple(k for k in IR_INPUT_COLUMNS if k not in ("sensor_id", "seq", "frame_id"))
 
 _OMEGA = np.array([0.0, 0.0, OMEGA_RAD_S])
 
@@ -238,9 +242,61 @@ class IrParams:
             raise ValueError("IrParams.stereo_min_common must be >= 2")
 
 
+class _Rows:
+    """Append-only column storage of one track's detections, shared by its versions.
+
+    A :class:`SatTrack` sees rows ``[stop − n, stop)``. Extending the newest version of a
+    track writes row ``stop`` in place: every older version ends at or before it, so the
+    values it sees never change (tracks stay immutable values). Extending any other
+    version (a state stepped twice), or a full buffer, copies the rows still needed into a
+    new, larger one. A detection then costs a few element writes instead of re-allocating
+    every column of the history (most of the cost of a step with a long track).
+    """
+
+    __slots__ = ("inten", "los", "rng", "sat", "seq", "sig", "t", "used")
+
+    def __init__(self, cap: int) -> None:
+        self.t = np.empty(cap)
+        self.los = np.empty((cap, 3))
+        self.sat = np.empty((cap, 3))
+        self.sig = np.empty(cap)
+        self.inten = np.empty(cap)
+        self.seq = np.empty(cap, dtype=np.int64)
+        self.rng = np.empty(cap)
+        self.used = 0  # rows written so far
+
+    @property
+    def capacity(self) -> int:
+        return int(self.t.shape[0])
+
+    def put(
+        self,
+        i: int,
+        t: float,
+        los: FloatArray,
+        sat: FloatArray,
+        sigma: float,
+        inten: float,
+        seq: int,
+        rng: float,
+    ) -> None:
+        self.t[i] = t
+        self.los[i] = los
+        self.sat[i] = sat
+        self.sig[i] = sigma
+        self.inten[i] = inten
+        self.seq[i] = seq
+        self.rng[i] = rng
+        self.used = i + 1
+
+
 @dataclass(frozen=True, eq=False)
 class SatTrack:
-    """One satellite's 2-D detection track (its LOS history) plus its predictor."""
+    """One satellite's 2-D detection track (its LOS history) plus its predictor.
+
+    The history arrays are views of storage shared with the track's other versions (see
+    :class:`_Rows`; never write to them); tracks are made by ``_new_track`` and ``_extend``.
+    """
 
     track_id: int
     sensor_id: str
@@ -250,6 +306,7 @@ class SatTrack:
     sigma_rad: FloatArray  # (n,)
     intensity_w_sr: FloatArray  # (n,)
     seq: IntArray  # (n,)
+    ground_range_m: FloatArray  # (n,) range to the ellipsoid along each LOS (_ray_hit, h=0)
     closed: bool  # no more detections will be associated
     # predictor: LOS(t) ≈ p + w (t − t_anchor) + a (t − t_anchor)² / 2, order 0/1/2
     p: FloatArray
@@ -257,15 +314,17 @@ class SatTrack:
     a: FloatArray
     order: int
     span_s: float  # time span of the predictor's fit
-    range_m: float  # range to the Earth along the LOS (for gates)
+    range_m: float  # range to the Earth along the last LOS (for gates)
+    last_t: float  # time of the last detection
+    n_times: int  # distinct detection times (frames)
+    ordered: bool  # (time, seq) non-decreasing along the history (always, in practice)
+    dropped: int  # detections dropped from the front of the history (max_history)
+    rows: _Rows = field(repr=False)
+    stop: int = field(repr=False)  # this version's rows end here in ``rows``
 
     @property
     def n(self) -> int:
         return int(self.t_s.shape[0])
-
-    @property
-    def last_t(self) -> float:
-        return float(self.t_s[-1])
 
 
 @dataclass(frozen=True, eq=False)
@@ -324,6 +383,7 @@ class _EventState:
     checked_t_s: float = -math.inf
     escape: int = 0
     estimated_t_s: float = -math.inf  # data time of the last estimate
+    tri_cache: _Triangulated | None = None  # the last estimate's triangulation
 
 
 @dataclass(frozen=True, eq=False)
@@ -364,6 +424,35 @@ def _unit(v: FloatArray) -> FloatArray:
     return np.asarray(v / np.linalg.norm(v, axis=-1, keepdims=True), dtype=np.float64)
 
 
+def _rows3(x: FloatArray, y: FloatArray, z: FloatArray) -> FloatArray:
+    """``np.stack([x, y, z], axis=1)`` (the same C-ordered array) without its overhead."""
+    out = np.empty((x.shape[0], 3))
+    out[:, 0] = x
+    out[:, 1] = y
+    out[:, 2] = z
+    return out
+
+
+def _cat(parts: list[np.ndarray]) -> np.ndarray:
+    """``np.concatenate`` that returns a single part itself (read it, do not write it)."""
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+_SMALL_MEDIAN = 64  # up to this many values: sort a list (np.median costs ~15 µs a call)
+
+
+def _median(x: FloatArray) -> float:
+    """``float(np.median(x))`` of a 1-D array, bit for bit: the middle value, or the mean
+    ``(a + b) / 2`` of the middle two (what np.median's mean computes); NaN if any is NaN."""
+    if x.shape[0] > _SMALL_MEDIAN or x.shape[0] == 0:
+        return float(np.median(x))
+    v = sorted(x.tolist())
+    if any(map(math.isnan, v)):
+        return math.nan
+    m = len(v) // 2
+    return v[m] if len(v) % 2 else (v[m - 1] + v[m]) / 2.0
+
+
 def _cross(a: FloatArray, b: FloatArray) -> FloatArray:
     """``np.cross`` of ``(k, 3)`` arrays (same operations, so the same bits) without its
     axis handling, which costs more than the arithmetic for a few vectors."""
@@ -392,6 +481,23 @@ def _ray_hit(s: FloatArray, u: FloatArray, h_m: FloatArray | float) -> FloatArra
     root = np.sqrt(np.maximum(disc, 0.0))
     lam = np.where(disc >= 0.0, (-qb - root) / qa, -qb / qa)
     return np.asarray(lam, dtype=np.float64)
+
+
+def _ray_hit_ground_py(s: FloatArray, u: FloatArray) -> list[float]:
+    """``_ray_hit(s, u, 0.0)`` in Python floats, for the few reports of one step: the same
+    IEEE operations in the same order, so the same bits (tested); numpy's per-call
+    overhead would be most of the cost."""
+    a, b = A_M + 0.0, B_M + 0.0
+    out = []
+    for (px, py, pz), (dx, dy, dz) in zip(s.tolist(), u.tolist(), strict=True):
+        sx, sy, sz = px / a, py / a, pz / b
+        ux, uy, uz = dx / a, dy / a, dz / b
+        qa = ux * ux + uy * uy + uz * uz
+        qb = sx * ux + sy * uy + sz * uz
+        qc = sx * sx + sy * sy + sz * sz - 1.0
+        disc = qb * qb - qa * qc
+        out.append((-qb - math.sqrt(disc)) / qa if disc >= 0.0 else -qb / qa)
+    return out
 
 
 def triangulate(
@@ -476,8 +582,11 @@ def _fit_predictor(
     if n == 1:
         return los[-1].copy(), zero, zero, 0, 0.0
     order = 2 if n >= 6 else 1
-    cols = [np.ones(k), tt] + ([0.5 * tt * tt] if order == 2 else [])
-    basis = np.stack(cols, axis=1)
+    basis = np.empty((k, order + 1))  # columns 1, τ (, τ²/2)
+    basis[:, 0] = 1.0
+    basis[:, 1] = tt
+    if order == 2:
+        basis[:, 2] = 0.5 * tt * tt
     # normal equations (t is in seconds relative to the last point: well conditioned)
     nmat = basis.T @ basis
     try:
@@ -486,6 +595,47 @@ def _fit_predictor(
         coef, *_ = np.linalg.lstsq(basis, yy, rcond=None)
     acc = coef[2] if order == 2 else zero
     return coef[0], coef[1], acc, order, float(-tt[0])
+
+
+def _track_view(
+    tr_id: int,
+    sensor_id: str,
+    rows: _Rows,
+    start: int,
+    stop: int,
+    pred: tuple[FloatArray, FloatArray, FloatArray, int, float],
+    n_times: int,
+    ordered: bool,
+    dropped: int,
+) -> SatTrack:
+    """The track version that sees rows ``[start, stop)`` of ``rows`` (open)."""
+    sl = slice(start, stop)
+    t_s = rows.t[sl]
+    p, w, a, order, span = pred
+    return SatTrack(
+        track_id=tr_id,
+        sensor_id=sensor_id,
+        t_s=t_s,
+        los=rows.los[sl],
+        sat_m=rows.sat[sl],
+        sigma_rad=rows.sig[sl],
+        intensity_w_sr=rows.inten[sl],
+        seq=rows.seq[sl],
+        ground_range_m=rows.rng[sl],
+        closed=False,
+        p=p,
+        w=w,
+        a=a,
+        order=order,
+        span_s=span,
+        range_m=float(rows.rng[stop - 1]),
+        last_t=float(rows.t[stop - 1]),
+        n_times=n_times,
+        ordered=ordered,
+        dropped=dropped,
+        rows=rows,
+        stop=stop,
+    )
 
 
 def _new_track(
@@ -499,22 +649,11 @@ def _new_track(
     seq: int,
     range_m: float,
 ) -> SatTrack:
-    return SatTrack(
-        track_id=track_id,
-        sensor_id=sensor_id,
-        t_s=np.array([t]),
-        los=los[None, :].copy(),
-        sat_m=sat[None, :].copy(),
-        sigma_rad=np.array([sigma]),
-        intensity_w_sr=np.array([inten]),
-        seq=np.array([seq], dtype=np.int64),
-        closed=False,
-        p=los.copy(),
-        w=np.zeros(3),
-        a=np.zeros(3),
-        order=0,
-        span_s=0.0,
-        range_m=range_m,
+    rows = _Rows(8)
+    rows.put(0, t, los, sat, sigma, inten, seq, range_m)
+    zero = np.zeros(3)
+    return _track_view(
+        track_id, sensor_id, rows, 0, 1, (los.copy(), zero, zero.copy(), 0, 0.0), 1, True, 0
     )
 
 
@@ -529,30 +668,45 @@ def _extend(
     range_m: float,
     max_history: int,
 ) -> SatTrack:
-    sl = slice(-max_history, None)
-    tt = np.append(tr.t_s, t)[sl]
-    ll = np.vstack([tr.los, los[None, :]])[sl]
-    p, w, a, order, span = _fit_predictor(tt, ll)
-    return SatTrack(
-        track_id=tr.track_id,
-        sensor_id=tr.sensor_id,
-        closed=tr.closed,
-        t_s=tt,
-        los=ll,
-        sat_m=np.vstack([tr.sat_m, sat[None, :]])[sl],
-        sigma_rad=np.append(tr.sigma_rad, sigma)[sl],
-        intensity_w_sr=np.append(tr.intensity_w_sr, inten)[sl],
-        seq=np.append(tr.seq, np.int64(seq))[sl],
-        p=p,
-        w=w,
-        a=a,
-        order=order,
-        span_s=span,
-        range_m=range_m,
+    """``tr`` with one more detection; only the last ``max_history`` are kept."""
+    n_new = min(tr.n + 1, max_history)
+    rows, stop = tr.rows, tr.stop
+    if rows.used != stop or stop == rows.capacity:
+        # not the newest version, or full: copy the rows still needed
+        keep = n_new - 1
+        new = _Rows(2 * n_new + 8)
+        src = slice(stop - keep, stop)
+        new.t[:keep] = rows.t[src]
+        new.los[:keep] = rows.los[src]
+        new.sat[:keep] = rows.sat[src]
+        new.sig[:keep] = rows.sig[src]
+        new.inten[:keep] = rows.inten[src]
+        new.seq[:keep] = rows.seq[src]
+        new.rng[:keep] = rows.rng[src]
+        rows, stop = new, keep
+    rows.put(stop, t, los, sat, sigma, inten, seq, range_m)
+    start = stop + 1 - n_new
+    tt = rows.t[start : stop + 1]
+    ordered = tr.ordered and (t > tr.last_t or (t == tr.last_t and seq >= int(tr.seq[-1])))
+    if ordered:
+        # distinct times: one more unless this frame repeats the last time, minus those
+        # that dropped out of the history (a value shared with the kept head still counts)
+        n_times = tr.n_times + (t != tr.last_t)
+        if n_new <= tr.n:
+            gone = tr.t_s[: tr.n + 1 - n_new]
+            n_times -= _n_times(gone) - int(float(gone[-1]) == float(tt[0]))
+    else:
+        n_times = _n_times(tt)
+    pred = _fit_predictor(tt, rows.los[start : stop + 1])
+    dropped = tr.dropped + tr.n + 1 - n_new
+    out = _track_view(
+        tr.track_id, tr.sensor_id, rows, start, stop + 1, pred, n_times, ordered, dropped
     )
+    return replace(out, closed=True) if tr.closed else out
 
 
 _PY_ASSOC_MAX = 24  # up to this many (track, detection) pairs: plain Python
+_PY_RAY_HIT_MAX = 32  # up to this many reports in a step: ground ranges in plain Python
 
 
 def _greedy_pairs(ranked: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -733,22 +887,76 @@ def _alt_fit_grid(t: FloatArray, h: FloatArray, var: FloatArray, t0: FloatArray)
     return np.asarray(np.minimum(full, np.minimum(chi(c2_only, zero), chi(zero, c3_only))))
 
 
+def _ground_basis(t: FloatArray, t0: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """The ground-track model's basis ``1, s^p, s^q`` (``s = (t − t0)/100 s``, ``(p, q)``
+    the :data:`HORIZONTAL_POWERS`) for every t0 of a grid: ``(G, K, 3)``, and the two
+    powers again as contiguous ``(K, G)`` arrays (for :func:`_normal_grid`)."""
+    s_kg = np.maximum(t[:, None] - t0[None, :], 0.0) / 100.0
+    p, q = HORIZONTAL_POWERS
+    bp, bq = s_kg**p, s_kg**q
+    basis = np.stack([np.ones((t0.shape[0], t.shape[0])), bp.T, bq.T], axis=-1)
+    return basis, bp, bq
+
+
+def _normal_grid(
+    w: FloatArray, y: FloatArray, basis: FloatArray, bp: FloatArray, bq: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Normal matrices ``Σ_k w b_i b_j`` ``(G, 3, 3)`` and right-hand sides ``Σ_k w b_i y``
+    ``(G, 3)`` of the ground-track basis (:func:`_ground_basis`) over a grid.
+
+    Bit for bit ``np.einsum("k,gkp,gkq->gpq", w, basis, basis)`` and
+    ``np.einsum("k,gkp,k->gp", w, basis, y)`` (tested): the same products ``(w b_i) b_j``,
+    summed over k in order (numpy reduces the leading axis of a ``(K, G)`` array row by
+    row), with the unit column's terms exact. Several times faster: the einsum's inner
+    loops run over 3-element axes. One grid point (G = 1, where numpy would sum pairwise)
+    uses the einsum itself.
+    """
+    g = basis.shape[0]
+    if g < 2:
+        return (
+            np.einsum("k,gkp,gkq->gpq", w, basis, basis),
+            np.einsum("k,gkp,k->gp", w, basis, y),
+        )
+    w_col = w[:, None]
+    wp, wq = w_col * bp, w_col * bq
+    w_sum = wy_sum = 0.0
+    for wk, yk in zip(w.tolist(), y.tolist(), strict=True):
+        w_sum += wk
+        wy_sum += wk * yk
+    nmat = np.empty((g, 3, 3))
+    nmat[:, 0, 0] = w_sum
+    nmat[:, 0, 1] = nmat[:, 1, 0] = np.add.reduce(wp, axis=0)
+    nmat[:, 0, 2] = nmat[:, 2, 0] = np.add.reduce(wq, axis=0)
+    nmat[:, 1, 1] = np.add.reduce(wp * bp, axis=0)
+    nmat[:, 1, 2] = np.add.reduce(wp * bq, axis=0)
+    nmat[:, 2, 1] = np.add.reduce(wq * bp, axis=0)
+    nmat[:, 2, 2] = np.add.reduce(wq * bq, axis=0)
+    y_col = y[:, None]
+    rvec = np.empty((g, 3))
+    rvec[:, 0] = wy_sum
+    rvec[:, 1] = np.add.reduce(wp * y_col, axis=0)
+    rvec[:, 2] = np.add.reduce(wq * y_col, axis=0)
+    return nmat, rvec
+
+
 def _poly_fit_grid(
-    t: FloatArray, y: FloatArray, var: FloatArray, t0: FloatArray
+    t: FloatArray,
+    y: FloatArray,
+    var: FloatArray,
+    t0: FloatArray,
+    grid_basis: tuple[FloatArray, FloatArray, FloatArray] | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Fit ``y = c0 + c_p s^p + c_q s^q`` with ``s = (t − t0)/100 s`` for every t0 on a grid,
     ``(p, q)`` the :data:`HORIZONTAL_POWERS` of the ground-track model.
 
+    ``grid_basis``: :func:`_ground_basis` of ``(t, t0)``, when already at hand.
     Returns coefficients ``(G, P)``, their covariances ``(G, P, P)`` and chi-square ``(G,)``.
     """
-    s = np.maximum(t[None, :] - t0[:, None], 0.0) / 100.0  # (G, K)
-    p, q = HORIZONTAL_POWERS
-    basis = np.stack([np.ones_like(s), s**p, s**q], axis=-1)  # (G, K, 3)
+    basis, bp, bq = grid_basis if grid_basis is not None else _ground_basis(t, t0)
     wgt = 1.0 / var
-    nmat = np.einsum("k,gkp,gkq->gpq", wgt, basis, basis)
-    rvec = np.einsum("k,gkp,k->gp", wgt, basis, y)
+    nmat, rvec = _normal_grid(wgt, y, basis, bp, bq)
     nmat = nmat + 1e-12 * np.eye(nmat.shape[-1])
-    cov = np.linalg.inv(nmat)
+    cov = np.asarray(np.linalg.inv(nmat), dtype=np.float64)
     coef = np.einsum("gpq,gq->gp", cov, rvec)
     res = y[None, :] - np.einsum("gkp,gp->gk", basis, coef)
     chi2 = np.einsum("k,gk->g", wgt, res * res)
@@ -833,8 +1041,9 @@ def _launch_fit(
     grid: FloatArray,
 ) -> _LaunchFit:
     """Joint launch-time / launch-point fit of stereo points over a grid of launch times."""
-    ce, _, chi_e = _poly_fit_grid(t, e, var[0], grid)
-    cn, _, chi_n = _poly_fit_grid(t, n, var[1], grid)
+    gb = _ground_basis(t, grid)
+    ce, _, chi_e = _poly_fit_grid(t, e, var[0], grid, gb)
+    cn, _, chi_n = _poly_fit_grid(t, n, var[1], grid, gb)
     chi_h = _alt_fit_grid(t, h, var[2], grid)
     cost = chi_e + chi_n + chi_h
     t0, t0_sig, i = _refine(grid, cost)
@@ -893,8 +1102,7 @@ def _ray_state_fit(
     by χ²/dof when the fit is worse than the noise (model error, e.g. a staging in the
     window). Returns ``(t_last, r, v, cov6)`` or None without two satellites.
     """
-    t = np.concatenate([tr.t_s for tr in tracks])
-    t_end = float(t.max())
+    t_end = max(tr.last_t if tr.ordered else float(tr.t_s.max()) for tr in tracks)
     lo = t_end - params.state_window_s
     per_sensor: dict[str, float] = {}
     for tr in tracks:
@@ -905,14 +1113,18 @@ def _ray_state_fit(
     if len(thirds) < 2:
         return None
     lo = max(min(lo, thirds[1]), t_end - params.state_max_window_s)
-    sel = t >= lo
-    names = np.concatenate([np.full(tr.n, tr.sensor_id, dtype=object) for tr in tracks])
-    if len(set(names[sel].tolist())) < 2:
+    # the detections at or after lo, track by track (a suffix of an ordered history)
+    sels = [
+        slice(int(np.searchsorted(tr.t_s, lo, side="left")), None) if tr.ordered else tr.t_s >= lo
+        for tr in tracks
+    ]
+    used = [(tr, sel) for tr, sel in zip(tracks, sels, strict=True) if tr.t_s[sel].shape[0]]
+    if len({tr.sensor_id for tr, _ in used}) < 2:
         return None
-    tau = t[sel] - t_end
-    sat = np.concatenate([tr.sat_m for tr in tracks])[sel]
-    u = np.concatenate([tr.los for tr in tracks])[sel]
-    sig = np.concatenate([tr.sigma_rad for tr in tracks])[sel]
+    tau = _cat([tr.t_s[sel] for tr, sel in used]) - t_end
+    sat = _cat([tr.sat_m[sel] for tr, sel in used])
+    u = _cat([tr.los[sel] for tr, sel in used])
+    sig = _cat([tr.sigma_rad[sel] for tr, sel in used])
     k = tau.shape[0]
     deg = 3 if k >= 8 else 2
     npar = 3 * (deg + 1)
@@ -1010,7 +1222,6 @@ class _Estimate:
     stereo: bool
     t: FloatArray  # times of the estimated points
     pts: FloatArray  # (K, 3)
-    covs: FloatArray  # (K, 3, 3)
     alt: FloatArray  # (K,)
     launch: _LaunchFit | None
     launch_lat: float
@@ -1027,6 +1238,7 @@ class _Estimate:
     # the stereo fit over the first fit_window_s (before the longer-arc azimuth), once
     # that window is complete (it then no longer changes)
     fit_window: tuple[_LaunchFit, float] | None = None
+    tri: _Triangulated | None = None  # the stereo triangulation (for the next estimate)
 
 
 @functools.lru_cache(maxsize=64)
@@ -1040,11 +1252,22 @@ def _local_frame(lat: float, lon: float) -> tuple[FloatArray, FloatArray]:
     return rot, site
 
 
-def _subpoints_en(pts: FloatArray, rot: FloatArray, site: FloatArray) -> tuple[FloatArray, ...]:
-    lat, lon, h = ecef_to_geodetic(pts)
-    g = geodetic_to_ecef(lat, lon, 0.0)
-    en = (g - site) @ rot.T
-    return en[:, 0], en[:, 1], h
+def _frame_under(p: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """:func:`_local_frame` under the ECEF point ``p`` (3,), an event's first point."""
+    x, y, z = p.tolist()
+    return _frame_under_xyz(x, y, z)
+
+
+@functools.lru_cache(maxsize=256)
+def _frame_under_xyz(x: float, y: float, z: float) -> tuple[FloatArray, FloatArray]:
+    # cached on the point itself: its geodetic conversion costs more than the frame's
+    lat, lon, _ = ecef_to_geodetic(np.array([x, y, z]))
+    return _local_frame(float(lat), float(lon))
+
+
+def _median_rows(x: FloatArray) -> FloatArray:
+    """``np.median(x, axis=0)`` of a ``(K, D)`` array: the median of each column."""
+    return np.array([_median(x[:, j]) for j in range(x.shape[1])])
 
 
 def _t0_grid(t_first: float, params: IrParams) -> FloatArray:
@@ -1085,7 +1308,7 @@ def _decide_stereo(
     span = float(t[-1] - t[0])
     n_head = min(3, k)
     rise = float(np.mean(alt[-n_head:]) - np.mean(alt[:n_head]))
-    sig_h = math.sqrt(float(np.median(np.trace(covs, axis1=1, axis2=2))) / 3.0)
+    sig_h = math.sqrt(_median(np.trace(covs, axis1=1, axis2=2)) / 3.0)
     decision = "candidate"
     rising = (
         k >= params.boost_min_frames
@@ -1098,7 +1321,7 @@ def _decide_stereo(
     elif rising:
         decision = "rising"  # not a status: "boosting" if the plume goes out up high
     elif k >= params.stationary_min_frames:
-        centre = np.median(pts, axis=0)
+        centre = _median_rows(pts)
         spread = float(np.max(np.linalg.norm(pts - centre, axis=1)))
         v_sig = math.sqrt(float(np.trace(covd[3:6, 3:6])))
         if (
@@ -1106,37 +1329,49 @@ def _decide_stereo(
             and spread <= params.stationary_radius_m + 3.0 * sig_h
             and speed <= 3.0 * v_sig + 50.0
             and abs(rise) <= 4.0 * sig_h
-            and float(np.median(alt)) <= params.stationary_radius_m + 3.0 * sig_h
+            and _median(alt) <= params.stationary_radius_m + 3.0 * sig_h
         ):
             decision = "stationary"
         elif (
             speed > params.orbital_min_speed_m_s
-            and float(np.median(alt)) > params.orbital_min_altitude_m
+            and _median(alt) > params.orbital_min_altitude_m
             and fn < max(2.0, 3.0 * f_sig)
         ):
             decision = "orbital"
     return decision, r, v, a, cov9
 
 
-def _decide_mono(
-    t: FloatArray, s: FloatArray, u: FloatArray, sig: FloatArray, params: IrParams
-) -> str:
+@dataclass(frozen=True)
+class _MonoGround:
+    """Ground intersections of one satellite's lines of sight, for the mono decision and
+    placement: ranges ``lam`` to the ellipsoid, points ``g`` (ECEF), the local frame at
+    the first, ``sin_el`` the elevation sine (clipped to [0.05, 1])."""
+
+    lam: FloatArray
+    g: FloatArray
+    rot: FloatArray
+    site: FloatArray
+    sin_el: FloatArray
+
+    @staticmethod
+    def of(s: FloatArray, u: FloatArray, lam: FloatArray) -> _MonoGround:
+        g = s + lam[:, None] * u
+        rot, site = _frame_under(g[0])
+        sin_el = np.clip(-np.einsum("ij,ij->i", u, _unit(g)), 0.05, 1.0)
+        return _MonoGround(lam=lam, g=g, rot=rot, site=site, sin_el=sin_el)
+
+
+def _decide_mono(t: FloatArray, sig: FloatArray, gr: _MonoGround, params: IrParams) -> str:
     k = t.shape[0]
     if k < params.stationary_min_frames:
         return "candidate"
-    lam = _ray_hit(s, u, 0.0)
-    g = s + lam[:, None] * u
-    lat, lon, _ = ecef_to_geodetic(g[0])
-    rot, site = _local_frame(float(lat), float(lon))
-    en = ((g - site) @ rot.T)[:, :2]
-    up = _unit(g)
-    sin_el = np.clip(-np.einsum("ij,ij->i", u, up), 0.05, 1.0)
-    sig_g = sig * lam / sin_el  # ground error along the LOS azimuth (the long axis)
-    centre = np.median(en, axis=0)
+    en = ((gr.g - gr.site) @ gr.rot.T)[:, :2]
+    sig_g = sig * gr.lam / gr.sin_el  # ground error along the LOS azimuth (the long axis)
+    centre = _median_rows(en)
     spread = float(np.max(np.linalg.norm(en - centre, axis=1)))
     tau = t - t[-1]
     wgt = 1.0 / sig_g**2
-    if spread <= params.stationary_radius_m + 3.0 * float(np.median(sig_g)):
+    if spread <= params.stationary_radius_m + 3.0 * _median(sig_g):
         # no significant drift either: a rising rocket's image moves steadily away from
         # the satellite (h cot el), sun glint jitters about a fixed point
         # (the scatter of a glint cluster, a few km, is allowed for as half the radius)
@@ -1156,7 +1391,7 @@ def _decide_mono(
     coef = cov @ (basis.T @ (en * wgt[:, None]))  # (3, 2)
     shift = en[-1] - en[0]
     dist = float(np.linalg.norm(shift))
-    if dist <= max(params.mono_min_shift_m, 6.0 * float(np.median(sig_g))):
+    if dist <= max(params.mono_min_shift_m, 6.0 * _median(sig_g)):
         return "candidate"
     dirn = shift / dist
     acc = float(coef[2] @ dirn)
@@ -1262,6 +1497,95 @@ def _mono_fit(
     return fit, h
 
 
+@dataclass(frozen=True)
+class _Triangulated:
+    """An event's triangulated reference rows (see :func:`_triangulate_rows`), with what
+    they were computed from."""
+
+    ref: tuple[tuple[int, int, int], ...]  # (track id, dropped, n) per reference track
+    others: tuple[tuple[int, int, float], ...]  # (track id, dropped, last time) per other
+    x: FloatArray  # (N, 3) ECEF
+    cov: FloatArray  # (N, 3, 3)
+    ok: BoolArray  # (N,) two rays or more and a finite covariance
+    lat: FloatArray  # (N,) geodetic coordinates of x (NaN where not ok)
+    lon: FloatArray
+    h: FloatArray
+
+
+def _reusable_rows(
+    old: _Triangulated | None, ref: list[SatTrack], others: list[SatTrack], t_ref: FloatArray
+) -> int:
+    """How many leading rows of ``old`` are still exact: those of the same reference
+    tracks (only the last one grown, none truncated) whose time is before the last
+    detection ``old`` saw of every other track (the same tracks, none truncated). A
+    track's history only grows at its end, so the rays interpolated there are the same."""
+    if old is None or len(old.ref) != len(ref) or len(old.others) != len(others):
+        return 0
+    for i, ((tid, dropped, n), tr) in enumerate(zip(old.ref, ref, strict=True)):
+        grown_ok = tr.n >= n if i == len(ref) - 1 else tr.n == n
+        if tid != tr.track_id or dropped != tr.dropped or not grown_ok:
+            return 0
+    for (tid, dropped, _), tr in zip(old.others, others, strict=True):
+        if tid != tr.track_id or dropped != tr.dropped:
+            return 0
+    m = old.x.shape[0]
+    if old.others:
+        later = t_ref[:m] >= min(last for _, _, last in old.others)
+        if later.any():
+            m = int(np.argmax(later))
+    return m
+
+
+def _triangulate_rows(
+    ref: list[SatTrack],
+    others: list[SatTrack],
+    t_ref: FloatArray,
+    s_ref: FloatArray,
+    u_ref: FloatArray,
+    sig_ref: FloatArray,
+    params: IrParams,
+    old: _Triangulated | None,
+) -> _Triangulated:
+    """Triangulate every reference ray with the other satellites' rays interpolated to
+    its time (:func:`triangulate`; points with fewer than two rays are not ok).
+
+    Only rows that may have changed since ``old`` are computed (:func:`_reusable_rows`):
+    the triangulation and geodetic conversion of a row do not depend on the others
+    (the same bits for a subset as for the whole, tested), so the result is the same
+    as from scratch at a fraction of the cost: a boosting event is re-estimated every few
+    seconds with its whole history.
+    """
+    m = _reusable_rows(old, ref, others, t_ref)
+    k = t_ref.shape[0] - m
+    sl = slice(m, None)
+    rays = [(s_ref[sl], u_ref[sl], sig_ref[sl], np.ones(k, dtype=bool))]
+    rays += [_interp_rays(tr, t_ref[sl], params.max_interp_gap_s) for tr in others]
+    s_all = np.stack([r[0] for r in rays], axis=1)
+    u_all = np.stack([r[1] for r in rays], axis=1)
+    sig_all = np.stack([r[2] for r in rays], axis=1)
+    val_all = np.stack([r[3] for r in rays], axis=1)
+    x, cov, _, nray = triangulate(s_all, u_all, sig_all, val_all)
+    ok = (nray >= 2) & np.all(np.isfinite(cov), axis=(1, 2))
+    geo = np.full((3, k), np.nan)
+    if ok.any():
+        geo[:, ok] = ecef_to_geodetic(x[ok])
+    if m and old is not None:
+        x = np.concatenate([old.x[:m], x])
+        cov = np.concatenate([old.cov[:m], cov])
+        ok = np.concatenate([old.ok[:m], ok])
+        geo = np.concatenate([np.stack([old.lat[:m], old.lon[:m], old.h[:m]]), geo], axis=1)
+    return _Triangulated(
+        ref=tuple((tr.track_id, tr.dropped, tr.n) for tr in ref),
+        others=tuple((tr.track_id, tr.dropped, tr.last_t) for tr in others),
+        x=x,
+        cov=cov,
+        ok=ok,
+        lat=geo[0],
+        lon=geo[1],
+        h=geo[2],
+    )
+
+
 def _estimate(
     tracks: list[SatTrack],
     params: IrParams,
@@ -1269,37 +1593,37 @@ def _estimate(
     boosting: bool = True,
     cached: tuple[_LaunchFit, float, float] | None = None,
     fit_cached: tuple[_LaunchFit, float] | None = None,
+    tri_cached: _Triangulated | None = None,
 ) -> _Estimate:
-    """Triangulate (or place) the points of one event and fit its launch."""
+    """Triangulate (or place) the points of one event and fit its launch.
+
+    ``tri_cached``: the event's previous triangulation, whose rows that cannot have
+    changed are reused (see :func:`_triangulate_rows`)."""
     sensors = sorted({tr.sensor_id for tr in tracks})
     by_sensor = {sid: [tr for tr in tracks if tr.sensor_id == sid] for sid in sensors}
     # reference sensor: the one with most detections (ties: sensor id order)
     counts = [sum(tr.n for tr in by_sensor[sid]) for sid in sensors]
     ref_sid = sensors[int(np.argmax(counts))]
     ref = sorted(by_sensor[ref_sid], key=lambda tr: tr.t_s[0])
-    t_ref = np.concatenate([tr.t_s for tr in ref])
-    s_ref = np.concatenate([tr.sat_m for tr in ref])
-    u_ref = np.concatenate([tr.los for tr in ref])
-    sig_ref = np.concatenate([tr.sigma_rad for tr in ref])
-    inten = np.concatenate([tr.intensity_w_sr for tr in ref])
+    t_ref = _cat([tr.t_s for tr in ref])
+    s_ref = _cat([tr.sat_m for tr in ref])
+    u_ref = _cat([tr.los for tr in ref])
+    sig_ref = _cat([tr.sigma_rad for tr in ref])
+    inten = _cat([tr.intensity_w_sr for tr in ref])
     pos_int = inten[inten > 0]
-    log10_int = float(np.median(np.log10(pos_int))) if pos_int.size else None
-    median_dt = float(np.median(np.diff(t_ref))) if t_ref.shape[0] > 1 else 2.0
+    log10_int = _median(np.log10(pos_int)) if pos_int.size else None
+    median_dt = _median(t_ref[1:] - t_ref[:-1]) if t_ref.shape[0] > 1 else 2.0
     others = [tr for tr in tracks if tr.sensor_id != ref_sid]
 
     stereo = False
+    tri: _Triangulated | None = None
     if others:
-        rays = [(s_ref, u_ref, sig_ref, np.ones(t_ref.shape, dtype=bool))]
-        rays += [_interp_rays(tr, t_ref, params.max_interp_gap_s) for tr in others]
-        s_all = np.stack([r[0] for r in rays], axis=1)
-        u_all = np.stack([r[1] for r in rays], axis=1)
-        sig_all = np.stack([r[2] for r in rays], axis=1)
-        val_all = np.stack([r[3] for r in rays], axis=1)
-        x, cov, _, nray = triangulate(s_all, u_all, sig_all, val_all)
-        ok = (nray >= 2) & np.all(np.isfinite(cov), axis=(1, 2))
+        tri = _triangulate_rows(ref, others, t_ref, s_ref, u_ref, sig_ref, params, tri_cached)
+        ok = tri.ok
         if ok.sum() >= 3:
             stereo = True
-            t_pts, pts, covs = t_ref[ok], x[ok], cov[ok]
+            t_pts, pts, covs = t_ref[ok], tri.x[ok], tri.cov[ok]
+            lat_pts, lon_pts, alt = tri.lat[ok], tri.lon[ok], tri.h[ok]
 
     nan = math.nan
     launch: _LaunchFit | None = None
@@ -1307,10 +1631,11 @@ def _estimate(
     lat_l = lon_l = nan
     complete = False
     if stereo:
-        lat0, lon0, _ = ecef_to_geodetic(pts[0])
-        rot, site = _local_frame(float(lat0), float(lon0))
-        e, n, alt = _subpoints_en(pts, rot, site)
-        cov_enu = np.einsum("ij,kjl,ml->kim", rot, covs, rot)
+        if cached is None:  # (with it, the launch fit is final: only altitudes are needed)
+            rot, site = _frame_under(pts[0])
+            en = (geodetic_to_ecef(lat_pts, lon_pts, 0.0) - site) @ rot.T  # sub-points
+            e, n = en[:, 0], en[:, 1]
+            cov_enu = np.einsum("ij,kjl,ml->kim", rot, covs, rot)
         state_t = float(t_pts[-1])
         fit = _ray_state_fit(tracks, pts[-1], params)
         if fit is not None and boosting:
@@ -1358,39 +1683,42 @@ def _estimate(
                     az_sigma=min(math.hypot(sig_p, sig_l) / dd, math.pi),
                     disp_m=dd,
                 )
-        out_t, out_pts, out_covs, out_alt = t_pts, pts, covs, alt
+        out_t, out_pts, out_alt = t_pts, pts, alt
     else:
-        decision = _decide_mono(t_ref, s_ref, u_ref, sig_ref, params)
-        lam0 = _ray_hit(s_ref, u_ref, 0.0)
-        g0 = s_ref + lam0[:, None] * u_ref
-        lat0, lon0, _ = ecef_to_geodetic(g0[0])
-        rot, site = _local_frame(float(lat0), float(lon0))
-        sin_el = np.clip(-np.einsum("ij,ij->i", u_ref, _unit(g0)), 0.05, 1.0)
-        best_h = np.zeros(t_ref.shape)
+        # the ground ranges were computed once per detection (= _ray_hit(s, u, 0))
+        gr = _MonoGround.of(s_ref, u_ref, _cat([tr.ground_range_m for tr in ref]))
+        decision = _decide_mono(t_ref, sig_ref, gr, params)
+        rot, site, sin_el = gr.rot, gr.site, gr.sin_el
         win = t_ref <= t_ref[0] + params.fit_window_s
         # the mono launch fit (a grid over classes and launch times) is the costly part:
         # only for an event that is, or is now judged, boosting
         if win.sum() >= 6 and (boosting or decision == "boosting"):
             launch, best_h = _mono_fit(
-                t_ref, s_ref, u_ref, sig_ref * lam0, sin_el, win, rot, site, class_hint, params
+                t_ref, s_ref, u_ref, sig_ref * gr.lam, sin_el, win, rot, site, class_hint, params
             )
-        # placed points and their covariances: across the LOS σρ, along it σ_h / sin(el)
-        lam_p = _ray_hit(s_ref, u_ref, best_h)
-        pts = s_ref + lam_p[:, None] * u_ref
-        sig_perp = sig_ref * lam_p
-        sig_along = _mono_sigma_h(best_h) / sin_el
-        uu = u_ref[:, :, None] * u_ref[:, None, :]
-        covs = sig_perp[:, None, None] ** 2 * (np.eye(3) - uu) + sig_along[:, None, None] ** 2 * uu
+            lam_p = _ray_hit(s_ref, u_ref, best_h)
+            pts = s_ref + lam_p[:, None] * u_ref
+        else:
+            # placed on the ground (h = 0): the ground points themselves
+            best_h, lam_p, pts = np.zeros(t_ref.shape), gr.lam, gr.g
         k = t_ref.shape[0]
         if k >= 4:
             sel = t_ref >= t_ref[-1] - params.state_window_s
             if sel.sum() < 4:
                 sel = np.zeros(k, dtype=bool)
                 sel[-4:] = True
-            r, v, a, cov9 = _kinematic_fit(t_ref[sel], pts[sel], covs[sel], float(t_ref[-1]))
+            # placed points' covariances: across the LOS σρ, along it σ_h / sin(el)
+            u_w = u_ref[sel]
+            sig_perp = sig_ref[sel] * lam_p[sel]
+            sig_along = _mono_sigma_h(best_h[sel]) / sin_el[sel]
+            uu = u_w[:, :, None] * u_w[:, None, :]
+            covs = (
+                sig_perp[:, None, None] ** 2 * (np.eye(3) - uu) + sig_along[:, None, None] ** 2 * uu
+            )
+            r, v, a, cov9 = _kinematic_fit(t_ref[sel], pts[sel], covs, float(t_ref[-1]))
         else:
             r, v, a, cov9 = pts[-1], _NAN3.copy(), _NAN3.copy(), np.full((9, 9), np.nan)
-        out_t, out_pts, out_covs, out_alt = t_ref, pts, covs, best_h
+        out_t, out_pts, out_alt = t_ref, pts, best_h
         state_t = float(t_ref[-1])
 
     if launch is not None and not (stereo and cached is not None):
@@ -1401,7 +1729,6 @@ def _estimate(
         stereo=stereo,
         t=out_t,
         pts=out_pts,
-        covs=out_covs,
         alt=out_alt,
         launch=launch,
         launch_lat=lat_l,
@@ -1413,6 +1740,7 @@ def _estimate(
         decision=decision,
         launch_complete=bool(stereo and complete and launch is not None),
         fit_window=fit_window,
+        tri=tri,
         log10_int=log10_int,
         median_dt=median_dt,
         state_t=state_t,
@@ -1426,8 +1754,7 @@ def _estimate(
 
 def _ground(tr: SatTrack, sel: slice | BoolArray) -> tuple[FloatArray, FloatArray]:
     """Ground intersections (ECEF) of a track's lines of sight and their along-LOS sigma."""
-    s, u, sig = tr.sat_m[sel], tr.los[sel], tr.sigma_rad[sel]
-    lam = _ray_hit(s, u, 0.0)
+    s, u, sig, lam = tr.sat_m[sel], tr.los[sel], tr.sigma_rad[sel], tr.ground_range_m[sel]
     g = s + lam[:, None] * u
     sin_el = np.clip(-np.einsum("ij,ij->i", u, _unit(g)), 0.05, 1.0)
     return g, sig * lam / sin_el
@@ -1443,8 +1770,8 @@ def _anchors(tracks: list[SatTrack], params: IrParams) -> tuple[tuple[str, Float
         parts = [_ground(tr, slice(None)) for tr in tracks if tr.sensor_id == sid]
         g = np.concatenate([x for x, _ in parts])
         sig = np.concatenate([y for _, y in parts])
-        centre = np.median(g, axis=0)
-        out.append((sid, centre, params.stationary_radius_m + 3.0 * float(np.median(sig))))
+        centre = _median_rows(g)
+        out.append((sid, centre, params.stationary_radius_m + 3.0 * _median(sig)))
     return tuple(out)
 
 
@@ -1458,27 +1785,47 @@ def _still_stationary(
     their satellite's radius, or when a satellite without an anchor joins it.
     """
     anchors = {sid: (c, tol) for sid, c, tol in ev.anchors}
-    t_parts, out_parts = [], []
+    t_parts: list[FloatArray] = []
+    out_parts: list[BoolArray] = []
     for tr in tracks:
         if tr.sensor_id not in anchors:
             return False, 0, ev.checked_t_s
-        new = tr.t_s > ev.checked_t_s
-        if not new.any():
+        # the new detections (a suffix of the history when its times are ordered)
+        sel: slice | BoolArray
+        if tr.ordered:
+            sel = slice(int(np.searchsorted(tr.t_s, ev.checked_t_s, side="right")), None)
+        else:
+            sel = tr.t_s > ev.checked_t_s
+        t_new = tr.t_s[sel]
+        if t_new.shape[0] == 0:
             continue
-        g, _ = _ground(tr, new)
+        g = tr.sat_m[sel] + tr.ground_range_m[sel][:, None] * tr.los[sel]
         c, tol = anchors[tr.sensor_id]
-        t_parts.append(tr.t_s[new])
+        t_parts.append(t_new)
         out_parts.append(np.linalg.norm(g - c, axis=1) > tol)
     if not t_parts:
         return True, ev.escape, ev.checked_t_s
-    t = np.concatenate(t_parts)
-    outside = np.concatenate(out_parts)[np.argsort(t, kind="stable")]
+    if len(t_parts) == 1 and all(tr.ordered for tr in tracks):
+        t_max = float(t_parts[0][-1])
+        outside = out_parts[0].tolist()  # already in time order
+    else:
+        # in time order, ties in track order (a stable sort)
+        hits = sorted(
+            (
+                hit
+                for ts, os in zip(t_parts, out_parts, strict=True)
+                for hit in zip(ts.tolist(), os.tolist(), strict=True)
+            ),
+            key=lambda hit: hit[0],
+        )
+        t_max = max(t for t, _ in hits)
+        outside = [o for _, o in hits]
     run = ev.escape
-    for o in outside.tolist():
+    for o in outside:
         run = run + 1 if o else 0
         if run >= params.stationary_escape_hits:
-            return False, 0, float(t.max())
-    return True, run, float(t.max())
+            return False, 0, t_max
+    return True, run, t_max
 
 
 def _coast_predict(r: FloatArray, v: FloatArray, t0: float, times: FloatArray) -> FloatArray:
@@ -1558,6 +1905,8 @@ def _coast_match(snap: IrEvent, tr: SatTrack, params: IrParams) -> bool:
 
 
 def _validate(ir: Mapping[str, np.ndarray], t_prev: float, t_s: float) -> dict[str, np.ndarray]:
+    """The checked report columns, plus ``los`` (unit, (n, 3)) and ``sat`` ((n, 3)) when
+    there are reports (nearly every step has a few: few numpy calls, checks in Python)."""
     if not math.isfinite(t_s):
         raise ValueError(f"ir_step: t_s must be finite; got {t_s}")
     if t_s < t_prev:
@@ -1571,31 +1920,29 @@ def _validate(ir: Mapping[str, np.ndarray], t_prev: float, t_s: float) -> dict[s
         raise ValueError(f"ir_step: columns {bad} do not have the length of t_s ({n})")
     if n == 0:
         return {k: np.asarray(ir[k]) for k in IR_INPUT_COLUMNS}
-    cols: dict[str, np.ndarray] = {
-        "sensor_id": np.asarray(ir["sensor_id"]).astype(str),
-        "seq": np.asarray(ir["seq"], dtype=np.int64),
-        "frame_id": np.asarray(ir["frame_id"], dtype=np.int64),
-    }
-    for k in IR_INPUT_COLUMNS:
-        if k not in cols:
-            cols[k] = np.asarray(ir[k], dtype=np.float64)
-    if n == 0:
-        return cols
+    sid = np.asarray(ir["sensor_id"])
+    cols: dict[str, np.ndarray] = {k: np.asarray(ir[k], dtype=np.float64) for k in _FLOAT_COLUMNS}
+    cols["sensor_id"] = sid if sid.dtype.kind == "U" else sid.astype(str)
+    cols["seq"] = np.asarray(ir["seq"], dtype=np.int64)
+    cols["frame_id"] = np.asarray(ir["frame_id"], dtype=np.int64)
     t = cols["t_s"]
-    if not np.all(np.isfinite(t)):
+    tl = t.tolist()  # a step has a few reports: checked in Python
+    if not all(map(math.isfinite, tl)):
         raise ValueError("ir_step: t_s has non-finite values")
-    if np.any(np.diff(t) < 0):
+    if not all(a <= b for a, b in itertools.pairwise(tl)):
         raise ValueError("ir_step: IR reports must be time-ordered (t_s non-decreasing)")
-    if t[0] <= t_prev or t[-1] > t_s:
+    if tl[0] <= t_prev or tl[-1] > t_s:
         raise ValueError(
             f"ir_step: report times [{t[0]}, {t[-1]}] outside the step interval ({t_prev}, {t_s}]"
         )
-    los = np.stack([cols["los_x"], cols["los_y"], cols["los_z"]], axis=1)
+    los = _rows3(cols["los_x"], cols["los_y"], cols["los_z"])
     nrm = np.linalg.norm(los, axis=1)
-    if not np.all(np.abs(nrm - 1.0) < 1e-3):
+    if not (np.abs(nrm - 1.0) < 1e-3).all():
         raise ValueError("ir_step: los_x/y/z must be unit vectors (|los| within 1e-3 of 1)")
-    if not np.all(cols["sigma_rad"] > 0):
+    if not all(x > 0 for x in cols["sigma_rad"].tolist()):
         raise ValueError("ir_step: sigma_rad must be > 0")
+    cols["los"] = los / nrm[:, None]  # = _unit(los): the same norms
+    cols["sat"] = _rows3(cols["sat_x_m"], cols["sat_y_m"], cols["sat_z_m"])
     return cols
 
 
@@ -1609,23 +1956,10 @@ def _close(tr: SatTrack, t: float, params: IrParams) -> SatTrack:
 def _frames(sensor_id: np.ndarray, fid: IntArray) -> list[tuple[str, IntArray]]:
     """The frames (sensor, frame id) of one step's reports as (sensor, row indices), in
     order of their first row; rows within a frame in input order."""
-    n = fid.shape[0]
-    if n == 1 or (bool(np.all(sensor_id == sensor_id[0])) and bool(np.all(fid == fid[0]))):
-        # one frame (the usual step): no grouping needed
-        return [(str(sensor_id[0]), np.arange(n))]
-    sids, sid_code = np.unique(sensor_id, return_inverse=True)
-    key = sid_code.astype(np.int64).reshape(-1) * (int(fid.max()) - int(fid.min()) + 1) + (
-        fid - fid.min()
-    )
-    _, first, group = np.unique(key, return_index=True, return_inverse=True)
-    group = group.reshape(-1)
-    order = np.argsort(group, kind="stable")
-    bounds = np.searchsorted(group[order], np.arange(first.shape[0] + 1))
-    out = []
-    for g in np.argsort(first, kind="stable"):
-        idx = order[bounds[g] : bounds[g + 1]]
-        out.append((str(sids[sid_code[idx[0]]]), idx))
-    return out
+    groups: dict[tuple[str, int], list[int]] = {}
+    for i, key in enumerate(zip(sensor_id.tolist(), fid.tolist(), strict=True)):
+        groups.setdefault(key, []).append(i)
+    return [(str(sid), np.array(rows, dtype=np.int64)) for (sid, _), rows in groups.items()]
 
 
 def _associate_reports(
@@ -1636,47 +1970,53 @@ def _associate_reports(
     if n == 0:
         return tracks, next_tid
     t = cols["t_s"]
-    los = _unit(np.stack([cols["los_x"], cols["los_y"], cols["los_z"]], axis=1))
-    sat = np.stack([cols["sat_x_m"], cols["sat_y_m"], cols["sat_z_m"]], axis=1)
+    los, sat = cols["los"], cols["sat"]
     sig = cols["sigma_rad"]
     inten = cols["intensity_w_sr"]
     seq = cols["seq"]
-    rng_m = _ray_hit(sat, los, 0.0)
-    for sensor, idx in _frames(cols["sensor_id"], cols["frame_id"]):
-        t_g = float(t[idx].max())
-        tracks = [_close(tr, t_g, params) if tr.sensor_id == sensor else tr for tr in tracks]
-        live = [i for i, tr in enumerate(tracks) if tr.sensor_id == sensor and not tr.closed]
-        pairs = _associate_frame(
-            [tracks[i] for i in live], t[idx], los[idx], sig[idx], rng_m[idx], params
-        )
-        taken = np.zeros(idx.shape[0], dtype=bool)
+    if n <= _PY_RAY_HIT_MAX:
+        rngl = _ray_hit_ground_py(sat, los)
+        rng_m = np.array(rngl)
+    else:
+        rng_m = _ray_hit(sat, los, 0.0)
+        rngl = rng_m.tolist()
+    tl, sigl, intl, seql = t.tolist(), sig.tolist(), inten.tolist(), seq.tolist()
+    frames = _frames(cols["sensor_id"], cols["frame_id"])
+    for sensor, idx in frames:
+        rows = idx.tolist()
+        t_g = max(tl[k] for k in rows)
+        live = []
+        for i, tr in enumerate(tracks):
+            if tr.sensor_id == sensor and not tr.closed:
+                tracks[i] = tr = _close(tr, t_g, params)
+                if not tr.closed:
+                    live.append(i)
+        if len(frames) == 1:  # all of the step's reports: no copies
+            t_f, los_f, sig_f, rng_f = t, los, sig, rng_m
+        else:
+            t_f, los_f, sig_f, rng_f = t[idx], los[idx], sig[idx], rng_m[idx]
+        pairs = _associate_frame([tracks[i] for i in live], t_f, los_f, sig_f, rng_f, params)
+        taken = set()
         for it, jd in pairs:
-            k = int(idx[jd])
-            taken[jd] = True
+            k = rows[jd]
+            taken.add(jd)
             tracks[live[it]] = _extend(
                 tracks[live[it]],
-                float(t[k]),
+                tl[k],
                 los[k],
                 sat[k],
-                float(sig[k]),
-                float(inten[k]),
-                int(seq[k]),
-                float(rng_m[k]),
+                sigl[k],
+                intl[k],
+                seql[k],
+                rngl[k],
                 params.max_history,
             )
-        for jn in np.nonzero(~taken)[0]:
-            k = int(idx[jn])
+        for jn, k in enumerate(rows):
+            if jn in taken:
+                continue
             tracks.append(
                 _new_track(
-                    next_tid,
-                    sensor,
-                    float(t[k]),
-                    los[k],
-                    sat[k],
-                    float(sig[k]),
-                    float(inten[k]),
-                    int(seq[k]),
-                    float(rng_m[k]),
+                    next_tid, sensor, tl[k], los[k], sat[k], sigl[k], intl[k], seql[k], rngl[k]
                 )
             )
             next_tid += 1
@@ -1695,15 +2035,45 @@ def _events_match(a: list[SatTrack], b: list[SatTrack], params: IrParams) -> boo
 
 
 def _report_keys(tracks: list[SatTrack], keep: int) -> tuple[tuple[str, int], ...]:
-    t = np.concatenate([tr.t_s for tr in tracks])
-    seq = np.concatenate([tr.seq for tr in tracks])
+    """(sensor, seq) of an event's reports in (time, sensor, seq) order (ties: track order,
+    then history order); of more than ``keep``, the first ``keep // 4`` and the last rest.
+
+    A track already in (time, seq) order (:attr:`SatTrack.ordered`) can only have its
+    first ``keep // 4`` and last rest among those: only they are sorted.
+    """
+    head = max(keep // 4, 1)
+    tail = keep - head
+    if len(tracks) == 1 and tracks[0].ordered:
+        # one track in (time, seq) order: the sorted order is the history's
+        tr = tracks[0]
+        seqs = tr.seq.tolist() if tr.n <= keep else tr.seq[:head].tolist() + tr.seq[-tail:].tolist()
+        return tuple((tr.sensor_id, q) for q in seqs)
     names = sorted({tr.sensor_id for tr in tracks})
-    code = np.concatenate([np.full(tr.n, names.index(tr.sensor_id)) for tr in tracks])
-    order = np.lexsort((seq, code, t))
-    if order.shape[0] > keep:
-        head = max(keep // 4, 1)
-        order = np.concatenate([order[:head], order[-(keep - head) :]])
-    return tuple((names[int(code[i])], int(seq[i])) for i in order)
+    total = sum(tr.n for tr in tracks)
+    rows: list[tuple[float, int, int, int]] = []  # (t, sensor code, seq, position)
+    pos = 0
+    for tr in tracks:
+        code = names.index(tr.sensor_id)
+        n = tr.n
+        if total > keep and tail > 0 and tr.ordered and n > keep:
+            parts = [(0, head), (n - tail, n)]
+        else:
+            parts = [(0, n)]
+        for a, b in parts:
+            rows.extend(
+                zip(
+                    tr.t_s[a:b].tolist(),
+                    [code] * (b - a),
+                    tr.seq[a:b].tolist(),
+                    range(pos + a, pos + b),
+                    strict=True,
+                )
+            )
+        pos += n
+    rows.sort()
+    if total > keep:
+        rows = rows[:head] + rows[-tail:]
+    return tuple((names[c], q) for _, c, q, _ in rows)
 
 
 def _n_times(t: FloatArray) -> int:
@@ -1724,15 +2094,15 @@ def _ro(a: np.ndarray) -> FloatArray:
 
 
 def _snapshot(
-    ev: _EventState,
+    event_id: str,
     tracks: list[SatTrack],
     est: _Estimate,
     status: str,
     burnout: float | None,
     params: IrParams,
 ) -> IrEvent:
-    t_all = np.concatenate([tr.t_s for tr in tracks])
-    first_t, last_t = float(t_all.min()), float(t_all.max())
+    first_t = min(float(tr.t_s[0]) if tr.ordered else float(tr.t_s.min()) for tr in tracks)
+    last_t = max(tr.last_t if tr.ordered else float(tr.t_s.max()) for tr in tracks)
     lf = est.launch
     t0 = lf.t0 if lf is not None else math.nan
     burn = burnout - t0 if (burnout is not None and lf is not None) else None
@@ -1761,13 +2131,13 @@ def _snapshot(
         # the fused center reads the state time as the last track time: keep them equal
         track_t = np.append(track_t, est.state_t)
         track_r = np.vstack([track_r, est.r[None, :]])
-    n_frames = sum(_n_times(tr.t_s) for tr in tracks)
+    n_frames = sum(tr.n_times for tr in tracks)
     return IrEvent(
-        event_id=ev.event_id,
+        event_id=event_id,
         status=status,
         first_t_s=first_t,
         last_t_s=last_t,
-        n_reports=int(t_all.shape[0]),
+        n_reports=sum(tr.n for tr in tracks),
         sensor_ids=tuple(sorted({tr.sensor_id for tr in tracks})),
         stereo=est.stereo,
         launch_time_s=t0,
@@ -1801,14 +2171,14 @@ def _refresh(snap: IrEvent, tracks: list[SatTrack], params: IrParams) -> IrEvent
     stationary source, or a boosting event between re-estimates."""
     t_first = min(snap.first_t_s, min(float(tr.t_s[0]) for tr in tracks))
     t_last = max(tr.last_t for tr in tracks)
-    return replace(
+    return evolve(
         snap,
         last_t_s=t_last,
         first_t_s=t_first,
         n_reports=sum(tr.n for tr in tracks),
         sensor_ids=tuple(sorted({tr.sensor_id for tr in tracks})),
         report_keys=_report_keys(tracks, params.max_report_keys),
-        n_frames=sum(_n_times(tr.t_s) for tr in tracks),
+        n_frames=sum(tr.n_times for tr in tracks),
         span_s=t_last - t_first,
     )
 
@@ -1826,7 +2196,7 @@ def ir_step(
     cols = _validate(ir, state.t_s, float(t_s))
     t_s = float(t_s)
     tracks, next_tid = _associate_reports(list(state.tracks), state.next_track_id, cols, params)
-    tracks = [_close(tr, t_s, params) for tr in tracks]
+    tracks = [tr if tr.closed else _close(tr, t_s, params) for tr in tracks]
 
     events = list(state.events)
     in_event = {tid for ev in events for tid in ev.track_ids}
@@ -1935,7 +2305,7 @@ def ir_step(
             if still:
                 # a stationary source is not re-estimated: only its evidence is updated
                 snap = _refresh(ev.snapshot, ev_tracks, params)
-                ev = replace(
+                ev = evolve(
                     ev,
                     escape=run,
                     checked_t_s=checked,
@@ -1945,7 +2315,7 @@ def ir_step(
                 out_events.append(ev)
                 snaps.append(snap)
                 continue
-            ev = replace(ev, status="candidate", votes=0, pending="candidate", anchors=())
+            ev = evolve(ev, status="candidate", votes=0, pending="candidate", anchors=())
         if (
             not ended
             and ev.status == "boosting"
@@ -1955,7 +2325,7 @@ def ir_step(
         ):
             # a boosting event estimated moments ago: only its evidence is updated
             snap = _refresh(ev.snapshot, ev_tracks, params)
-            ev = replace(ev, snapshot=snap)
+            ev = evolve(ev, snapshot=snap)
             out_events.append(ev)
             snaps.append(snap)
             continue
@@ -1965,13 +2335,19 @@ def ir_step(
             else np.array([PRIORS[c].weight for c in CLASSES])
         )
         est = _estimate(
-            ev_tracks, params, hint, ev.status == "boosting", ev.launch_cache, ev.fit_cache
+            ev_tracks,
+            params,
+            hint,
+            ev.status == "boosting",
+            ev.launch_cache,
+            ev.fit_cache,
+            ev.tri_cache,
         )
-        ev = replace(ev, estimated_t_s=last_t)
+        changes: dict[str, Any] = {"estimated_t_s": last_t, "tri_cache": est.tri}
         if est.fit_window is not None:
-            ev = replace(ev, fit_cache=est.fit_window)
+            changes["fit_cache"] = est.fit_window
         if est.launch_complete and ev.launch_cache is None and est.launch is not None:
-            ev = replace(ev, launch_cache=(est.launch, est.launch_lat, est.launch_lon))
+            changes["launch_cache"] = (est.launch, est.launch_lat, est.launch_lon)
         status, votes, pending = ev.status, ev.votes, ev.pending
         if fresh and status != "boosting":
             votes = votes + 1 if est.decision == pending else 1
@@ -1992,15 +2368,13 @@ def ir_step(
         if ended and status == "boosting" and est.alt.shape[0]:
             if float(est.alt[-1]) > params.min_burnout_altitude_m:
                 burnout = last_t + 0.5 * est.median_dt
-        new_ev = replace(ev, status=status, votes=votes, pending=pending)
+        changes.update(status=status, votes=votes, pending=pending)
         if status == "stationary" and ev.status != "stationary":
-            new_ev = replace(
-                new_ev, anchors=_anchors(ev_tracks, params), checked_t_s=last_t, escape=0
-            )
+            changes.update(anchors=_anchors(ev_tracks, params), checked_t_s=last_t, escape=0)
         # a stationary source that went out stays a stationary source, not a candidate
         shown_status = "ended" if ended and status != "stationary" else status
-        snap = _snapshot(new_ev, ev_tracks, est, shown_status, burnout, params)
-        new_ev = replace(new_ev, snapshot=snap, ended_t_s=last_t if ended else None)
+        snap = _snapshot(ev.event_id, ev_tracks, est, shown_status, burnout, params)
+        new_ev = evolve(ev, snapshot=snap, ended_t_s=last_t if ended else None, **changes)
         out_events.append(new_ev)
         snaps.append(snap)
 

@@ -21,7 +21,8 @@ Models
     a linear, direct position measurement (used by tests and by fused position reports).
 
 ``position_from`` inverts the positional part of a measurement for track initiation and
-returns the first-order (Jacobian-mapped) Cartesian covariance ``J R Jᵀ``.
+returns the first-order (Jacobian-mapped) Cartesian covariance ``J R Jᵀ``; ``position``
+gives the positions alone (the pre-gate needs no covariance).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
+_ROWS_N = 16  # up to this many tracks, RadarENU computes h(x) and H in Python floats
 
 __all__ = [
     "CartesianPosition",
@@ -84,8 +86,17 @@ class MeasurementModel(Protocol):
         """H = ∂h/∂x, ``(n, 6) → (n, dim, 6)``."""
         ...
 
+    def function_and_jacobian(self, x: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """``(function(x), jacobian(x))`` with what the two share computed once."""
+        ...
+
     def residual(self, z: FloatArray, z_pred: FloatArray) -> FloatArray:
-        """z − z_pred with angle components wrapped to (−π, π]."""
+        """z − z_pred (the two broadcast, ``(..., dim)``) with angle components wrapped to
+        (−π, π]."""
+        ...
+
+    def position(self, z: FloatArray) -> FloatArray:
+        """Tracker-frame positions ``(k, 3)`` from z (those of :meth:`position_from`)."""
         ...
 
     def position_from(self, z: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -141,18 +152,26 @@ class RadarRAE:
         return _states(x)[:, :3] - np.asarray(self.sensor_position_m)
 
     def function(self, x: FloatArray) -> FloatArray:
+        return self._function(self._rel(x))
+
+    def jacobian(self, x: FloatArray) -> FloatArray:
+        return self._jacobian(self._rel(x))
+
+    def function_and_jacobian(self, x: FloatArray) -> tuple[FloatArray, FloatArray]:
         d = self._rel(x)
+        return self._function(d), self._jacobian(d)
+
+    def _function(self, d: FloatArray) -> FloatArray:
         rho = np.linalg.norm(d, axis=1)
         az = np.arctan2(d[:, 1], d[:, 0])
         el = np.arcsin(np.clip(d[:, 2] / rho, -1.0, 1.0))
         return np.stack([rho, az, el], axis=1)
 
-    def jacobian(self, x: FloatArray) -> FloatArray:
+    def _jacobian(self, d: FloatArray) -> FloatArray:
         # With ρ² = x²+y²+z² and ρh² = x²+y²:
         #   ∂ρ/∂r  = r/ρ
         #   ∂az/∂r = (−y, x, 0)/ρh²
         #   ∂el/∂r = (−x z, −y z, ρh²)/(ρ² ρh)      (el = atan2(z, ρh) = asin(z/ρ))
-        d = self._rel(x)
         px, py, pz = d[:, 0], d[:, 1], d[:, 2]
         rh2 = px * px + py * py
         rh = np.sqrt(rh2)
@@ -169,27 +188,34 @@ class RadarRAE:
 
     def residual(self, z: FloatArray, z_pred: FloatArray) -> FloatArray:
         y = np.asarray(z, dtype=np.float64) - z_pred
-        y[..., 1] = wrap_angle(y[..., 1])
-        y[..., 2] = wrap_angle(y[..., 2])
+        y[..., 1:3] = wrap_angle(y[..., 1:3])  # azimuth and elevation
         return y
 
-    def position_from(self, z: FloatArray) -> tuple[FloatArray, FloatArray]:
+    def _position(self, z: FloatArray) -> tuple[FloatArray, tuple[FloatArray, ...]]:
+        """Positions and ``(ρ, cos az, sin az, cos el, sin el)`` of measurements z."""
         z = np.asarray(z, dtype=np.float64)
         rho, az, el = z[:, 0], z[:, 1], z[:, 2]
         ca, sa, ce, se = np.cos(az), np.sin(az), np.cos(el), np.sin(el)
         pos = np.stack([rho * ce * ca, rho * ce * sa, rho * se], axis=1) + np.asarray(
             self.sensor_position_m
         )
+        return pos, (rho, ca, sa, ce, se)
+
+    def position(self, z: FloatArray) -> FloatArray:
+        return self._position(z)[0]
+
+    def position_from(self, z: FloatArray) -> tuple[FloatArray, FloatArray]:
+        pos, (rho, ca, sa, ce, se) = self._position(z)
         # J = ∂(x, y, z)/∂(ρ, az, el); covariance mapped to first order: J R Jᵀ.
         j = np.empty((z.shape[0], 3, 3))
         j[:, 0, 0], j[:, 0, 1], j[:, 0, 2] = ce * ca, -rho * ce * sa, -rho * se * ca
         j[:, 1, 0], j[:, 1, 1], j[:, 1, 2] = ce * sa, rho * ce * ca, -rho * se * sa
         j[:, 2, 0], j[:, 2, 1], j[:, 2, 2] = se, 0.0, rho * ce
-        cov = j @ self._r @ np.swapaxes(j, 1, 2)
+        cov = j @ self._r @ j.swapaxes(1, 2)
         return pos, cov
 
     def position_noise_trace(self, pos: FloatArray) -> FloatArray:
-        rho2 = np.sum((pos - np.asarray(self.sensor_position_m)) ** 2, axis=1)
+        rho2 = np.add.reduce((pos - np.asarray(self.sensor_position_m)) ** 2, axis=1)
         return self.sigma_range_m**2 + rho2 * (
             self.sigma_azimuth_rad**2 + self.sigma_elevation_rad**2
         )
@@ -286,65 +312,121 @@ class RadarENU:
         return d, w
 
     def function(self, x: FloatArray) -> FloatArray:
-        d, w = self._local(x)
-        e, n, u = d[:, 0], d[:, 1], d[:, 2]
-        rho = np.linalg.norm(d, axis=1)
-        az = np.arctan2(e, n)
-        el = np.arctan2(u, np.hypot(e, n))
-        rr = np.sum(d * w, axis=1) / rho
-        return np.stack([rho, az, el, rr], axis=1)
+        return self._function(*self._local(x))
 
     def jacobian(self, x: FloatArray) -> FloatArray:
+        return self._jacobian(*self._local(x))
+
+    def function_and_jacobian(self, x: FloatArray) -> tuple[FloatArray, FloatArray]:
+        d, w = self._local(x)
+        if d.shape[0] <= _ROWS_N:
+            return self._function_and_jacobian_rows(d, w)
+        return self._function(d, w), self._jacobian(d, w)
+
+    def _function_and_jacobian_rows(
+        self, d: FloatArray, w: FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
+        """:meth:`_function` and :meth:`_jacobian` of a few tracks, the arithmetic in Python
+        floats: the same operations in the same order (so the same bits; the angles and the
+        rotation still by numpy), without numpy's per-call overhead, which dominates for the
+        handful of tracks of a radar scan. ``tests/test_tracker.py`` checks the two agree."""
+        e, n, u = d[:, 0], d[:, 1], d[:, 2]
+        az = np.arctan2(e, n).tolist()
+        el = np.arctan2(u, np.hypot(e, n)).tolist()
+        z_rows: list[tuple[float, float, float, float]] = []
+        h_rows: list[tuple[float, float, float, float, float, float]] = []
+        for (de, dn, du), (we, wn, wu), a, b in zip(d.tolist(), w.tolist(), az, el, strict=True):
+            rh2 = de * de + dn * dn
+            rh = math.sqrt(rh2)
+            r2 = rh2 + du * du
+            rho = math.sqrt(r2)
+            rr = (de * we + dn * wn + du * wu) / rho
+            z_rows.append((rho, a, b, rr))
+            r2rh = r2 * rh
+            c = rr / rho
+            ue, un, uu = de / rho, dn / rho, du / rho
+            h_rows += (
+                (ue, un, uu, 0.0, 0.0, 0.0),
+                (dn / rh2, -de / rh2, 0.0, 0.0, 0.0, 0.0),
+                (-de * du / r2rh, -dn * du / r2rh, rh / r2, 0.0, 0.0, 0.0),
+                ((we - c * de) / rho, (wn - c * dn) / rho, (wu - c * du) / rho, ue, un, uu),
+            )
+        return np.array(z_rows).reshape(-1, 4), self._to_ecef(np.array(h_rows).reshape(-1, 4, 6))
+
+    def _to_ecef(self, hl: FloatArray) -> FloatArray:
+        """Jacobian rows w.r.t. local (d, w) → w.r.t. ECEF (r, v): ``∂/∂r = (∂/∂d) R_enu``."""
+        h = np.empty_like(hl)
+        h[:, :, :3] = hl[:, :, :3] @ self._rot
+        h[:, :, 3:] = hl[:, :, 3:] @ self._rot
+        return h
+
+    def _function(self, d: FloatArray, w: FloatArray) -> FloatArray:
+        e, n, u = d[:, 0], d[:, 1], d[:, 2]
+        out = np.empty((d.shape[0], 4))
+        # ρ = |d| (np.linalg.norm's own arithmetic, without its argument handling)
+        rho = out[:, 0] = np.sqrt(np.add.reduce(d * d, axis=1))
+        out[:, 1] = np.arctan2(e, n)
+        out[:, 2] = np.arctan2(u, np.hypot(e, n))
+        out[:, 3] = np.add.reduce(d * w, axis=1) / rho
+        return out
+
+    def _jacobian(self, d: FloatArray, w: FloatArray) -> FloatArray:
         # In local ENU (d = (e, n, u), ρh² = e² + n²):
         #   ∂ρ/∂d  = d/ρ
         #   ∂az/∂d = (n, −e, 0)/ρh²                      (az = atan2(e, n))
         #   ∂el/∂d = (−e u, −n u, ρh²)/(ρ² ρh)
         #   ∂ρ̇/∂d  = (w − ρ̇ d/ρ)/ρ,   ∂ρ̇/∂w = d/ρ
         # and the chain rule to ECEF: ∂/∂r = (∂/∂d) R_enu, ∂/∂v = (∂/∂w) R_enu.
-        d, w = self._local(x)
         e, n, u = d[:, 0], d[:, 1], d[:, 2]
         rh2 = e * e + n * n
         rh = np.sqrt(rh2)
         r2 = rh2 + u * u
         rho = np.sqrt(r2)
-        rr = np.sum(d * w, axis=1) / rho
-        k = d.shape[0]
-        hl = np.zeros((k, 4, 6))
-        hl[:, 0, :3] = d / rho[:, None]
+        rho_c = rho[:, None]
+        rr = np.add.reduce(d * w, axis=1) / rho
+        r2rh = r2 * rh
+        hl = np.zeros((d.shape[0], 4, 6))
+        hl[:, 0, :3] = hl[:, 3, 3:] = d / rho_c
         hl[:, 1, 0] = n / rh2
         hl[:, 1, 1] = -e / rh2
-        hl[:, 2, 0] = -e * u / (r2 * rh)
-        hl[:, 2, 1] = -n * u / (r2 * rh)
+        hl[:, 2, 0] = -e * u / r2rh
+        hl[:, 2, 1] = -n * u / r2rh
         hl[:, 2, 2] = rh / r2
-        hl[:, 3, :3] = (w - (rr / rho)[:, None] * d) / rho[:, None]
-        hl[:, 3, 3:] = d / rho[:, None]
-        h = np.empty_like(hl)
-        h[:, :, :3] = hl[:, :, :3] @ self._rot
-        h[:, :, 3:] = hl[:, :, 3:] @ self._rot
-        return h
+        hl[:, 3, :3] = (w - (rr / rho)[:, None] * d) / rho_c
+        return self._to_ecef(hl)
 
     def residual(self, z: FloatArray, z_pred: FloatArray) -> FloatArray:
         y = np.asarray(z, dtype=np.float64) - z_pred
-        y[..., 1] = wrap_angle(y[..., 1])
-        y[..., 2] = wrap_angle(y[..., 2])
+        y[..., 1:3] = wrap_angle(y[..., 1:3])  # azimuth and elevation
         return y
 
-    def position_from(self, z: FloatArray) -> tuple[FloatArray, FloatArray]:
+    def _position(self, z: FloatArray) -> tuple[FloatArray, tuple[FloatArray, ...]]:
+        """Positions and ``(ρ, sin az, cos az, sin el, cos el)`` of measurements z."""
         z = np.asarray(z, dtype=np.float64)
         rho, az, el = z[:, 0], z[:, 1], z[:, 2]
         sa, ca, se, ce = np.sin(az), np.cos(az), np.sin(el), np.cos(el)
-        d = np.stack([rho * ce * sa, rho * ce * ca, rho * se], axis=1)
-        pos = d @ self._rot + self._site
-        j = np.empty((z.shape[0], 3, 3))
+        d = np.empty((z.shape[0], 3))  # (east, north, up)
+        rce = rho * ce
+        d[:, 0] = rce * sa
+        d[:, 1] = rce * ca
+        d[:, 2] = rho * se
+        return d @ self._rot + self._site, (rho, sa, ca, se, ce)
+
+    def position(self, z: FloatArray) -> FloatArray:
+        return self._position(z)[0]
+
+    def position_from(self, z: FloatArray) -> tuple[FloatArray, FloatArray]:
+        pos, (rho, sa, ca, se, ce) = self._position(z)
+        j = np.empty((rho.shape[0], 3, 3))
         j[:, 0, 0], j[:, 0, 1], j[:, 0, 2] = ce * sa, rho * ce * ca, -rho * se * sa
         j[:, 1, 0], j[:, 1, 1], j[:, 1, 2] = ce * ca, -rho * ce * sa, -rho * se * ca
         j[:, 2, 0], j[:, 2, 1], j[:, 2, 2] = se, 0.0, rho * ce
         j = self._rot.T @ j  # ENU → ECEF
-        cov = j @ self._r[:3, :3] @ np.swapaxes(j, 1, 2)
+        cov = j @ self._r[:3, :3] @ j.swapaxes(1, 2)
         return pos, cov
 
     def position_noise_trace(self, pos: FloatArray) -> FloatArray:
-        rho2 = np.sum((pos - self._site) ** 2, axis=1)
+        rho2 = np.add.reduce((pos - self._site) ** 2, axis=1)
         return self.sigma_range_m**2 + rho2 * (
             self.sigma_azimuth_rad**2 + self.sigma_elevation_rad**2
         )
@@ -384,6 +466,12 @@ class CartesianPosition:
 
     def residual(self, z: FloatArray, z_pred: FloatArray) -> FloatArray:
         return np.asarray(z, dtype=np.float64) - z_pred
+
+    def function_and_jacobian(self, x: FloatArray) -> tuple[FloatArray, FloatArray]:
+        return self.function(x), self.jacobian(x)
+
+    def position(self, z: FloatArray) -> FloatArray:
+        return np.asarray(z, dtype=np.float64)[:, :3].copy()
 
     def position_from(self, z: FloatArray) -> tuple[FloatArray, FloatArray]:
         z = np.asarray(z, dtype=np.float64)

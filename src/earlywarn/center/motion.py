@@ -32,11 +32,18 @@ Models
     J2 gravity gradient ``G = ∂g/∂r``. Process noise is white acceleration of PSD ``q``,
     accumulated over sub-steps as ``Q ← Φₕ Q Φₕᵀ + Q_cv(h)``; this neglects the gravity
     gradient *within* one sub-step (relative error ~ h²|G| ≈ 1e-4 for h = 10 s).
+
+    ``predict`` (the tracker's, for a handful of tracks per scan) does the same RK4 with
+    the same arithmetic in two passes: the states in Python floats, keeping ``G`` at the
+    four stages, then Φ of every sub-step at once from those in numpy; ``propagate``
+    integrates the joint ``[x | Φ]`` array (``tests/test_motion.py`` checks the two agree
+    bit for bit).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
@@ -138,6 +145,20 @@ def _cv_q(q: float, dt: float) -> FloatArray:
     return _cv_q_cached(float(q), float(dt))
 
 
+_VY_VX = np.array([4, 3])  # rows (v_y, v_x) of a state or an STM
+
+
+@lru_cache(maxsize=8)
+def _stm_k1_template(omega: float) -> FloatArray:
+    """``A = [[0, I], [0, −2 W]]`` ``(6, 6)``: the first RK4 stage of Φ without ``G − W W``
+    (``−2 W M`` = ``(2Ω M[1], −2Ω M[0], 0)`` by rows)."""
+    a = np.zeros((6, 6))
+    a[:3, 3:] = np.eye(3)
+    a[3, 4], a[4, 3] = _coriolis(omega)
+    a.setflags(write=False)
+    return a
+
+
 @lru_cache(maxsize=8)
 def _coriolis(omega: float) -> FloatArray:
     c = np.array([2.0 * omega, -2.0 * omega])
@@ -207,6 +228,7 @@ def _accel_j2(r: FloatArray, j2: float, gm: float) -> FloatArray:
 
 
 _SMALL_N = 4  # up to this many positions, the gradient is computed row by row
+_FIELD_ROWS_N = 16  # up to this many states, :func:`_field_rows` (measured break-even ~24)
 
 
 def _gravity_gradient_rows(r: FloatArray, j2: float, gm: float, a_m: float) -> FloatArray:
@@ -237,6 +259,81 @@ def _gravity_gradient_rows(r: FloatArray, j2: float, gm: float, a_m: float) -> F
             (z * hx, z * hy, z * hz + f_z),
         )
     return np.array(out, dtype=np.float64).reshape(r.shape[0], 3, 3)
+
+
+FieldFn = Callable[[float, float, float, float, float], tuple[float, ...]]
+
+
+@lru_cache(maxsize=8)
+def _field_fn(j2: float, gm: float, omega: float) -> FieldFn:
+    """``f(x, y, z, vx, vy)`` → the apparent acceleration (3 values,
+    :meth:`BallisticJ2.acceleration`) then ``G − W W`` row by row (9 values,
+    :func:`gravity_gradient_j2` plus Ω² on the two horizontal diagonal entries) of one state,
+    in Python floats.
+
+    The same operations in the same order as :func:`_accel_j2`, the Coriolis/centrifugal
+    terms of :meth:`BallisticJ2.acceleration` and :func:`_gravity_gradient_rows` (so the
+    same bits; ``tests/test_motion.py`` checks it): the tracker's RK4 evaluates both four
+    times per sub-step for a handful of tracks, where a numpy call costs more than the
+    arithmetic.
+    """
+    kc = 1.5 * j2 * (A_M * A_M)  # acceleration: K/r² = kc/r²
+    k = 1.5 * j2 * gm * A_M * A_M  # gradient
+    k5, k3, k35, k15, k10, gm3 = 5.0 * k, 3.0 * k, 35.0 * k, 15.0 * k, 10.0 * k, 3.0 * gm
+    c2, ww = 2.0 * omega, omega * omega
+
+    def field(x: float, y: float, z: float, vx: float, vy: float) -> tuple[float, ...]:
+        z2 = z * z
+        r2 = x * x + y * y + z2
+        r2rn = r2 * math.sqrt(r2)
+        # acceleration (_accel_j2, then −2 ω×v − ω×(ω×r) on the horizontal axes)
+        neg_mu_r3 = -(gm / r2rn)
+        kr = kc / r2
+        five_s2 = 5.0 * (z2 / r2)
+        fxy = neg_mu_r3 * (1.0 + kr * (1.0 - five_s2))
+        fz = neg_mu_r3 * (1.0 + kr * (3.0 - five_s2))
+        # gradient (_gravity_gradient_rows; shared subexpressions computed once, which
+        # changes no operation)
+        ir3 = 1.0 / r2rn
+        ir5 = ir3 / r2
+        ir7 = ir5 / r2
+        ir9 = ir7 / r2
+        mu3, zk5 = -gm * ir3, k5 * z2 * ir7
+        f_xy = mu3 - k * ir5 + zk5
+        f_z = mu3 - k3 * ir5 + zk5
+        mu5, zk35 = gm3 * ir5, k35 * z2 * ir9
+        c_xy = mu5 + k5 * ir7 - zk35
+        c_z = mu5 + k15 * ir7 - zk35
+        ez = k10 * z * ir7
+        gx, gy, gz = c_xy * x, c_xy * y, c_xy * z + ez
+        hx, hy, hz = c_z * x, c_z * y, c_z * z + ez
+        return (
+            x * fxy + (vy * c2 + ww * x),
+            y * fxy + (vx * -c2 + ww * y),
+            fz * z,
+            (x * gx + f_xy) + ww,
+            x * gy,
+            x * gz,
+            y * gx,
+            (y * gy + f_xy) + ww,
+            y * gz,
+            z * hx,
+            z * hy,
+            z * hz + f_z,
+        )
+
+    return field
+
+
+def _field_rows(x: FloatArray, j2: float, gm: float, omega: float) -> tuple[FloatArray, FloatArray]:
+    """The acceleration ``(n, 3)`` and ``G − W W`` ``(n, 3, 3)`` of :func:`_field_fn` at a
+    few states ``(n, 6)``."""
+    field = _field_fn(j2, gm, omega)
+    out: list[float] = []
+    for s in x.tolist():
+        out += field(*s[:5])
+    both = np.array(out, dtype=np.float64).reshape(x.shape[0], 4, 3)
+    return both[:, 0, :], both[:, 1:, :]
 
 
 @dataclass(frozen=True)
@@ -284,6 +381,16 @@ class BallisticJ2:
         a[..., :2] += x[..., 4:2:-1] * _coriolis(w) + (w * w) * r[..., :2]
         return a
 
+    def _field(self, x: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """Acceleration ``(n, 3)`` and ``G − W W`` ``(n, 3, 3)`` at states ``(n, 6)``."""
+        if x.shape[0] <= _FIELD_ROWS_N:
+            return _field_rows(x, self.j2, self.gm_m3_s2, self.omega_rad_s)
+        w = self.omega_rad_s
+        g = gravity_gradient_j2(x[:, :3], j2=self.j2, gm=self.gm_m3_s2)
+        g[:, 0, 0] += w * w
+        g[:, 1, 1] += w * w
+        return self.acceleration(x), g
+
     def _deriv_joint(self, y: FloatArray) -> FloatArray:
         """d/dt of ``Y = [x | Φ]`` ``(n, 6, 7)``: ``[ẋ | A Φ]`` in one array, with
         ``A = [[0, I], [G − W W, −2 W]]``.
@@ -291,21 +398,16 @@ class BallisticJ2:
         The upper half of both is the lower half of ``Y`` (ẋ_r = v, and rows 0..2 of A Φ
         are Φ[3:6]), so one slice copy does both; the lower half is the acceleration and
         ``(G − W W) Φ[0:3] − 2 W Φ[3:6]``. ``W = [ω×]`` with ω = (0, 0, Ω) gives
-        ``W W = diag(−Ω², −Ω², 0)`` and ``(W M)[0] = −Ω M[1]``, ``(W M)[1] = Ω M[0]``,
+        ``W W = diag(−Ω², −Ω², 0)`` and ``−2 W M`` = ``(2Ω M[1], −2Ω M[0], 0)`` by rows,
         written out rather than multiplied (the arrays are tiny; numpy overhead dominates).
         """
-        w = self.omega_rad_s
-        r = y[:, :3, 0]
-        dy = np.empty_like(y)
-        dy[:, :3, :] = y[:, 3:, :]
-        dy[:, 3:, 0] = self.acceleration(y[:, :, 0])
-        g = gravity_gradient_j2(r, j2=self.j2, gm=self.gm_m3_s2)
-        g[:, 0, 0] += w * w
-        g[:, 1, 1] += w * w
+        a, g = self._field(y[:, :, 0])
         lower = g @ y[:, :3, 1:]
-        pv = y[:, 3:, 1:]
-        lower[:, 0, :] += 2.0 * w * pv[:, 1, :]
-        lower[:, 1, :] -= 2.0 * w * pv[:, 0, :]
+        # rows 0 and 1: + 2Ω Φ[4], − 2Ω Φ[3]  (one multiply by the column (2Ω, −2Ω))
+        lower[:, :2] += y[:, _VY_VX, 1:] * _coriolis(self.omega_rad_s)[:, None]
+        dy = np.empty_like(y)
+        dy[:, :3] = y[:, 3:]
+        dy[:, 3:, 0] = a
         dy[:, 3:, 1:] = lower
         return dy
 
@@ -345,17 +447,118 @@ class BallisticJ2:
         steps = max(1, math.ceil(dt / self.max_step_s - 1e-12))
         h = dt / steps
         q_h = _cv_q(self.q, h)
+        # each sub-step is one :meth:`_rk4_joint` step from Φ = I, split in two: the states
+        # (with G − W W at the RK4 stages), then Φ_h of every sub-step at once from those
+        x_new, g = self._rk4_states(xs, h, steps)
+        phis = self._rk4_stm(g.reshape(4, steps * n, 3, 3), h).reshape(steps, n, 6, 6)
         # first sub-step: Φ = Φ_h and Q = Q_cv(h) (Φ_h·0·Φ_hᵀ + Q_cv(h))
-        y = self._rk4_joint(_joint(xs), h)
-        phi_total = y[:, :, 1:]
-        q_total = np.broadcast_to(q_h, (n, 6, 6))
-        for _ in range(steps - 1):
-            y = self._rk4_joint(_joint(y[:, :, 0]), h)
-            phi_h = y[:, :, 1:]
+        phi_total = phis[0]
+        if steps == 1:  # the usual radar revisit
+            q_total = np.empty((n, 6, 6))
+            q_total[:] = q_h
+        else:
+            q_total = np.broadcast_to(q_h, (n, 6, 6))
+        for phi_h in phis[1:]:
             # Q ← Φ_h Q Φ_hᵀ + Q_cv(h): noise injected earlier is carried by the dynamics.
-            q_total = phi_h @ q_total @ np.swapaxes(phi_h, 1, 2) + q_h
+            q_total = phi_h @ q_total @ phi_h.swapaxes(1, 2) + q_h
             phi_total = phi_h @ phi_total
-        return y[:, :, 0].copy(), np.ascontiguousarray(phi_total), np.array(q_total)
+        return x_new, phi_total, np.asarray(q_total)
+
+    def _rk4_states(self, x: FloatArray, h: float, steps: int) -> tuple[FloatArray, FloatArray]:
+        """``steps`` RK4 sub-steps of length ``h`` of the states ``(n, 6)``: the final states
+        and ``G − W W`` at the four stages of every sub-step ``(4, steps, n, 3, 3)``.
+
+        The state column of :meth:`_rk4_joint` with the same arithmetic in the same order
+        (so the same bits): in Python floats for a few tracks (numpy's per-call overhead
+        would dominate), in numpy for many.
+        """
+        n = x.shape[0]
+        if n > _FIELD_ROWS_N:
+            gs: list[FloatArray] = []
+            for _ in range(steps):
+                x, g_step = self._rk4_states_numpy(x, h)
+                gs.append(g_step)
+            return x, np.stack(gs, axis=1)
+        field = _field_fn(self.j2, self.gm_m3_s2, self.omega_rad_s)
+        c, h6 = 0.5 * h, h / 6.0
+        # G − W W by (stage, sub-step), each list track after track
+        g_lists: list[list[list[float]]] = [[[] for _ in range(steps)] for _ in range(4)]
+        g1s, g2s, g3s, g4s = g_lists
+        out: list[tuple[float, ...]] = []
+        for px, py, pz, vx, vy, vz in x.tolist():
+            for g1, g2, g3, g4 in zip(g1s, g2s, g3s, g4s, strict=True):
+                # k_i = (velocity, acceleration) at stage i; stage states x + c_i k_(i-1)
+                f1 = field(px, py, pz, vx, vy)
+                p2x, p2y, p2z = px + c * vx, py + c * vy, pz + c * vz
+                v2x, v2y, v2z = vx + c * f1[0], vy + c * f1[1], vz + c * f1[2]
+                f2 = field(p2x, p2y, p2z, v2x, v2y)
+                p3x, p3y, p3z = px + c * v2x, py + c * v2y, pz + c * v2z
+                v3x, v3y, v3z = vx + c * f2[0], vy + c * f2[1], vz + c * f2[2]
+                f3 = field(p3x, p3y, p3z, v3x, v3y)
+                p4x, p4y, p4z = px + h * v3x, py + h * v3y, pz + h * v3z
+                v4x, v4y, v4z = vx + h * f3[0], vy + h * f3[1], vz + h * f3[2]
+                f4 = field(p4x, p4y, p4z, v4x, v4y)
+                # x + (k1 + 2 k2 + 2 k3 + k4) h/6, summed left to right as in _rk4_joint
+                px = px + (vx + 2.0 * v2x + 2.0 * v3x + v4x) * h6
+                py = py + (vy + 2.0 * v2y + 2.0 * v3y + v4y) * h6
+                pz = pz + (vz + 2.0 * v2z + 2.0 * v3z + v4z) * h6
+                vx = vx + (f1[0] + 2.0 * f2[0] + 2.0 * f3[0] + f4[0]) * h6
+                vy = vy + (f1[1] + 2.0 * f2[1] + 2.0 * f3[1] + f4[1]) * h6
+                vz = vz + (f1[2] + 2.0 * f2[2] + 2.0 * f3[2] + f4[2]) * h6
+                g1 += f1[3:]
+                g2 += f2[3:]
+                g3 += f3[3:]
+                g4 += f4[3:]
+            out.append((px, py, pz, vx, vy, vz))
+        g_all: list[float] = []
+        for per_step in g_lists:
+            for values in per_step:
+                g_all += values
+        return np.array(out), np.array(g_all).reshape(4, steps, n, 3, 3)
+
+    def _rk4_states_numpy(self, x: FloatArray, h: float) -> tuple[FloatArray, FloatArray]:
+        """One sub-step of :meth:`_rk4_states` in numpy (the states of many tracks)."""
+        ks: list[FloatArray] = []
+        gs: list[FloatArray] = []
+        xi = x
+        for ci in (0.5 * h, 0.5 * h, h, 0.0):
+            a, g = self._field(xi)
+            ks.append(np.concatenate((xi[:, 3:], a), axis=1))
+            gs.append(g)
+            if ci:
+                xi = x + ci * ks[-1]
+        acc = ks[0] + 2.0 * ks[1]
+        acc += 2.0 * ks[2]
+        acc += ks[3]
+        acc *= h / 6.0
+        return x + acc, np.stack(gs)
+
+    def _rk4_stm(self, g: FloatArray, h: float) -> FloatArray:
+        """Φ of one RK4 sub-step from Φ = I, given ``G − W W`` at its four stages
+        ``(4, n, 3, 3)``: the STM columns of :meth:`_rk4_joint` with the same arithmetic
+        (so the same bits), without the state column and its acceleration.
+
+        Stage 1 needs no product (A Φ = A for Φ = I): ``K1 = [[0, I], [G − W W, −2 W]]``.
+        """
+        c = 0.5 * h
+        k = np.empty((4, g.shape[1], 6, 6))
+        k[0] = _stm_k1_template(self.omega_rad_s)
+        k[0, :, 3:, :3] = g[0]
+        cor = _coriolis(self.omega_rad_s)[:, None]
+        phi = _EYE6 + c * k[0]
+        for i, ci in ((1, c), (2, h), (3, 0.0)):
+            # K = A Φ: upper rows Φ[3:6]; lower (G − W W) Φ[0:3] − 2 W Φ[3:6] (as _deriv_joint)
+            lower = g[i] @ phi[:, :3]
+            lower[:, :2] += phi[:, _VY_VX] * cor
+            k[i, :, :3] = phi[:, 3:]
+            k[i, :, 3:] = lower
+            if ci:
+                phi = _EYE6 + ci * k[i]
+        acc = k[0] + 2.0 * k[1]
+        acc += 2.0 * k[2]
+        acc += k[3]
+        acc *= h / 6.0
+        return _EYE6 + acc
 
     def two_point_velocity(self, p1: FloatArray, p2: FloatArray, dt: float) -> FloatArray:
         # Constant-acceleration correction: p1 = p2 − v2 dt + a dt²/2 ⇒ v2 = (p2−p1)/dt + a dt/2,

@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -101,12 +101,16 @@ def _tracker(params: RadarParams) -> Tracker:
 
 @dataclass(frozen=True)
 class RadarTrack:
-    """A confirmed radar track as the center sees it at ``t_s`` (state ECEF, SI)."""
+    """A confirmed radar track as the center sees it at ``t_s`` (state ECEF, SI).
+
+    ``x`` and ``p`` are read-only (views of the tracker state, an immutable value; the same
+    track value is handed out again by every center step until the next radar scan).
+    """
 
     track_id: int
     t_s: float
-    x: FloatArray  # (6,)
-    p: FloatArray  # (6, 6)
+    x: FloatArray  # (6,), read-only
+    p: FloatArray  # (6, 6), read-only
     first_t_s: float
     last_update_s: float
     n_updates: int
@@ -137,12 +141,13 @@ class _Meta:
 def _add_rcs(
     rcs: tuple[tuple[str, float, int], ...], sensor: str, v: float
 ) -> tuple[tuple[str, float, int], ...]:
+    """``rcs`` (sorted by sensor) with the proxy ``v`` of ``sensor`` added."""
     if not math.isfinite(v):
         return rcs
-    d = {s: (a, n) for s, a, n in rcs}
-    a, n = d.get(sensor, (0.0, 0))
-    d[sensor] = (a + v, n + 1)
-    return tuple((s, d[s][0], d[s][1]) for s in sorted(d))
+    for i, (s, a, n) in enumerate(rcs):
+        if s == sensor:
+            return (*rcs[:i], (s, a + v, n + 1), *rcs[i + 1 :])
+    return tuple(sorted((*rcs, (sensor, 0.0 + v, 1))))
 
 
 @dataclass(frozen=True)
@@ -155,6 +160,36 @@ class RadarTrackingState:
     @staticmethod
     def initial() -> RadarTrackingState:
         return RadarTrackingState(TrackerState.empty(0), ())
+
+    @cached_property
+    def confirmed_tracks(self) -> tuple[RadarTrack, ...]:
+        """Every confirmed track as a :class:`RadarTrack`, by id; built once per state (most
+        center steps bring no radar report and report the same tracks again)."""
+        ts = self.tracker
+        if not math.isfinite(ts.time):
+            return ()
+        md = dict(self.meta)
+        ids = ts.ids.tolist()
+        last = ts.last_update_s.tolist()
+        tracks: list[RadarTrack] = []
+        for i in [i for i, c in enumerate(ts.confirmed.tolist()) if c]:
+            m = md[ids[i]]
+            tracks.append(
+                RadarTrack(
+                    track_id=ids[i],
+                    t_s=ts.time,
+                    x=ts.x[i],
+                    p=ts.p[i],
+                    first_t_s=m.first_t_s,
+                    last_update_s=last[i],
+                    n_updates=m.n_updates,
+                    sensor_ids=m.sensor_ids,
+                    report_keys=m.report_keys,
+                    rcs_db=tuple((sn, a / k) for sn, a, k in m.rcs if k),
+                )
+            )
+        tracks.sort(key=lambda tr: tr.track_id)
+        return tuple(tracks)
 
 
 _NEEDED = (
@@ -175,18 +210,20 @@ _NEEDED = (
 )
 
 
+_FLOAT_COLUMNS = tuple(c for c in _NEEDED if c not in ("sensor_id", "seq"))
+
 # the measurement model of one site (a frozen value, so shared across scans)
 _site_model = lru_cache(maxsize=256)(RadarENU.at_geodetic)
 
 
-def _scan_site(rows: FloatArray) -> tuple[float, ...]:
-    """Site (first report's) and the median sigmas of one scan's rows ``(k, 7)``."""
+def _scan_site(rows: list[list[float]]) -> tuple[float, ...]:
+    """Site (first report's) and the median sigmas of one scan's rows (7 values each)."""
     first = rows[0]
-    if rows.shape[0] == 1 or bool(np.all(rows[:, 3:] == first[3:])):
-        sig = first[3:]  # the median of equal values is that value
-    else:
-        sig = np.median(rows[:, 3:], axis=0)
-    return (*first[:3].tolist(), *sig.tolist())
+    sig = first[3:]
+    if any(r[3:] != sig for r in rows[1:]):
+        sig = np.median(np.array([r[3:] for r in rows]), axis=0).tolist()
+    # (else the median of equal values is that value)
+    return (*first[:3], *sig)
 
 
 def _n_rows(cols: Mapping[str, npt.ArrayLike]) -> int:
@@ -209,31 +246,37 @@ def radar_step(
     n = _n_rows(radar)
     if not n:
         # no reports: the state stands (an immutable value); only the output depends on t_s
-        return state, _tracks(state.tracker, dict(state.meta), t_s, params)
+        return state, _recent(state.confirmed_tracks, t_s, params)
     tracker = _tracker(params)
     ts = state.tracker
     meta = dict(state.meta)
     missing = [c for c in _NEEDED if c not in radar]
     if missing:
         raise ValueError(f"radar reports lack the columns {missing}")
-    col = {c: np.asarray(radar[c]) for c in _NEEDED}
+    # a handful of reports per call: the per-report work in plain Python, on column lists
+    col = {c: np.asarray(radar[c], dtype=np.float64).tolist() for c in _FLOAT_COLUMNS}
+    rng = np.asarray(radar["range_m"], dtype=np.float64)
     snr = np.asarray(radar["snr"], dtype=np.float64) if "snr" in radar else np.full(n, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
-        proxy = 10.0 * np.log10(snr) + 40.0 * np.log10(np.asarray(col["range_m"], dtype=np.float64))
-    t = col["t_s"].astype(np.float64)
-    sid = col["sensor_id"].astype(str)
-    seq = col["seq"].astype(np.int64)
-    order = np.lexsort((seq, sid, t))
-    # scan boundaries: a change of time or sensor
-    t_o, s_o = t[order], sid[order]
-    brk = np.flatnonzero((np.diff(t_o) != 0.0) | (s_o[1:] != s_o[:-1])) + 1
-    z_all = np.stack(
-        [col["range_m"], col["azimuth_rad"], col["elevation_rad"], col["range_rate_m_s"]],
-        axis=1,
-    ).astype(np.float64)
-    good_all = np.all(np.isfinite(z_all), axis=1) & (z_all[:, 0] > 0.0)
-    site = np.stack(
-        [
+        proxy_l = (10.0 * np.log10(snr) + 40.0 * np.log10(rng)).tolist()
+    t = np.asarray(radar["t_s"], dtype=np.float64)
+    sid = np.asarray(radar["sensor_id"]).astype(str)
+    seq = np.asarray(radar["seq"]).astype(np.int64)
+    order_l = np.lexsort((seq, sid, t)).tolist()
+    t_l, sid_l, seq_l = col["t_s"], sid.tolist(), seq.tolist()
+    z_rows = list(
+        zip(
+            col["range_m"],
+            col["azimuth_rad"],
+            col["elevation_rad"],
+            col["range_rate_m_s"],
+            strict=True,
+        )
+    )
+    good_l = [r[0] > 0.0 and all(map(math.isfinite, r)) for r in z_rows]
+    site_rows = [
+        list(r)
+        for r in zip(
             col["site_lat_rad"],
             col["site_lon_rad"],
             col["site_h_m"],
@@ -241,28 +284,31 @@ def radar_step(
             col["sigma_azimuth_rad"],
             col["sigma_elevation_rad"],
             col["sigma_range_rate_m_s"],
-        ],
-        axis=1,
-    ).astype(np.float64)
-    seq_l = seq.tolist()
-    proxy_l = proxy.tolist()
-    for grp in np.split(order, brk):
-        if grp.size == 0:
-            continue
-        i0 = int(grp[0])
-        tg = float(t[i0])
+            strict=True,
+        )
+    ]
+    # scans: runs of equal (time, sensor) in that order
+    starts = [0] + [
+        k
+        for k in range(1, n)
+        if t_l[order_l[k]] - t_l[order_l[k - 1]] != 0.0
+        or sid_l[order_l[k]] != sid_l[order_l[k - 1]]
+    ]
+    for a, b in zip(starts, [*starts[1:], n], strict=True):
+        grp = order_l[a:b]
+        i0 = grp[0]
+        tg = t_l[i0]
         if ts.n_tracks and tg < ts.time:
             continue  # out-of-order scan (late report): dropped, as a live feed would
-        good = good_all[grp]
-        if not good.any():
+        good = [i for i in grp if good_l[i]]
+        if not good:
             continue
-        mm = _site_model(*_scan_site(site[grp]))
-        grp = grp[good]
-        z = z_all[grp]
-        ts, out = tracker.step(ts, z, tg, measurement_model=mm)
-        s_name = str(sid[i0])
-        for j, tid in enumerate(out.meas_track_id.tolist()):
-            gj = int(grp[j])
+        mm = _site_model(*_scan_site([site_rows[i] for i in grp]))
+        grp = good
+        z = np.array([z_rows[i] for i in grp])
+        ts, meas_track_id = tracker.advance(ts, z, tg, measurement_model=mm)
+        s_name = sid_l[i0]
+        for gj, tid in zip(grp, meas_track_id.tolist(), strict=True):
             key = (s_name, seq_l[gj])
             pv = proxy_l[gj]
             old = meta.get(tid)
@@ -284,33 +330,11 @@ def radar_step(
     alive = set(ts.ids.tolist())
     meta_t = tuple(sorted((k, v) for k, v in meta.items() if k in alive))
     new_state = RadarTrackingState(ts, meta_t)
-    return new_state, _tracks(ts, dict(meta_t), t_s, params)
+    return new_state, _recent(new_state.confirmed_tracks, t_s, params)
 
 
-def _tracks(
-    ts: TrackerState, md: dict[int, _Meta], t_s: float, params: RadarParams
+def _recent(
+    tracks: tuple[RadarTrack, ...], t_s: float, params: RadarParams
 ) -> tuple[RadarTrack, ...]:
     """The confirmed tracks updated within ``confirmed_coast_s`` of ``t_s``, by id."""
-    tracks: list[RadarTrack] = []
-    for i in np.flatnonzero(ts.confirmed):
-        tid = int(ts.ids[i])
-        last = float(ts.last_update_s[i])
-        if t_s - last > params.confirmed_coast_s or not math.isfinite(ts.time):
-            continue
-        m = md[tid]
-        tracks.append(
-            RadarTrack(
-                track_id=tid,
-                t_s=float(ts.time),
-                x=np.array(ts.x[i]),
-                p=np.array(ts.p[i]),
-                first_t_s=m.first_t_s,
-                last_update_s=last,
-                n_updates=m.n_updates,
-                sensor_ids=m.sensor_ids,
-                report_keys=m.report_keys,
-                rcs_db=tuple((sn, a / k) for sn, a, k in m.rcs if k),
-            )
-        )
-    tracks.sort(key=lambda tr: tr.track_id)
-    return tuple(tracks)
+    return tuple(tr for tr in tracks if t_s - tr.last_update_s <= params.confirmed_coast_s)

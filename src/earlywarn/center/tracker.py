@@ -10,23 +10,29 @@ The tracker is a *step function* over immutable values::
 ``state`` is a frozen :class:`TrackerState` holding every track in stacked arrays (states
 ``(n, 6)``, covariances ``(n, 6, 6)``); ``step`` returns a new one and never mutates its
 input. Same inputs in the same order give bit-identical outputs (no randomness, no
-dictionaries or sets whose order could vary, deterministic assignment).
+dictionaries or sets whose order could vary, deterministic assignment). ``advance`` is
+``step`` without the output record (only which track each measurement went to).
 
 One scan, all tracks at once (no Python loop over tracks or measurements):
 
-1. **Predict** every track to ``t`` with the motion model: ``x⁻ = f(x)``, ``P⁻ = F P Fᵀ + Q``.
+1. **Predict** every track to ``t`` with the motion model: ``x⁻ = f(x)``, ``P⁻ = F P Fᵀ + Q``
+   (a scan at the state's own time, e.g. another site's, moves nothing: ``P⁻ = P``).
 2. **Measurement prediction**: ``ẑ = h(x⁻)``, ``H = ∂h/∂x``, ``S = H P⁻ Hᵀ + R`` per track.
 3. **Pre-gate** with a kd-tree on the measurements' Cartesian positions: a track can only
    be paired with measurements within ``margin·√(γ·(tr P⁻_pos + tr R_pos))`` of its
    predicted position, which to first order contains its whole chi-square gate
    (|Δp|² ≤ γ λ_max ≤ γ tr). This keeps the cost matrix sparse at hundreds of targets.
-   With few tracks and measurements (n·m ≤ 4096) every distance is computed directly
-   instead (same pairs, no tree to build).
+   With fewer pairs (n·m ≤ 4096) every distance is computed directly instead (same
+   pairs, no tree to build), and with a handful (n·m ≤ 64, a radar scan of a few
+   objects) there is none: every pair gets the exact test of step 4, which then costs less
+   than the pre-gate, with the same result as long as the pre-gate contains the gate
+   (what its margin is for).
 4. **Gate**: Mahalanobis ``d² = yᵀ S⁻¹ y ≤ γ`` with ``γ`` the chi-square quantile for the
    gate probability and the measurement dimension.
 5. **Global nearest neighbour**: maximise the number of gated pairs, then minimise the total
    negative log-likelihood ``d² + ln det S``, with ``scipy.optimize.linear_sum_assignment``
-   only on the pairs that compete (isolated one-to-one pairs are assigned directly).
+   only on the pairs that compete (isolated one-to-one pairs are assigned directly, and
+   ``ln det S`` is computed only when some pairs compete).
    Confirmed tracks are served first; tentative tracks then compete for what is left.
 6. **Update** the assigned tracks with the EKF in Joseph form (see :func:`ekf_update`).
    Optionally (``Initiation.two_point``) a tentative track's second measurement sets the
@@ -46,6 +52,7 @@ One scan, all tracks at once (no Python loop over tracks or measurements):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
@@ -61,9 +68,13 @@ from earlywarn.center.motion import MotionModel
 
 FloatArray = npt.NDArray[np.float64]
 _HAS_BITWISE_COUNT = hasattr(np, "bitwise_count")
+_ALL_PAIRS = 64  # up to this many track-measurement pairs, no pre-gate: all are tested
 _BRUTE_PAIRS = 4096  # pre-gate by brute force up to this many track-measurement pairs
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
+_NO_INT: IntArray = np.zeros(0, dtype=np.int64)
+_NO_INT.setflags(write=False)
+_ONE_U32 = np.uint32(1)
 
 __all__ = [
     "Deletion",
@@ -83,10 +94,14 @@ __all__ = [
 # --------------------------------------------------------------------------------------------
 
 
+def _symmetrised(p: FloatArray) -> FloatArray:
+    """``(P + Pᵀ)/2``: removes the rounding asymmetry of a product like ``F P Fᵀ``."""
+    return 0.5 * (p + p.swapaxes(-1, -2))
+
+
 def predict_covariance(p: FloatArray, f: FloatArray, q: FloatArray) -> FloatArray:
     """``P⁻ = F P Fᵀ + Q`` for ``P`` of shape ``(n, 6, 6)``; F and Q ``(6, 6)`` or ``(n, 6, 6)``."""
-    p_pred = f @ p @ np.swapaxes(f, -1, -2) + q
-    return 0.5 * (p_pred + np.swapaxes(p_pred, -1, -2))
+    return _symmetrised(f @ p @ f.swapaxes(-1, -2) + q)
 
 
 def ekf_update(
@@ -104,19 +119,41 @@ def ekf_update(
     can lose symmetry and definiteness over thousands of updates (Bucy & Joseph 1968;
     Bar-Shalom, Li, Kirubarajan 2001, §5.2.3).
     """
-    ht = np.swapaxes(h, -1, -2)
-    pht = p @ ht
+    pht = p @ h.swapaxes(-1, -2)
     # S = H P Hᵀ + R   (innovation covariance)
     s = h @ pht + r
     # K = P Hᵀ S⁻¹   (solve Sᵀ Kᵀ = (P Hᵀ)ᵀ; S is symmetric)
-    k = np.swapaxes(np.linalg.solve(s, np.swapaxes(pht, -1, -2)), -1, -2)
+    k = np.linalg.solve(s, pht.swapaxes(-1, -2)).swapaxes(-1, -2)
     # x⁺ = x + K y
     x_new = x + np.einsum("kij,kj->ki", k, y)
     # P⁺ = (I − K H) P (I − K H)ᵀ + K R Kᵀ   (Joseph form)
-    n = x.shape[-1]
-    ikh = np.eye(n) - k @ h
-    p_new = ikh @ p @ np.swapaxes(ikh, -1, -2) + k @ r @ np.swapaxes(k, -1, -2)
-    return x_new, 0.5 * (p_new + np.swapaxes(p_new, -1, -2))
+    ikh = _eye(x.shape[-1]) - k @ h
+    p_new = ikh @ p @ ikh.swapaxes(-1, -2) + k @ r @ k.swapaxes(-1, -2)
+    return x_new, _symmetrised(p_new)
+
+
+@lru_cache(maxsize=256)
+def _all_pairs(n: int, m: int) -> tuple[IntArray, IntArray]:
+    """Every (track, measurement) pair, rows ascending as ``np.nonzero`` gives them."""
+    rows = np.repeat(np.arange(n, dtype=np.int64), m)
+    cols = np.tile(np.arange(m, dtype=np.int64), n)
+    rows.setflags(write=False)
+    cols.setflags(write=False)
+    return rows, cols
+
+
+@lru_cache(maxsize=8)
+def _window_mask(window_scans: int) -> np.uint32:
+    """The bits of an M-of-N window of ``window_scans`` scans."""
+    return np.uint32((1 << window_scans) - 1)
+
+
+@lru_cache(maxsize=8)
+def _eye(n: int) -> FloatArray:
+    """The identity ``(n, n)``, read-only and made once."""
+    e = np.eye(n)
+    e.setflags(write=False)
+    return e
 
 
 def gnn_assign(rows: IntArray, cols: IntArray, cost: FloatArray) -> tuple[IntArray, IntArray]:
@@ -129,31 +166,47 @@ def gnn_assign(rows: IntArray, cols: IntArray, cost: FloatArray) -> tuple[IntArr
     ``linear_sum_assignment`` on the small dense matrix of the rows and columns involved,
     with a cost ``B`` larger than any sum of gated costs for pairs outside the gate.
     """
-    empty = np.zeros(0, dtype=np.int64)
-    if rows.size == 0:
-        return empty, empty
+    pick = _gnn_pairs(rows, cols, cost.__getitem__)
+    return rows[pick].astype(np.int64, copy=False), cols[pick].astype(np.int64, copy=False)
+
+
+def _distinct(a: IntArray, k: int) -> bool:
+    """Whether the ``k`` values of ``a`` are all different (a few: plain Python)."""
+    return len(set(a.tolist())) == k
+
+
+def _gnn_pairs(rows: IntArray, cols: IntArray, cost: Callable[[IntArray], FloatArray]) -> IntArray:
+    """:func:`gnn_assign` as the indices of the assigned pairs, in the order of their rows
+    (so the caller can take anything else it holds per pair, e.g. the innovations).
+    ``cost(i)`` gives the costs of the pairs ``i``; it is called only if pairs compete."""
+    k = rows.size
+    if k <= 1:
+        return np.arange(k)  # no pair or one: nothing competes
+    if k <= 8 and _distinct(rows, k) and _distinct(cols, k):
+        # a few pairs, no row or column twice: nothing competes (checked in plain Python,
+        # cheaper than bincount for a handful)
+        return np.argsort(rows, kind="stable")
     row_deg = np.bincount(rows)[rows]
     col_deg = np.bincount(cols)[cols]
-    alone = (row_deg == 1) & (col_deg == 1)
-    out_r = [rows[alone]]
-    out_c = [cols[alone]]
-    rest = ~alone
-    if np.any(rest):
-        rr, cc, cst = rows[rest], cols[rest], cost[rest]
+    rest = (row_deg > 1) | (col_deg > 1)
+    if not rest.any():
+        pick = np.arange(k)
+    else:
+        alone = np.flatnonzero(~rest)
+        rest_i = np.flatnonzero(rest)
+        rr, cc, cst = rows[rest_i], cols[rest_i], cost(rest_i)
         ur, ri = np.unique(rr, return_inverse=True)
         uc, ci = np.unique(cc, return_inverse=True)
         c = cst - cst.min()
         big = (float(c.max()) + 1.0) * (min(ur.size, uc.size) + 1)
         m = np.full((ur.size, uc.size), big)
         m[ri, ci] = c
+        which = np.empty((ur.size, uc.size), dtype=np.int64)  # pair index of each cell
+        which[ri, ci] = rest_i
         a_r, a_c = linear_sum_assignment(m)
         ok = m[a_r, a_c] < big
-        out_r.append(ur[a_r[ok]])
-        out_c.append(uc[a_c[ok]])
-    r_all = np.concatenate(out_r).astype(np.int64)
-    c_all = np.concatenate(out_c).astype(np.int64)
-    order = np.argsort(r_all, kind="stable")
-    return r_all[order], c_all[order]
+        pick = np.concatenate([alone, which[a_r[ok], a_c[ok]]])
+    return pick[np.argsort(rows[pick], kind="stable")]
 
 
 # --------------------------------------------------------------------------------------------
@@ -251,11 +304,6 @@ def _popcount32(v: npt.NDArray[np.uint32]) -> IntArray:
     return bits.sum(axis=1, dtype=np.int64)
 
 
-def _frozen(a: npt.NDArray[np.generic]) -> npt.NDArray[np.generic]:
-    a.setflags(write=False)
-    return a
-
-
 @dataclass(frozen=True)
 class TrackerState:
     """Every track of the tracker, stacked; an immutable value (arrays are read-only).
@@ -294,7 +342,7 @@ class TrackerState:
             "anchor_m",
             "anchor_cov",
         ):
-            _frozen(getattr(self, name))
+            getattr(self, name).setflags(write=False)
 
     @classmethod
     def empty(cls, first_id: int = 0) -> TrackerState:
@@ -383,6 +431,48 @@ class Tracker:
         ``measurement_model`` overrides the tracker's model for this scan (e.g. another
         radar site); it must measure the same state vector.
         """
+        new_state, meas_track_id, (updated, confirmed_now, drop) = self._scan(
+            state, measurements, t, measurement_model
+        )
+        out_mask = new_state.confirmed
+        if self.deletion.report_max_coast_s is not None:
+            out_mask = out_mask & (
+                new_state.time - new_state.last_update_s <= self.deletion.report_max_coast_s
+            )
+        output = TrackerOutput(
+            time=new_state.time,
+            ids=new_state.ids[out_mask],
+            x=new_state.x[out_mask],
+            p=new_state.p[out_mask],
+            updated=updated[out_mask],
+            confirmed_now=confirmed_now,
+            deleted=state.ids[drop],
+            meas_track_id=meas_track_id,
+        )
+        return new_state, output
+
+    def advance(
+        self,
+        state: TrackerState,
+        measurements: npt.ArrayLike,
+        t: float,
+        measurement_model: MeasurementModel | None = None,
+    ) -> tuple[TrackerState, IntArray]:
+        """:meth:`step` without the rest of its output: the new state and ``meas_track_id``
+        (the id of the track each measurement updated or started), all the center needs."""
+        new_state, meas_track_id, _ = self._scan(state, measurements, t, measurement_model)
+        return new_state, meas_track_id
+
+    def _scan(
+        self,
+        state: TrackerState,
+        measurements: npt.ArrayLike,
+        t: float,
+        measurement_model: MeasurementModel | None,
+    ) -> tuple[TrackerState, IntArray, tuple[BoolArray, IntArray, BoolArray]]:
+        """One scan: the new state, ``meas_track_id`` and, for :class:`TrackerOutput`, per
+        track of the new state whether a measurement updated it, the ids confirmed in this
+        scan and which tracks of ``state`` were dropped."""
         mm = self.measurement if measurement_model is None else measurement_model
         z = np.asarray(measurements, dtype=np.float64)
         if z.ndim != 2 or z.shape[1] != mm.dim:
@@ -390,7 +480,7 @@ class Tracker:
                 f"measurements must have shape (m, {mm.dim}) for this measurement model, "
                 f"got {z.shape}"
             )
-        if not np.all(np.isfinite(z)):
+        if not np.isfinite(z).all():
             raise ValueError("measurements contain NaN or infinite values")
         t = float(t)
         if not math.isfinite(t):
@@ -403,93 +493,130 @@ class Tracker:
         n = state.n_tracks
         m = z.shape[0]
         ini = self.initiation
+        all_confirmed = bool(state.confirmed.all())  # the usual case: simpler paths below
 
         # 1. predict: x⁻ = f(x), P⁻ = F P Fᵀ + Q
-        if n:
-            dt = t - state.time
-            x_pred, f, q = self.motion.predict(state.x, dt)
+        if not n:
+            x_pred, p_pred = state.x, state.p
+        elif t != state.time:
+            x_pred, f, q = self.motion.predict(state.x, t - state.time)
             p_pred = predict_covariance(state.p, f, q)
         else:
-            x_pred, p_pred = state.x.copy(), state.p.copy()
+            # another scan at the same time (another site): nothing moves, F = I and Q = 0,
+            # so P⁻ is P symmetrised — bit for bit what predict_covariance gives, since
+            # I P Iᵀ + 0 is exact
+            x_pred, p_pred = state.x, _symmetrised(state.p)
 
-        # measured positions (pre-gate and initiation)
-        z_pos, z_cov = mm.position_from(z) if m else (np.zeros((0, 3)), np.zeros((0, 3, 3)))
-
-        assigned_r = np.zeros(0, dtype=np.int64)
-        assigned_c = np.zeros(0, dtype=np.int64)
+        assigned_r = assigned_c = _NO_INT
+        z_pos: FloatArray | None = None  # measured positions, computed when needed
         if n and m:
             # 2. measurement prediction for every track
             r_mat = mm.noise_covariance
-            z_hat = mm.function(x_pred)
-            h = mm.jacobian(x_pred)
-            s = h @ p_pred @ np.swapaxes(h, 1, 2) + r_mat  # S = H P⁻ Hᵀ + R
+            z_hat, h = mm.function_and_jacobian(x_pred)
+            s = h @ p_pred @ h.swapaxes(1, 2) + r_mat  # S = H P⁻ Hᵀ + R
             s_inv = np.linalg.inv(s)
-            _, logdet = np.linalg.slogdet(s)
             gamma = self.gate.threshold(mm.dim)
 
-            # 3. kd-tree pre-gate in Cartesian space
-            pos = x_pred[:, :3]
-            tr = np.trace(p_pred[:, :3, :3], axis1=1, axis2=2) + mm.position_noise_trace(pos)
-            radius = self.pregate_margin * np.sqrt(gamma * tr) + 1.0
-            if n * m <= _BRUTE_PAIRS:
-                # few pairs: every distance at once beats building a kd-tree
-                diff = pos[:, None, :] - z_pos[None, :, :]
-                near = np.einsum("ijk,ijk->ij", diff, diff) <= (radius * radius)[:, None]
-                rows, cols = np.nonzero(near)
-                rows = rows.astype(np.int64, copy=False)
-                cols = cols.astype(np.int64, copy=False)
+            # 3. candidate pairs
+            if n * m <= _ALL_PAIRS:
+                # a handful of pairs: all get the exact test below, which costs less than
+                # a pre-gate would (same pairs kept while the pre-gate contains the gate)
+                rows, cols = _all_pairs(n, m)
+                # the innovations of all pairs (track-major, as rows/cols) by broadcasting
+                y = mm.residual(z[None, :, :], z_hat[:, None, :]).reshape(n * m, -1)
             else:
-                tree = cKDTree(z_pos)
-                hits_lists = tree.query_ball_point(pos, r=radius, return_sorted=True)
-                counts = np.fromiter(map(len, hits_lists), dtype=np.int64, count=n)
-                rows = np.repeat(np.arange(n, dtype=np.int64), counts)
-                cols = np.fromiter(
-                    chain.from_iterable(hits_lists), dtype=np.int64, count=int(counts.sum())
-                )
+                # kd-tree pre-gate in Cartesian space
+                z_pos = mm.position(z)
+                pos = x_pred[:, :3]
+                tr = p_pred[:, :3, :3].trace(axis1=1, axis2=2) + mm.position_noise_trace(pos)
+                radius = self.pregate_margin * np.sqrt(gamma * tr) + 1.0
+                if n * m <= _BRUTE_PAIRS:
+                    # few pairs: every distance at once beats building a kd-tree
+                    diff = pos[:, None, :] - z_pos[None, :, :]
+                    near = np.einsum("ijk,ijk->ij", diff, diff) <= (radius * radius)[:, None]
+                    rows, cols = np.nonzero(near)
+                    rows = rows.astype(np.int64, copy=False)
+                    cols = cols.astype(np.int64, copy=False)
+                else:
+                    tree = cKDTree(z_pos)
+                    hits_lists = tree.query_ball_point(pos, r=radius, return_sorted=True)
+                    counts = np.fromiter(map(len, hits_lists), dtype=np.int64, count=n)
+                    rows = np.repeat(np.arange(n, dtype=np.int64), counts)
+                    cols = np.fromiter(
+                        chain.from_iterable(hits_lists), dtype=np.int64, count=int(counts.sum())
+                    )
+                y = mm.residual(z[cols], z_hat[rows])
 
             # 4. Mahalanobis gate on the candidate pairs: d² = yᵀ S⁻¹ y ≤ γ
-            y = mm.residual(z[cols], z_hat[rows])
             d2 = np.einsum("pi,pij,pj->p", y, s_inv[rows], y)
-            keep = d2 <= gamma
-            rows, cols = rows[keep], cols[keep]
-            cost = d2[keep] + logdet[rows]
+            keep = (d2 <= gamma).nonzero()[0]
+            rows, cols, y, d2 = rows[keep], cols[keep], y[keep], d2[keep]
+            logdet: list[FloatArray] = []
 
-            # 5. GNN: confirmed tracks first, then tentative tracks on what is left
-            conf_pair = state.confirmed[rows]
-            a_r1, a_c1 = gnn_assign(rows[conf_pair], cols[conf_pair], cost[conf_pair])
-            free = np.ones(m, dtype=bool)
-            free[a_c1] = False
-            tent_pair = ~conf_pair & free[cols]
-            a_r2, a_c2 = gnn_assign(rows[tent_pair], cols[tent_pair], cost[tent_pair])
-            assigned_r = np.concatenate([a_r1, a_r2])
-            assigned_c = np.concatenate([a_c1, a_c2])
+            def cost(i: IntArray) -> FloatArray:
+                """GNN cost d² + ln det S of the gated pairs ``i`` (asked for only when
+                pairs compete, so ln det S is computed then, once)."""
+                if not logdet:
+                    logdet.append(np.linalg.slogdet(s)[1])
+                return d2[i] + logdet[0][rows[i]]
+
+            # 5. GNN: confirmed tracks first, then tentative tracks on what is left;
+            # ``pick`` indexes the gated pairs (rows, cols, y), whose rows are ascending
+            n_pairs = rows.size
+            in_order = True  # pick in row order
+            if n_pairs <= _ALL_PAIRS and _distinct(rows, n_pairs) and _distinct(cols, n_pairs):
+                # no track or measurement in two gated pairs: nothing competes, every pair
+                # is assigned whichever tracks go first
+                pick = np.arange(n_pairs)
+            elif all_confirmed:
+                pick = _gnn_pairs(rows, cols, cost)
+            else:
+                in_order = False
+                conf_pair = state.confirmed[rows]
+                sel1 = np.flatnonzero(conf_pair)
+                pick1 = sel1[_gnn_pairs(rows[sel1], cols[sel1], lambda i: cost(sel1[i]))]
+                free = np.ones(m, dtype=bool)
+                free[cols[pick1]] = False
+                sel2 = np.flatnonzero(~conf_pair & free[cols])
+                pick2 = sel2[_gnn_pairs(rows[sel2], cols[sel2], lambda i: cost(sel2[i]))]
+                pick = np.concatenate([pick1, pick2])
+            assigned_r, assigned_c = rows[pick], cols[pick]
 
             # 6. update
-            x_new = x_pred.copy()
-            p_new = p_pred.copy()
-            if assigned_r.size:
+            two_pt: BoolArray | None = None
+            if ini.two_point and not all_confirmed and pick.size:
                 two_pt = (
-                    np.zeros(assigned_r.size, dtype=bool)
-                    if not ini.two_point
-                    else (~state.confirmed[assigned_r])
+                    ~state.confirmed[assigned_r]
                     & (state.hits[assigned_r] == 1)
                     & (state.last_update_s[assigned_r] < t)  # needs a time difference
                 )
-                ek_r, ek_c = assigned_r[~two_pt], assigned_c[~two_pt]
-                if ek_r.size:
-                    y_a = mm.residual(z[ek_c], z_hat[ek_r])
+                if not two_pt.any():
+                    two_pt = None
+            if in_order and two_pt is None and pick.size == n:
+                # every track updated by the EKF (assigned_r is 0..n-1 in order)
+                x_new, p_new = ekf_update(x_pred, p_pred, y[pick], h, r_mat)
+            elif pick.size:
+                x_new = x_pred.copy()
+                p_new = p_pred.copy()
+                ek = pick if two_pt is None else pick[~two_pt]
+                if ek.size:
+                    ek_r = rows[ek]
                     x_new[ek_r], p_new[ek_r] = ekf_update(
-                        x_pred[ek_r], p_pred[ek_r], y_a, h[ek_r], r_mat
+                        x_pred[ek_r], p_pred[ek_r], y[ek], h[ek_r], r_mat
                     )
-                if np.any(two_pt):
+                if two_pt is not None:
                     tp_r, tp_c = assigned_r[two_pt], assigned_c[two_pt]
+                    if z_pos is None:
+                        z_pos = mm.position(z)  # the whole scan at once, as for the pre-gate
                     x_new[tp_r], p_new[tp_r] = self._two_point(
                         state.anchor_m[tp_r],
                         state.anchor_cov[tp_r],
                         z_pos[tp_c],
-                        z_cov[tp_c],
+                        mm.position_from(z[tp_c])[1],
                         t - state.last_update_s[tp_r],
                     )
+            else:
+                x_new, p_new = x_pred, p_pred
         else:
             x_new, p_new = x_pred, p_pred
 
@@ -497,41 +624,35 @@ class Tracker:
         updated = np.zeros(n, dtype=bool)
         updated[assigned_r] = True
         hits = state.hits + updated
-        window_mask = np.uint32((1 << ini.window_scans) - 1)
-        history = ((state.history << np.uint32(1)) | updated.astype(np.uint32)) & window_mask
+        history = ((state.history << _ONE_U32) | updated) & _window_mask(ini.window_scans)
         age = state.age_scans + 1
         last_update = np.where(updated, t, state.last_update_s)
-        in_window = _popcount32(history)
-        was_confirmed = state.confirmed
-        confirmed = was_confirmed | ((in_window >= ini.confirm_hits) & (age <= ini.window_scans))
-        confirmed_now = confirmed & ~was_confirmed
         since = t - last_update
-        impossible = in_window + (ini.window_scans - age) < ini.confirm_hits
-        drop = np.where(
-            confirmed,
-            since > self.deletion.max_coast_s,
-            (since > ini.max_coast_s) | impossible,
-        )
-        keep_tr = ~drop
+        if all_confirmed:
+            # nothing to confirm; only the coast limit of confirmed tracks applies
+            confirmed = state.confirmed
+            confirmed_now = np.zeros(0, dtype=np.int64)
+            drop = since > self.deletion.max_coast_s
+        else:
+            in_window = _popcount32(history)
+            was_confirmed = state.confirmed
+            confirmed = was_confirmed | (
+                (in_window >= ini.confirm_hits) & (age <= ini.window_scans)
+            )
+            impossible = in_window + (ini.window_scans - age) < ini.confirm_hits
+            drop = np.where(
+                confirmed,
+                since > self.deletion.max_coast_s,
+                (since > ini.max_coast_s) | impossible,
+            )
+            confirmed_now = state.ids[confirmed & ~was_confirmed & ~drop]
 
         # 8. initiation from the measurements nobody took
-        unassigned = np.ones(m, dtype=bool)
-        unassigned[assigned_c] = False
-        new_c = np.flatnonzero(unassigned)
-        k = new_c.size
-        new_ids = state.next_id + np.arange(k, dtype=np.int64)
-        x0 = np.zeros((k, 6))
-        x0[:, :3] = z_pos[new_c]
-        p0 = np.zeros((k, 6, 6))
-        p0[:, :3, :3] = z_cov[new_c]
-        p0[:, 3:, 3:] = np.eye(3) * ini.velocity_sigma_m_s**2
         meas_track_id = np.full(m, -1, dtype=np.int64)
         meas_track_id[assigned_c] = state.ids[assigned_r]
-        meas_track_id[new_c] = new_ids
-
-        born_confirmed = np.full(k, ini.confirm_hits <= 1)
+        k = m - assigned_c.size
         if k == 0 and not drop.any():
-            # nothing born or dropped: the arrays carry over without concatenation
+            # nothing born or dropped (the usual scan): the arrays carry over as they are
             new_state = TrackerState(
                 time=t,
                 next_id=state.next_id,
@@ -546,7 +667,27 @@ class Tracker:
                 anchor_m=state.anchor_m,
                 anchor_cov=state.anchor_cov,
             )
+            upd_all = updated
         else:
+            keep_tr = ~drop
+            unassigned = np.ones(m, dtype=bool)
+            unassigned[assigned_c] = False
+            new_c = np.flatnonzero(unassigned)
+            new_ids = state.next_id + np.arange(k, dtype=np.int64)
+            if k:
+                # positions of the whole scan at once (as for the pre-gate), the
+                # covariance J R Jᵀ (per measurement) only where a track is born
+                new_pos = (mm.position(z) if z_pos is None else z_pos)[new_c]
+                new_cov = mm.position_from(z[new_c])[1]
+            else:
+                new_pos, new_cov = np.zeros((0, 3)), np.zeros((0, 3, 3))
+            x0 = np.zeros((k, 6))
+            x0[:, :3] = new_pos
+            p0 = np.zeros((k, 6, 6))
+            p0[:, :3, :3] = new_cov
+            p0[:, 3:, 3:] = np.eye(3) * ini.velocity_sigma_m_s**2
+            meas_track_id[new_c] = new_ids
+            born_confirmed = np.full(k, ini.confirm_hits <= 1)
             new_state = TrackerState(
                 time=t,
                 next_id=state.next_id + k,
@@ -558,26 +699,12 @@ class Tracker:
                 history=np.concatenate([history[keep_tr], np.ones(k, dtype=np.uint32)]),
                 age_scans=np.concatenate([age[keep_tr], np.ones(k, dtype=np.int64)]),
                 last_update_s=np.concatenate([last_update[keep_tr], np.full(k, t)]),
-                anchor_m=np.concatenate([state.anchor_m[keep_tr], z_pos[new_c]]),
-                anchor_cov=np.concatenate([state.anchor_cov[keep_tr], z_cov[new_c]]),
+                anchor_m=np.concatenate([state.anchor_m[keep_tr], new_pos]),
+                anchor_cov=np.concatenate([state.anchor_cov[keep_tr], new_cov]),
             )
-        out_mask = new_state.confirmed
-        if self.deletion.report_max_coast_s is not None:
-            out_mask = out_mask & (t - new_state.last_update_s <= self.deletion.report_max_coast_s)
-        upd_all = np.concatenate([updated[keep_tr], np.ones(k, dtype=bool)])
-        output = TrackerOutput(
-            time=t,
-            ids=new_state.ids[out_mask],
-            x=new_state.x[out_mask],
-            p=new_state.p[out_mask],
-            updated=upd_all[out_mask],
-            confirmed_now=np.concatenate(
-                [state.ids[confirmed_now & keep_tr], new_ids[born_confirmed]]
-            ),
-            deleted=state.ids[drop],
-            meas_track_id=meas_track_id,
-        )
-        return new_state, output
+            upd_all = np.concatenate([updated[keep_tr], np.ones(k, dtype=bool)])
+            confirmed_now = np.concatenate([confirmed_now, new_ids[born_confirmed]])
+        return new_state, meas_track_id, (upd_all, confirmed_now, drop)
 
     def _two_point(
         self,

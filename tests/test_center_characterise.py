@@ -1,0 +1,119 @@
+"""The impact prediction's propagation: the sigma-point derivative is the tracker's ballistic
+model bit for bit, crossings lie on the height, the start-above shortcut is a true bound, and
+the step-size accuracy the module docstring quotes holds."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from earlywarn.center.characterise import (
+    _columns,
+    _deriv,
+    _rk4,
+    predict_impact,
+    propagate,
+    propagate_to_height,
+)
+from earlywarn.center.motion import BallisticJ2
+from earlywarn.earth.constants import A_M
+from earlywarn.earth.frames import ecef_to_geodetic, geodetic_to_ecef
+from test_center_core import P_BO, T_BURNOUT, X_BO
+
+DEG = math.pi / 180.0
+
+
+def _random_states(rng: np.random.Generator, n: int) -> np.ndarray:
+    """States from below the surface to beyond GEO, every latitude (poles included)."""
+    u = rng.normal(size=(n, 3))
+    u[:2] = [[0.0, 0.0, 1.0], [0.0, 0.0, -1.0]]  # over the poles
+    r = u / np.linalg.norm(u, axis=1, keepdims=True) * rng.uniform(6.0e6, 4.5e7, size=(n, 1))
+    v = rng.normal(size=(n, 3)) * rng.uniform(1.0, 8e3, size=(n, 1))
+    return np.concatenate([r, v], axis=1)
+
+
+def test_derivative_is_the_ballistic_model_bit_for_bit() -> None:
+    """``_deriv`` (columns layout, one array) repeats ``BallisticJ2.acceleration``'s
+    arithmetic: the same bits, so the impact prediction uses exactly the tracker's physics."""
+    model = BallisticJ2(q=0.0)
+    x = _random_states(np.random.default_rng(3), 500)
+    d = _deriv(_columns(x)).T
+    assert np.array_equal(d[:, :3], x[:, 3:])
+    assert np.array_equal(d[:, 3:], model.acceleration(x))
+
+
+def test_rk4_with_one_step_per_state_matches_a_common_step() -> None:
+    x = _random_states(np.random.default_rng(4), 13)
+    y = _columns(x)
+    assert np.array_equal(_rk4(y, np.full(13, 37.5)), _rk4(y, 37.5))
+
+
+def test_propagation_agrees_with_the_tracker_model() -> None:
+    """RK4 with 10 s steps, the same as the tracker's ``BallisticJ2.propagate``."""
+    xs = np.stack([X_BO, propagate(X_BO, 300.0)[0]])
+    mine = propagate(xs, 600.0, max_step_s=10.0)
+    ref, _ = BallisticJ2(q=0.0).propagate(xs, 600.0)
+    assert np.max(np.abs(mine[:, :3] - ref[:, :3])) < 1e-3  # m
+    assert np.max(np.abs(mine[:, 3:] - ref[:, 3:])) < 1e-6  # m/s
+    # forward then back returns to the start (RK4 with 60 s steps: well under a metre)
+    back = propagate(propagate(xs, 900.0), -900.0)
+    assert np.max(np.abs(back[:, :3] - xs[:, :3])) < 1.0
+
+
+def test_crossings_lie_on_the_height_and_on_the_arc() -> None:
+    xs = np.stack([X_BO, propagate(X_BO, 400.0)[0], propagate(X_BO, 1000.0)[0]])
+    for h_m in (0.0, 100e3):
+        dt, xc, ok = propagate_to_height(xs, h_m)
+        assert ok.all()
+        _, _, h = ecef_to_geodetic(xc[:, :3])
+        assert np.max(np.abs(h - h_m)) < 1.0  # "about a metre"
+        for i in range(xs.shape[0]):
+            # (the crossing comes from 60 s and 90 s steps: under 30 m from a 10 s arc)
+            xi = propagate(xs[i], float(dt[i]), max_step_s=10.0)[0]
+            assert np.linalg.norm(xi[:3] - xc[i, :3]) < 30.0
+    # traced back to the ground: the same crossing from every state of one arc
+    dtb, xb, okb = propagate_to_height(xs, 0.0, backward=True)
+    assert okb.all()
+    assert np.all(dtb < 0.0)
+    assert np.ptp(np.linalg.norm(xb[:, :3], axis=1)) < 50.0
+
+
+def test_orbits_and_states_below_the_height_do_not_cross() -> None:
+    r = geodetic_to_ecef(0.0, 0.0, 400e3)
+    orbit = np.concatenate([r, [0.0, math.sqrt(3.986004418e14 / np.linalg.norm(r)) - 465.0, 0.0]])
+    below = np.concatenate([geodetic_to_ecef(10.0 * DEG, 0.0, -1e3), [0.0, 0.0, 100.0]])
+    dt, xc, ok = propagate_to_height(np.stack([orbit, below, X_BO]), 0.0, max_time_s=3000.0)
+    assert ok.tolist() == [False, False, True]
+    assert np.isnan(dt[:2]).all() and np.isnan(xc[:2]).all()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    lat=st.floats(-90.0, 90.0),
+    lon=st.floats(-180.0, 180.0),
+    h_m=st.floats(-20e3, 2e6),
+    excess_m=st.floats(1.0 + 1e-6, 1e5),
+)
+def test_start_shortcut_bound(lat: float, lon: float, h_m: float, excess_m: float) -> None:
+    """``propagate_to_height`` takes a state farther than ``a + h_m + 1 m`` from the centre
+    as above ``h_m`` without computing its height: the ellipsoid lies within radius ``a``."""
+    u = geodetic_to_ecef(lat * DEG, lon * DEG, 0.0)
+    r = u / np.linalg.norm(u) * (A_M + h_m + excess_m)
+    assert float(ecef_to_geodetic(r)[2]) > h_m
+
+
+def test_impact_step_size_accuracy_quoted_in_the_docstring() -> None:
+    """60 s steps with 90 s steps high up, against 10 s steps: the impact of a long ICBM arc
+    moves by well under 30 m and its time by well under a second."""
+    x0 = X_BO
+    dt60, xc60, _ = propagate_to_height(x0, 0.0)
+    dt10, xc10, _ = propagate_to_height(x0, 0.0, step_s=10.0)
+    assert dt60[0] > 1500.0
+    assert np.linalg.norm(xc60[0, :3] - xc10[0, :3]) < 30.0
+    assert abs(dt60[0] - dt10[0]) < 0.1
+    imp = predict_impact(X_BO, P_BO, T_BURNOUT)
+    assert imp.ok and imp.fraction_impacting == 1.0
+    assert abs(imp.t_s - (T_BURNOUT + dt60[0])) < 5.0
