@@ -117,3 +117,28 @@ def test_impact_step_size_accuracy_quoted_in_the_docstring() -> None:
     imp = predict_impact(X_BO, P_BO, T_BURNOUT)
     assert imp.ok and imp.fraction_impacting == 1.0
     assert abs(imp.t_s - (T_BURNOUT + dt60[0])) < 5.0
+
+
+def test_hermite_newton_from_the_secant_start_is_converged_after_three_steps() -> None:
+    # propagate_to_height refines with three Newton steps from the secant start: the root
+    # must agree with a fully converged one (to a few mm in position) for steep and
+    # shallow crossings alike.
+    from earlywarn.center.characterise import _hermite_newton, _rk4
+
+    rng = np.random.default_rng(3)
+    n = 40
+    up = rng.normal(size=(3, n))
+    up /= np.linalg.norm(up, axis=0)
+    east = np.cross(up.T, [0.0, 0.0, 1.0]).T
+    east /= np.linalg.norm(east, axis=0)
+    gamma = rng.uniform(-0.6, -0.05, n)  # flight-path angle: shallow to steep descent
+    speed = rng.uniform(2e3, 7e3, n)
+    # start heights that the 60 s step crosses (about half its descent)
+    height = rng.uniform(0.2, 0.7, n) * 60.0 * speed * -np.sin(gamma)
+    y0 = np.vstack([up * (A_M + height), speed * (np.cos(gamma) * east + np.sin(gamma) * up)])
+    hs = np.full(n, 60.0)
+    y1 = _rk4(y0, hs)
+    tau3 = _hermite_newton(y0, y1, hs, 0.0, 3)
+    tau8 = _hermite_newton(y0, y1, hs, 0.0, 8)
+    assert np.all((tau8 > 0.0) & (tau8 < 60.0))  # every sample crosses inside the step
+    assert np.all(np.abs(tau3 - tau8) * speed < 5e-3)

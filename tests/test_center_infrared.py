@@ -426,6 +426,54 @@ def test_fast_paths_agree_bit_for_bit() -> None:
         assert rvec.tobytes() == np.einsum("k,gkp,k->gp", w, basis, y).tobytes()
 
 
+def test_closed_form_fits_agree_with_numpy_linalg() -> None:
+    """The closed-form small solves (last-bit differences allowed) against numpy.linalg."""
+    from earlywarn.center import infrared as ir
+
+    rng = np.random.default_rng(11)
+    # the LOS predictor: 2×2 and 3×3 normal equations, and a repeated time (singular)
+    for n in (1, 2, 3, 5, 6, 8, 14):
+        t = 1000.0 + np.cumsum(rng.uniform(0.5, 4.0, n))
+        los = np.array([0.3, -0.5, 0.8]) + rng.normal(size=(n, 3)) * 1e-3 * (t - t[0])[:, None]
+        los /= np.linalg.norm(los, axis=1, keepdims=True)
+        fast, ref = ir._fit_predictor(t, los), ir._fit_predictor_np(t, los)
+        assert fast[3:] == ref[3:]
+        for a, b in zip(fast[:3], ref[:3], strict=True):
+            np.testing.assert_allclose(a, b, rtol=0.0, atol=1e-12)
+    t = np.array([10.0, 10.0])
+    los = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    fast, ref = ir._fit_predictor(t, los), ir._fit_predictor_np(t, los)
+    for a, b in zip(fast[:3], ref[:3], strict=True):
+        assert a.tobytes() == b.tobytes()  # (the least-squares path itself)
+    # 3×3 inverses by cofactors: a launch-time grid's normal matrices, and covariances
+    for g in (1, 8, 9, 40, 300):
+        t = np.sort(rng.uniform(0.0, 45.0, 15))
+        basis, bp, bq = ir._ground_basis(t, -rng.uniform(0.0, 150.0, g))
+        nmat, _ = ir._normal_grid(1.0 / rng.uniform(1e4, 1e7, 15), np.zeros(15), basis, bp, bq)
+        np.testing.assert_allclose(ir._inv3(nmat), np.linalg.inv(nmat), rtol=1e-8)
+        x = rng.normal(size=(g, 5, 3)) * np.array([1e3, 1e4, 2e3])
+        covs = np.einsum("gki,gkj->gij", x, x)
+        np.testing.assert_allclose(ir._inv3(covs), np.linalg.inv(covs), rtol=1e-9, atol=0.0)
+    # the kinematic fit's block-structured normal equations: the dense design they replace
+    k = 12
+    t = np.sort(rng.uniform(0.0, 30.0, k))
+    tau = t - t[-1]
+    pts = np.array([4e6, 3e6, 4e6]) + np.outer(tau, [1e3, -2e3, 1.5e3]) + rng.normal(size=(k, 3))
+    x = rng.normal(size=(k, 5, 3)) * 300.0
+    covs = np.einsum("kai,kaj->kij", x, x)
+    basis = np.zeros((k, 3, 9))
+    for i, c in enumerate((np.ones(k), tau, 0.5 * tau * tau)):
+        basis[:, :, 3 * i : 3 * i + 3] = np.eye(3) * c[:, None, None]
+    wmat = np.linalg.inv(covs)
+    cov_ref = np.linalg.inv(np.einsum("kia,kij,kjb->ab", basis, wmat, basis))
+    x_ref = cov_ref @ np.einsum("kia,kij,kj->a", basis, wmat, pts)
+    r, v, a, cov = ir._kinematic_fit(t, pts, covs, float(t[-1]))
+    # (an ill-conditioned system: rounding differences, far below the fit's own sigma)
+    sig = np.sqrt(np.diag(cov_ref))
+    assert np.all(np.abs(np.concatenate([r, v, a]) - x_ref) <= 1e-6 * sig)
+    np.testing.assert_allclose(cov, cov_ref, rtol=1e-6, atol=1e-12 * np.abs(cov_ref).max())
+
+
 def _reference_report_keys(tracks: list, keep: int) -> tuple[tuple[str, int], ...]:
     """The report keys by sorting every report (what ``_report_keys`` computes)."""
     t = np.concatenate([tr.t_s for tr in tracks])

@@ -490,3 +490,21 @@ def test_ballistic_target_tracked_by_enu_radar() -> None:
     assert out is not None and out.ids.size == 1
     assert np.linalg.norm(out.x[0, :3] - x[0, :3]) < 300.0
     assert np.linalg.norm(out.x[0, 3:] - x[0, 3:]) < 10.0
+
+
+def test_ekf_update_with_given_s_inverse_matches_the_solve() -> None:
+    # The scan passes the gate's S⁻¹ so the gain is P Hᵀ S⁻¹ without a second solve: the
+    # same update to rounding.
+    model = RadarRAE(50.0, 1e-3, 1e-3)
+    rng = np.random.default_rng(4)
+    x = np.array([[1.5e5, 1.2e5, 3e4, -200.0, 50.0, 1.0], [-9e4, 2e5, 6e4, 300.0, 10.0, -40.0]])
+    a = rng.standard_normal((2, 6, 6))
+    p = a @ a.swapaxes(1, 2) * 1e3 + np.eye(6) * 1e2
+    h = model.jacobian(x)
+    r = model.noise_covariance
+    y = rng.standard_normal((2, 3)) * np.array([50.0, 1e-3, 1e-3])
+    s_inv = np.linalg.inv(h @ p @ h.swapaxes(1, 2) + r)
+    x1, p1 = ekf_update(x, p, y, h, r)
+    x2, p2 = ekf_update(x, p, y, h, r, s_inv)
+    np.testing.assert_allclose(x2, x1, rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(p2, p1, rtol=1e-9, atol=1e-9 * float(np.abs(p1).max()))

@@ -166,15 +166,21 @@ def _hermite_newton(
     y0: FloatArray, y1: FloatArray, hs: FloatArray, h_m: float, iterations: int
 ) -> FloatArray:
     """Time ``τ`` (n,) into steps of ``hs`` (n,) s from the states ``y0`` to ``y1`` (6, n)
-    where the height is ``h_m``: Newton steps ``τ ← τ − (h(τ) − h_m)/ḣ(τ)`` from ``τ = 0``,
-    with position and velocity on the cubic Hermite interpolant of the step (error
-    ~h⁴|r⁗|/384, about a metre for 60 s steps) and ḣ the radial speed, ``τ`` kept
-    within the step."""
+    where the height is ``h_m``: Newton steps ``τ ← τ − (h(τ) − h_m)/ḣ(τ)`` with position
+    and velocity on the cubic Hermite interpolant of the step (error ~h⁴|r⁗|/384, about a
+    metre for 60 s steps) and ḣ the radial speed, ``τ`` kept within the step.
+
+    The start is the secant of the radial heights at the step's ends (linear in time):
+    from there three Newton steps come within ~1 mm of the converged root (measured on the
+    reference scenario's predictions; two leave up to ~10 m), where four were needed from
+    ``τ = 0``; the step count is the cost (each evaluates the geodetic height).
+    """
     p0, v0, p1, v1 = y0[:3], y0[3:] * hs, y1[:3], y1[3:] * hs
     dp = p0 - p1
     lo, hi = np.minimum(hs, 0.0), np.maximum(hs, 0.0)
-    tau = np.zeros(hs.size)
+    h0, h1 = _radial(p0)[0], _radial(p1)[0]
     with np.errstate(divide="ignore", invalid="ignore"):
+        tau = np.clip(hs * ((h0 - h_m) / (h0 - h1)), lo, hi)
         for _ in range(iterations):
             s = tau / hs
             s2 = s * s
@@ -262,7 +268,7 @@ def propagate_to_height(
         # Hermite interpolant), then one RK4 step from the last state above to the root
         idx = np.concatenate(br_idx)
         yr = np.concatenate(br_prev, axis=1)
-        tau = _hermite_newton(yr, np.concatenate(br_next, axis=1), np.concatenate(br_h), h_m, 4)
+        tau = _hermite_newton(yr, np.concatenate(br_next, axis=1), np.concatenate(br_h), h_m, 3)
         dt[idx] = np.concatenate(br_t) + tau
         x_cross[idx] = _rk4(yr, tau).T
     ok = np.isfinite(dt)

@@ -454,8 +454,8 @@ def _median(x: FloatArray) -> float:
 
 
 def _cross(a: FloatArray, b: FloatArray) -> FloatArray:
-    """``np.cross`` of ``(k, 3)`` arrays (same operations, so the same bits) without its
-    axis handling, which costs more than the arithmetic for a few vectors."""
+    """``np.cross`` of ``(k, 3)`` or ``(3,)`` arrays (same operations, so the same bits)
+    without its axis handling, which costs more than the arithmetic for a few vectors."""
     a0, a1, a2 = a[..., 0], a[..., 1], a[..., 2]
     b0, b1, b2 = b[..., 0], b[..., 1], b[..., 2]
     out = np.empty(np.broadcast_shapes(a.shape, b.shape))
@@ -551,11 +551,12 @@ def _interp_rays(
         valid = valid & (times == t[0])
         i0 = i1 = idx
     else:
-        i1 = np.clip(np.searchsorted(t, times, side="left"), 1, tr.n - 1)
+        # (np.minimum/np.maximum: np.clip's wrapper costs more than the clipping here)
+        i1 = np.minimum(np.maximum(np.searchsorted(t, times, side="left"), 1), tr.n - 1)
         i0 = i1 - 1
         exact = t[i1] == times
         f = np.where(exact, 1.0, (times - t[i0]) / (t[i1] - t[i0]))
-        f = np.clip(f, 0.0, 1.0)
+        f = np.minimum(np.maximum(f, 0.0), 1.0)
         if max_gap_s is not None:
             valid = valid & (exact | (t[i0] == times) | (t[i1] - t[i0] <= max_gap_s))
     g = f[:, None]
@@ -573,7 +574,65 @@ def _interp_rays(
 def _fit_predictor(
     t: FloatArray, los: FloatArray
 ) -> tuple[FloatArray, FloatArray, FloatArray, int, float]:
-    """Local polynomial LOS predictor anchored at the last time (see SatTrack)."""
+    """Local polynomial LOS predictor anchored at the last time (see SatTrack).
+
+    A least-squares fit of LOS(τ) ≈ p + w τ (+ a τ²/2) to the last (up to) 8 detections,
+    τ = t − t_last (seconds relative to the last point: well conditioned). Every extended
+    track refits, so the 2×2 / 3×3 normal equations are solved in closed form on Python
+    floats (numpy.linalg's per-call overhead dominated); a nearly singular system (repeated
+    times) takes :func:`_fit_predictor_np` (LU solve, else least squares).
+    """
+    n = t.shape[0]
+    if n == 1:
+        zero = np.zeros(3)
+        return los[-1].copy(), zero, zero, 0, 0.0
+    k = min(n, 8)
+    tt = t[-k:] - t[-1]
+    order = 2 if n >= 6 else 1
+    basis = np.empty((k, order + 1))  # columns 1, τ (, τ²/2)
+    basis[:, 0] = 1.0
+    basis[:, 1] = tt
+    if order == 2:
+        basis[:, 2] = 0.5 * tt * tt
+    nmat = (basis.T @ basis).tolist()
+    rhs = (basis.T @ los[-k:]).tolist()  # rows: the moments of each basis function
+    span = -float(tt[0])
+    if order == 1:
+        (s0, s1), (_, s2) = nmat
+        det = s0 * s2 - s1 * s1
+        if not det > _FIT_SINGULAR * s0 * s2:
+            return _fit_predictor_np(t, los)
+        p = [(s2 * b0 - s1 * b1) / det for b0, b1 in zip(*rhs, strict=True)]
+        w = [(s0 * b1 - s1 * b0) / det for b0, b1 in zip(*rhs, strict=True)]
+        return np.array(p), np.array(w), np.zeros(3), 1, span
+    # symmetric N = [[s0, s1, sh], [s1, s2, sth], [sh, sth, shh]]: inverse by cofactors
+    (s0, s1, sh), (_, s2, sth), (_, _, shh) = nmat
+    c00 = s2 * shh - sth * sth
+    c01 = sh * sth - s1 * shh
+    c02 = s1 * sth - s2 * sh
+    c11 = s0 * shh - sh * sh
+    c12 = s1 * sh - s0 * sth
+    c22 = s0 * s2 - s1 * s1
+    det = s0 * c00 + s1 * c01 + sh * c02
+    if not det > _FIT_SINGULAR * s0 * s2 * shh:
+        return _fit_predictor_np(t, los)
+    cols = list(zip(*rhs, strict=True))
+    p = [(c00 * b0 + c01 * b1 + c02 * b2) / det for b0, b1, b2 in cols]
+    w = [(c01 * b0 + c11 * b1 + c12 * b2) / det for b0, b1, b2 in cols]
+    a = [(c02 * b0 + c12 * b1 + c22 * b2) / det for b0, b1, b2 in cols]
+    return np.array(p), np.array(w), np.array(a), 2, span
+
+
+# A normal matrix whose determinant is at most this fraction of the product of its
+# diagonal (its Hadamard bound) is treated as singular by the closed-form predictor fit.
+_FIT_SINGULAR = 1e-9
+
+
+def _fit_predictor_np(
+    t: FloatArray, los: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, int, float]:
+    """:func:`_fit_predictor` with numpy.linalg (LU solve, least squares if singular):
+    the general path, taken for nearly singular fits, and the reference in tests."""
     n = t.shape[0]
     k = min(n, 8)
     tt = t[-k:] - t[-1]
@@ -587,7 +646,6 @@ def _fit_predictor(
     basis[:, 1] = tt
     if order == 2:
         basis[:, 2] = 0.5 * tt * tt
-    # normal equations (t is in seconds relative to the last point: well conditioned)
     nmat = basis.T @ basis
     try:
         coef = np.linalg.solve(nmat, basis.T @ yy)
@@ -939,6 +997,35 @@ def _normal_grid(
     return nmat, rvec
 
 
+_INV3_NUMPY_MAX = 8  # up to this many matrices numpy.linalg.inv is faster than cofactors
+
+
+def _inv3(m: FloatArray) -> FloatArray:
+    """Inverses of a stack of 3×3 matrices ``(G, 3, 3)``.
+
+    By cofactors, vectorised over the stack: for the few hundred matrices of a launch-time
+    grid several times faster than numpy.linalg.inv (which solves them one by one); as
+    accurate for these well-scaled normal matrices (agreement tested). A few matrices
+    take numpy.linalg.inv, whose fixed overhead is then smaller."""
+    if m.shape[0] <= _INV3_NUMPY_MAX:
+        return np.asarray(np.linalg.inv(m), dtype=np.float64)
+    a, b, c = m[:, 0, 0], m[:, 0, 1], m[:, 0, 2]
+    d, e, f = m[:, 1, 0], m[:, 1, 1], m[:, 1, 2]
+    g, h, i = m[:, 2, 0], m[:, 2, 1], m[:, 2, 2]
+    adj = np.empty(m.shape)
+    adj[:, 0, 0] = e * i - f * h
+    adj[:, 0, 1] = c * h - b * i
+    adj[:, 0, 2] = b * f - c * e
+    adj[:, 1, 0] = f * g - d * i
+    adj[:, 1, 1] = a * i - c * g
+    adj[:, 1, 2] = c * d - a * f
+    adj[:, 2, 0] = d * h - e * g
+    adj[:, 2, 1] = b * g - a * h
+    adj[:, 2, 2] = a * e - b * d
+    det = a * adj[:, 0, 0] + b * adj[:, 1, 0] + c * adj[:, 2, 0]
+    return adj / det[:, None, None]
+
+
 def _poly_fit_grid(
     t: FloatArray,
     y: FloatArray,
@@ -956,7 +1043,7 @@ def _poly_fit_grid(
     wgt = 1.0 / var
     nmat, rvec = _normal_grid(wgt, y, basis, bp, bq)
     nmat = nmat + 1e-12 * np.eye(nmat.shape[-1])
-    cov = np.asarray(np.linalg.inv(nmat), dtype=np.float64)
+    cov = _inv3(nmat)
     coef = np.einsum("gpq,gq->gp", cov, rvec)
     res = y[None, :] - np.einsum("gkp,gp->gk", basis, coef)
     chi2 = np.einsum("k,gk->g", wgt, res * res)
@@ -1065,15 +1152,14 @@ def _kinematic_fit(
     """
     tau = t - t_ref
     k = t.shape[0]
-    eye = np.eye(3)
-    basis = np.zeros((k, 3, 9))
-    basis[:, :, 0:3] = eye
-    basis[:, :, 3:6] = eye * tau[:, None, None]
-    basis[:, :, 6:9] = eye * (0.5 * tau * tau)[:, None, None]
-    wmat = np.linalg.inv(covs)
-    nmat = np.einsum("kia,kij,kjb->ab", basis, wmat, basis)
-    rvec = np.einsum("kia,kij,kj->a", basis, wmat, pts)
-    cov = np.linalg.inv(nmat + 1e-18 * np.eye(9))
+    # the design of point k is [c_0 I, c_1 I, c_2 I] with c = (1, τ, τ²/2): block (i, j)
+    # of the normal matrix is Σ_k c_i c_j W_k, block i of the right-hand side Σ_k c_i W_k x_k
+    c = np.stack([np.ones(k), tau, 0.5 * tau * tau], axis=1)  # (K, 3)
+    wmat = _inv3(covs)
+    cc = (c[:, :, None] * c[:, None, :]).reshape(k, 9)
+    nmat = (cc.T @ wmat.reshape(k, 9)).reshape(3, 3, 3, 3).transpose(0, 2, 1, 3).reshape(9, 9)
+    rvec = (c.T @ np.einsum("kab,kb->ka", wmat, pts)).reshape(9)
+    cov = np.asarray(np.linalg.inv(nmat + 1e-18 * np.eye(9)), dtype=np.float64)
     x = cov @ rvec
     return x[0:3], x[3:6], x[6:9], cov
 
@@ -1134,27 +1220,30 @@ def _ray_state_fit(
     proj = np.stack([e1, e2], axis=1)  # (K, 2, 3)
     powers = np.stack([tau**i / math.factorial(i) for i in range(deg + 1)], axis=1)  # (K, D)
     # design: A[k, m, 3i + c] = proj[k, m, c] τ_k^i / i!
-    design = (proj[:, :, None, :] * powers[:, None, :, None]).reshape(k, 2, npar)
-    obs = np.einsum("kmc,kc->km", proj, sat)
-    rho = np.linalg.norm(r_guess[None, :] - sat, axis=1)
+    # the two residual rows of each detection as rows of one (2K, P) system (matmuls)
+    design = (proj[:, :, None, :] * powers[:, None, :, None]).reshape(2 * k, npar)
+    obs = np.einsum("kmc,kc->km", proj, sat).reshape(2 * k)
+    d = r_guess[None, :] - sat
+    rho = np.sqrt(np.einsum("kc,kc->k", d, d))
+    jerk_prior = 1.0 / params.state_jerk_sigma_m_s3**2
     x = np.zeros(npar)
     nmat = np.eye(npar)
     for _ in range(2):
-        w = 1.0 / (sig * rho)
-        aw = design * w[:, None, None]
-        bw = obs * w[:, None]
-        nmat = np.einsum("kmp,kmq->pq", aw, aw)
+        w = np.repeat(1.0 / (sig * rho), 2)
+        aw = design * w[:, None]
+        bw = obs * w
+        nmat = aw.T @ aw
         if deg == 3:  # prior: |jerk| of order state_jerk_sigma (zero-mean)
-            nmat[9:12, 9:12] += np.eye(3) / params.state_jerk_sigma_m_s3**2
-        rhs = np.einsum("kmp,km->p", aw, bw)
+            nmat[(9, 10, 11), (9, 10, 11)] += jerk_prior
+        rhs = aw.T @ bw
         try:
             x = np.linalg.solve(nmat, rhs)
         except np.linalg.LinAlgError:
             return None
-        pos = np.einsum("kd,dc->kc", powers, x.reshape(deg + 1, 3))
-        rho = np.linalg.norm(pos - sat, axis=1)
-    res = np.einsum("kmp,p->km", aw, x) - bw
-    chi2 = float(np.sum(res * res))
+        d = powers @ x.reshape(deg + 1, 3) - sat
+        rho = np.sqrt(np.einsum("kc,kc->k", d, d))
+    res = aw @ x - bw
+    chi2 = float(res @ res)
     dof = 2 * k - npar
     cov = np.linalg.inv(nmat) * max(1.0, chi2 / dof)
     return t_end, x[0:3].copy(), x[3:6].copy(), 0.5 * (cov[:6, :6] + cov[:6, :6].T)
@@ -1299,7 +1388,7 @@ def _decide_stereo(
     up = rd / np.linalg.norm(rd)
     g = accel_j2(rd)
     # specific force in ECEF: a_rel = g + f − 2ω×v − ω×(ω×r)
-    f = ad - g + 2.0 * np.cross(_OMEGA, vd) + np.cross(_OMEGA, np.cross(_OMEGA, rd))
+    f = ad - g + 2.0 * _cross(_OMEGA, vd) + _cross(_OMEGA, _cross(_OMEGA, rd))
     fn = float(np.linalg.norm(f))
     f_sig = math.sqrt(max(float(f @ covd[6:9, 6:9] @ f) / max(fn * fn, 1e-30), 0.0))
     vz = float(vd @ up)
@@ -1357,7 +1446,7 @@ class _MonoGround:
     def of(s: FloatArray, u: FloatArray, lam: FloatArray) -> _MonoGround:
         g = s + lam[:, None] * u
         rot, site = _frame_under(g[0])
-        sin_el = np.clip(-np.einsum("ij,ij->i", u, _unit(g)), 0.05, 1.0)
+        sin_el = np.minimum(np.maximum(-np.einsum("ij,ij->i", u, _unit(g)), 0.05), 1.0)
         return _MonoGround(lam=lam, g=g, rot=rot, site=site, sin_el=sin_el)
 
 
@@ -1378,8 +1467,9 @@ def _decide_mono(t: FloatArray, sig: FloatArray, gr: _MonoGround, params: IrPara
         w1 = 1.0 / (sig_g**2 + (0.5 * params.stationary_radius_m) ** 2)
         b1 = np.stack([np.ones(k), tau], axis=1)
         n1 = b1.T @ (b1 * w1[:, None])
-        c1 = np.linalg.solve(n1, b1.T @ (en * w1[:, None]))
-        v_sig = math.sqrt(float(np.linalg.inv(n1)[1, 1]))
+        n1_inv = np.linalg.inv(n1)  # (its [1, 1] is needed too: one call, not a solve)
+        c1 = n1_inv @ (b1.T @ (en * w1[:, None]))
+        v_sig = math.sqrt(float(n1_inv[1, 1]))
         if float(np.linalg.norm(c1[1])) <= 3.0 * v_sig + 50.0:
             return "stationary"
     span = float(t[-1] - t[0])
@@ -1756,7 +1846,7 @@ def _ground(tr: SatTrack, sel: slice | BoolArray) -> tuple[FloatArray, FloatArra
     """Ground intersections (ECEF) of a track's lines of sight and their along-LOS sigma."""
     s, u, sig, lam = tr.sat_m[sel], tr.los[sel], tr.sigma_rad[sel], tr.ground_range_m[sel]
     g = s + lam[:, None] * u
-    sin_el = np.clip(-np.einsum("ij,ij->i", u, _unit(g)), 0.05, 1.0)
+    sin_el = np.minimum(np.maximum(-np.einsum("ij,ij->i", u, _unit(g)), 0.05), 1.0)
     return g, sig * lam / sin_el
 
 

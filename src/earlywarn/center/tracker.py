@@ -105,13 +105,20 @@ def predict_covariance(p: FloatArray, f: FloatArray, q: FloatArray) -> FloatArra
 
 
 def ekf_update(
-    x: FloatArray, p: FloatArray, y: FloatArray, h: FloatArray, r: FloatArray
+    x: FloatArray,
+    p: FloatArray,
+    y: FloatArray,
+    h: FloatArray,
+    r: FloatArray,
+    s_inv: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Extended Kalman update of ``k`` tracks at once, covariance in Joseph form.
 
     Parameters: prior states ``x (k, n)``, covariances ``p (k, n, n)``, innovations
     ``y = z − h(x) (k, m)`` (angles already wrapped), Jacobians ``h (k, m, n)``, measurement
-    noise ``r (m, m)`` or ``(k, m, m)``.
+    noise ``r (m, m)`` or ``(k, m, m)``; optionally ``s_inv (k, m, m)``, the inverse of the
+    innovation covariance ``S = H P Hᵀ + R`` when the caller already has it (the gate
+    needs it), so that the gain is one product instead of forming and solving ``S`` again.
 
     Joseph form ``P⁺ = (I − K H) P (I − K H)ᵀ + K R Kᵀ`` is a sum of two positive
     semi-definite terms, so it stays symmetric positive definite in floating point and for
@@ -120,10 +127,13 @@ def ekf_update(
     Bar-Shalom, Li, Kirubarajan 2001, §5.2.3).
     """
     pht = p @ h.swapaxes(-1, -2)
-    # S = H P Hᵀ + R   (innovation covariance)
-    s = h @ pht + r
-    # K = P Hᵀ S⁻¹   (solve Sᵀ Kᵀ = (P Hᵀ)ᵀ; S is symmetric)
-    k = np.linalg.solve(s, pht.swapaxes(-1, -2)).swapaxes(-1, -2)
+    if s_inv is None:
+        # S = H P Hᵀ + R   (innovation covariance)
+        s = h @ pht + r
+        # K = P Hᵀ S⁻¹   (solve Sᵀ Kᵀ = (P Hᵀ)ᵀ; S is symmetric)
+        k = np.linalg.solve(s, pht.swapaxes(-1, -2)).swapaxes(-1, -2)
+    else:
+        k = pht @ s_inv  # K = P Hᵀ S⁻¹
     # x⁺ = x + K y
     x_new = x + np.einsum("kij,kj->ki", k, y)
     # P⁺ = (I − K H) P (I − K H)ᵀ + K R Kᵀ   (Joseph form)
@@ -514,7 +524,7 @@ class Tracker:
             r_mat = mm.noise_covariance
             z_hat, h = mm.function_and_jacobian(x_pred)
             s = h @ p_pred @ h.swapaxes(1, 2) + r_mat  # S = H P⁻ Hᵀ + R
-            s_inv = np.linalg.inv(s)
+            s_inv: FloatArray = np.linalg.inv(s)  # type: ignore[assignment]  # of float64 S
             gamma = self.gate.threshold(mm.dim)
 
             # 3. candidate pairs
@@ -594,7 +604,7 @@ class Tracker:
                     two_pt = None
             if in_order and two_pt is None and pick.size == n:
                 # every track updated by the EKF (assigned_r is 0..n-1 in order)
-                x_new, p_new = ekf_update(x_pred, p_pred, y[pick], h, r_mat)
+                x_new, p_new = ekf_update(x_pred, p_pred, y[pick], h, r_mat, s_inv)
             elif pick.size:
                 x_new = x_pred.copy()
                 p_new = p_pred.copy()
@@ -602,7 +612,7 @@ class Tracker:
                 if ek.size:
                     ek_r = rows[ek]
                     x_new[ek_r], p_new[ek_r] = ekf_update(
-                        x_pred[ek_r], p_pred[ek_r], y[ek], h[ek_r], r_mat
+                        x_pred[ek_r], p_pred[ek_r], y[ek], h[ek_r], r_mat, s_inv[ek_r]
                     )
                 if two_pt is not None:
                     tp_r, tp_c = assigned_r[two_pt], assigned_c[two_pt]
