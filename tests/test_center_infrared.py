@@ -13,6 +13,7 @@ import ast
 import math
 import pathlib
 from functools import cache
+from typing import Any
 
 import numpy as np
 import pytest
@@ -205,6 +206,58 @@ def test_mono_launch_point_within_looser_bound() -> None:
         errs.append(e_pos)
         assert e_pos < 4.0 * ev.launch_sigma_m * math.sqrt(2.0), (seed, e_pos, ev.launch_sigma_m)
     assert np.median(errs) <= 10e3, errs
+
+
+def test_mono_fit_reuse_after_its_window_closes_changes_nothing(monkeypatch: Any) -> None:
+    """The mono fit's chi-squares (the costly part, ``_MonoChi``) are reused once the fit
+    window has closed: every event at every step is the same as when they are recomputed
+    at each estimate, and far fewer are computed."""
+    import dataclasses
+
+    import earlywarn.center.infrared as ir
+
+    calls = {"fit": 0, "chi": 0}
+    real_fit, real_of = ir._mono_fit, ir._MonoChi.of
+
+    seen: list[tuple[Any, ...]] = []
+
+    def fit(*a: Any, **k: Any) -> Any:
+        calls["fit"] += 1
+        seen.append(a)
+        return real_fit(*a, **k)
+
+    def of(key: Any) -> Any:
+        calls["chi"] += 1
+        return real_of(key)
+
+    monkeypatch.setattr(ir, "_mono_fit", fit)
+    monkeypatch.setattr(ir._MonoChi, "of", staticmethod(of))
+    run = _launch_run.__wrapped__  # (not the cached results of other tests)
+    _, _, reused = run("icbm", 2, 1)
+    assert calls["fit"] >= 10 and calls["chi"] <= calls["fit"] // 2, calls
+    # a cache from another window (two points fewer) is not reused: the fit equals the
+    # fit made without a cache
+    args = seen[-1]
+    win = args[5].copy()
+    short = win.copy()
+    short[np.nonzero(win)[0][-2:]] = False
+    _, _, other = real_fit(*args[:5], short, *args[6:10])
+    want = real_fit(*args[:10])
+    got = real_fit(*args[:10], other)
+    assert dataclasses.astuple(got[0]) == dataclasses.astuple(want[0])
+    assert np.array_equal(got[2].chi, want[2].chi) and not np.array_equal(got[2].chi, other.chi)
+    # and the same run with the chi-squares recomputed at every estimate
+    monkeypatch.setattr(ir._MonoChi, "same_window", lambda self, key: False)
+    _, _, fresh = run("icbm", 2, 1)
+
+    def flat(hist: list) -> list:
+        return [
+            (t, [tuple(np.asarray(v).tobytes() if isinstance(v, np.ndarray) else v
+                       for v in dataclasses.astuple(ev)) for ev in evs])
+            for t, evs in hist
+        ]  # fmt: skip
+
+    assert flat(reused) == flat(fresh)
 
 
 # ---------------------------------------------------------------------------------------

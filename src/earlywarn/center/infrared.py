@@ -384,6 +384,7 @@ class _EventState:
     escape: int = 0
     estimated_t_s: float = -math.inf  # data time of the last estimate
     tri_cache: _Triangulated | None = None  # the last estimate's triangulation
+    mono_cache: _MonoChi | None = None  # the last mono launch fit's chi-squares
 
 
 @dataclass(frozen=True, eq=False)
@@ -1328,6 +1329,7 @@ class _Estimate:
     # that window is complete (it then no longer changes)
     fit_window: tuple[_LaunchFit, float] | None = None
     tri: _Triangulated | None = None  # the stereo triangulation (for the next estimate)
+    mono: _MonoChi | None = None  # the mono fit's chi-squares (for the next estimate)
 
 
 @functools.lru_cache(maxsize=64)
@@ -1498,6 +1500,56 @@ def _mono_sigma_h(h: FloatArray) -> FloatArray:
     return np.asarray(0.25 * h + 1000.0, dtype=np.float64)
 
 
+@dataclass(frozen=True, eq=False)
+class _MonoChi:
+    """The chi-square of the mono ground-track fit for every (class, t0 on the grid), and
+    the window it was computed from (times, satellite positions, lines of sight, their
+    sigmas and elevations, the local frame, the t0 grid).
+
+    It is the costly part of :func:`_mono_fit` (a placement and a weighted fit per class
+    and grid time) and depends only on those inputs: once the fit window has closed they
+    stop changing, and the event's later estimates reuse it (only the class
+    probabilities, which are cheap to apply, still move). Reused only when every input
+    array is equal, so a reuse gives the same numbers as a recomputation.
+    """
+
+    key: tuple[FloatArray, ...]
+    chi: FloatArray  # (classes, grid)
+
+    def same_window(self, key: tuple[FloatArray, ...]) -> bool:
+        return all(
+            a.shape == b.shape and bool(np.array_equal(a, b))
+            for a, b in zip(self.key, key, strict=True)
+        )
+
+    @staticmethod
+    def of(key: tuple[FloatArray, ...]) -> _MonoChi:
+        tw, sw, uw, sig_w, sin_el_w, rot, site, grid = key
+        cot_el = np.sqrt(1.0 - sin_el_w**2) / sin_el_w
+        sq = np.maximum(tw[None, :] - grid[:, None], 0.0) / 100.0
+        hp = HORIZONTAL_POWERS
+        basis = np.stack([np.ones_like(sq), sq ** hp[0], sq ** hp[1]], axis=-1)  # (G, K, 3)
+        chis = np.empty((len(CLASSES), grid.shape[0]))
+        for ci, cls in enumerate(CLASSES):
+            hh = boost_altitude_m(cls, tw[None, :] - grid[:, None])  # (G, K)
+            lam = _ray_hit(sw[None], uw[None], hh)
+            p = sw[None] + lam[..., None] * uw[None]
+            lat_p, lon_p, _ = ecef_to_geodetic(p)
+            en = (geodetic_to_ecef(lat_p, lon_p, 0.0) - site) @ rot.T  # (G, K, 3)
+            var = sig_w[None] ** 2 + (_mono_sigma_h(hh) * cot_el[None]) ** 2  # (G, K)
+            wgt = 1.0 / var
+            nmat = np.einsum("gk,gkp,gkq->gpq", wgt, basis, basis) + 1e-12 * np.eye(3)
+            chi = np.zeros(grid.shape[0])
+            for ax in range(2):
+                y = en[..., ax]
+                rv = np.einsum("gk,gkp,gk->gp", wgt, basis, y)
+                coef = np.linalg.solve(nmat, rv[..., None])[..., 0]
+                res = y - np.einsum("gkp,gp->gk", basis, coef)
+                chi += np.einsum("gk,gk->g", wgt, res * res)
+            chis[ci] = chi
+        return _MonoChi(tuple(np.array(a, copy=True) for a in key), chis)
+
+
 def _mono_fit(
     t: FloatArray,
     s: FloatArray,
@@ -1509,41 +1561,27 @@ def _mono_fit(
     site: FloatArray,
     class_hint: FloatArray,
     params: IrParams,
-) -> tuple[_LaunchFit, FloatArray]:
+    cached: _MonoChi | None = None,
+) -> tuple[_LaunchFit, FloatArray, _MonoChi]:
     """Mono launch fit: place points at each class's prior altitude for every t0 on a grid.
 
     The cost of (class, t0) is the chi-square of the ground-track fit (no linear term at
     lift-off: a wrong t0 puts a linear-in-τ altitude error, hence a linear ground shift,
     into the placed points), plus the prior on the delay to first detection, minus twice
-    the log of the class's current probability. Returns the best fit and the placed
-    altitudes of every point.
+    the log of the class's current probability. Returns the best fit, the placed
+    altitudes of every point and the chi-squares (``cached``: those of an earlier call,
+    reused when they were computed from the same window; see :class:`_MonoChi`).
     """
     grid = _t0_grid(float(t[0]), replace(params, t0_step_s=2.0 * params.t0_step_s))
     mu_d, sig_d = first_detection_delay_s()
     delay_cost = ((float(t[0]) - grid - mu_d) / sig_d) ** 2
-    tw, sw, uw = t[win], s[win], u[win]
+    tw = t[win]
     cot_el = np.sqrt(1.0 - sin_el[win] ** 2) / sin_el[win]
-    sq = np.maximum(tw[None, :] - grid[:, None], 0.0) / 100.0
-    hp = HORIZONTAL_POWERS
-    basis = np.stack([np.ones_like(sq), sq ** hp[0], sq ** hp[1]], axis=-1)  # (G, K, 3)
+    key = (tw, s[win], u[win], sig_perp[win], sin_el[win], rot, site, grid)
+    mono = cached if cached is not None and cached.same_window(key) else _MonoChi.of(key)
     best: tuple[float, str, int, FloatArray] | None = None  # (cost, class, index, grid)
     for ci, cls in enumerate(CLASSES):
-        hh = boost_altitude_m(cls, tw[None, :] - grid[:, None])  # (G, K)
-        lam = _ray_hit(sw[None], uw[None], hh)
-        p = sw[None] + lam[..., None] * uw[None]
-        lat_p, lon_p, _ = ecef_to_geodetic(p)
-        en = (geodetic_to_ecef(lat_p, lon_p, 0.0) - site) @ rot.T  # (G, K, 3)
-        var = sig_perp[win][None] ** 2 + (_mono_sigma_h(hh) * cot_el[None]) ** 2  # (G, K)
-        wgt = 1.0 / var
-        nmat = np.einsum("gk,gkp,gkq->gpq", wgt, basis, basis) + 1e-12 * np.eye(3)
-        chi = np.zeros(grid.shape[0])
-        for ax in range(2):
-            y = en[..., ax]
-            rv = np.einsum("gk,gkp,gk->gp", wgt, basis, y)
-            coef = np.linalg.solve(nmat, rv[..., None])[..., 0]
-            res = y - np.einsum("gkp,gp->gk", basis, coef)
-            chi += np.einsum("gk,gk->g", wgt, res * res)
-        cost = chi + delay_cost - 2.0 * math.log(max(float(class_hint[ci]), 1e-12))
+        cost = mono.chi[ci] + delay_cost - 2.0 * math.log(max(float(class_hint[ci]), 1e-12))
         j = int(np.argmin(cost))
         if best is None or cost[j] < best[0]:
             best = (float(cost[j]), cls, j, cost)
@@ -1584,7 +1622,7 @@ def _mono_fit(
         var_n=fit.var_n + 0.5 * extra**2,
         az_sigma=min(math.hypot(fit.az_sigma, extra_az), math.pi),
     )
-    return fit, h
+    return fit, h, mono
 
 
 @dataclass(frozen=True)
@@ -1684,6 +1722,7 @@ def _estimate(
     cached: tuple[_LaunchFit, float, float] | None = None,
     fit_cached: tuple[_LaunchFit, float] | None = None,
     tri_cached: _Triangulated | None = None,
+    mono_cached: _MonoChi | None = None,
 ) -> _Estimate:
     """Triangulate (or place) the points of one event and fit its launch.
 
@@ -1707,6 +1746,7 @@ def _estimate(
 
     stereo = False
     tri: _Triangulated | None = None
+    mono: _MonoChi | None = None
     if others:
         tri = _triangulate_rows(ref, others, t_ref, s_ref, u_ref, sig_ref, params, tri_cached)
         ok = tri.ok
@@ -1783,9 +1823,10 @@ def _estimate(
         # the mono launch fit (a grid over classes and launch times) is the costly part:
         # only for an event that is, or is now judged, boosting
         if win.sum() >= 6 and (boosting or decision == "boosting"):
-            launch, best_h = _mono_fit(
-                t_ref, s_ref, u_ref, sig_ref * gr.lam, sin_el, win, rot, site, class_hint, params
-            )
+            launch, best_h, mono = _mono_fit(
+                t_ref, s_ref, u_ref, sig_ref * gr.lam, sin_el, win, rot, site, class_hint, params,
+                mono_cached,
+            )  # fmt: skip
             lam_p = _ray_hit(s_ref, u_ref, best_h)
             pts = s_ref + lam_p[:, None] * u_ref
         else:
@@ -1831,6 +1872,7 @@ def _estimate(
         launch_complete=bool(stereo and complete and launch is not None),
         fit_window=fit_window,
         tri=tri,
+        mono=mono,
         log10_int=log10_int,
         median_dt=median_dt,
         state_t=state_t,
@@ -2432,8 +2474,11 @@ def ir_step(
             ev.launch_cache,
             ev.fit_cache,
             ev.tri_cache,
+            ev.mono_cache,
         )
         changes: dict[str, Any] = {"estimated_t_s": last_t, "tri_cache": est.tri}
+        if est.mono is not None:
+            changes["mono_cache"] = est.mono
         if est.fit_window is not None:
             changes["fit_cache"] = est.fit_window
         if est.launch_complete and ev.launch_cache is None and est.launch is not None:
