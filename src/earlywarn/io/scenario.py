@@ -73,11 +73,9 @@ class Launch(_Model):
     @field_validator("vehicle")
     @classmethod
     def _known_vehicle(cls, v: str) -> str:
-        from earlywarn.flight.catalog import load_catalog
+        from earlywarn.flight.catalog import get_vehicle
 
-        names = sorted(load_catalog())
-        if v not in names:
-            raise ValueError(f"unknown vehicle {v!r}; known vehicles: {', '.join(names)}")
+        get_vehicle(v)  # (the packaged catalog, parsed once per process) raises, naming the known
         return v
 
     @model_validator(mode="after")
