@@ -594,6 +594,9 @@ def _local(
             sink(futs[fut], fut.result())
 
 
+_IN_FLIGHT_PER_WORKER = 4
+
+
 def _dask(
     tasks: Sequence[RunTask],
     workers: int,
@@ -622,10 +625,26 @@ def _dask(
             )  # fmt: skip
         client = Client(cluster)
     try:
-        futs = [client.submit(run_one, t, pure=False) for t in tasks]
-        by_key = {f.key: t for f, t in zip(futs, tasks, strict=True)}
-        for fut in as_completed(futs):
-            sink(by_key[fut.key], fut.result())
+        # a few runs in flight per worker, each result released once written: with every
+        # run submitted at once, a 1,000-run study ran ~25 % slower than its first runs
+        todo = iter(tasks)
+        by_key: dict[Any, RunTask] = {}
+        done = as_completed()
+
+        def submit_next() -> None:
+            t = next(todo, None)
+            if t is not None:
+                fut = client.submit(run_one, t, pure=False)
+                by_key[fut.key] = t
+                done.add(fut)
+
+        n_workers = max(1, len(client.scheduler_info().get("workers", {})) or workers)
+        for _ in range(_IN_FLIGHT_PER_WORKER * n_workers):
+            submit_next()
+        for fut in done:
+            sink(by_key.pop(fut.key), fut.result())
+            fut.release()
+            submit_next()
     finally:
         client.close()
         if cluster is not None:
