@@ -123,26 +123,63 @@ def test_field_is_acceleration_and_gradient_bit_for_bit(model: BallisticJ2) -> N
         np.testing.assert_array_equal(g, g_ref)
 
 
+def _joint_rk4_step(m: BallisticJ2, x: np.ndarray, h: float) -> tuple[np.ndarray, np.ndarray]:
+    """Reference: one classical RK4 step of the joint system ``Y = [x | Φ]`` from Φ = I,
+    ``Ẏ = [ẋ | A Φ]`` with ``A = [[0, I], [G − W W, −2 W]]``, written the plain way."""
+    w = m.omega_rad_s
+
+    def deriv(y: np.ndarray) -> np.ndarray:
+        dy = np.empty_like(y)
+        dy[:, :3] = y[:, 3:]
+        dy[:, 3:, 0] = m.acceleration(y[:, :, 0])
+        g = gravity_gradient_j2(y[:, :3, 0], j2=m.j2, gm=m.gm_m3_s2)
+        g[:, 0, 0] += w * w  # G − W W, W W = diag(−Ω², −Ω², 0)
+        g[:, 1, 1] += w * w
+        lower = g @ y[:, :3, 1:]
+        lower[:, 0] += 2.0 * w * y[:, 4, 1:]  # −2 W Φ[3:6] = (2Ω Φ[4], −2Ω Φ[3], 0)
+        lower[:, 1] += -2.0 * w * y[:, 3, 1:]
+        dy[:, 3:, 1:] = lower
+        return dy
+
+    y = np.zeros((x.shape[0], 6, 7))
+    y[:, :, 0] = x
+    y[:, :, 1:] = np.eye(6)
+    k1 = deriv(y)
+    k2 = deriv(y + (0.5 * h) * k1)
+    k3 = deriv(y + (0.5 * h) * k2)
+    k4 = deriv(y + h * k3)
+    acc = k1 + 2.0 * k2  # (h/6)(k1 + 2 k2 + 2 k3 + k4), summed left to right
+    acc += 2.0 * k3
+    acc += k4
+    y = y + acc * (h / 6.0)
+    return y[:, :, 0], y[:, :, 1:]
+
+
 @pytest.mark.parametrize("n", [1, 3, _FIELD_ROWS_N + 4])
 def test_predict_is_the_joint_rk4_step_by_step_bit_for_bit(n: int) -> None:
     # predict splits each RK4 sub-step into the states (Python floats for a few tracks,
-    # numpy for many) and Φ from the stage gradients; it must give exactly what one joint
-    # state/STM RK4 step (propagate over one sub-step) gives, composed over the sub-steps.
+    # numpy for many) and Φ from the stage gradients; it must give what one joint
+    # state/STM RK4 step gives, composed over the sub-steps, bit for bit (the same
+    # arithmetic in the same order).
     m = BallisticJ2(q=0.3)
     x0 = _free_flight_states(n, seed=n)
     for dt, steps in ((7.5, 1), (25.0, 3)):
         xp, f, q = m.predict(x0, dt)
         h = dt / steps
         q_h = cv_matrices(0.3, h)[1]
-        x, phi_total = m.propagate(x0, h)
+        x, phi_total = _joint_rk4_step(m, x0, h)
         q_total = np.broadcast_to(q_h, (n, 6, 6))
         for _ in range(steps - 1):
-            x, phi = m.propagate(x, h)
+            x, phi = _joint_rk4_step(m, x, h)
             q_total = phi @ q_total @ np.swapaxes(phi, 1, 2) + q_h
             phi_total = phi @ phi_total
         np.testing.assert_array_equal(xp, x)
         np.testing.assert_array_equal(f, phi_total)
         np.testing.assert_array_equal(q, np.broadcast_to(q_total, (n, 6, 6)))
+        # propagate is the same integration without the process noise
+        xs, phi_p = m.propagate(x0, dt)
+        np.testing.assert_array_equal(xs, xp)
+        np.testing.assert_array_equal(phi_p, f)
 
 
 def test_jacobi_constant_conserved_in_rotating_frame() -> None:

@@ -638,7 +638,7 @@ def _dask(
                 by_key[fut.key] = t
                 done.add(fut)
 
-        n_workers = max(1, len(client.scheduler_info().get("workers", {})) or workers)
+        n_workers = len(client.scheduler_info().get("workers", {})) or max(1, workers)
         for _ in range(_IN_FLIGHT_PER_WORKER * n_workers):
             submit_next()
         for fut in done:

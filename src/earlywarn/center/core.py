@@ -346,8 +346,8 @@ def run_center(
     transition in a quiet period is seen up to ``idle_step_s`` later.
 
     BLAS runs on one thread meanwhile: the center's matrices are 6 × 6, and OpenBLAS's
-    thread hand-off costs more than it saves (a reference run takes 0.73 s on one thread
-    against 1.05 s on two, on the 2-core benchmark machine).
+    thread hand-off costs more than it saves (when this was introduced, a reference run
+    took 0.73 s on one thread against 1.05 s on two, on the 2-core benchmark machine).
     """
     with threadpool_limits(limits=1, user_api="blas"):
         return _run_center(batch, config, dt_s, t_start_s, t_end_s, idle_step_s)

@@ -126,14 +126,6 @@ _EYE6 = np.eye(6)
 _EYE6.setflags(write=False)
 
 
-def _joint(x: FloatArray) -> FloatArray:
-    """``[x | I]`` ``(n, 6, 7)``: a state with the identity STM beside it."""
-    y = np.zeros((x.shape[0], 6, 7))
-    y[:, :, 0] = x
-    y[:, :, 1:] = _EYE6
-    return y
-
-
 @lru_cache(maxsize=64)
 def _cv_q_cached(q: float, dt: float) -> FloatArray:
     qm = cv_matrices(q, dt)[1]
@@ -391,39 +383,6 @@ class BallisticJ2:
         g[:, 1, 1] += w * w
         return self.acceleration(x), g
 
-    def _deriv_joint(self, y: FloatArray) -> FloatArray:
-        """d/dt of ``Y = [x | Φ]`` ``(n, 6, 7)``: ``[ẋ | A Φ]`` in one array, with
-        ``A = [[0, I], [G − W W, −2 W]]``.
-
-        The upper half of both is the lower half of ``Y`` (ẋ_r = v, and rows 0..2 of A Φ
-        are Φ[3:6]), so one slice copy does both; the lower half is the acceleration and
-        ``(G − W W) Φ[0:3] − 2 W Φ[3:6]``. ``W = [ω×]`` with ω = (0, 0, Ω) gives
-        ``W W = diag(−Ω², −Ω², 0)`` and ``−2 W M`` = ``(2Ω M[1], −2Ω M[0], 0)`` by rows,
-        written out rather than multiplied (the arrays are tiny; numpy overhead dominates).
-        """
-        a, g = self._field(y[:, :, 0])
-        lower = g @ y[:, :3, 1:]
-        # rows 0 and 1: + 2Ω Φ[4], − 2Ω Φ[3]  (one multiply by the column (2Ω, −2Ω))
-        lower[:, :2] += y[:, _VY_VX, 1:] * _coriolis(self.omega_rad_s)[:, None]
-        dy = np.empty_like(y)
-        dy[:, :3] = y[:, 3:]
-        dy[:, 3:, 0] = a
-        dy[:, 3:, 1:] = lower
-        return dy
-
-    def _rk4_joint(self, y: FloatArray, h: float) -> FloatArray:
-        """One RK4 step of length ``h`` of the joint state/STM array ``(n, 6, 7)``."""
-        k1 = self._deriv_joint(y)
-        k2 = self._deriv_joint(y + (0.5 * h) * k1)
-        k3 = self._deriv_joint(y + (0.5 * h) * k2)
-        k4 = self._deriv_joint(y + h * k3)
-        # (h/6)(k1 + 2 k2 + 2 k3 + k4), summed left to right as the textbook formula
-        acc = k1 + 2.0 * k2
-        acc += 2.0 * k3
-        acc += k4
-        acc *= h / 6.0
-        return y + acc
-
     def propagate(self, x: npt.ArrayLike, dt: float) -> tuple[FloatArray, FloatArray]:
         """RK4 propagation of states ``(n, 6)`` by ``dt`` → (states, Φ ``(n, 6, 6)``)."""
         xs = _check_states(x)
@@ -431,12 +390,11 @@ class BallisticJ2:
         n = xs.shape[0]
         if dt == 0.0 or n == 0:
             return xs.copy(), np.broadcast_to(_EYE6, (n, 6, 6)).copy()
-        steps = max(1, math.ceil(dt / self.max_step_s - 1e-12))
-        h = dt / steps
-        y = _joint(xs)
-        for _ in range(steps):
-            y = self._rk4_joint(y, h)
-        return y[:, :, 0].copy(), y[:, :, 1:].copy()
+        x_new, phis = self._substeps(xs, dt)
+        phi_total = phis[0]
+        for phi_h in phis[1:]:
+            phi_total = phi_h @ phi_total
+        return x_new, np.ascontiguousarray(phi_total)
 
     def predict(self, x: FloatArray, dt: float) -> tuple[FloatArray, FloatArray, FloatArray]:
         xs = _check_states(x)
@@ -444,16 +402,11 @@ class BallisticJ2:
         n = xs.shape[0]
         if dt == 0.0 or n == 0:
             return xs.copy(), np.broadcast_to(_EYE6, (n, 6, 6)).copy(), np.zeros((n, 6, 6))
-        steps = max(1, math.ceil(dt / self.max_step_s - 1e-12))
-        h = dt / steps
-        q_h = _cv_q(self.q, h)
-        # each sub-step is one :meth:`_rk4_joint` step from Φ = I, split in two: the states
-        # (with G − W W at the RK4 stages), then Φ_h of every sub-step at once from those
-        x_new, g = self._rk4_states(xs, h, steps)
-        phis = self._rk4_stm(g.reshape(4, steps * n, 3, 3), h).reshape(steps, n, 6, 6)
+        x_new, phis = self._substeps(xs, dt)
+        q_h = _cv_q(self.q, dt / phis.shape[0])
         # first sub-step: Φ = Φ_h and Q = Q_cv(h) (Φ_h·0·Φ_hᵀ + Q_cv(h))
         phi_total = phis[0]
-        if steps == 1:  # the usual radar revisit
+        if phis.shape[0] == 1:  # the usual radar revisit
             q_total = np.empty((n, 6, 6))
             q_total[:] = q_h
         else:
@@ -464,13 +417,28 @@ class BallisticJ2:
             phi_total = phi_h @ phi_total
         return x_new, phi_total, np.asarray(q_total)
 
+    def _substeps(self, xs: FloatArray, dt: float) -> tuple[FloatArray, FloatArray]:
+        """RK4 over ``dt`` in equal sub-steps of at most ``max_step_s``: the final states
+        and Φ of every sub-step ``(steps, n, 6, 6)``.
+
+        Each sub-step is the classical RK4 step of the joint system ``[x | Φ]`` from
+        Φ = I, split in two: the states (keeping ``G − W W`` at the four stages), then Φ of
+        every sub-step at once from those stage gradients (Φ's equation is linear, so it
+        needs nothing else of the states).
+        """
+        n = xs.shape[0]
+        steps = max(1, math.ceil(dt / self.max_step_s - 1e-12))
+        h = dt / steps
+        x_new, g = self._rk4_states(xs, h, steps)
+        phis = self._rk4_stm(g.reshape(4, steps * n, 3, 3), h).reshape(steps, n, 6, 6)
+        return x_new, phis
+
     def _rk4_states(self, x: FloatArray, h: float, steps: int) -> tuple[FloatArray, FloatArray]:
         """``steps`` RK4 sub-steps of length ``h`` of the states ``(n, 6)``: the final states
         and ``G − W W`` at the four stages of every sub-step ``(4, steps, n, 3, 3)``.
 
-        The state column of :meth:`_rk4_joint` with the same arithmetic in the same order
-        (so the same bits): in Python floats for a few tracks (numpy's per-call overhead
-        would dominate), in numpy for many.
+        The same arithmetic in the same order in Python floats for a few tracks (numpy's
+        per-call overhead would dominate) and in numpy for many, so the same bits.
         """
         n = x.shape[0]
         if n > _FIELD_ROWS_N:
@@ -498,7 +466,7 @@ class BallisticJ2:
                 p4x, p4y, p4z = px + h * v3x, py + h * v3y, pz + h * v3z
                 v4x, v4y, v4z = vx + h * f3[0], vy + h * f3[1], vz + h * f3[2]
                 f4 = field(p4x, p4y, p4z, v4x, v4y)
-                # x + (k1 + 2 k2 + 2 k3 + k4) h/6, summed left to right as in _rk4_joint
+                # x + (k1 + 2 k2 + 2 k3 + k4) h/6, summed left to right
                 px = px + (vx + 2.0 * v2x + 2.0 * v3x + v4x) * h6
                 py = py + (vy + 2.0 * v2y + 2.0 * v3y + v4y) * h6
                 pz = pz + (vz + 2.0 * v2z + 2.0 * v3z + v4z) * h6
@@ -535,8 +503,8 @@ class BallisticJ2:
 
     def _rk4_stm(self, g: FloatArray, h: float) -> FloatArray:
         """Φ of one RK4 sub-step from Φ = I, given ``G − W W`` at its four stages
-        ``(4, n, 3, 3)``: the STM columns of :meth:`_rk4_joint` with the same arithmetic
-        (so the same bits), without the state column and its acceleration.
+        ``(4, n, 3, 3)``: RK4 on Φ' = A Φ with ``A = [[0, I], [G − W W, −2 W]]``, where
+        ``W = [ω×]`` for ω = (0, 0, Ω), so ``W W = diag(−Ω², −Ω², 0)``.
 
         Stage 1 needs no product (A Φ = A for Φ = I): ``K1 = [[0, I], [G − W W, −2 W]]``.
         """
@@ -547,7 +515,7 @@ class BallisticJ2:
         cor = _coriolis(self.omega_rad_s)[:, None]
         phi = _EYE6 + c * k[0]
         for i, ci in ((1, c), (2, h), (3, 0.0)):
-            # K = A Φ: upper rows Φ[3:6]; lower (G − W W) Φ[0:3] − 2 W Φ[3:6] (as _deriv_joint)
+            # K = A Φ: upper rows Φ[3:6]; lower (G − W W) Φ[0:3] − 2 W Φ[3:6]
             lower = g[i] @ phi[:, :3]
             lower[:, :2] += phi[:, _VY_VX] * cor
             k[i, :, :3] = phi[:, 3:]
