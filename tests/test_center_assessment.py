@@ -12,6 +12,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from batches import batch_of
 from earlywarn.center import CenterConfig, Level, run_center
 from earlywarn.center.assessment import (
     AssessmentParams,
@@ -154,7 +155,7 @@ ir_sets = st.lists(
 def test_ir_only_never_exceeds_threat(reports: list[tuple[float, int, str]]) -> None:
     times = [r[0] for r in reports]
     cfg = CenterConfig(epoch=EPOCH, defended_areas=(AREA,), ir=ReportDrivenIr())
-    batch = {"ir": ir_columns(times, [r[1] for r in reports], [r[2] for r in reports])}
+    batch = batch_of(ir=ir_columns(times, [r[1] for r in reports], [r[2] for r in reports]))
     out = run_center(batch, cfg, dt_s=10.0, t_start_s=-10.0, t_end_s=800.0)
     assert all(Level[a.level] <= Level.THREAT for a in out.alerts)
     assert all(e.level <= Level.THREAT for e in out.events)
@@ -165,7 +166,7 @@ def test_ir_only_threat_is_reachable_so_the_ceiling_test_means_something() -> No
     times = [float(t) for t in range(0, 60, 2)]
     frames = [0] * len(times)  # one group: the threatening library state
     cfg = CenterConfig(epoch=EPOCH, defended_areas=(AREA,), ir=ReportDrivenIr())
-    out = run_center({"ir": ir_columns(times, frames, ["geo-a"] * len(times))}, cfg, dt_s=5.0)
+    out = run_center(batch_of(ir=ir_columns(times, frames, ["geo-a"] * len(times))), cfg, dt_s=5.0)
     assert max(e.level for e in out.events) == Level.THREAT
 
 
@@ -174,7 +175,7 @@ def test_ir_library_non_threats() -> None:
     times = [float(t) for t in range(0, 60, 2)]
     for g, reason in ((1, "orbit"), (2, "sounding_rocket_local_impact")):
         cfg = CenterConfig(epoch=EPOCH, defended_areas=(AREA,), ir=ReportDrivenIr())
-        batch = {"ir": ir_columns(times, [g] * len(times), ["geo-a"] * len(times))}
+        batch = batch_of(ir=ir_columns(times, [g] * len(times), ["geo-a"] * len(times)))
         out = run_center(batch, cfg, dt_s=5.0)
         (ev,) = out.events
         assert (ev.disposition, ev.reason) == ("NOT_A_THREAT", reason), orbit_summary(LIBRARY[g])
@@ -195,7 +196,7 @@ def test_radar_only_never_attack_confirmed(
     t = rad["t_s"]
     lo = float(t.min()) + t_cut * 0.7 * float(np.ptp(t))
     sel = (rng.random(t.size) < keep) & (t >= lo) & (t <= lo + 200.0)
-    batch = {"radar": {k: v[sel] for k, v in rad.items()}}
+    batch = batch_of(radar={k: v[sel] for k, v in rad.items()})
     cfg = CenterConfig(epoch=EPOCH, defended_areas=(AREA,), ir=ScriptedIr(()))
     out = run_center(batch, cfg, dt_s=5.0)
     assert all(Level[a.level] < Level.ATTACK_CONFIRMED for a in out.alerts)
@@ -211,7 +212,7 @@ def test_radar_and_ir_that_disagree_do_not_confirm() -> None:
     other[:3] = geodetic_to_ecef(48.0 * DEG, 60.0 * DEG, 200e3)
     rad = radar_reports(rng, x0=other)
     cfg = CenterConfig(epoch=EPOCH, defended_areas=(AREA,), ir=ir_script(rng))
-    out = run_center({"radar": rad}, cfg, dt_s=5.0, t_start_s=0.0)
+    out = run_center(batch_of(radar=rad), cfg, dt_s=5.0, t_start_s=0.0)
     assert all(e.level < Level.ATTACK_CONFIRMED for e in out.events)
 
 
@@ -233,7 +234,7 @@ def test_levels_never_go_down_and_alerts_only_on_change() -> None:
     )
     back = replace(boost, status="candidate", last_t_s=60.0)
     cfg = CenterConfig(epoch=EPOCH, ir=ScriptedIr(((12.0, cand), (40.0, boost), (60.0, back))))
-    out = run_center({}, cfg, dt_s=5.0, t_start_s=0.0, t_end_s=100.0)
+    out = run_center(batch_of(), cfg, dt_s=5.0, t_start_s=0.0, t_end_s=100.0)
     assert [a.level for a in out.alerts] == ["POSSIBLE_LAUNCH", "LAUNCH"]
     assert out.events[0].level == Level.LAUNCH
 

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from batches import batch_of
 from earlywarn.center import (
     Alert,
     CenterConfig,
@@ -22,9 +23,10 @@ from earlywarn.center import (
     step,
 )
 from earlywarn.center.characterise import predict_impact, propagate
+from earlywarn.center.intake import Outcome
 from earlywarn.center.measure import RadarENU
 from earlywarn.earth.frames import ecef_to_geodetic, enu_rotation, geodetic_to_ecef
-from earlywarn.reports import SCHEMA_VERSION
+from earlywarn.reports import SCHEMA_VERSION, ReportBatch, ReportSlice
 
 EPOCH = "2026-03-20T12:00:00Z"
 DEG = math.pi / 180.0
@@ -260,10 +262,10 @@ def config(ir: Any, **kw: Any) -> CenterConfig:
     return CenterConfig(epoch=EPOCH, defended_areas=(AREA,), ir=ir, **kw)
 
 
-def scenario(seed: int = 1) -> tuple[CenterConfig, dict[str, dict[str, np.ndarray]]]:
+def scenario(seed: int = 1) -> tuple[CenterConfig, ReportBatch]:
     rng = np.random.default_rng(seed)
     ir = ir_script(rng)
-    return config(ir), {"radar": radar_reports(rng, n_false=0.3)}
+    return config(ir), batch_of(radar=radar_reports(rng, n_false=0.3))
 
 
 # --------------------------------------------------------------------------------------------
@@ -297,7 +299,7 @@ def test_ladder_end_to_end_with_fusion(full_run: Any) -> None:
     assert lt["POSSIBLE_LAUNCH"] == 32.0  # announced once persistent (12 s, 14 reports)
     assert lt["LAUNCH"] == 50.0
     # THREAT from the IR burnout state alone, before any radar report
-    first_radar = float(batch["radar"]["t_s"].min())
+    first_radar = float(batch.radar["t_s"].min())
     assert lt["THREAT"] < first_radar
     # confirmed within a minute of the first radar report
     assert lt["ATTACK_CONFIRMED"] - first_radar <= 60.0
@@ -343,17 +345,24 @@ def test_same_reports_same_alerts_bit_identical(full_run: Any) -> None:
     assert again.alerts_jsonl() == out.alerts_jsonl()
 
 
-def test_step_contract_immutable_and_refuses_future_reports() -> None:
+def test_step_contract_immutable_and_holds_early_reports() -> None:
     cfg, batch = scenario(2)
     s0 = CenterState.initial(cfg, 0.0)
-    with pytest.raises(ValueError, match="later than the step time"):
-        step(s0, batch, 10.0)
-    s1, out = step(s0, {}, 40.0)
+    whole = ReportSlice.of_blocks({"radar": ReportSlice.from_columns(radar=batch.radar).radar})
+    t = batch.radar["t_s"]
+    s_early, out = step(s0, whole, 10.0)  # every radar report is later than t = 10 s
+    held = int(((t > 10.0) & (t <= 70.0)).sum())
+    assert out.intake.get("radar", Outcome.HELD) == held
+    assert out.intake.get("radar", Outcome.FUTURE) == t.size - held
+    assert s_early.intake.n_held == held
+    with pytest.raises(TypeError, match="ReportSlice"):
+        step(s0, {}, 10.0)  # type: ignore[arg-type]
+    s1, out = step(s0, ReportSlice(), 40.0)
     assert s0.t_s == 0.0 and s1.t_s == 40.0
     assert s0.events == ()
     assert [a.level for a in out.alerts] == ["POSSIBLE_LAUNCH"]
     with pytest.raises(ValueError, match="earlier"):
-        step(s1, {}, 10.0)
+        step(s1, ReportSlice(), 10.0)
     with pytest.raises(AttributeError):
         s1.t_s = 5.0  # type: ignore[misc]
 
@@ -372,7 +381,7 @@ def test_declared_launch_is_marked_not_dismissed() -> None:
         "NOTAM-1", -60.0, 60.0, LAUNCH_LAT, LAUNCH_LON, 50e3, 0.0, 90 * DEG, "icbm"
     )
     cfg = config(ir_script(rng), declared_launches=(note,))
-    out = run_center({}, cfg, dt_s=5.0, t_start_s=0.0, t_end_s=400.0)
+    out = run_center(batch_of(), cfg, dt_s=5.0, t_start_s=0.0, t_end_s=400.0)
     ev = out.events[0]
     assert ev.declared and ev.declaration_id == "NOTAM-1"
     assert ev.level == Level.THREAT
@@ -380,7 +389,7 @@ def test_declared_launch_is_marked_not_dismissed() -> None:
         "N2", -60.0, 60.0, LAUNCH_LAT, LAUNCH_LON, 50e3, 180 * DEG, 270 * DEG
     )
     out2 = run_center(
-        {},
+        batch_of(),
         config(ir_script(rng), declared_launches=(wrong,)),
         dt_s=5.0,
         t_start_s=0.0,
@@ -393,7 +402,7 @@ def test_impact_outside_defended_areas_is_not_a_threat() -> None:
     rng = np.random.default_rng(4)
     far = DefendedArea.circle_deg("elsewhere", -30.0, 20.0, 300.0)
     cfg = CenterConfig(epoch=EPOCH, defended_areas=(far,), ir=ir_script(rng))
-    out = run_center({}, cfg, dt_s=5.0, t_start_s=0.0, t_end_s=400.0)
+    out = run_center(batch_of(), cfg, dt_s=5.0, t_start_s=0.0, t_end_s=400.0)
     ev = out.events[0]
     assert ev.level == Level.LAUNCH
     assert ev.disposition == "NOT_A_THREAT" and ev.reason == "impact_outside_defended_areas"
@@ -414,7 +423,7 @@ def test_polygon_area() -> None:
 def test_sensor_health_degrades_coverage_and_never_raises_level() -> None:
     status = status_reports({"geo-a": (10.0, 100.0, "ok"), "radar-1": (10.0, 1000.0, "outage")})
     cfg = CenterConfig(epoch=EPOCH, defended_areas=(AREA,), ir=ScriptedIr(()))
-    out = run_center({"status": status}, cfg, dt_s=5.0, t_start_s=-5.0, t_end_s=300.0)
+    out = run_center(batch_of(status=status), cfg, dt_s=5.0, t_start_s=-5.0, t_end_s=300.0)
     assert out.events == ()
     assert out.alerts == ()
     log = {(sid, reason) for _, sid, _, deg, reason in out.health_log if deg}
@@ -428,7 +437,7 @@ def test_sensor_health_degrades_coverage_and_never_raises_level() -> None:
 def test_unconfirmed_candidate_is_retracted() -> None:
     cand = StubIrEvent("ir-9", "candidate", 0.0, 12.0, 12, ("geo-a",))
     cfg = config(ScriptedIr(((12.0, cand),)))
-    out = run_center({}, cfg, dt_s=5.0, t_start_s=0.0, t_end_s=300.0)
+    out = run_center(batch_of(), cfg, dt_s=5.0, t_start_s=0.0, t_end_s=300.0)
     assert [(a.level, a.disposition) for a in out.alerts] == [
         ("POSSIBLE_LAUNCH", "OPEN"),
         ("POSSIBLE_LAUNCH", "RETRACTED"),
@@ -441,7 +450,7 @@ def test_candidate_not_retracted_while_its_sensor_is_degraded() -> None:
     cand = StubIrEvent("ir-9", "candidate", 0.0, 12.0, 12, ("geo-a",))
     status = status_reports({"geo-a": (10.0, 300.0, "degraded")})
     cfg = config(ScriptedIr(((12.0, cand),)))
-    out = run_center({"status": status}, cfg, dt_s=5.0, t_start_s=-5.0, t_end_s=300.0)
+    out = run_center(batch_of(status=status), cfg, dt_s=5.0, t_start_s=-5.0, t_end_s=300.0)
     assert all(a.disposition != "RETRACTED" for a in out.alerts)
     assert all(a.coverage_degraded for a in out.alerts)
 
@@ -449,7 +458,7 @@ def test_candidate_not_retracted_while_its_sensor_is_degraded() -> None:
 def test_radar_only_event_stops_at_threat() -> None:
     rng = np.random.default_rng(5)
     cfg = config(ScriptedIr(()))
-    out = run_center({"radar": radar_reports(rng)}, cfg, dt_s=2.0)
+    out = run_center(batch_of(radar=radar_reports(rng)), cfg, dt_s=2.0)
     assert out.events
     assert max(e.level for e in out.events) == Level.THREAT
     ev = next(e for e in out.events if e.level == Level.THREAT)
@@ -461,7 +470,11 @@ def test_stationary_and_orbital_ir_events_are_not_threats() -> None:
     hot = StubIrEvent("ir-5", "stationary", 10.0, 60.0, 30, ("geo-a", "geo-b"))
     sat = StubIrEvent("ir-6", "orbital", 10.0, 60.0, 30, ("geo-a", "geo-b"))
     out = run_center(
-        {}, config(ScriptedIr(((20.0, hot), (20.0, sat)))), dt_s=5.0, t_start_s=0.0, t_end_s=60.0
+        batch_of(),
+        config(ScriptedIr(((20.0, hot), (20.0, sat)))),
+        dt_s=5.0,
+        t_start_s=0.0,
+        t_end_s=60.0,
     )
     reasons = {e.ir_event_id: (e.disposition, e.reason) for e in out.events}
     assert reasons["ir-5"] == ("NOT_A_THREAT", "stationary_source")
@@ -476,7 +489,9 @@ def test_raid_count_counts_launches_close_in_time_and_space() -> None:
         script.append(
             (t, replace(ev, event_id="ir-2", launch_lon_rad=ev.launch_lon_rad + 1.0 * DEG))
         )
-    out = run_center({}, config(ScriptedIr(tuple(script))), dt_s=5.0, t_start_s=0.0, t_end_s=300.0)
+    out = run_center(
+        batch_of(), config(ScriptedIr(tuple(script))), dt_s=5.0, t_start_s=0.0, t_end_s=300.0
+    )
     assert [e.raid_count for e in out.events] == [2, 2]
 
 

@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from batches import batch_of
 from earlywarn.analysis.evaluate import LaunchTruth, evaluate
 from earlywarn.center import CenterConfig, run_center
 from test_center_core import (
@@ -34,7 +35,7 @@ def test_evaluate_per_launch_and_false_alerts() -> None:
         epoch=EPOCH, defended_areas=(AREA,), ir=ScriptedIr((*script.script, (104.0, ghost)))
     )
     rad = radar_reports(rng)
-    batch = {"radar": rad}
+    batch = batch_of(radar=rad)
     out = run_center(batch, cfg, dt_s=2.0, t_start_s=0.0)
     truth = {(str(s), int(q)): "L1/rv" for s, q in zip(rad["sensor_id"], rad["seq"], strict=True)}
     truth[("geo-a", 1)] = "L1/booster"
@@ -68,9 +69,9 @@ def test_evaluate_per_launch_and_false_alerts() -> None:
 
 def test_missed_launch() -> None:
     cfg = CenterConfig(epoch=EPOCH, defended_areas=(AREA,), ir=ScriptedIr(()))
-    out = run_center({}, cfg, dt_s=10.0, t_start_s=0.0, t_end_s=100.0)
+    out = run_center(batch_of(), cfg, dt_s=10.0, t_start_s=0.0, t_end_s=100.0)
     lt = LaunchTruth("L9", "srbm", "srbm", 0.0, 0.1, 0.2, 0.3, None, None, None)
-    ev = evaluate([lt], out, {}, {}, {})
+    ev = evaluate([lt], out, batch_of(), {}, {})
     assert ev.missed_launches == ("L9",)
     row = ev.launches[0]
     assert row["max_level"] == "NONE" and row["confirmed_s"] is None

@@ -78,6 +78,7 @@ class RunResult:
             "timings_s": {k: round(v, 3) for k, v in self.timings_s.items()},
             "n_reports": {k: self.reports.count(k) for k in ("ir", "radar", "status")},
             "n_alerts": len(self.center.alerts),
+            "report_intake": self.center.intake.to_dict(),
             **ev,
         }
 

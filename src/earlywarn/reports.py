@@ -203,6 +203,62 @@ def _time_text_seconds(epoch: datetime, text: Column) -> npt.NDArray[np.float64]
     return np.asarray((stamps - base).astype(np.int64) * 1e-6, dtype=np.float64)
 
 
+def _value_at(a: Column) -> Callable[[int], object]:
+    return lambda i: a[i].item()
+
+
+def _value_faults(
+    kind: str, cols: Columns
+) -> Iterator[tuple[str, npt.NDArray[np.bool_], str, Callable[[int], object]]]:
+    """The value rules of one kind, each as ``(field, bad-row mask, what is allowed, the
+    offending value of row i)``: shared by the raising validators and :func:`bad_rows`."""
+    schema = cols["schema"]
+    yield (
+        "schema",
+        np.asarray(schema != SCHEMA_VERSION),
+        f"{SCHEMA_VERSION!r} (the only version this reader knows)",
+        lambda i: schema[i],
+    )
+    kcol = cols["kind"]
+    yield "kind", np.asarray(kcol != kind), f"{kind!r} (one of {KINDS})", lambda i: kcol[i]
+    for name, typ in columns_of(kind).items():
+        a = cols[name]
+        if typ == "float64":
+            yield (
+                name,
+                ~np.isfinite(a),
+                "a finite number (no NaN/inf)",
+                _value_at(a),
+            )
+        rule = _RULES.get(name)
+        if rule is not None and a.size:
+            with np.errstate(invalid="ignore"):
+                ok = rule[0](a)
+            yield name, ~ok, rule[1], _value_at(a)
+    if kind == "ir" and cols["los_x"].size:
+        norm = np.sqrt(cols["los_x"] ** 2 + cols["los_y"] ** 2 + cols["los_z"] ** 2)
+        with np.errstate(invalid="ignore"):
+            off = ~(np.abs(norm - 1.0) <= LOS_UNIT_TOL)
+        yield (
+            "los_x/los_y/los_z",
+            off,
+            f"a unit vector (| |los| - 1 | <= {LOS_UNIT_TOL})",
+            lambda i: f"|los| = {float(norm[i])!r}",
+        )
+
+
+def bad_rows(kind: str, cols: Columns) -> npt.NDArray[np.bool_]:
+    """Rows of typed columns of one kind that break a value rule (types, finiteness,
+    ranges, unit line of sight; the ``time_utc`` text is not looked at): what the center's
+    intake refuses, vectorised over the rows."""
+    n = int(cols["t_s"].shape[0])
+    bad = np.zeros(n, dtype=bool)
+    if n:
+        for _, mask, _, _ in _value_faults(kind, cols):
+            bad |= mask
+    return bad
+
+
 def _check_columns(
     kind: str,
     cols: Columns,
@@ -210,45 +266,16 @@ def _check_columns(
     where: Callable[[int], str],
 ) -> None:
     """Value checks on typed columns of one kind (all columns present, right dtypes)."""
-    schema = cols["schema"]
-    bad = np.flatnonzero(schema != SCHEMA_VERSION)
-    if bad.size:
-        i = int(bad[0])
-        raise ReportError(
-            f"{kind} report field 'schema' ({where(i)}): got {schema[i]!r}; "
-            f"this reader knows only {SCHEMA_VERSION!r}"
-        )
-    kcol = cols["kind"]
-    bad = np.flatnonzero(kcol != kind)
-    if bad.size:
-        i = int(bad[0])
-        raise _fail(kind, "kind", kcol[i], f"{kind!r} (one of {KINDS})", where(i))
-    for name, typ in columns_of(kind).items():
-        a = cols[name]
-        if typ == "float64":
-            bad = np.flatnonzero(~np.isfinite(a))
-            if bad.size:
-                i = int(bad[0])
-                raise _fail(kind, name, float(a[i]), "a finite number (no NaN/inf)", where(i))
-        rule = _RULES.get(name)
-        if rule is not None and a.size:
-            ok = rule[0](a)
-            bad = np.flatnonzero(~ok)
-            if bad.size:
-                i = int(bad[0])
-                raise _fail(kind, name, a[i].item(), rule[1], where(i))
-    if kind == "ir" and cols["los_x"].size:
-        norm = np.sqrt(cols["los_x"] ** 2 + cols["los_y"] ** 2 + cols["los_z"] ** 2)
-        bad = np.flatnonzero(np.abs(norm - 1.0) > LOS_UNIT_TOL)
+    for name, mask, allowed, value in _value_faults(kind, cols):
+        bad = np.flatnonzero(mask)
         if bad.size:
             i = int(bad[0])
-            raise _fail(
-                kind,
-                "los_x/los_y/los_z",
-                f"|los| = {float(norm[i])!r}",
-                f"a unit vector (| |los| - 1 | <= {LOS_UNIT_TOL})",
-                where(i),
-            )
+            if name == "schema":
+                raise ReportError(
+                    f"{kind} report field 'schema' ({where(i)}): got {value(i)!r}; "
+                    f"this reader knows only {SCHEMA_VERSION!r}"
+                )
+            raise _fail(kind, name, value(i), allowed, where(i))
     _check_time_text(kind, cols["time_utc"], where)
     if epoch is not None and cols["t_s"].size:
         dt = _time_text_seconds(epoch, cols["time_utc"]) - cols["t_s"]
@@ -506,6 +533,15 @@ class ReportBatch:
 
     # ---- ordering and slicing ---------------------------------------------------------
 
+    def without_bad_rows(self) -> tuple[ReportBatch, tuple[tuple[str, int], ...]]:
+        """The batch less the rows that break a value rule (:func:`bad_rows`), and how
+        many were left out per kind: what a center is fed, checked once for a whole run."""
+        masks = {k: bad_rows(k, self.columns(k)) for k in KINDS}
+        refused = tuple((k, int(m.sum())) for k, m in masks.items() if m.any())
+        if not refused:
+            return self, ()
+        return self.select({k: ~m for k, m in masks.items()}), refused
+
     def merged_order(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """Global time order across kinds: ``(kind_index, row)`` arrays, sort key
         ``(t_s, kind, sensor_id, seq)`` with kind ranked as in :data:`KINDS`. Stable and
@@ -688,6 +724,154 @@ class ReportBatch:
         with Path(path).open(encoding="utf-8") as fh:
             recs = [json.loads(line) for line in fh if line.strip()]
         return cls.from_json_records(recs, epoch_utc)
+
+
+# --------------------------------------------------------------------------------------
+# What one center step receives.
+
+
+@dataclass(frozen=True)
+class ReportBlock(Mapping[str, Column]):
+    """The reports of one kind in a :class:`ReportSlice`: exactly the contract's columns
+    (:func:`columns_of`), typed and read-only, every row within the value rules
+    (:func:`bad_rows`). A read-only mapping from column name to array; ``n`` is the
+    number of reports (``len`` is the number of columns, as for any mapping)."""
+
+    kind: str
+    columns: Columns
+
+    def __getitem__(self, name: str) -> Column:
+        return self.columns[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.columns)
+
+    def __len__(self) -> int:
+        return len(self.columns)
+
+    @property
+    def n(self) -> int:
+        """The number of reports."""
+        return int(self.columns["t_s"].shape[0])
+
+    @staticmethod
+    def empty(kind: str) -> ReportBlock:
+        """No reports of ``kind`` (one shared read-only value per kind)."""
+        return _EMPTY_BLOCKS[kind]
+
+    def take(self, rows: npt.NDArray[Any] | slice) -> ReportBlock:
+        """The reports at ``rows`` (indices, a mask or a slice; a slice gives views)."""
+        return ReportBlock(self.kind, {k: v[rows] for k, v in self.columns.items()})
+
+    @staticmethod
+    def concat(kind: str, blocks: Iterable[ReportBlock]) -> ReportBlock:
+        """The reports of several blocks of one kind, in the order given."""
+        bs = [b for b in blocks if b.n]
+        if not bs:
+            return ReportBlock.empty(kind)
+        if len(bs) == 1:
+            return bs[0]
+        return ReportBlock(
+            kind,
+            {n: _readonly(np.concatenate([b.columns[n] for b in bs])) for n in columns_of(kind)},
+        )
+
+
+_EMPTY_BLOCKS = {
+    kind: ReportBlock(kind, {k: _readonly(v) for k, v in _empty_columns(kind).items()})
+    for kind in KINDS
+}
+
+
+def _checked_block(kind: str, cols: Mapping[str, npt.ArrayLike] | None) -> tuple[ReportBlock, int]:
+    """A block from loose columns (types checked, ``schema``/``kind``/``time_utc`` filled
+    when absent) and how many rows were refused for breaking a value rule."""
+    if cols is None:
+        return ReportBlock.empty(kind), 0
+    given = dict(cols)
+    if "t_s" not in given:
+        raise ReportError(f"{kind} columns: missing 't_s'")
+    n = int(np.asarray(given["t_s"]).shape[0])
+    given.setdefault("schema", np.full(n, SCHEMA_VERSION))
+    given.setdefault("kind", np.full(n, kind))
+    given.setdefault("time_utc", np.full(n, ""))
+    typed = _typed_columns(kind, given, None)
+    bad = bad_rows(kind, typed)
+    if bad.any():
+        typed = {k: v[~bad] for k, v in typed.items()}
+    return ReportBlock(kind, {k: _readonly(v) for k, v in typed.items()}), int(bad.sum())
+
+
+@dataclass(frozen=True)
+class ReportSlice:
+    """The reports one center step receives: one typed :class:`ReportBlock` per kind.
+
+    Built and checked once, at the boundary: by :meth:`from_columns` (types checked,
+    rows that break a value rule refused and counted in ``refused``) or as views of a
+    :class:`ReportBatch` window by :meth:`window` (the batch's rows are checked once for
+    the whole batch). What the center does with late, duplicated or early reports is its
+    own policy (``earlywarn.center.intake``), not the slice's.
+    """
+
+    ir: ReportBlock = field(default_factory=lambda: ReportBlock.empty("ir"))
+    radar: ReportBlock = field(default_factory=lambda: ReportBlock.empty("radar"))
+    status: ReportBlock = field(default_factory=lambda: ReportBlock.empty("status"))
+    refused: tuple[tuple[str, int], ...] = ()
+    """(kind, count) of rows refused at construction for breaking a value rule."""
+
+    def block(self, kind: str) -> ReportBlock:
+        if kind not in KINDS:
+            raise ReportError(f"kind {kind!r} is not one of {KINDS}")
+        b: ReportBlock = getattr(self, kind)
+        return b
+
+    def __len__(self) -> int:
+        return self.ir.n + self.radar.n + self.status.n
+
+    @classmethod
+    def from_columns(
+        cls,
+        ir: Mapping[str, npt.ArrayLike] | None = None,
+        radar: Mapping[str, npt.ArrayLike] | None = None,
+        status: Mapping[str, npt.ArrayLike] | None = None,
+    ) -> ReportSlice:
+        """A slice from per-kind column dicts (the contract's columns; ``schema``,
+        ``kind`` and ``time_utc`` may be left out). Wrong or missing columns raise
+        :class:`ReportError`; rows with values outside the rules are refused and counted."""
+        blocks = {}
+        refused = []
+        for kind, cols in (("ir", ir), ("radar", radar), ("status", status)):
+            blocks[kind], n_bad = _checked_block(kind, cols)
+            if n_bad:
+                refused.append((kind, n_bad))
+        return cls.of_blocks(blocks, tuple(refused))
+
+    @classmethod
+    def window(
+        cls,
+        batch: ReportBatch,
+        rows: Mapping[str, tuple[int, int]],
+        refused: tuple[tuple[str, int], ...] = (),
+    ) -> ReportSlice:
+        """Views of rows ``[lo, hi)`` per kind of a batch whose rows all keep the value
+        rules (see :meth:`ReportBatch.without_bad_rows`); kinds not named are empty."""
+        blocks = {
+            kind: ReportBlock(kind, {k: v[lo:hi] for k, v in batch.columns(kind).items()})
+            for kind, (lo, hi) in rows.items()
+            if hi > lo
+        }
+        return cls.of_blocks(blocks, refused)
+
+    @classmethod
+    def of_blocks(
+        cls, blocks: Mapping[str, ReportBlock], refused: tuple[tuple[str, int], ...] = ()
+    ) -> ReportSlice:
+        """A slice of already checked blocks keyed by kind (kinds not named are empty)."""
+        unknown = [k for k in blocks if k not in KINDS]
+        if unknown:
+            raise ReportError(f"unknown kind(s) {unknown}; expected {KINDS}")
+        ir, radar, status = (blocks.get(k) or ReportBlock.empty(k) for k in KINDS)
+        return cls(ir, radar, status, refused)
 
 
 def _row_locator(kind: str) -> Callable[[int], str]:

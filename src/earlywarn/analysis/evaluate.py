@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from earlywarn.center.alerts import Level
-from earlywarn.center.core import CenterOutput, report_columns
+from earlywarn.center.core import CenterOutput
 from earlywarn.earth.constants import R_MEAN_M
 from earlywarn.earth.frames import ecef_to_geodetic, great_circle
 from earlywarn.flight.truth import Trajectories
@@ -200,7 +200,7 @@ def evaluate(
     # first report of each launch
     first: dict[str, float] = {}
     for kind in ("ir", "radar"):
-        cols = report_columns(batch, kind)
+        cols = batch.columns(kind)
         if not cols or "t_s" not in cols:
             continue
         for sid, seq, t in zip(cols["sensor_id"], cols["seq"], cols["t_s"], strict=True):

@@ -3,18 +3,20 @@
 ::
 
     state = CenterState.initial(config)
-    state, out = step(state, reports, t_s)      # reports with time in (state.t_s, t_s]
+    state, out = step(state, reports, t_s)      # reports: a ReportSlice
 
-``reports`` is a :class:`earlywarn.reports.ReportBatch` slice or a mapping from kind
-(``"ir"``, ``"radar"``, ``"status"``) to a dict of numpy columns (the columns of
-``earlywarn.reports``). State and outputs are immutable values; the step is deterministic
-(no randomness, every iteration over sorted ids), so the same reports in the same order
-give bit-identical alerts. Reports later than ``t_s`` are refused; reports at or before
-``state.t_s`` (late arrivals) are processed as they come, except radar scans older than
-the tracker's time, which the tracker cannot use and drops.
+``reports`` is a :class:`earlywarn.reports.ReportSlice`: one typed block per kind
+(``"ir"``, ``"radar"``, ``"status"``), built and checked once at the boundary
+(``ReportSlice.from_columns``, or views of a batch window as :func:`run_center` makes).
+State and outputs are immutable values; the step is deterministic (no randomness, every
+iteration over sorted ids), so the same reports in the same order give bit-identical
+alerts.
 
 One step:
 
+0. intake (:func:`earlywarn.center.intake.admit`): one policy for every kind sorts the
+   reports into used, late, duplicate, held (early) and future, and counts them in
+   :attr:`StepOutput.intake`; late, duplicated and out-of-order reports never raise;
 1. sensor health from status reports and heartbeats (:func:`assessment.update_health`);
 2. IR launch detection (the configured :class:`IrDetector`, by default
    ``earlywarn.center.infrared``);
@@ -27,7 +29,6 @@ One step:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, cast
@@ -50,6 +51,7 @@ from earlywarn.center.assessment import (
     update_health,
 )
 from earlywarn.center.fusion import FusionParams, IrEventLike
+from earlywarn.center.intake import IntakeCounts, IntakeParams, IntakeState, admit
 from earlywarn.center.radar_tracking import (
     RadarParams,
     RadarTrack,
@@ -57,6 +59,7 @@ from earlywarn.center.radar_tracking import (
     radar_step,
 )
 from earlywarn.earth.time import parse_utc
+from earlywarn.reports import KINDS, ReportBatch, ReportBlock, ReportSlice
 
 __all__ = [
     "CenterConfig",
@@ -65,14 +68,11 @@ __all__ = [
     "InfraredDetector",
     "IrDetector",
     "StepOutput",
-    "report_columns",
     "run_center",
     "step",
 ]
 
-Columns = Mapping[str, npt.ArrayLike]
 FloatVec = npt.NDArray[np.float64]
-KINDS = ("ir", "radar", "status")
 
 
 class IrDetector(Protocol):
@@ -86,7 +86,7 @@ class IrDetector(Protocol):
     def initial_state(self) -> Any: ...
 
     def step(
-        self, state: Any, ir_columns: Columns, t_s: float
+        self, state: Any, ir: ReportBlock, t_s: float
     ) -> tuple[Any, tuple[IrEventLike, ...]]: ...
 
 
@@ -105,19 +105,15 @@ class InfraredDetector:
     def initial_state(self) -> Any:
         return infrared.IrState.initial()
 
-    def step(
-        self, state: Any, ir_columns: Columns, t_s: float
-    ) -> tuple[Any, tuple[IrEventLike, ...]]:
+    def step(self, state: Any, ir: ReportBlock, t_s: float) -> tuple[Any, tuple[IrEventLike, ...]]:
         params = self.params if self.params is not None else _DEFAULT_IR_PARAMS
-        cols: Any = ir_columns if ir_columns else _EMPTY_IR
-        new_state, events = infrared.ir_step(state, cols, t_s, params)
+        new_state, events = infrared.ir_step(state, ir, t_s, params)
         # (IrEvent is a frozen dataclass: read-only fields, which mypy does not accept for
         # the protocol's plain attributes; it has every field IrEventLike names)
         return new_state, cast("tuple[IrEventLike, ...]", tuple(events))
 
 
 _DEFAULT_IR_PARAMS = infrared.IrParams()
-_EMPTY_IR = infrared.empty_ir()
 
 
 @dataclass(frozen=True)
@@ -126,7 +122,7 @@ class CenterConfig:
 
     ``defended_areas``: named circles or polygons; ``declared_launches``: launch
     notifications; ``ir``: the IR detector (None: :class:`InfraredDetector` defaults);
-    ``radar``, ``fusion``, ``assessment``: the parameters of those stages.
+    ``radar``, ``fusion``, ``assessment``, ``intake``: the parameters of those stages.
     """
 
     epoch: datetime
@@ -136,6 +132,7 @@ class CenterConfig:
     radar: RadarParams = field(default_factory=RadarParams)
     fusion: FusionParams = field(default_factory=FusionParams)
     assessment: AssessmentParams = field(default_factory=AssessmentParams)
+    intake: IntakeParams = field(default_factory=IntakeParams)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "epoch", parse_utc(self.epoch))
@@ -163,6 +160,7 @@ class CenterState:
     health: tuple[SensorHealth, ...]
     next_event_no: int
     checks: tuple[tuple[int, float], ...]
+    intake: IntakeState = field(default_factory=IntakeState)
 
     @staticmethod
     def initial(config: CenterConfig, t_s: float = -math.inf) -> CenterState:
@@ -191,60 +189,31 @@ class StepOutput:
     health: tuple[SensorHealth, ...]
     coverage_degraded: bool
     impacts: tuple[ImpactRecord, ...]
+    intake: IntakeCounts = field(default_factory=IntakeCounts)
+    """What the intake did with this step's reports (used, late, duplicate, ...)."""
 
 
-def report_columns(reports: Any, kind: str) -> dict[str, np.ndarray]:
-    """The column dict of one report kind from a ReportBatch or a per-kind mapping.
-
-    Accepts a mapping ``{kind: {column: array}}``, or an object that gives the columns as
-    ``reports.columns(kind)``, ``reports[kind]`` or attribute ``reports.<kind>``. Missing
-    kinds give an empty dict.
-    """
-    if reports is None:
-        return {}
-    cols: Any = None
-    if isinstance(reports, Mapping):
-        cols = reports.get(kind)
-    elif hasattr(reports, "columns") and callable(reports.columns):
-        cols = reports.columns(kind)
-    elif hasattr(reports, kind):
-        cols = getattr(reports, kind)
-    else:
-        try:
-            cols = reports[kind]
-        except (KeyError, TypeError, IndexError):
-            cols = None
-    if cols is None:
-        return {}
-    return {str(k): np.asarray(v) for k, v in dict(cols).items()}
-
-
-def _n(cols: Mapping[str, Any]) -> int:
-    return int(np.asarray(cols["t_s"]).shape[0]) if "t_s" in cols else 0
-
-
-def step(state: CenterState, reports: Any, t_s: float) -> tuple[CenterState, StepOutput]:
+def step(state: CenterState, reports: ReportSlice, t_s: float) -> tuple[CenterState, StepOutput]:
     """Advance the center to ``t_s`` with the reports that arrived since ``state.t_s``."""
     t_s = float(t_s)
     if not math.isfinite(t_s):
         raise ValueError(f"t_s must be a finite number of seconds, got {t_s!r}")
     if t_s < state.t_s:
         raise ValueError(f"t_s={t_s} s is earlier than the center state time {state.t_s} s")
+    if not isinstance(reports, ReportSlice):
+        raise TypeError(
+            f"reports must be an earlywarn.reports.ReportSlice, got {type(reports).__name__} "
+            "(build one with ReportSlice.from_columns or ReportSlice.window)"
+        )
     cfg = state.config
-    cols = {k: report_columns(reports, k) for k in KINDS}
-    for k, c in cols.items():
-        if _n(c) and float(np.asarray(c["t_s"], dtype=np.float64).max()) > t_s:
-            raise ValueError(
-                f"{k} reports later than the step time t_s={t_s} s were given; pass only "
-                "reports with time in (state.t_s, t_s]"
-            )
+    intake, rep, counts = admit(state.intake, reports, state.t_s, t_s, cfg.intake)
     a = cfg.assessment
-    health = update_health(state.health, cols["status"], t_s, a)
-    ir_state, ir_new = cfg.detector.step(state.ir_state, cols["ir"], t_s)
+    health = update_health(state.health, rep.status, t_s, a)
+    ir_state, ir_new = cfg.detector.step(state.ir_state, rep.ir, t_s)
     # the detector's current events only: what the center needs of an event the detector
     # has dropped (its launch estimate, its burnout state) lives on in the center's event
     ir_events = tuple(sorted((str(ev.event_id), ev) for ev in ir_new))
-    radar_state, tracks = radar_step(state.radar, cols["radar"], t_s, cfg.radar)
+    radar_state, tracks = radar_step(state.radar, rep.radar, t_s, cfg.radar)
     events, next_no, checks = assess(
         state.events,
         state.next_event_no,
@@ -288,8 +257,9 @@ def step(state: CenterState, reports: Any, t_s: float) -> tuple[CenterState, Ste
         health=health,
         next_event_no=next_no,
         checks=checks,
+        intake=intake,
     )
-    out = StepOutput(t_s, alerts, events, tracks, health, degraded, impacts)
+    out = StepOutput(t_s, alerts, events, tracks, health, degraded, impacts, counts)
     return new_state, out
 
 
@@ -304,6 +274,8 @@ class CenterOutput:
     final_state: CenterState
     t_start_s: float
     t_end_s: float
+    intake: IntakeCounts = field(default_factory=IntakeCounts)
+    """The intake's counts summed over the run (see :mod:`earlywarn.center.intake`)."""
     track_log: tuple[tuple[float, int, FloatVec], ...] = ()
     """(time, radar track id, ECEF state [x, y, z, vx, vy, vz]) each time a confirmed
     radar track was updated: the center's estimated trajectories, for plots and tables."""
@@ -316,12 +288,8 @@ class CenterOutput:
         return "".join(a.to_json() + "\n" for a in self.alerts)
 
 
-def _slice(cols: dict[str, np.ndarray], idx: np.ndarray) -> dict[str, np.ndarray]:
-    return {k: v[idx] for k, v in cols.items()}
-
-
 def run_center(
-    batch: Any,
+    batch: ReportBatch,
     config: CenterConfig,
     dt_s: float = 1.0,
     *,
@@ -334,7 +302,9 @@ def run_center(
     Grid times are ``t_start_s + k dt_s`` (default start: the first report time rounded
     down to a multiple of ``dt_s``) until ``t_end_s`` (default: the last report time plus
     ``assessment.retract_after_s``, so retractions are seen). Each step gets the reports
-    with time in (previous step, this step], in the batch's order within a kind.
+    with time in (previous step, this step] as a :class:`ReportSlice` of views of the batch
+    (in its canonical order); rows that break a value rule are refused once for the whole
+    batch and counted in the first step's intake.
 
     Report-free grid intervals are skipped when the IR detector says it is report-driven
     (``detector.report_driven``, True for :class:`InfraredDetector`): then the center
@@ -354,7 +324,7 @@ def run_center(
 
 
 def _run_center(
-    batch: Any,
+    batch: ReportBatch,
     config: CenterConfig,
     dt_s: float,
     t_start_s: float | None,
@@ -365,8 +335,12 @@ def _run_center(
         raise ValueError(f"dt_s must be a positive number of seconds, got {dt_s!r}")
     if not (math.isfinite(idle_step_s) and idle_step_s > 0.0):
         raise ValueError(f"idle_step_s must be a positive number of seconds, got {idle_step_s!r}")
-    cols = {k: report_columns(batch, k) for k in KINDS}
-    times = [np.asarray(c["t_s"], dtype=np.float64) for c in cols.values() if _n(c)]
+    if not isinstance(batch, ReportBatch):
+        raise TypeError(
+            f"batch must be an earlywarn.reports.ReportBatch, got {type(batch).__name__}"
+        )
+    batch, refused = batch.without_bad_rows()
+    times = [batch.columns(k)["t_s"] for k in KINDS if batch.count(k)]
     all_t = np.concatenate(times) if times else np.zeros(0)
     if t_start_s is None:
         t_start_s = math.floor(float(all_t.min()) / dt_s) * dt_s - dt_s if all_t.size else 0.0
@@ -382,16 +356,13 @@ def _run_center(
         idle_step_s if bool(getattr(config.detector, "report_driven", False)) else None,
     )  # fmt: skip
     step_t = np.minimum(t_start_s + steps * dt_s, t_end_s)
-    # each kind sorted by time once (stable: the batch's order within a time), and where
-    # each step's reports end in it: a step's reports are then views, not copies
-    by_time: dict[str, dict[str, np.ndarray]] = {}
+    # the batch is in canonical order (time first within a kind): where each step's
+    # reports end in it, so a step's reports are views, not copies
     bounds: dict[str, list[int]] = {}
-    for k, c in cols.items():
-        if _n(c):
-            tk = np.asarray(c["t_s"], dtype=np.float64)
-            o = np.argsort(tk, kind="stable")
-            by_time[k] = _slice(c, o)
-            edges = np.searchsorted(tk[o], np.concatenate([[t_start_s], step_t]), side="right")
+    for k in KINDS:
+        if batch.count(k):
+            tk = batch.columns(k)["t_s"]
+            edges = np.searchsorted(tk, np.concatenate([[t_start_s], step_t]), side="right")
             bounds[k] = edges.tolist()
     state = CenterState.initial(config, t_start_s)
     alerts: list[Alert] = []
@@ -401,13 +372,12 @@ def _run_center(
     track_log: list[tuple[float, int, FloatVec]] = []
     logged: dict[int, float] = {}
     ir_last: dict[str, Any] = {}
+    intake = IntakeCounts()
     for j, t in enumerate(step_t.tolist()):
-        rep: dict[str, dict[str, np.ndarray]] = {}
-        for k, b in bounds.items():
-            lo, hi = b[j], b[j + 1]
-            if hi > lo:
-                rep[k] = {name: v[lo:hi] for name, v in by_time[k].items()}
-        state, out = step(state, rep, t)
+        rows = {k: (b[j], b[j + 1]) for k, b in bounds.items()}
+        state, out = step(state, ReportSlice.window(batch, rows, refused if j == 0 else ()), t)
+        if out.intake.counts:
+            intake = intake + out.intake
         alerts.extend(out.alerts)
         impacts.extend(out.impacts)
         for key, ir_ev in state.ir_events:
@@ -429,6 +399,7 @@ def _run_center(
         final_state=state,
         t_start_s=float(t_start_s),
         t_end_s=float(t_end_s),
+        intake=intake,
         track_log=tuple(track_log),
         ir_tracks=tuple(
             (

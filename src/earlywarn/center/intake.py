@@ -1,0 +1,310 @@
+"""The center's intake: one policy for late, duplicated, early and refused reports.
+
+Every report a step receives is sorted into exactly one outcome, the same rule for every
+kind, decided here and nowhere else (the IR detector, the radar tracker and the health
+table downstream see only what is *used*, in canonical order):
+
+``used``
+    in the step's interval ``(t_prev, t_s]`` and not seen before.
+``late_used``
+    older than the interval (``t_s <= t_prev``) but of a kind whose algorithm can use it:
+    status reports (the health table keeps each sensor's newest status whatever the
+    order of arrival).
+``late``
+    older than the interval, of a kind that cannot be used out of order: IR reports (the
+    per-satellite tracks grow frame by frame in time) and radar reports (the tracker's
+    filters cannot go back in time). Dropped.
+``duplicate``
+    the same sensor and sequence number as a report already taken (within
+    ``IntakeParams.dedup_window_s``, or earlier in the same step), or the same content as
+    another report of the step under another sequence number. Dropped.
+``held``
+    later than the step time but within ``IntakeParams.hold_early_s`` of it (a sensor
+    clock ahead, or a caller that delivers early): kept in the center's state and given
+    to the step whose interval it falls in, where it is counted again as ``used``.
+``future``
+    later than that: an implausible time, dropped.
+``refused``
+    broke a value rule of the report contract when the slice was built
+    (:meth:`earlywarn.reports.ReportSlice.from_columns`). Dropped there, counted here.
+
+A late or refused report therefore never raises and is never silently used; the counts
+are in every :class:`~earlywarn.center.core.StepOutput` and, summed over a run, in
+``summary.json``. A live center that wants late reports to be on time steps a little
+behind the wall clock (the lag is its own setting).
+
+Duplicates are recognised by memory of the ``(sensor, seq)`` keys taken in the last
+``dedup_window_s`` seconds of report time; a repeat of an older report is ``late`` (the
+time rule comes first for reports outside the memory, which a repeat must be).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+import numpy.typing as npt
+
+from earlywarn.reports import KINDS, ReportBlock, ReportSlice, columns_of
+
+__all__ = [
+    "IntakeCounts",
+    "IntakeParams",
+    "IntakeState",
+    "Outcome",
+    "admit",
+]
+
+
+class Outcome(StrEnum):
+    """What the intake did with one report (see the module docstring)."""
+
+    USED = "used"
+    LATE_USED = "late_used"
+    LATE = "late"
+    DUPLICATE = "duplicate"
+    HELD = "held"
+    FUTURE = "future"
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True)
+class IntakeParams:
+    """``hold_early_s``: reports up to this far after the step time are held for the step
+    they belong to (later ones are ``future``); ``dedup_window_s``: how long, in report
+    time, the keys of taken reports are remembered to recognise duplicates."""
+
+    hold_early_s: float = 60.0
+    dedup_window_s: float = 900.0
+
+    def __post_init__(self) -> None:
+        for name in ("hold_early_s", "dedup_window_s"):
+            v = getattr(self, name)
+            if not (math.isfinite(v) and v >= 0.0):
+                raise ValueError(f"IntakeParams.{name} must be a finite number >= 0, got {v!r}")
+
+
+@dataclass(frozen=True)
+class IntakeCounts:
+    """How many reports of each kind met each :class:`Outcome`: ``{kind: {outcome: n}}``
+    with only non-zero entries; counts add with ``+``."""
+
+    counts: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+
+    def __add__(self, other: IntakeCounts) -> IntakeCounts:
+        out: dict[str, dict[str, int]] = {k: dict(v) for k, v in self.counts.items()}
+        for kind, by in other.counts.items():
+            dst = out.setdefault(kind, {})
+            for outcome, n in by.items():
+                dst[outcome] = dst.get(outcome, 0) + n
+        return IntakeCounts(out)
+
+    def get(self, kind: str, outcome: Outcome) -> int:
+        return int(self.counts.get(kind, {}).get(outcome, 0))
+
+    def total(self, outcome: Outcome) -> int:
+        return sum(int(by.get(outcome, 0)) for by in self.counts.values())
+
+    def to_dict(self) -> dict[str, dict[str, int]]:
+        """JSON-ready, kinds and outcomes in their fixed order."""
+        return {
+            k: {str(o): int(self.counts[k][o]) for o in Outcome if self.counts[k].get(o)}
+            for k in KINDS
+            if self.counts.get(k)
+        }
+
+
+_NO_COUNTS = IntakeCounts()
+
+Chunk = tuple[npt.NDArray[np.str_], npt.NDArray[np.int64], npt.NDArray[np.float64]]
+"""The ``sensor_id``, ``seq`` and ``t_s`` of the reports of one kind used in one step."""
+
+
+@dataclass(frozen=True)
+class IntakeState:
+    """What the intake remembers between steps: held early reports, the keys of the
+    reports used within the dedup window (one chunk per step and kind, oldest first) and
+    each sensor's highest ``seq`` used (a key above it is new without a look-up)."""
+
+    held: ReportSlice = field(default_factory=ReportSlice)
+    chunks: tuple[Chunk, ...] = ()
+    max_seq: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def n_held(self) -> int:
+        return len(self.held)
+
+
+_LATE_USABLE = frozenset({"status"})
+"""Kinds whose algorithm can take a report older than the step interval."""
+
+_KEY_COLUMNS = frozenset({"schema", "kind", "seq", "time_utc"})
+
+
+_FINGERPRINT = {"ir": "los_x", "radar": "range_m", "status": "t_s"}
+"""A column two reports of the same content must share exactly: the full comparison runs
+only when some value of it repeats."""
+
+
+def _content_duplicates(b: ReportBlock, keep: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    """Rows (among ``keep``) whose content equals an earlier kept row of the same sensor
+    and time under another ``seq``."""
+    dup = np.zeros(b.n, dtype=bool)
+    idx = np.flatnonzero(keep)
+    if idx.size < 2:
+        return dup
+    finger = b[_FINGERPRINT[b.kind]][idx]
+    if np.unique(finger).size == idx.size:
+        return dup
+    content = [b[c][idx] for c in columns_of(b.kind) if c not in _KEY_COLUMNS]
+    order = np.lexsort((idx, *content[::-1]))
+    same = np.ones(idx.size - 1, dtype=bool)
+    for col in content:
+        s = col[order]
+        same &= s[1:] == s[:-1]
+    if same.any():
+        dup[idx[order[1:][same]]] = True
+    return dup
+
+
+def _key_duplicates(b: ReportBlock, chunks: tuple[Chunk, ...]) -> npt.NDArray[np.bool_]:
+    """Rows whose ``(sensor, seq)`` was used before (in ``chunks``) or appears earlier in
+    the block."""
+    sid, seq = b["sensor_id"], b["seq"]
+    dup = np.zeros(b.n, dtype=bool)
+    mem_sid = np.concatenate([c[0] for c in chunks]) if chunks else np.zeros(0, np.str_)
+    mem_seq = np.concatenate([c[1] for c in chunks]) if chunks else np.zeros(0, np.int64)
+    for s in dict.fromkeys(sid.tolist()):
+        rows = np.flatnonzero(sid == s)
+        q = seq[rows]
+        if q.size > 1:
+            o = np.argsort(q, kind="stable")
+            rep = np.zeros(q.size, dtype=bool)
+            rep[o[1:]] = q[o][1:] == q[o][:-1]
+            dup[rows[rep]] = True
+        dup[rows[np.isin(q, mem_seq[mem_sid == s])]] = True
+    return dup
+
+
+def _in_order_and_new(b: ReportBlock, t_prev: float, t_s: float, max_seq: dict[str, int]) -> bool:
+    """The common case, checked in plain Python on a step's few reports: every report in
+    the interval, in time order, each sensor's ``seq`` above any used before and
+    increasing, and no two reports of one sensor and time with the same fingerprint.
+    Updates ``max_seq`` when true."""
+    tl = b["t_s"].tolist()
+    if not (tl[0] > t_prev and tl[-1] <= t_s) or any(x > y for x, y in itertools.pairwise(tl)):
+        return False
+    sl = b["sensor_id"].tolist()
+    last = dict(max_seq)
+    for s, q in zip(sl, b["seq"].tolist(), strict=True):
+        if q <= last.get(s, -1):
+            return False
+        last[s] = q
+    fl = b[_FINGERPRINT[b.kind]].tolist()
+    if len(set(zip(sl, tl, fl, strict=True))) != len(tl):
+        return False
+    max_seq.update(last)
+    return True
+
+
+def _canonical(b: ReportBlock) -> ReportBlock:
+    """The block in ``(t_s, sensor_id, seq)`` order (the contract's canonical order)."""
+    if b.n < 2:
+        return b
+    t = b["t_s"]
+    if bool(np.all(t[1:] > t[:-1])):
+        return b
+    order = np.lexsort((b["seq"], b["sensor_id"], t))
+    if bool(np.all(order[1:] > order[:-1])):
+        return b
+    return b.take(order)
+
+
+def _remember(
+    chunks: tuple[Chunk, ...], used: Iterable[ReportBlock], t_s: float, window_s: float
+) -> tuple[Chunk, ...]:
+    """The dedup memory with the used reports added and chunks older than the window
+    dropped (a chunk goes once its newest report is older than ``t_s - window_s``)."""
+    new = tuple((b["sensor_id"], b["seq"], b["t_s"]) for b in used if b.n)
+    cutoff = t_s - window_s
+    k = 0
+    while k < len(chunks) and float(chunks[k][2][-1]) < cutoff:
+        k += 1
+    return chunks[k:] + new if (k or new) else chunks
+
+
+def admit(
+    state: IntakeState,
+    reports: ReportSlice,
+    t_prev: float,
+    t_s: float,
+    params: IntakeParams,
+) -> tuple[IntakeState, ReportSlice, IntakeCounts]:
+    """Sort a step's reports (and those held from before) into outcomes.
+
+    Returns the new intake state, the reports to use (canonical order, per kind) and the
+    counts. ``t_prev`` is the previous step time, ``t_s`` this one.
+    """
+    held = state.held
+    if not len(reports) and not len(held) and not reports.refused:
+        return state, reports, _NO_COUNTS
+    max_seq = dict(state.max_seq)
+    counts: dict[str, dict[str, int]] = {}
+    used: dict[str, ReportBlock] = {}
+    keep_later: dict[str, ReportBlock] = {}
+    for kind, n_bad in reports.refused:
+        counts.setdefault(kind, {})[Outcome.REFUSED] = n_bad
+    for kind in KINDS:
+        fresh = reports.block(kind)
+        if not held.block(kind).n and fresh.n and _in_order_and_new(fresh, t_prev, t_s, max_seq):
+            counts.setdefault(kind, {})[Outcome.USED] = fresh.n
+            used[kind] = fresh
+            continue
+        b = ReportBlock.concat(kind, (held.block(kind), fresh))
+        if not b.n:
+            continue
+        c = counts.setdefault(kind, {})
+        n_held = held.block(kind).n
+        dup = _key_duplicates(b, state.chunks)
+        dup |= _content_duplicates(b, ~dup)
+        t = b["t_s"]
+        late = ~dup & (t <= t_prev)
+        early = ~dup & (t > t_s)
+        hold = early & (t <= t_s + params.hold_early_s)
+        now = ~dup & ~late & ~early
+        late_outcome = Outcome.LATE
+        if kind in _LATE_USABLE:
+            now |= late
+            late_outcome = Outcome.LATE_USED
+        for outcome, n in (
+            (Outcome.USED, int((now & ~late).sum())),
+            (Outcome.DUPLICATE, int(dup.sum())),
+            (late_outcome, int(late.sum())),
+            # re-held reports were counted as held when they came
+            (Outcome.HELD, int(hold[n_held:].sum())),
+            (Outcome.FUTURE, int((early & ~hold).sum())),
+        ):
+            if n:
+                c[outcome] = n
+        if hold.any():
+            keep_later[kind] = b.take(hold)
+        if now.any():
+            u = _canonical(b if bool(now.all()) else b.take(now))
+            used[kind] = u
+            for sid, q in zip(u["sensor_id"].tolist(), u["seq"].tolist(), strict=True):
+                if q > max_seq.get(sid, -1):
+                    max_seq[sid] = q
+    new_state = IntakeState(
+        held=ReportSlice.of_blocks(keep_later),
+        chunks=_remember(state.chunks, used.values(), t_s, params.dedup_window_s),
+        max_seq=tuple(sorted(max_seq.items())),
+    )
+    return (
+        new_state,
+        ReportSlice.of_blocks(used),
+        IntakeCounts({k: v for k, v in counts.items() if v}),
+    )
