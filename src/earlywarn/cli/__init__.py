@@ -3,20 +3,23 @@
 Every command parses its arguments, calls one library function and prints the result;
 no physics lives here. Errors in user input are printed as one plain sentence and exit
 with status 2 (usage) — never a traceback.
+
+Commands by group: :mod:`.info` (doctor, validate, schema), :mod:`.runs` (trajectory,
+run, replay, demo), :mod:`.analysis` (coverage, warning, study); the shared argument
+parsers are in :mod:`.common`.
 """
 
 from __future__ import annotations
 
-import json
-import platform
 import sys
-from importlib import metadata, resources
-from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated
 
 import typer
 
 from earlywarn import __version__
+from earlywarn.cli import analysis, info, runs
+
+__all__ = ["app", "main"]
 
 app = typer.Typer(
     name="earlywarn",
@@ -25,31 +28,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-KEY_DEPENDENCIES = (
-    "numpy",
-    "scipy",
-    "sgp4",
-    "pydantic",
-    "typer",
-    "rich",
-    "pyarrow",
-    "matplotlib",
-    "PyYAML",
-)
-
-BUNDLED_DATA = {
-    "vehicles.yaml": "notional vehicle catalog",
-    "coastlines.npz": "Natural Earth 1:110m coastlines (public domain)",
-    "sample_tle.txt": "sample two-line element sets",
-    "sample_omm.json": "sample CCSDS OMM element sets",
-    "demo.yaml": "the built-in demo scenario",
-}
-
-
-def _fail(message: str, code: int = 2) -> NoReturn:
-    typer.echo(f"earlywarn: error: {message}", err=True)
-    raise typer.Exit(code)
 
 
 def _version_callback(value: bool) -> None:
@@ -70,373 +48,16 @@ def _root(
     """earlywarn command-line interface."""
 
 
-def doctor_report() -> dict[str, Any]:
-    """Versions of earlywarn and its key dependencies, and which bundled data files exist."""
-    deps: dict[str, str | None] = {}
-    for name in KEY_DEPENDENCIES:
-        try:
-            deps[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            deps[name] = None
-    data_dir = resources.files("earlywarn") / "data"
-    files = {}
-    for fname, what in BUNDLED_DATA.items():
-        entry = data_dir / fname
-        present = entry.is_file()
-        files[fname] = {
-            "present": present,
-            "what": what,
-            "bytes": len(entry.read_bytes()) if present else None,
-        }
-    return {
-        "earlywarn": __version__,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "dependencies": deps,
-        "data_files": files,
-    }
-
-
-@app.command()
-def doctor(
-    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-) -> None:
-    """Print versions of earlywarn and its dependencies, and the bundled data files."""
-    rep = doctor_report()
-    if json_out:
-        typer.echo(json.dumps(rep, indent=2))
-        return
-    typer.echo(f"earlywarn {rep['earlywarn']}  (Python {rep['python']}, {rep['platform']})")
-    for name, ver in rep["dependencies"].items():
-        typer.echo(f"  {name:<12} {ver or 'MISSING'}")
-    typer.echo("bundled data:")
-    for fname, info in rep["data_files"].items():
-        mark = f"{info['bytes']:>9,} bytes" if info["present"] else "   MISSING     "
-        typer.echo(f"  {fname:<18} {mark}  {info['what']}")
-    missing = [n for n, v in rep["dependencies"].items() if v is None]
-    if missing:
-        raise typer.Exit(1)
-
-
-def _latlon(text: str, option: str) -> tuple[float, float]:
-    try:
-        lat_s, lon_s = text.split(",")
-        lat, lon = float(lat_s), float(lon_s)
-    except ValueError:
-        _fail(f"{option} must be LAT,LON in degrees (e.g. 40.0,-100.5); got {text!r}")
-    if not -90.0 <= lat <= 90.0:
-        _fail(f"{option} latitude must be within [-90, 90] degrees; got {lat}")
-    if not -180.0 <= lon <= 360.0:
-        _fail(f"{option} longitude must be within [-180, 360] degrees; got {lon}")
-    return lat, lon
-
-
-@app.command()
-def trajectory(
-    vehicle: Annotated[str, typer.Option(help="Vehicle name from the catalog.")],
-    from_: Annotated[str, typer.Option("--from", help="Launch site LAT,LON in degrees.")],
-    to: Annotated[str | None, typer.Option(help="Aim point LAT,LON in degrees.")] = None,
-    apogee_km: Annotated[
-        float | None, typer.Option(help="Apogee for a lofted/depressed trajectory, km.")
-    ] = None,
-    azimuth_deg: Annotated[float | None, typer.Option(help="Unaimed: launch azimuth.")] = None,
-    elevation_deg: Annotated[float | None, typer.Option(help="Unaimed: launch elevation.")] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-) -> None:
-    """Fly one trajectory and print its key figures."""
-    from earlywarn.flight import LaunchSpec, fly
-    from earlywarn.flight.summary import summarize
-
-    lat, lon = _latlon(from_, "--from")
-    aimed = to is not None
-    unaimed = azimuth_deg is not None or elevation_deg is not None
-    if aimed == unaimed:
-        _fail("give either --to LAT,LON (aimed) or --azimuth-deg and --elevation-deg (unaimed)")
-    if unaimed and (azimuth_deg is None or elevation_deg is None):
-        _fail("unaimed mode needs both --azimuth-deg and --elevation-deg")
-    if apogee_km is not None and not aimed:
-        _fail("--apogee-km applies to aimed trajectories (with --to)")
-    try:
-        if to is not None:
-            alat, alon = _latlon(to, "--to")
-            spec = LaunchSpec(
-                launch_id="L1",
-                vehicle=vehicle,
-                lat_deg=lat,
-                lon_deg=lon,
-                aim_lat_deg=alat,
-                aim_lon_deg=alon,
-                apogee_km=apogee_km,
-            )
-        else:
-            spec = LaunchSpec(
-                launch_id="L1",
-                vehicle=vehicle,
-                lat_deg=lat,
-                lon_deg=lon,
-                azimuth_deg=azimuth_deg,
-                elevation_deg=elevation_deg,
-            )
-        result = fly([spec])
-    except ValueError as exc:
-        _fail(str(exc))
-    summary = summarize(result, 0)
-    if json_out:
-        typer.echo(json.dumps(summary, indent=2))
-        return
-    _print_trajectory(summary)
-
-
-def _print_trajectory(s: dict[str, Any]) -> None:
-    b, a, i = s["burnout"], s["apogee"], s["impact"]
-    typer.echo(f"vehicle      {s['vehicle']}")
-    typer.echo(f"launch       {s['launch']['lat_deg']:.3f}°, {s['launch']['lon_deg']:.3f}°")
-    typer.echo(
-        f"burnout      T+{b['time_s']:.1f} s at {b['altitude_km']:.1f} km, "
-        f"{b['speed_km_s']:.3f} km/s, flight-path angle {b['flight_path_angle_deg']:.2f}°"
-    )
-    typer.echo(f"apogee       T+{a['time_s']:.1f} s at {a['altitude_km']:.1f} km")
-    if i is None:
-        typer.echo("impact       none (reaches orbit)")
-    else:
-        typer.echo(
-            f"impact       T+{i['time_s']:.1f} s at {i['lat_deg']:.3f}°, {i['lon_deg']:.3f}°"
-        )
-    typer.echo(f"ground range {s['ground_range_km']:.1f} km")
-    typer.echo(f"flight time  {s['flight_time_s'] / 60.0:.2f} min")
-    if s["aim_miss_km"] is not None:
-        typer.echo(f"aim miss     {s['aim_miss_km'] * 1000.0:.1f} m")
-
-
-def format_timeline(alerts: list[dict[str, Any]]) -> list[str]:
-    """One line per alert: time, event, level/disposition, class, launch and impact."""
-    lines = []
-    for a in alerts:
-        what = a["level"] if a["disposition"] == "OPEN" else f"{a['level']}→{a['disposition']}"
-        bits = [f"T={a['t_s']:7.0f} s", f"{a['event_id']:<6}", f"{what:<28}"]
-        if a.get("vehicle_class"):
-            p = a.get("class_probability")
-            bits.append(f"{a['vehicle_class']}" + (f" ({p:.0%})" if p is not None else ""))
-        if a.get("launch_lat_deg") is not None:
-            bits.append(f"from {a['launch_lat_deg']:.2f},{a['launch_lon_deg']:.2f}")
-        if a.get("impact_lat_deg") is not None:
-            bits.append(f"impact {a['impact_lat_deg']:.2f},{a['impact_lon_deg']:.2f}")
-            if a.get("impact_time_s") is not None:
-                bits.append(f"at T={a['impact_time_s']:.0f} s")
-        if a.get("threatened_areas"):
-            bits.append("threatens " + ",".join(a["threatened_areas"]))
-        if a.get("decision_time_s") is not None:
-            bits.append(f"decision time {a['decision_time_s'] / 60:.1f} min")
-        if a["disposition"] != "OPEN" and a.get("reason"):
-            bits.append(f"({a['reason']})")
-        lines.append("  ".join(bits))
-    return lines
-
-
-def changes_only(alerts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Alerts that change an event's level or disposition, without possible launches that
-    never rose above POSSIBLE_LAUNCH (they are counted, and kept in alerts.jsonl)."""
-    from earlywarn.center.alerts import Level
-
-    rose = {a["event_id"] for a in alerts if Level[a["level"]] > Level.POSSIBLE_LAUNCH}
-    last: dict[str, tuple[str, str]] = {}
-    out = []
-    for a in alerts:
-        key = (a["level"], a["disposition"])
-        if a["event_id"] not in rose or last.get(a["event_id"]) == key:
-            continue
-        last[a["event_id"]] = key
-        out.append(a)
-    return out
-
-
-def _load(path: Path) -> Any:
-    from earlywarn.io.scenario import ScenarioError, load_scenario
-
-    try:
-        return load_scenario(path)
-    except ScenarioError as exc:
-        _fail(str(exc))
-
-
-class _Progress:
-    """A rich progress bar on a terminal, plain lines otherwise, nothing when quiet."""
-
-    def __init__(self, quiet: bool) -> None:
-        self.quiet = quiet
-        self.tty = sys.stderr.isatty()
-        self._bar: Any = None
-        self._task: Any = None
-
-    def __enter__(self) -> _Progress:
-        if not self.quiet and self.tty:
-            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-            self._bar = Progress(
-                TextColumn("{task.description:<10}"),
-                BarColumn(),
-                TimeElapsedColumn(),
-                transient=True,
-            )
-            self._bar.__enter__()
-            self._task = self._bar.add_task("flight", total=1.0)
-        return self
-
-    def __call__(self, stage: str, fraction: float) -> None:
-        if self.quiet:
-            return
-        if self._bar is not None:
-            self._bar.update(self._task, completed=fraction, description=stage)
-        else:
-            typer.echo(f"[{fraction:4.0%}] {stage}", err=True)
-
-    def __exit__(self, *exc: object) -> None:
-        if self._bar is not None:
-            self._bar.__exit__(None, None, None)
-
-
-def _run_and_write(scenario: Any, out: Path, seed: int | None, quiet: bool) -> Any:
-    from earlywarn.io.scenario import ScenarioError
-    from earlywarn.pipeline import run_scenario, write_outputs
-
-    with _Progress(quiet) as progress:
-        try:
-            result = run_scenario(scenario, seed=seed, progress=progress)
-        except ScenarioError as exc:
-            _fail(str(exc))
-        progress("writing", 0.95)
-        write_outputs(result, out)
-        progress("done", 1.0)
-    return result
-
-
-@app.command()
-def run(
-    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
-    out: Annotated[Path, typer.Option(help="Output directory.")] = Path("earlywarn-out"),
-    seed: Annotated[int | None, typer.Option(help="Override the scenario's seed.")] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print summary.json.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", help="No progress or timeline.")] = False,
-) -> None:
-    """Run the whole chain (flight → sensors → center → evaluation) and write outputs."""
-    if seed is not None and seed < 0:
-        _fail(f"--seed must be a non-negative integer; got {seed}")
-    sc = _load(scenario)
-    result = _run_and_write(sc, out, seed, quiet or json_out)
-    if json_out:
-        typer.echo(json.dumps(result.summary(), indent=2))
-        return
-    if not quiet:
-        _print_run(result, out)
-
-
-def _print_run(result: Any, out: Path) -> None:
-    s = result.summary()
-    typer.echo(f"{s['scenario']}: seed {s['seed']}, {s['wall_time_s']:.1f} s wall time")
-    alerts = [a.to_dict() for a in result.center.alerts]
-    shown = changes_only(alerts)
-    typer.echo(
-        f"alert timeline: the {len(shown)} changes of level or disposition among "
-        f"{len(alerts)} alerts (all are in alerts.jsonl)"
-    )
-    for line in format_timeline(shown):
-        typer.echo("  " + line)
-    for row in s["launches"]:
-        disp = row.get("disposition")
-        end = f" → {disp} ({row.get('reason')})" if disp not in (None, "OPEN") else ""
-        dt = row.get("decision_time_s")
-        dts = f"{dt / 60:.1f} min" if dt is not None else "—"
-        typer.echo(
-            f"launch {row['id']} ({row['vehicle']}): {row['max_level']}{end}; class "
-            f"{row['class_assessed']} (true {row['class_true']}); decision time {dts}"
-        )
-    fa = {k: v for k, v in s["false_alerts"].items() if v}
-    typer.echo(f"false alerts by level: {fa or 'none'}")
-    typer.echo(f"outputs in {out}/ (summary.json, alerts.jsonl, report.html, map.png, ...)")
-
-
-@app.command()
-def validate(scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")]) -> None:
-    """Check a scenario file and say what it contains."""
-    sc = _load(scenario)
-    typer.echo(
-        f"{scenario}: valid — {len(sc.launches)} launches, {len(sc.sensors.satellites)} "
-        f"satellites, {len(sc.sensors.radars)} radars, {len(sc.defended_areas)} defended "
-        f"areas, {sc.duration:.0f} s from {sc.epoch}"
-    )
-
-
-@app.command()
-def schema() -> None:
-    """Print the JSON Schema of scenario files."""
-    from earlywarn.io.scenario import scenario_json_schema
-
-    typer.echo(json.dumps(scenario_json_schema(), indent=2))
-
-
-@app.command()
-def replay(
-    reports: Annotated[Path, typer.Argument(help="reports.parquet or a JSONL stream.")],
-    out: Annotated[Path, typer.Option(help="Output directory.")] = Path("earlywarn-out"),
-    scenario: Annotated[
-        Path | None,
-        typer.Option(help="Scenario whose defended areas/notifications the center uses."),
-    ] = None,
-    epoch: Annotated[str | None, typer.Option(help="Epoch of a JSONL stream (ISO 8601 Z).")] = None,
-    step: Annotated[float, typer.Option(help="Center step, s.")] = 2.0,
-) -> None:
-    """Run the center alone over a saved report stream: no truth, no evaluation."""
-    from earlywarn.center import CenterConfig, run_center
-    from earlywarn.io import build
-    from earlywarn.pipeline import read_reports_parquet
-    from earlywarn.reports import ReportBatch, ReportError
-
-    try:
-        if reports.suffix == ".parquet":
-            batch = read_reports_parquet(reports)
-        else:
-            if epoch is None and scenario is None:
-                _fail("a JSONL stream carries no epoch: give --epoch or --scenario")
-            ep = epoch if epoch is not None else _load(scenario).epoch  # type: ignore[arg-type]
-            batch = ReportBatch.from_jsonl(reports, ep)
-    except (OSError, ValueError, ReportError) as exc:
-        _fail(f"{reports}: {exc}")
-    if scenario is not None:
-        config = build.center_config(_load(scenario))
-    else:
-        config = CenterConfig(epoch=batch.epoch_utc)  # type: ignore[arg-type]
-    result = run_center(batch, config, dt_s=step)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "alerts.jsonl").write_text(result.alerts_jsonl())
-    alerts = [a.to_dict() for a in result.alerts]
-    for line in format_timeline(alerts):
-        typer.echo(line)
-    typer.echo(f"{len(alerts)} alerts written to {out / 'alerts.jsonl'}")
-
-
-@app.command()
-def demo(
-    out: Annotated[Path, typer.Option(help="Output directory.")] = Path("earlywarn-out"),
-) -> None:
-    """Run the built-in example (a launch and a non-threat) and print the alert timeline."""
-    from earlywarn.io.scenario import parse_scenario
-
-    text = (resources.files("earlywarn") / "data" / "demo.yaml").read_text(encoding="utf-8")
-    sc = parse_scenario(text, "demo.yaml")
-    typer.echo(f"earlywarn demo: {sc.description}")
-    result = _run_and_write(sc, out, None, quiet=False)
-    _print_run(result, out)
-
-
-def _register_analysis() -> None:
-    from earlywarn.analysis.commands import coverage_command, study_command, warning_command
-
-    app.command("coverage")(coverage_command)
-    app.command("warning")(warning_command)
-    app.command("study")(study_command)
-
-
-_register_analysis()
+app.command("doctor")(info.doctor)
+app.command("trajectory")(runs.trajectory)
+app.command("run")(runs.run)
+app.command("validate")(info.validate)
+app.command("schema")(info.schema)
+app.command("replay")(runs.replay)
+app.command("demo")(runs.demo)
+app.command("coverage")(analysis.coverage_command)
+app.command("warning")(analysis.warning_command)
+app.command("study")(analysis.study_command)
 
 
 def main() -> None:

@@ -1,0 +1,280 @@
+"""``earlywarn trajectory``, ``run``, ``replay`` and ``demo``: one flight, the whole chain,
+the center alone over saved reports, and the built-in example."""
+
+from __future__ import annotations
+
+import json
+import sys
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from earlywarn.cli.common import fail, load_scenario_or_fail, parse_latlon
+
+
+def trajectory(
+    vehicle: Annotated[str, typer.Option(help="Vehicle name from the catalog.")],
+    from_: Annotated[str, typer.Option("--from", help="Launch site LAT,LON in degrees.")],
+    to: Annotated[str | None, typer.Option(help="Aim point LAT,LON in degrees.")] = None,
+    apogee_km: Annotated[
+        float | None, typer.Option(help="Apogee for a lofted/depressed trajectory, km.")
+    ] = None,
+    azimuth_deg: Annotated[float | None, typer.Option(help="Unaimed: launch azimuth.")] = None,
+    elevation_deg: Annotated[float | None, typer.Option(help="Unaimed: launch elevation.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Fly one trajectory and print its key figures."""
+    from earlywarn.flight import LaunchSpec, fly
+    from earlywarn.flight.summary import summarize
+
+    lat, lon = parse_latlon(from_, "--from")
+    aimed = to is not None
+    unaimed = azimuth_deg is not None or elevation_deg is not None
+    if aimed == unaimed:
+        fail("give either --to LAT,LON (aimed) or --azimuth-deg and --elevation-deg (unaimed)")
+    if unaimed and (azimuth_deg is None or elevation_deg is None):
+        fail("unaimed mode needs both --azimuth-deg and --elevation-deg")
+    if apogee_km is not None and not aimed:
+        fail("--apogee-km applies to aimed trajectories (with --to)")
+    try:
+        if to is not None:
+            alat, alon = parse_latlon(to, "--to")
+            spec = LaunchSpec(
+                launch_id="L1",
+                vehicle=vehicle,
+                lat_deg=lat,
+                lon_deg=lon,
+                aim_lat_deg=alat,
+                aim_lon_deg=alon,
+                apogee_km=apogee_km,
+            )
+        else:
+            spec = LaunchSpec(
+                launch_id="L1",
+                vehicle=vehicle,
+                lat_deg=lat,
+                lon_deg=lon,
+                azimuth_deg=azimuth_deg,
+                elevation_deg=elevation_deg,
+            )
+        result = fly([spec])
+    except ValueError as exc:
+        fail(str(exc))
+    summary = summarize(result, 0)
+    if json_out:
+        typer.echo(json.dumps(summary, indent=2))
+        return
+    _print_trajectory(summary)
+
+
+def _print_trajectory(s: dict[str, Any]) -> None:
+    b, a, i = s["burnout"], s["apogee"], s["impact"]
+    typer.echo(f"vehicle      {s['vehicle']}")
+    typer.echo(f"launch       {s['launch']['lat_deg']:.3f}°, {s['launch']['lon_deg']:.3f}°")
+    typer.echo(
+        f"burnout      T+{b['time_s']:.1f} s at {b['altitude_km']:.1f} km, "
+        f"{b['speed_km_s']:.3f} km/s, flight-path angle {b['flight_path_angle_deg']:.2f}°"
+    )
+    typer.echo(f"apogee       T+{a['time_s']:.1f} s at {a['altitude_km']:.1f} km")
+    if i is None:
+        typer.echo("impact       none (reaches orbit)")
+    else:
+        typer.echo(
+            f"impact       T+{i['time_s']:.1f} s at {i['lat_deg']:.3f}°, {i['lon_deg']:.3f}°"
+        )
+    typer.echo(f"ground range {s['ground_range_km']:.1f} km")
+    typer.echo(f"flight time  {s['flight_time_s'] / 60.0:.2f} min")
+    if s["aim_miss_km"] is not None:
+        typer.echo(f"aim miss     {s['aim_miss_km'] * 1000.0:.1f} m")
+
+
+def format_timeline(alerts: list[dict[str, Any]]) -> list[str]:
+    """One line per alert: time, event, level/disposition, class, launch and impact."""
+    lines = []
+    for a in alerts:
+        what = a["level"] if a["disposition"] == "OPEN" else f"{a['level']}→{a['disposition']}"
+        bits = [f"T={a['t_s']:7.0f} s", f"{a['event_id']:<6}", f"{what:<28}"]
+        if a.get("vehicle_class"):
+            p = a.get("class_probability")
+            bits.append(f"{a['vehicle_class']}" + (f" ({p:.0%})" if p is not None else ""))
+        if a.get("launch_lat_deg") is not None:
+            bits.append(f"from {a['launch_lat_deg']:.2f},{a['launch_lon_deg']:.2f}")
+        if a.get("impact_lat_deg") is not None:
+            bits.append(f"impact {a['impact_lat_deg']:.2f},{a['impact_lon_deg']:.2f}")
+            if a.get("impact_time_s") is not None:
+                bits.append(f"at T={a['impact_time_s']:.0f} s")
+        if a.get("threatened_areas"):
+            bits.append("threatens " + ",".join(a["threatened_areas"]))
+        if a.get("decision_time_s") is not None:
+            bits.append(f"decision time {a['decision_time_s'] / 60:.1f} min")
+        if a["disposition"] != "OPEN" and a.get("reason"):
+            bits.append(f"({a['reason']})")
+        lines.append("  ".join(bits))
+    return lines
+
+
+def changes_only(alerts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Alerts that change an event's level or disposition, without possible launches that
+    never rose above POSSIBLE_LAUNCH (they are counted, and kept in alerts.jsonl)."""
+    from earlywarn.center.alerts import Level
+
+    rose = {a["event_id"] for a in alerts if Level[a["level"]] > Level.POSSIBLE_LAUNCH}
+    last: dict[str, tuple[str, str]] = {}
+    out = []
+    for a in alerts:
+        key = (a["level"], a["disposition"])
+        if a["event_id"] not in rose or last.get(a["event_id"]) == key:
+            continue
+        last[a["event_id"]] = key
+        out.append(a)
+    return out
+
+
+class _Progress:
+    """A rich progress bar on a terminal, plain lines otherwise, nothing when quiet."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.tty = sys.stderr.isatty()
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> _Progress:
+        if not self.quiet and self.tty:
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._bar = Progress(
+                TextColumn("{task.description:<10}"),
+                BarColumn(),
+                TimeElapsedColumn(),
+                transient=True,
+            )
+            self._bar.__enter__()
+            self._task = self._bar.add_task("flight", total=1.0)
+        return self
+
+    def __call__(self, stage: str, fraction: float) -> None:
+        if self.quiet:
+            return
+        if self._bar is not None:
+            self._bar.update(self._task, completed=fraction, description=stage)
+        else:
+            typer.echo(f"[{fraction:4.0%}] {stage}", err=True)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+
+
+def _run_and_write(scenario: Any, out: Path, seed: int | None, quiet: bool) -> Any:
+    from earlywarn.io.scenario import ScenarioError
+    from earlywarn.run.outputs import write_outputs
+    from earlywarn.run.pipeline import run_scenario
+
+    with _Progress(quiet) as progress:
+        try:
+            result = run_scenario(scenario, seed=seed, progress=progress)
+        except ScenarioError as exc:
+            fail(str(exc))
+        progress("writing", 0.95)
+        write_outputs(result, out)
+        progress("done", 1.0)
+    return result
+
+
+def run(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    out: Annotated[Path, typer.Option(help="Output directory.")] = Path("earlywarn-out"),
+    seed: Annotated[int | None, typer.Option(help="Override the scenario's seed.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print summary.json.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress or timeline.")] = False,
+) -> None:
+    """Run the whole chain (flight → sensors → center → evaluation) and write outputs."""
+    if seed is not None and seed < 0:
+        fail(f"--seed must be a non-negative integer; got {seed}")
+    sc = load_scenario_or_fail(scenario)
+    result = _run_and_write(sc, out, seed, quiet or json_out)
+    if json_out:
+        typer.echo(json.dumps(result.summary(), indent=2))
+        return
+    if not quiet:
+        _print_run(result, out)
+
+
+def _print_run(result: Any, out: Path) -> None:
+    s = result.summary()
+    typer.echo(f"{s['scenario']}: seed {s['seed']}, {s['wall_time_s']:.1f} s wall time")
+    alerts = [a.to_dict() for a in result.center.alerts]
+    shown = changes_only(alerts)
+    typer.echo(
+        f"alert timeline: the {len(shown)} changes of level or disposition among "
+        f"{len(alerts)} alerts (all are in alerts.jsonl)"
+    )
+    for line in format_timeline(shown):
+        typer.echo("  " + line)
+    for row in s["launches"]:
+        disp = row.get("disposition")
+        end = f" → {disp} ({row.get('reason')})" if disp not in (None, "OPEN") else ""
+        dt = row.get("decision_time_s")
+        dts = f"{dt / 60:.1f} min" if dt is not None else "—"
+        typer.echo(
+            f"launch {row['id']} ({row['vehicle']}): {row['max_level']}{end}; class "
+            f"{row['class_assessed']} (true {row['class_true']}); decision time {dts}"
+        )
+    fa = {k: v for k, v in s["false_alerts"].items() if v}
+    typer.echo(f"false alerts by level: {fa or 'none'}")
+    typer.echo(f"outputs in {out}/ (summary.json, alerts.jsonl, report.html, map.png, ...)")
+
+
+def replay(
+    reports: Annotated[Path, typer.Argument(help="reports.parquet or a JSONL stream.")],
+    out: Annotated[Path, typer.Option(help="Output directory.")] = Path("earlywarn-out"),
+    scenario: Annotated[
+        Path | None,
+        typer.Option(help="Scenario whose defended areas/notifications the center uses."),
+    ] = None,
+    epoch: Annotated[str | None, typer.Option(help="Epoch of a JSONL stream (ISO 8601 Z).")] = None,
+    step: Annotated[float, typer.Option(help="Center step, s.")] = 2.0,
+) -> None:
+    """Run the center alone over a saved report stream: no truth, no evaluation."""
+    from earlywarn.center import CenterConfig, run_center
+    from earlywarn.io.reports import read_reports_parquet
+    from earlywarn.reports import ReportBatch, ReportError
+    from earlywarn.run import build
+
+    try:
+        if reports.suffix == ".parquet":
+            batch = read_reports_parquet(reports)
+        else:
+            if epoch is None and scenario is None:
+                fail("a JSONL stream carries no epoch: give --epoch or --scenario")
+            ep = epoch if epoch is not None else load_scenario_or_fail(scenario).epoch  # type: ignore[arg-type]
+            batch = ReportBatch.from_jsonl(reports, ep)
+    except (OSError, ValueError, ReportError) as exc:
+        fail(f"{reports}: {exc}")
+    if scenario is not None:
+        config = build.center_config(load_scenario_or_fail(scenario))
+    else:
+        config = CenterConfig(epoch=batch.epoch_utc)  # type: ignore[arg-type]
+    result = run_center(batch, config, dt_s=step)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "alerts.jsonl").write_text(result.alerts_jsonl())
+    alerts = [a.to_dict() for a in result.alerts]
+    for line in format_timeline(alerts):
+        typer.echo(line)
+    typer.echo(f"{len(alerts)} alerts written to {out / 'alerts.jsonl'}")
+
+
+def demo(
+    out: Annotated[Path, typer.Option(help="Output directory.")] = Path("earlywarn-out"),
+) -> None:
+    """Run the built-in example (a launch and a non-threat) and print the alert timeline."""
+    from earlywarn.io.scenario import parse_scenario
+
+    text = (resources.files("earlywarn") / "data" / "demo.yaml").read_text(encoding="utf-8")
+    sc = parse_scenario(text, "demo.yaml")
+    typer.echo(f"earlywarn demo: {sc.description}")
+    result = _run_and_write(sc, out, None, quiet=False)
+    _print_run(result, out)
