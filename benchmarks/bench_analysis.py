@@ -28,8 +28,8 @@ import numpy as np
 from earlywarn.analysis.coverage import LatLonGrid, coverage_map
 from earlywarn.analysis.warning import build_trajectory_table, warning_map
 from earlywarn.flight import FlightSolver
-from earlywarn.io import build
 from earlywarn.io.scenario import load_scenario
+from earlywarn.run import build
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -98,7 +98,8 @@ def bench_coverage() -> None:
 
 
 def bench_montecarlo(runs: int, workers: int) -> None:
-    from earlywarn.analysis.montecarlo import load_study, run_study
+    from earlywarn.io.study import load_study
+    from earlywarn.run.study import run_study
 
     study, scen = load_study(ROOT / "examples" / "study.yaml")
     study = study.model_copy(update={"runs": runs})

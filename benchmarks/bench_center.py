@@ -23,7 +23,7 @@ from typing import Any
 from earlywarn.center import core
 from earlywarn.flight.fly import FlightSolver
 from earlywarn.io.scenario import load_scenario
-from earlywarn.pipeline import run_scenario
+from earlywarn.run.pipeline import run_scenario
 
 REFERENCE = Path(__file__).resolve().parent.parent / "examples" / "reference.yaml"
 CENTER_PARTS = ("ir", "radar", "assessment")

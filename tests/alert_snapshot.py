@@ -40,7 +40,7 @@ def case_names() -> list[str]:
 def run_case(name: str) -> list[list[Any]]:
     """The alert rows of one case (``example`` or ``example@seed``)."""
     from earlywarn.io.scenario import load_scenario
-    from earlywarn.pipeline import run_scenario
+    from earlywarn.run.pipeline import run_scenario
 
     stem, _, seed = name.partition("@")
     res = run_scenario(load_scenario(EXAMPLES / f"{stem}.yaml"), seed=int(seed) if seed else None)

@@ -13,15 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from batches import batch_of
-from earlywarn.center import CenterConfig, Level, run_center
-from earlywarn.center.assessment import (
-    AssessmentParams,
-    LaunchNotification,
-    update_health,
-)
-from earlywarn.center.characterise import orbit_summary
-from earlywarn.earth.frames import enu_rotation, geodetic_to_ecef
-from test_center_core import (
+from center_script import (
     AREA,
     DEG,
     EPOCH,
@@ -33,6 +25,14 @@ from test_center_core import (
     StubIrEvent,
     radar_reports,
 )
+from earlywarn.center import CenterConfig, Level, run_center
+from earlywarn.center.assessment import (
+    AssessmentParams,
+    LaunchNotification,
+    update_health,
+)
+from earlywarn.center.characterise import orbit_summary
+from earlywarn.earth.frames import enu_rotation, geodetic_to_ecef
 
 # --------------------------------------------------------------------------------------------
 # a report-driven stub IR detector: events from whatever IR reports arrive
@@ -206,7 +206,7 @@ def test_radar_only_never_attack_confirmed(
 def test_radar_and_ir_that_disagree_do_not_confirm() -> None:
     # the IR event is a real launch, the radar object another arc 1,000 km away
     rng = np.random.default_rng(11)
-    from test_center_core import ir_script
+    from center_script import ir_script
 
     other = X_BO.copy()
     other[:3] = geodetic_to_ecef(48.0 * DEG, 60.0 * DEG, 200e3)

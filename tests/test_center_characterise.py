@@ -10,6 +10,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from center_script import P_BO, T_BURNOUT, X_BO
 from earlywarn.center.characterise import (
     _columns,
     _deriv,
@@ -21,7 +22,6 @@ from earlywarn.center.characterise import (
 from earlywarn.center.motion import BallisticJ2
 from earlywarn.earth.constants import A_M
 from earlywarn.earth.frames import ecef_to_geodetic, geodetic_to_ecef
-from test_center_core import P_BO, T_BURNOUT, X_BO
 
 DEG = math.pi / 180.0
 

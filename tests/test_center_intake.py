@@ -147,9 +147,9 @@ def test_dedup_memory_forgets_after_its_window() -> None:
 
 @cache
 def reference() -> tuple[CenterConfig, ReportBatch, float]:
-    from earlywarn.io import build
     from earlywarn.io.scenario import load_scenario
-    from earlywarn.pipeline import run_scenario
+    from earlywarn.run import build
+    from earlywarn.run.pipeline import run_scenario
 
     sc = load_scenario(EXAMPLES / "reference.yaml")
     res = run_scenario(sc)

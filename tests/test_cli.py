@@ -156,3 +156,73 @@ def test_run_writes_every_output_and_replay_gives_the_same_alerts(tmp_path: Path
 def test_replay_of_a_jsonl_stream_needs_an_epoch(tmp_path: Path) -> None:
     r = ew("replay", str(tmp_path / "x.jsonl"))
     assert r.returncode == 2 and "epoch" in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("40.0,-100.5", (40.0, -100.5)),
+        ("-90,-180", (-90.0, -180.0)),
+        ("90,360", (90.0, 360.0)),
+        (" 47 , 190 ", (47.0, 190.0)),
+    ],
+)
+def test_latlon_parser_accepts_the_documented_ranges(
+    text: str, expected: tuple[float, float]
+) -> None:
+    from earlywarn.cli.common import parse_latlon
+
+    assert parse_latlon(text, "--x") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("40", "LAT,LON"),
+        ("40,1,2", "LAT,LON"),
+        ("north,east", "LAT,LON"),
+        ("90.5,0", "latitude must be within [-90, 90]"),
+        ("-91,0", "latitude must be within [-90, 90]"),
+        ("0,-180.5", "longitude must be within [-180, 360]"),
+        ("0,-200", "longitude must be within [-180, 360]"),
+        ("0,360.5", "longitude must be within [-180, 360]"),
+    ],
+)
+def test_latlon_parser_refuses_with_exit_2_and_the_bounds(
+    text: str, words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import typer
+
+    from earlywarn.cli.common import parse_latlon
+
+    with pytest.raises(typer.Exit) as exc:
+        parse_latlon(text, "--x")
+    assert exc.value.exit_code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("earlywarn: error: --x") and words in err
+
+
+def test_every_command_uses_the_one_latlon_parser() -> None:
+    """`warning --defended` once accepted longitudes down to -360; now all commands agree."""
+    r = ew(
+        "warning", str(EXAMPLES / "reference.yaml"), "--defended", "40,-200",
+        "--vehicle", "icbm-solid",
+    )  # fmt: skip
+    assert r.returncode == 2 and "longitude must be within [-180, 360]" in r.stderr
+    r = ew("coverage", str(EXAMPLES / "reference.yaml"), "--region", "0,0;1,1;2,-300")
+    assert r.returncode == 2 and "--region longitude must be within [-180, 360]" in r.stderr
+    r = ew("trajectory", "--vehicle", "srbm", "--from", "0,-200", "--to", "0,1")
+    assert r.returncode == 2 and "--from longitude must be within [-180, 360]" in r.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        None, "doctor", "trajectory", "run", "validate", "schema", "replay", "demo",
+        "coverage", "warning", "study",
+    ],
+)  # fmt: skip
+def test_help_of_every_command(command: str | None) -> None:
+    r = ew(*([command] if command else []), "--help")
+    assert r.returncode == 0, r.stderr
+    assert "Usage:" in r.stdout

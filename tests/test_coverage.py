@@ -12,17 +12,15 @@ import pytest
 from earlywarn.analysis.coverage import (
     LatLonGrid,
     coverage_map,
-    coverage_table,
     ir_visible,
-    plot_coverage,
     radar_fence_m,
     region_coverage,
     visibility_windows,
-    write_coverage_geojson,
 )
 from earlywarn.earth.constants import R_MEAN_M
 from earlywarn.earth.frames import geodetic_to_ecef, great_circle
 from earlywarn.earth.time import parse_utc
+from earlywarn.io.maps import coverage_table, plot_coverage, write_coverage_geojson
 from earlywarn.sensors.infrared import InfraredPayload, InfraredSatellite
 from earlywarn.sensors.orbits import geo, limb_central_angle_rad, molniya
 from earlywarn.sensors.radar import Radar, RadarFace

@@ -8,9 +8,7 @@ import math
 import numpy as np
 
 from batches import batch_of
-from earlywarn.analysis.evaluate import LaunchTruth, evaluate
-from earlywarn.center import CenterConfig, run_center
-from test_center_core import (
+from center_script import (
     AREA,
     EPOCH,
     IMPACT,
@@ -21,6 +19,8 @@ from test_center_core import (
     ir_script,
     radar_reports,
 )
+from earlywarn.analysis.evaluate import LaunchTruth, evaluate
+from earlywarn.center import CenterConfig, run_center
 
 DEG = math.pi / 180.0
 

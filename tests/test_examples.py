@@ -37,7 +37,7 @@ LONG = ("glint-equinox",)
 def run_example(name: str) -> dict[str, Any]:
     """The outcome of one example: per-launch results, alert levels, raid counts."""
     from earlywarn.io.scenario import load_scenario
-    from earlywarn.pipeline import run_scenario
+    from earlywarn.run.pipeline import run_scenario
 
     res = run_scenario(load_scenario(EXAMPLES / f"{name}.yaml"))
     ev = res.evaluation

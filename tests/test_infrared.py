@@ -202,7 +202,7 @@ def test_glint_clusters_sunlit_and_persistent() -> None:
         geo(0.0),
         InfraredPayload(clutter_per_frame=0.0, glint=GlintModel(rate_per_hour=30.0)),
     )
-    from test_sensor_conformance import rocket_truth
+    from sensor_truth import rocket_truth
 
     truth = rocket_truth(((0.0, 0.0, 1e7),))  # nothing flies in the window
     b, tr = simulate(truth, [sat], [], EPOCH, 0.0, 86_400.0, 5)

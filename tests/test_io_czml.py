@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from earlywarn.io.czml import to_czml, write_czml
-from test_io_scene import make_scene
+from earlywarn.io.scene import SceneView
+from scene_samples import make_scene
 
 ISO = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z"
 INTERVAL = re.compile(rf"^({ISO})/({ISO})$")
@@ -117,11 +118,8 @@ def test_detections_are_thinned_on_request() -> None:
     assert "thinned" in doc[0]["description"]
 
 
-@pytest.mark.parametrize("i", range(5))
-def test_partial_scenes(i: int) -> None:
-    from test_io_scene import partial_scenes
-
-    doc = json.loads(json.dumps(to_czml(partial_scenes()[i]), allow_nan=False))
+def test_partial_scenes(partial_scene: SceneView) -> None:
+    doc = json.loads(json.dumps(to_czml(partial_scene), allow_nan=False))
     assert doc[0]["id"] == "document"
     ids = [p["id"] for p in doc]
     assert len(ids) == len(set(ids))

@@ -22,8 +22,8 @@ from earlywarn.io.geojson import (
     to_geojson,
     write_geojson,
 )
-from earlywarn.io.scene import RadarFace, RadarSite
-from test_io_scene import make_scene
+from earlywarn.io.scene import RadarFace, RadarSite, SceneView
+from scene_samples import make_scene
 
 
 def _signed_area(ring: list[list[float]]) -> float:
@@ -133,10 +133,7 @@ def test_ring_around_a_pole_and_lines() -> None:
     assert len(pieces) == 2 and pieces[0][-1][0] == 180.0 and pieces[1][0][0] == -180.0
 
 
-@pytest.mark.parametrize("i", range(5))
-def test_partial_scenes(i: int) -> None:
-    from test_io_scene import partial_scenes
-
-    fc = json.loads(json.dumps(to_geojson(partial_scenes()[i]), allow_nan=False))
+def test_partial_scenes(partial_scene: SceneView) -> None:
+    fc = json.loads(json.dumps(to_geojson(partial_scene), allow_nan=False))
     for f in fc["features"]:
         _check_geometry(f["geometry"])

@@ -9,7 +9,8 @@ import pytest
 
 from earlywarn.io.html import write_report
 from earlywarn.io.plots import plot_map, plot_timeline
-from test_io_scene import make_scene
+from earlywarn.io.scene import SceneView
+from scene_samples import make_scene
 
 
 @pytest.fixture(scope="module")
@@ -49,9 +50,6 @@ def test_report_with_empty_scene_and_missing_images(tmp_path: Path) -> None:
     assert "http://" not in text and "https://" not in text
 
 
-@pytest.mark.parametrize("i", range(5))
-def test_partial_scenes(i: int, tmp_path: Path) -> None:
-    from test_io_scene import partial_scenes
-
-    text = write_report(partial_scenes()[i], {"i": i}, tmp_path).read_text(encoding="utf-8")
+def test_partial_scenes(partial_scene: SceneView, tmp_path: Path) -> None:
+    text = write_report(partial_scene, {"partial": True}, tmp_path).read_text(encoding="utf-8")
     assert "<h2>Alerts</h2>" in text and "https://" not in text

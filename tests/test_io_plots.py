@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from earlywarn.io.plots import FIG_SIZE_PX, plot_map, plot_timeline
-from test_io_scene import make_scene
+from earlywarn.io.scene import SceneView
+from scene_samples import make_scene
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -47,10 +48,7 @@ def test_no_pyplot_state(tmp_path: Path) -> None:
     assert plt.get_fignums() == before
 
 
-@pytest.mark.parametrize("i", range(5))
-def test_partial_scenes(i: int, tmp_path: Path) -> None:
-    from test_io_scene import partial_scenes
-
-    scene = partial_scenes()[i]
+def test_partial_scenes(partial_scene: SceneView, tmp_path: Path) -> None:
+    scene = partial_scene
     assert png_size(plot_timeline(scene, tmp_path / "t.png")) == FIG_SIZE_PX
     assert png_size(plot_map(scene, tmp_path / "m.png")) == FIG_SIZE_PX

@@ -10,16 +10,15 @@ import pyarrow.parquet as pq
 import pytest
 from scipy.stats import binom
 
-from earlywarn.analysis.montecarlo import (
-    StudyError,
+from earlywarn.analysis.statistics import (
     clopper_pearson_interval,
-    load_study,
-    make_tasks,
     poisson_upper_95,
-    run_study,
-    summarize,
     wilson_interval,
 )
+from earlywarn.analysis.studies import summarize
+from earlywarn.io.study import StudyError, load_study
+from earlywarn.run.sampling import make_tasks
+from earlywarn.run.study import run_study
 
 SCENARIO = """\
 name: mc-test

@@ -98,7 +98,7 @@ def test_false_alarms_inside_coverage() -> None:
     from earlywarn.earth.time import parse_utc
     from earlywarn.sensors.background import Observations
     from earlywarn.sensors.simulate import sensor_seed
-    from test_sensor_conformance import EPOCH, rocket_truth
+    from sensor_truth import EPOCH, rocket_truth
 
     obs: Observations = radar.observe(
         rocket_truth(((0.0, 0.0, 1e6),)), parse_utc(EPOCH), 0.0, 500.0,

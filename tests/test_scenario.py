@@ -45,7 +45,7 @@ def test_examples_are_valid_and_documented() -> None:
 
 
 def test_study_example_is_valid() -> None:
-    from earlywarn.analysis.montecarlo import load_study
+    from earlywarn.io.study import load_study
 
     study, scenario = load_study(EXAMPLES[0].parent / "study.yaml")
     assert scenario.name == "reference"

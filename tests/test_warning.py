@@ -13,14 +13,13 @@ from earlywarn.analysis.coverage import LatLonGrid, ir_visible
 from earlywarn.analysis.warning import (
     TrajectoryTable,
     build_trajectory_table,
-    plot_warning,
     warning_direct,
     warning_map,
-    warning_table,
 )
 from earlywarn.earth.frames import ecef_to_geodetic
 from earlywarn.earth.time import parse_utc
 from earlywarn.flight import FlightSolver, LaunchSpec
+from earlywarn.io.maps import plot_warning, warning_table
 from earlywarn.sensors.infrared import InfraredPayload, InfraredSatellite
 from earlywarn.sensors.orbits import geo
 from earlywarn.sensors.radar import Radar, RadarFace

@@ -1,2 +1,3 @@
-"""Analyses around the center: coverage and warning-time maps, Monte Carlo, metrics, and
-evaluation of center output against truth."""
+"""Analyses around the center, library only (no files, no running of scenarios):
+evaluation of center output against truth, GOSPA, coverage and warning-time maps, and the
+statistics of Monte Carlo studies (the study table, its summary, the estimators)."""

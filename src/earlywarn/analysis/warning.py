@@ -44,18 +44,14 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pyarrow as pa
 
 from earlywarn.analysis.coverage import (
     LatLonGrid,
     altitude_of,
-    draw_coastlines,
-    grid_image,
     ir_visible,
 )
 from earlywarn.earth.constants import E2, R_MEAN_M
@@ -70,10 +66,8 @@ __all__ = [
     "TrajectoryTable",
     "WarningMap",
     "build_trajectory_table",
-    "plot_warning",
     "warning_direct",
     "warning_map",
-    "warning_table",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -615,69 +609,3 @@ def warning_map(
         table.vehicle, defended_lat_deg, defended_lon_deg, sens, lat, lon, psi, az, ft, ir, rd,
         grid, "table",
     )  # fmt: skip
-
-
-# --------------------------------------------------------------------------- outputs
-
-
-def warning_table(wm: WarningMap) -> pa.Table:
-    """One row per launch point; units in the column names; metadata says what it is."""
-    t = pa.table(
-        {
-            "lat_deg": wm.lat_deg,
-            "lon_deg": wm.lon_deg,
-            "range_km": wm.range_km,
-            "azimuth_deg": wm.azimuth_deg,
-            "flight_time_s": wm.flight_time_s,
-            "ir_detect_s": wm.ir_detect_s,
-            "radar_detect_s": wm.radar_detect_s,
-            "dual_s": wm.dual_s,
-            "warning_time_s": wm.warning_time_s,
-            "status": pa.array(wm.status.astype(str).tolist(), pa.string()),
-        }
-    )
-    meta = {
-        b"earlywarn.vehicle": wm.vehicle.encode(),
-        b"earlywarn.defended_lat_deg": repr(wm.defended_lat_deg).encode(),
-        b"earlywarn.defended_lon_deg": repr(wm.defended_lon_deg).encode(),
-        b"earlywarn.epoch_utc": wm.epoch_utc.encode(),
-        b"earlywarn.t_launch_s": repr(wm.t_launch_s).encode(),
-        b"earlywarn.method": wm.method.encode(),
-    }
-    return t.replace_schema_metadata(meta)
-
-
-def plot_warning(wm: WarningMap, path: str | Path) -> Path:
-    """PNG map of the warning time left (minutes) with coastlines and the defended point."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    if wm.grid is None:
-        raise ValueError("plot_warning needs a WarningMap computed on a LatLonGrid")
-    fig = Figure(figsize=(14, 7.5), dpi=100)
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot(1, 1, 1)
-    lat_e, lon_e = wm.grid.cell_edges_deg()
-    img = grid_image(wm.warning_time_s / 60.0, wm.grid)
-    vmax = float(np.nanmax(img)) if np.isfinite(img).any() else 1.0
-    m = ax.pcolormesh(lon_e, lat_e, img, cmap="RdYlGn", vmin=0.0, vmax=vmax, shading="flat")
-    ft = grid_image(wm.flight_time_s / 60.0, wm.grid)
-    if np.isfinite(ft).sum() > 4:
-        cs = ax.contour(wm.grid.lon_deg, wm.grid.lat_deg, ft, colors="0.3", linewidths=0.6,
-                        levels=np.arange(5, 60, 5))  # fmt: skip
-        ax.clabel(cs, fmt="%d min", fontsize=7)
-    draw_coastlines(ax)
-    ax.plot([wm.defended_lon_deg], [wm.defended_lat_deg], marker="*", color="blue", ms=14)
-    ax.set_xlim(lon_e[0], lon_e[-1])
-    ax.set_ylim(lat_e[0], lat_e[-1])
-    ax.set_aspect("equal")
-    ax.set_xlabel("launch longitude (deg)")
-    ax.set_ylabel("launch latitude (deg)")
-    ax.set_title(
-        f"Warning time left (min) after dual-phenomenology detection: {wm.vehicle} at "
-        f"({wm.defended_lat_deg:g}, {wm.defended_lon_deg:g}); contours: flight time"
-    )
-    fig.colorbar(m, ax=ax, shrink=0.7, label="warning time left (min)")
-    p = Path(path)
-    fig.savefig(p, format="png", dpi=100, facecolor="white")
-    return p

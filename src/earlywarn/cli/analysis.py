@@ -1,9 +1,8 @@
 """The analysis commands: ``earlywarn coverage``, ``earlywarn warning``, ``earlywarn study``.
 
 Each is a typer command function (parse, call the library, write files, print a few
-lines). Register them on the main app either one by one —
-``app.command("coverage")(coverage_command)`` etc. — or merge the sub-app
-:data:`analysis_app`. Bad input prints one sentence and exits with status 2.
+lines), registered on the app in :mod:`earlywarn.cli`. Bad input prints one sentence and
+exits with status 2.
 """
 
 from __future__ import annotations
@@ -12,44 +11,13 @@ import dataclasses
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 
-__all__ = ["analysis_app", "coverage_command", "study_command", "warning_command"]
+from earlywarn.cli.common import fail, load_scenario_or_fail, parse_latlon, parse_polygon
 
-analysis_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-
-
-def _fail(message: str, code: int = 2) -> NoReturn:
-    typer.echo(f"earlywarn: error: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def _scenario(path: Path) -> Any:
-    from earlywarn.io.scenario import ScenarioError, load_scenario
-
-    try:
-        return load_scenario(path)
-    except ScenarioError as exc:
-        _fail(str(exc))
-
-
-def _latlon(text: str, option: str) -> tuple[float, float]:
-    try:
-        a, b = (float(x) for x in text.split(","))
-    except ValueError:
-        _fail(f"{option}: expected LAT,LON in degrees (e.g. 47,-170); got {text!r}")
-    if not (-90 <= a <= 90 and -360 <= b <= 360):
-        _fail(f"{option}: latitude must be in [-90, 90] and longitude in [-360, 360]; got {text!r}")
-    return a, b
-
-
-def _polygon(text: str) -> list[tuple[float, float]]:
-    pts = [_latlon(p.strip(), "--region") for p in text.split(";") if p.strip()]
-    if len(pts) < 3:
-        _fail(f"--region: a polygon needs >= 3 LAT,LON points separated by ';'; got {text!r}")
-    return pts
+__all__ = ["coverage_command", "study_command", "warning_command"]
 
 
 def coverage_command(
@@ -73,9 +41,10 @@ def coverage_command(
 ) -> None:
     """Infrared coverage (≥1, ≥2), longest gaps and radar fence on a lat/lon grid."""
     from earlywarn.analysis import coverage as cv
-    from earlywarn.io import build
+    from earlywarn.io import maps
+    from earlywarn.run import build
 
-    scen = _scenario(scenario)
+    scen = load_scenario_or_fail(scenario)
     # the IR search settings shared by the map and the region
     ir = {
         "plume_altitude_m": plume_altitude_km * 1e3,
@@ -90,17 +59,17 @@ def coverage_command(
         reg = None
         if region is not None:
             reg = cv.region_coverage(
-                sats, scen.epoch, _polygon(region), start_s, t1, name=region_name, level=level,
-                **ir,
+                sats, scen.epoch, parse_polygon(region, "--region"), start_s, t1,
+                name=region_name, level=level, **ir,
             )  # fmt: skip
     except ValueError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     import pyarrow.parquet as pq
 
     out.mkdir(parents=True, exist_ok=True)
-    pq.write_table(cv.coverage_table(cov), out / "coverage.parquet")
-    cv.write_coverage_geojson(cov, out / "coverage.geojson")
-    cv.plot_coverage(cov, out / "coverage.png")
+    pq.write_table(maps.coverage_table(cov), out / "coverage.parquet")
+    maps.write_coverage_geojson(cov, out / "coverage.geojson")
+    maps.plot_coverage(cov, out / "coverage.png")
     typer.echo(
         f"coverage of {scen.name}: {grid.shape[0]}x{grid.shape[1]} points over {hours:g} h; "
         f"mean fraction seen by >=1 satellite {cov.coverage_1.mean():.3f}, by >=2 "
@@ -133,13 +102,14 @@ def warning_command(
     from earlywarn.analysis import coverage as cv
     from earlywarn.analysis import warning as wn
     from earlywarn.flight import FlightSolver, load_catalog
-    from earlywarn.io import build
+    from earlywarn.io import maps
+    from earlywarn.run import build
 
-    scen = _scenario(scenario)
-    dlat, dlon = _latlon(defended, "--defended")
+    scen = load_scenario_or_fail(scenario)
+    dlat, dlon = parse_latlon(defended, "--defended")
     catalog = load_catalog()
     if vehicle not in catalog:
-        _fail(f"--vehicle: unknown {vehicle!r}; known: {', '.join(sorted(catalog))}")
+        fail(f"--vehicle: unknown {vehicle!r}; known: {', '.join(sorted(catalog))}")
     try:
         grid = cv.LatLonGrid.regular(step_deg)
         lat, lon = grid.points_deg
@@ -158,13 +128,13 @@ def warning_command(
                 radar_pd=radar_pd, grid=grid, catalog=solver.catalog,
             )  # fmt: skip
     except ValueError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     import numpy as np
     import pyarrow.parquet as pq
 
     out.mkdir(parents=True, exist_ok=True)
-    pq.write_table(wn.warning_table(wm), out / "warning.parquet")
-    wn.plot_warning(wm, out / "warning.png")
+    pq.write_table(maps.warning_table(wm), out / "warning.parquet")
+    maps.plot_warning(wm, out / "warning.png")
     w = wm.warning_time_s[np.isfinite(wm.warning_time_s)]
     typer.echo(
         f"{vehicle} at ({dlat:g}, {dlon:g}): {np.isfinite(wm.flight_time_s).sum()} of "
@@ -231,27 +201,28 @@ def study_command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Run (or resume) a Monte Carlo study; runs already written in --out are skipped."""
-    from earlywarn.analysis import montecarlo as mc
     from earlywarn.io.scenario import ScenarioError
+    from earlywarn.io.study import StudyError, load_study
+    from earlywarn.run.study import run_study
 
     if dask_local is not None and scheduler is not None:
-        _fail("give either --dask-local N or --scheduler tcp://HOST:PORT, not both")
+        fail("give either --dask-local N or --scheduler tcp://HOST:PORT, not both")
     if dask_local is not None and dask_local < 1:
-        _fail(f"--dask-local: need at least 1 worker; got {dask_local}")
+        fail(f"--dask-local: need at least 1 worker; got {dask_local}")
     try:
-        study, scen = mc.load_study(study_file)
-    except (mc.StudyError, ScenarioError) as exc:
-        _fail(str(exc))
+        study, scen = load_study(study_file)
+    except (StudyError, ScenarioError) as exc:
+        fail(str(exc))
     engine = "dask" if (dask_local is not None or scheduler is not None) else "local"
     try:
         with _Bar(quiet) as bar:
-            res = mc.run_study(
+            res = run_study(
                 study, scen, out, engine=engine,
                 workers=dask_local if dask_local is not None else workers,
                 scheduler=scheduler, progress=bar,
             )  # fmt: skip
-    except mc.StudyError as exc:
-        _fail(str(exc))
+    except StudyError as exc:
+        fail(str(exc))
     s = res.summary
     det, conf = s["detection"], s["confirmation"]
 
@@ -273,8 +244,3 @@ def study_command(
                 f"(95% upper {f['upper95_per_day']:.3g}/day)"
             )
     typer.echo(f"written to {out}/ (runs/, runs.parquet, summary.json)")
-
-
-analysis_app.command("coverage")(coverage_command)
-analysis_app.command("warning")(warning_command)
-analysis_app.command("study")(study_command)

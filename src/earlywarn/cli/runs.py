@@ -1,137 +1,19 @@
-"""The ``earlywarn`` command: a thin face over the library.
-
-Every command parses its arguments, calls one library function and prints the result;
-no physics lives here. Errors in user input are printed as one plain sentence and exit
-with status 2 (usage) — never a traceback.
-"""
+"""``earlywarn trajectory``, ``run``, ``replay`` and ``demo``: one flight, the whole chain,
+the center alone over saved reports, and the built-in example."""
 
 from __future__ import annotations
 
 import json
-import platform
 import sys
-from importlib import metadata, resources
+from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 
-from earlywarn import __version__
-
-app = typer.Typer(
-    name="earlywarn",
-    help="earlywarn: an open ballistic-missile early-warning system (sensors, center, analysis).",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-
-KEY_DEPENDENCIES = (
-    "numpy",
-    "scipy",
-    "sgp4",
-    "pydantic",
-    "typer",
-    "rich",
-    "pyarrow",
-    "matplotlib",
-    "PyYAML",
-)
-
-BUNDLED_DATA = {
-    "vehicles.yaml": "notional vehicle catalog",
-    "coastlines.npz": "Natural Earth 1:110m coastlines (public domain)",
-    "sample_tle.txt": "sample two-line element sets",
-    "sample_omm.json": "sample CCSDS OMM element sets",
-    "demo.yaml": "the built-in demo scenario",
-}
+from earlywarn.cli.common import fail, load_scenario_or_fail, parse_latlon
 
 
-def _fail(message: str, code: int = 2) -> NoReturn:
-    typer.echo(f"earlywarn: error: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def _version_callback(value: bool) -> None:
-    if value:
-        typer.echo(f"earlywarn {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version", callback=_version_callback, is_eager=True, help="Print the version."
-        ),
-    ] = False,
-) -> None:
-    """earlywarn command-line interface."""
-
-
-def doctor_report() -> dict[str, Any]:
-    """Versions of earlywarn and its key dependencies, and which bundled data files exist."""
-    deps: dict[str, str | None] = {}
-    for name in KEY_DEPENDENCIES:
-        try:
-            deps[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            deps[name] = None
-    data_dir = resources.files("earlywarn") / "data"
-    files = {}
-    for fname, what in BUNDLED_DATA.items():
-        entry = data_dir / fname
-        present = entry.is_file()
-        files[fname] = {
-            "present": present,
-            "what": what,
-            "bytes": len(entry.read_bytes()) if present else None,
-        }
-    return {
-        "earlywarn": __version__,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "dependencies": deps,
-        "data_files": files,
-    }
-
-
-@app.command()
-def doctor(
-    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-) -> None:
-    """Print versions of earlywarn and its dependencies, and the bundled data files."""
-    rep = doctor_report()
-    if json_out:
-        typer.echo(json.dumps(rep, indent=2))
-        return
-    typer.echo(f"earlywarn {rep['earlywarn']}  (Python {rep['python']}, {rep['platform']})")
-    for name, ver in rep["dependencies"].items():
-        typer.echo(f"  {name:<12} {ver or 'MISSING'}")
-    typer.echo("bundled data:")
-    for fname, info in rep["data_files"].items():
-        mark = f"{info['bytes']:>9,} bytes" if info["present"] else "   MISSING     "
-        typer.echo(f"  {fname:<18} {mark}  {info['what']}")
-    missing = [n for n, v in rep["dependencies"].items() if v is None]
-    if missing:
-        raise typer.Exit(1)
-
-
-def _latlon(text: str, option: str) -> tuple[float, float]:
-    try:
-        lat_s, lon_s = text.split(",")
-        lat, lon = float(lat_s), float(lon_s)
-    except ValueError:
-        _fail(f"{option} must be LAT,LON in degrees (e.g. 40.0,-100.5); got {text!r}")
-    if not -90.0 <= lat <= 90.0:
-        _fail(f"{option} latitude must be within [-90, 90] degrees; got {lat}")
-    if not -180.0 <= lon <= 360.0:
-        _fail(f"{option} longitude must be within [-180, 360] degrees; got {lon}")
-    return lat, lon
-
-
-@app.command()
 def trajectory(
     vehicle: Annotated[str, typer.Option(help="Vehicle name from the catalog.")],
     from_: Annotated[str, typer.Option("--from", help="Launch site LAT,LON in degrees.")],
@@ -147,18 +29,18 @@ def trajectory(
     from earlywarn.flight import LaunchSpec, fly
     from earlywarn.flight.summary import summarize
 
-    lat, lon = _latlon(from_, "--from")
+    lat, lon = parse_latlon(from_, "--from")
     aimed = to is not None
     unaimed = azimuth_deg is not None or elevation_deg is not None
     if aimed == unaimed:
-        _fail("give either --to LAT,LON (aimed) or --azimuth-deg and --elevation-deg (unaimed)")
+        fail("give either --to LAT,LON (aimed) or --azimuth-deg and --elevation-deg (unaimed)")
     if unaimed and (azimuth_deg is None or elevation_deg is None):
-        _fail("unaimed mode needs both --azimuth-deg and --elevation-deg")
+        fail("unaimed mode needs both --azimuth-deg and --elevation-deg")
     if apogee_km is not None and not aimed:
-        _fail("--apogee-km applies to aimed trajectories (with --to)")
+        fail("--apogee-km applies to aimed trajectories (with --to)")
     try:
         if to is not None:
-            alat, alon = _latlon(to, "--to")
+            alat, alon = parse_latlon(to, "--to")
             spec = LaunchSpec(
                 launch_id="L1",
                 vehicle=vehicle,
@@ -179,7 +61,7 @@ def trajectory(
             )
         result = fly([spec])
     except ValueError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     summary = summarize(result, 0)
     if json_out:
         typer.echo(json.dumps(summary, indent=2))
@@ -250,15 +132,6 @@ def changes_only(alerts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _load(path: Path) -> Any:
-    from earlywarn.io.scenario import ScenarioError, load_scenario
-
-    try:
-        return load_scenario(path)
-    except ScenarioError as exc:
-        _fail(str(exc))
-
-
 class _Progress:
     """A rich progress bar on a terminal, plain lines otherwise, nothing when quiet."""
 
@@ -297,20 +170,20 @@ class _Progress:
 
 def _run_and_write(scenario: Any, out: Path, seed: int | None, quiet: bool) -> Any:
     from earlywarn.io.scenario import ScenarioError
-    from earlywarn.pipeline import run_scenario, write_outputs
+    from earlywarn.run.outputs import write_outputs
+    from earlywarn.run.pipeline import run_scenario
 
     with _Progress(quiet) as progress:
         try:
             result = run_scenario(scenario, seed=seed, progress=progress)
         except ScenarioError as exc:
-            _fail(str(exc))
+            fail(str(exc))
         progress("writing", 0.95)
         write_outputs(result, out)
         progress("done", 1.0)
     return result
 
 
-@app.command()
 def run(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
     out: Annotated[Path, typer.Option(help="Output directory.")] = Path("earlywarn-out"),
@@ -320,8 +193,8 @@ def run(
 ) -> None:
     """Run the whole chain (flight → sensors → center → evaluation) and write outputs."""
     if seed is not None and seed < 0:
-        _fail(f"--seed must be a non-negative integer; got {seed}")
-    sc = _load(scenario)
+        fail(f"--seed must be a non-negative integer; got {seed}")
+    sc = load_scenario_or_fail(scenario)
     result = _run_and_write(sc, out, seed, quiet or json_out)
     if json_out:
         typer.echo(json.dumps(result.summary(), indent=2))
@@ -355,26 +228,6 @@ def _print_run(result: Any, out: Path) -> None:
     typer.echo(f"outputs in {out}/ (summary.json, alerts.jsonl, report.html, map.png, ...)")
 
 
-@app.command()
-def validate(scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")]) -> None:
-    """Check a scenario file and say what it contains."""
-    sc = _load(scenario)
-    typer.echo(
-        f"{scenario}: valid — {len(sc.launches)} launches, {len(sc.sensors.satellites)} "
-        f"satellites, {len(sc.sensors.radars)} radars, {len(sc.defended_areas)} defended "
-        f"areas, {sc.duration:.0f} s from {sc.epoch}"
-    )
-
-
-@app.command()
-def schema() -> None:
-    """Print the JSON Schema of scenario files."""
-    from earlywarn.io.scenario import scenario_json_schema
-
-    typer.echo(json.dumps(scenario_json_schema(), indent=2))
-
-
-@app.command()
 def replay(
     reports: Annotated[Path, typer.Argument(help="reports.parquet or a JSONL stream.")],
     out: Annotated[Path, typer.Option(help="Output directory.")] = Path("earlywarn-out"),
@@ -387,22 +240,22 @@ def replay(
 ) -> None:
     """Run the center alone over a saved report stream: no truth, no evaluation."""
     from earlywarn.center import CenterConfig, run_center
-    from earlywarn.io import build
-    from earlywarn.pipeline import read_reports_parquet
+    from earlywarn.io.reports import read_reports_parquet
     from earlywarn.reports import ReportBatch, ReportError
+    from earlywarn.run import build
 
     try:
         if reports.suffix == ".parquet":
             batch = read_reports_parquet(reports)
         else:
             if epoch is None and scenario is None:
-                _fail("a JSONL stream carries no epoch: give --epoch or --scenario")
-            ep = epoch if epoch is not None else _load(scenario).epoch  # type: ignore[arg-type]
+                fail("a JSONL stream carries no epoch: give --epoch or --scenario")
+            ep = epoch if epoch is not None else load_scenario_or_fail(scenario).epoch  # type: ignore[arg-type]
             batch = ReportBatch.from_jsonl(reports, ep)
     except (OSError, ValueError, ReportError) as exc:
-        _fail(f"{reports}: {exc}")
+        fail(f"{reports}: {exc}")
     if scenario is not None:
-        config = build.center_config(_load(scenario))
+        config = build.center_config(load_scenario_or_fail(scenario))
     else:
         config = CenterConfig(epoch=batch.epoch_utc)  # type: ignore[arg-type]
     result = run_center(batch, config, dt_s=step)
@@ -414,7 +267,6 @@ def replay(
     typer.echo(f"{len(alerts)} alerts written to {out / 'alerts.jsonl'}")
 
 
-@app.command()
 def demo(
     out: Annotated[Path, typer.Option(help="Output directory.")] = Path("earlywarn-out"),
 ) -> None:
@@ -426,26 +278,3 @@ def demo(
     typer.echo(f"earlywarn demo: {sc.description}")
     result = _run_and_write(sc, out, None, quiet=False)
     _print_run(result, out)
-
-
-def _register_analysis() -> None:
-    from earlywarn.analysis.commands import coverage_command, study_command, warning_command
-
-    app.command("coverage")(coverage_command)
-    app.command("warning")(warning_command)
-    app.command("study")(study_command)
-
-
-_register_analysis()
-
-
-def main() -> None:
-    """Console-script entry point."""
-    try:
-        app()
-    except KeyboardInterrupt:  # pragma: no cover
-        sys.exit(130)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

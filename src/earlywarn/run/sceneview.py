@@ -1,7 +1,7 @@
 """Build the writers' :class:`~earlywarn.io.scene.SceneView` from a finished run.
 
-Kept apart from the writers (which know nothing of the library's result types) and from
-the pipeline (which knows nothing of drawing).
+Kept apart from the writers in :mod:`earlywarn.io` (which know nothing of the library's
+result types) and from the pipeline (which knows nothing of drawing).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from earlywarn.io import scene as sv
 from earlywarn.sensors.orbits import ephemeris_ecef
 
 if TYPE_CHECKING:
-    from earlywarn.pipeline import RunResult
+    from earlywarn.run.pipeline import RunResult
 
 MAX_OBJECT_SAMPLES = 600
 MAX_SATELLITE_SAMPLES = 360

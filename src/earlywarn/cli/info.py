@@ -1,0 +1,99 @@
+"""``earlywarn doctor``, ``earlywarn validate`` and ``earlywarn schema``: what is installed,
+and what a scenario file holds."""
+
+from __future__ import annotations
+
+import json
+import platform
+from importlib import metadata, resources
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from earlywarn import __version__
+from earlywarn.cli.common import load_scenario_or_fail
+
+KEY_DEPENDENCIES = (
+    "numpy",
+    "scipy",
+    "sgp4",
+    "pydantic",
+    "typer",
+    "rich",
+    "pyarrow",
+    "matplotlib",
+    "PyYAML",
+)
+
+BUNDLED_DATA = {
+    "vehicles.yaml": "notional vehicle catalog",
+    "coastlines.npz": "Natural Earth 1:110m coastlines (public domain)",
+    "sample_tle.txt": "sample two-line element sets",
+    "sample_omm.json": "sample CCSDS OMM element sets",
+    "demo.yaml": "the built-in demo scenario",
+}
+
+
+def doctor_report() -> dict[str, Any]:
+    """Versions of earlywarn and its key dependencies, and which bundled data files exist."""
+    deps: dict[str, str | None] = {}
+    for name in KEY_DEPENDENCIES:
+        try:
+            deps[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            deps[name] = None
+    data_dir = resources.files("earlywarn") / "data"
+    files = {}
+    for fname, what in BUNDLED_DATA.items():
+        entry = data_dir / fname
+        present = entry.is_file()
+        files[fname] = {
+            "present": present,
+            "what": what,
+            "bytes": len(entry.read_bytes()) if present else None,
+        }
+    return {
+        "earlywarn": __version__,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "dependencies": deps,
+        "data_files": files,
+    }
+
+
+def doctor(
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Print versions of earlywarn and its dependencies, and the bundled data files."""
+    rep = doctor_report()
+    if json_out:
+        typer.echo(json.dumps(rep, indent=2))
+        return
+    typer.echo(f"earlywarn {rep['earlywarn']}  (Python {rep['python']}, {rep['platform']})")
+    for name, ver in rep["dependencies"].items():
+        typer.echo(f"  {name:<12} {ver or 'MISSING'}")
+    typer.echo("bundled data:")
+    for fname, info in rep["data_files"].items():
+        mark = f"{info['bytes']:>9,} bytes" if info["present"] else "   MISSING     "
+        typer.echo(f"  {fname:<18} {mark}  {info['what']}")
+    missing = [n for n, v in rep["dependencies"].items() if v is None]
+    if missing:
+        raise typer.Exit(1)
+
+
+def validate(scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")]) -> None:
+    """Check a scenario file and say what it contains."""
+    sc = load_scenario_or_fail(scenario)
+    typer.echo(
+        f"{scenario}: valid — {len(sc.launches)} launches, {len(sc.sensors.satellites)} "
+        f"satellites, {len(sc.sensors.radars)} radars, {len(sc.defended_areas)} defended "
+        f"areas, {sc.duration:.0f} s from {sc.epoch}"
+    )
+
+
+def schema() -> None:
+    """Print the JSON Schema of scenario files."""
+    from earlywarn.io.scenario import scenario_json_schema
+
+    typer.echo(json.dumps(scenario_json_schema(), indent=2))

@@ -1,0 +1,146 @@
+"""The whole chain for one scenario: flight → sensors → center → evaluation.
+
+``run_scenario`` is what ``earlywarn run``, ``earlywarn demo`` and the Monte Carlo studies
+call; :func:`earlywarn.run.outputs.write_outputs` writes the files a run leaves behind.
+The center receives only the reports and its own configuration; the truth meets the
+center's output only in ``analysis.evaluate``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from earlywarn import __version__
+from earlywarn.analysis.evaluate import (
+    Evaluation,
+    LaunchTruth,
+    evaluate,
+    launch_truth_from_flight,
+)
+from earlywarn.center import CenterOutput, run_center
+from earlywarn.flight import FlightResult, FlightSolver, Trajectories
+from earlywarn.io.scenario import Scenario, ScenarioError, scenario_hash
+from earlywarn.reports import ReportBatch, ReportTruth
+from earlywarn.run import build
+from earlywarn.sensors.infrared import InfraredSatellite
+from earlywarn.sensors.radar import Radar
+from earlywarn.sensors.simulate import simulate
+
+Progress = Callable[[str, float], None]
+"""Called with (stage name, fraction of the run done)."""
+
+STAGES = ("flight", "sensors", "center", "evaluate")
+
+
+def _no_progress(stage: str, fraction: float) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Everything one run produced, plus how it was made."""
+
+    scenario: Scenario
+    seed: int
+    flight: FlightResult | None
+    truth: Trajectories
+    satellites: tuple[InfraredSatellite, ...]
+    radars: tuple[Radar, ...]
+    reports: ReportBatch
+    report_truth: ReportTruth
+    center: CenterOutput
+    evaluation: Evaluation
+    launch_truth: tuple[LaunchTruth, ...] = ()
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        """The content of ``summary.json``: run metadata and the evaluation."""
+        ev = self.evaluation.to_dict()
+        return {
+            "earlywarn_version": __version__,
+            "scenario": self.scenario.name,
+            "scenario_hash": scenario_hash(self.scenario),
+            "seed": self.seed,
+            "epoch_utc": self.scenario.epoch,
+            "duration_s": self.scenario.duration,
+            "wall_time_s": round(sum(self.timings_s.values()), 3),
+            "timings_s": {k: round(v, 3) for k, v in self.timings_s.items()},
+            "n_reports": {k: self.reports.count(k) for k in ("ir", "radar", "status")},
+            "n_alerts": len(self.center.alerts),
+            "report_intake": self.center.intake.to_dict(),
+            **ev,
+        }
+
+
+def _empty_truth() -> Trajectories:
+    return Trajectories.concat([])
+
+
+def run_scenario(
+    scenario: Scenario,
+    seed: int | None = None,
+    progress: Progress | None = None,
+    solver: FlightSolver | None = None,
+) -> RunResult:
+    """Run the whole chain once. ``seed`` overrides the scenario's seed.
+
+    ``solver``: a :class:`FlightSolver` to reuse across runs (it keeps per-vehicle
+    tables); a new one is made when None.
+    """
+    report = progress or _no_progress
+    seed = scenario.seed if seed is None else int(seed)
+    timings: dict[str, float] = {}
+
+    report("flight", 0.0)
+    t0 = time.perf_counter()
+    specs = build.launch_specs(scenario)
+    result: FlightResult | None = None
+    if specs:
+        try:
+            result = (solver or FlightSolver()).fly(specs)
+        except ValueError as exc:
+            raise ScenarioError(f"launches: {exc}") from None
+        truth = result.trajectories
+    else:
+        truth = _empty_truth()
+    sats = tuple(build.satellites(scenario))
+    rads = tuple(build.radars(scenario))
+    evs = build.events(scenario)
+    timings["flight"] = time.perf_counter() - t0
+
+    report("sensors", 0.25)
+    t0 = time.perf_counter()
+    batch, rtruth = simulate(truth, sats, rads, scenario.epoch, 0.0, scenario.duration, seed, evs)
+    timings["sensors"] = time.perf_counter() - t0
+
+    report("center", 0.5)
+    t0 = time.perf_counter()
+    config = build.center_config(scenario)
+    out = run_center(
+        batch, config, dt_s=scenario.center.step, t_start_s=0.0, t_end_s=scenario.duration
+    )
+    timings["center"] = time.perf_counter() - t0
+
+    report("evaluate", 0.85)
+    t0 = time.perf_counter()
+    launches = launch_truth_from_flight(result) if result is not None else ()
+    evaluation = evaluate(launches, out, batch, rtruth, truth)
+    timings["evaluate"] = time.perf_counter() - t0
+    report("evaluated", 0.9)
+    return RunResult(
+        scenario=scenario,
+        seed=seed,
+        flight=result,
+        truth=truth,
+        satellites=sats,
+        radars=rads,
+        reports=batch,
+        report_truth=rtruth,
+        center=out,
+        evaluation=evaluation,
+        launch_truth=tuple(launches),
+        timings_s=timings,
+    )
