@@ -43,7 +43,13 @@ def _clean(v: Any) -> Any:
 
 @dataclass(frozen=True)
 class Alert:
-    """One alert record (schema :data:`ALERT_SCHEMA`)."""
+    """One alert record (schema :data:`ALERT_SCHEMA`).
+
+    ``level`` is a :class:`~earlywarn.center.vocabulary.Level` name, ``disposition`` a
+    :class:`~earlywarn.center.vocabulary.Disposition`, ``reason`` a
+    :class:`~earlywarn.center.vocabulary.Reason` as text (``merged_into:<event_id>`` for a
+    merge; :func:`~earlywarn.center.vocabulary.parse_reason` reads it back).
+    """
 
     alert_id: str
     event_id: str
