@@ -32,6 +32,7 @@ from earlywarn.center.assessment import (
     update_health,
 )
 from earlywarn.center.characterise import orbit_summary
+from earlywarn.center.vocabulary import Disposition, Reason, Source
 from earlywarn.earth.frames import enu_rotation, geodetic_to_ecef
 
 # --------------------------------------------------------------------------------------------
@@ -285,65 +286,66 @@ def _state(lat_deg: float, lon_deg: float, alt_m: float, venu: list[float]) -> n
 
 
 def test_orbital_insertion_rule_separates_space_launch_from_icbm_burnout() -> None:
-    from earlywarn.center.assessment import _orbital_insertion
+    from earlywarn.center.assessment.ladder import orbital_insertion
 
     params = AssessmentParams()
     # a space launch's IR state before final burnout: 500 km, near-horizontal, 0.9 circular
     slv = _state(45.0, 70.0, 500e3, [6_500.0, 1_500.0, 600.0])
     assert orbit_summary(slv).perigee_alt_m < 0.0  # not an orbit by perigee alone
-    assert _orbital_insertion(slv, params)
+    assert orbital_insertion(slv, params)
     # ICBM burnout: ~230 km, climbing at ~25°; depressed trajectory: flat but low
-    assert not _orbital_insertion(X_BO, params)
+    assert not orbital_insertion(X_BO, params)
     icbm = _state(45.0, 70.0, 230e3, [5_800.0, 1_000.0, 2_900.0])
-    assert not _orbital_insertion(icbm, params)
+    assert not orbital_insertion(icbm, params)
     depressed = _state(45.0, 70.0, 120e3, [6_800.0, 0.0, 400.0])
-    assert not _orbital_insertion(depressed, params)
+    assert not orbital_insertion(depressed, params)
 
 
 def test_state_past_impact_is_not_an_orbit() -> None:
     """A track coasting past impact (state below ground) keeps the last impact prediction
     and is not dismissed as an orbit."""
-    from earlywarn.center.assessment import (
-        DefendedArea,
-        EventState,
-        _characterise,
-        _Ctx,
-        _non_threat,
-    )
+    from earlywarn.center.assessment import DefendedArea, Event
+    from earlywarn.center.assessment.estimate import characterise
+    from earlywarn.center.assessment.event import Ctx
+    from earlywarn.center.assessment.ladder import _non_threat
     from earlywarn.center.characterise import predict_impact
     from earlywarn.center.fusion import FusionParams
 
     area = DefendedArea.circle_deg("a", 47.0, -170.0, 250.0)
     params = AssessmentParams()
-    ctx = _Ctx(1000.0, (area,), (), params, FusionParams(), {})
+    ctx = Ctx(1000.0, (area,), (), params, FusionParams(), {})
     imp = predict_impact(X_BO, P_BO, T_BURNOUT)
     assert imp.ok
     below = _state(47.0, -170.0, -300e3, [0.0, 2_000.0, -5_000.0])
-    ev = EventState(
-        "E0001", "ir", "I1", (3,), 0.0, 990.0, Level.ATTACK_CONFIRMED, "OPEN", "", (),
+    ev = Event(
+        "E0001", Source.IR, "I1", (3,), 0.0, 990.0, Level.ATTACK_CONFIRMED, Disposition.OPEN,
+        Reason.UNSET, (),
         state_t_s=990.0, x=below, p=np.eye(6), impact=imp, threatened_areas=("a",),
         primary_track_id=3,
     )  # fmt: skip
-    ev2 = _characterise(ev, ctx)
+    ev2 = characterise(ev, ctx)
     assert ev2.impact is imp
     assert _non_threat(ev2, None, ctx) is None
 
 
 def test_radar_state_overrides_ir_orbital_status() -> None:
-    from earlywarn.center.assessment import EventState, _Ctx, _non_threat
+    from earlywarn.center.assessment import Event
+    from earlywarn.center.assessment.event import Ctx
+    from earlywarn.center.assessment.ladder import _non_threat
     from earlywarn.center.fusion import FusionParams
 
-    ctx = _Ctx(500.0, (), (), AssessmentParams(), FusionParams(), {})
+    ctx = Ctx(500.0, (), (), AssessmentParams(), FusionParams(), {})
     from typing import cast
 
     from earlywarn.center.fusion import IrEventLike
 
     ir = cast(IrEventLike, StubIrEvent("I1", "orbital", 0.0, 10.0, 5, ("s",)))
-    ev = EventState(
-        "E0001", "ir", "I1", (), 0.0, 0.0, Level.LAUNCH, "OPEN", "", (), x=X_BO, p=P_BO,
+    ev = Event(
+        "E0001", Source.IR, "I1", (), 0.0, 0.0, Level.LAUNCH, Disposition.OPEN, Reason.UNSET, (),
+        x=X_BO, p=P_BO,
         state_t_s=T_BURNOUT,
     )  # fmt: skip
-    assert _non_threat(ev, ir, ctx) == "orbit"
+    assert _non_threat(ev, ir, ctx) is Reason.ORBIT
     assert _non_threat(replace(ev, radar_track_ids=(1,), primary_track_id=1), ir, ctx) != "orbit"
 
 
@@ -378,31 +380,38 @@ keys_st = st.lists(st.tuples(st.sampled_from(["geo-a", "rad-1", "rad-2"]), st.in
 def test_merge_keys_is_the_sorted_union(
     old: list[tuple[str, int]], more: list[tuple[str, int]]
 ) -> None:
-    from earlywarn.center.assessment import _merge_keys
+    from earlywarn.center.assessment.event import merge_keys
 
     base = tuple(sorted(set(old)))
-    merged = _merge_keys(base, more)
+    merged = merge_keys(base, more)
     assert merged == tuple(sorted(set(old) | set(more)))
     if set(more) <= set(old):
         assert merged is base  # nothing new: the same tuple, no sort
     # many new keys at once (a track's first merge) take the other path
     many = [("rad-9", i) for i in range(40, 0, -1)]
-    assert _merge_keys(base, many) == tuple(sorted(set(old) | set(many)))
+    assert merge_keys(base, many) == tuple(sorted(set(old) | set(many)))
 
 
 def test_evolve_is_dataclasses_replace() -> None:
     import pytest
 
     from earlywarn.center._records import evolve
-    from earlywarn.center.assessment import EventState
+    from earlywarn.center.assessment import Event
+    from earlywarn.center.assessment.event import rebook
 
-    ev = EventState(
-        "E0001", "ir", "I1", (3,), 0.0, 990.0, Level.LAUNCH, "OPEN", "", (), x=X_BO, p=P_BO,
+    ev = Event(
+        "E0001", Source.IR, "I1", (3,), 0.0, 990.0, Level.LAUNCH, Disposition.OPEN, Reason.UNSET,
+        (), x=X_BO, p=P_BO,
     )  # fmt: skip
-    changes: dict[str, Any] = {"level": Level.THREAT, "reason": "x", "merged_keys": ((3, 2),)}
+    ev = rebook(ev, merged_keys=((3, 1),))
+    changes: dict[str, Any] = {
+        "level": Level.THREAT,
+        "reason": Reason.IMPACT_IN_DEFENDED_AREA,
+        "_book": evolve(ev._book, merged_keys=((3, 2),)),
+    }
     new = evolve(ev, **changes)
     ref = replace(ev, **changes)
-    assert type(new) is EventState
+    assert type(new) is Event
     assert list(vars(new)) == list(vars(ref))
     assert all(getattr(new, k) is getattr(ref, k) for k in vars(ref))
     assert ev.level == Level.LAUNCH  # the original is untouched

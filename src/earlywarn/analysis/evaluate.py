@@ -29,6 +29,7 @@ import numpy as np
 
 from earlywarn.center.alerts import Level
 from earlywarn.center.core import CenterOutput
+from earlywarn.center.vocabulary import Source
 from earlywarn.earth.constants import R_MEAN_M
 from earlywarn.earth.frames import ecef_to_geodetic, great_circle
 from earlywarn.flight.truth import Trajectories
@@ -248,7 +249,7 @@ def evaluate(
         if not evs:
             missed.append(lt.launch_id)
         main = (
-            sorted(evs, key=lambda e: (-int(e.level), e.source != "ir", e.first_t_s))[0]
+            sorted(evs, key=lambda e: (-int(e.level), e.source != Source.IR, e.first_t_s))[0]
             if evs
             else None
         )
@@ -297,8 +298,8 @@ def evaluate(
                 "threat_s": rel("THREAT"),
                 "confirmed_s": rel("ATTACK_CONFIRMED"),
                 "max_level": main.level.name if main is not None else "NONE",
-                "disposition": main.disposition if main is not None else None,
-                "reason": main.reason if main is not None else None,
+                "disposition": main.disposition.value if main is not None else None,
+                "reason": main.reason_text if main is not None else None,
                 "declared": bool(main.declared) if main is not None else False,
                 "event_ids": eids,
                 "launch_point_error_km": _r(lp_err),
@@ -316,13 +317,13 @@ def evaluate(
     events = tuple(
         {
             "event_id": e.event_id,
-            "source": e.source,
+            "source": e.source.value,
             "launch_id": ev_launch.get(e.event_id),
             "max_level": e.level.name,
-            "disposition": e.disposition,
-            "reason": e.reason,
+            "disposition": e.disposition.value,
+            "reason": e.reason_text,
             "declared": e.declared,
-            "phenomenologies": list(e.phenomenologies),
+            "phenomenologies": [p.value for p in e.phenomenologies],
         }
         for e in center.events
     )

@@ -20,7 +20,7 @@ from earlywarn.center.alerts import ALERT_SCHEMA, Alert, Level
 from earlywarn.center.assessment import (
     AssessmentParams,
     DefendedArea,
-    EventState,
+    Event,
     ImpactRecord,
     LaunchNotification,
     SensorHealth,
@@ -38,6 +38,7 @@ from earlywarn.center.core import (
 )
 from earlywarn.center.fusion import FusionParams
 from earlywarn.center.radar_tracking import RadarParams, RadarTrack
+from earlywarn.center.vocabulary import Disposition, Reason, Source
 
 __all__ = [
     "ALERT_SCHEMA",
@@ -47,7 +48,8 @@ __all__ = [
     "CenterOutput",
     "CenterState",
     "DefendedArea",
-    "EventState",
+    "Disposition",
+    "Event",
     "FusionParams",
     "ImpactEstimate",
     "ImpactRecord",
@@ -57,7 +59,9 @@ __all__ = [
     "Level",
     "RadarParams",
     "RadarTrack",
+    "Reason",
     "SensorHealth",
+    "Source",
     "StepOutput",
     "predict_impact",
     "run_center",

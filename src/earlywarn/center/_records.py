@@ -1,6 +1,6 @@
 """``evolve``: a cheap ``dataclasses.replace`` for the center's frozen records.
 
-``replace`` runs the record's generated ``__init__`` (~10 µs for the ~50 fields of an
+``replace`` runs the record's generated ``__init__`` (~10 µs for the ~40 fields of an
 event), and the center rebuilds events, snapshots and tracks at every step. For a frozen
 dataclass whose fields are all set by ``__init__`` and that has no ``__post_init__``, a
 copy of the instance dict with the changes is the same value ``replace`` builds

@@ -18,40 +18,18 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import asdict, dataclass, fields
-from enum import IntEnum
 from typing import Any
+
+from earlywarn.center.vocabulary import Disposition, Level
 
 __all__ = [
     "ALERT_SCHEMA",
-    "DISPOSITIONS",
-    "NOT_A_THREAT_REASONS",
     "Alert",
     "Level",
 ]
 
 ALERT_SCHEMA = "earlywarn.alert/1"
-
-
-class Level(IntEnum):
-    """The assessment ladder, in order; an event's level never goes down."""
-
-    NONE = 0
-    POSSIBLE_LAUNCH = 1
-    LAUNCH = 2
-    THREAT = 3
-    ATTACK_CONFIRMED = 4
-
-
-DISPOSITIONS = ("OPEN", "NOT_A_THREAT", "RETRACTED")
-"""``OPEN``: being assessed. ``NOT_A_THREAT``: with a reason below. ``RETRACTED``: the
-evidence is gone (a candidate never confirmed, or an event merged into another)."""
-
-NOT_A_THREAT_REASONS = (
-    "orbit",
-    "sounding_rocket_local_impact",
-    "impact_outside_defended_areas",
-    "stationary_source",
-)
+_DISPOSITIONS = tuple(d.value for d in Disposition)
 
 
 def _clean(v: Any) -> Any:
@@ -65,7 +43,13 @@ def _clean(v: Any) -> Any:
 
 @dataclass(frozen=True)
 class Alert:
-    """One alert record (schema :data:`ALERT_SCHEMA`)."""
+    """One alert record (schema :data:`ALERT_SCHEMA`).
+
+    ``level`` is a :class:`~earlywarn.center.vocabulary.Level` name, ``disposition`` a
+    :class:`~earlywarn.center.vocabulary.Disposition`, ``reason`` a
+    :class:`~earlywarn.center.vocabulary.Reason` as text (``merged_into:<event_id>`` for a
+    merge; :func:`~earlywarn.center.vocabulary.parse_reason` reads it back).
+    """
 
     alert_id: str
     event_id: str
@@ -108,8 +92,8 @@ class Alert:
     def __post_init__(self) -> None:
         if self.level not in Level.__members__:
             raise ValueError(f"level {self.level!r} is not one of {tuple(Level.__members__)}")
-        if self.disposition not in DISPOSITIONS:
-            raise ValueError(f"disposition {self.disposition!r} is not one of {DISPOSITIONS}")
+        if self.disposition not in _DISPOSITIONS:
+            raise ValueError(f"disposition {self.disposition!r} is not one of {_DISPOSITIONS}")
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (tuples as lists, NaN/inf as None)."""

@@ -36,6 +36,7 @@ import numpy as np
 import numpy.typing as npt
 
 from earlywarn.center.motion import BallisticJ2
+from earlywarn.center.vocabulary import TrajectoryType
 from earlywarn.earth.constants import A_M, B_M, GM_M3_S2, OMEGA_RAD_S, R_MEAN_M
 from earlywarn.earth.frames import ecef_to_geodetic, enu_rotation, geodetic_to_ecef, great_circle
 
@@ -418,19 +419,21 @@ def orbit_summary(x: npt.ArrayLike) -> OrbitSummary:
     return OrbitSummary(rp - R_MEAN_M, ra - R_MEAN_M, speed_ratio, gamma, psi)
 
 
-def classify_trajectory(gamma_rad: float, range_angle_rad: float, margin_rad: float) -> str:
-    """``"minimum_energy"``, ``"lofted"`` or ``"depressed"`` (``"unknown"`` if undefined).
+def classify_trajectory(
+    gamma_rad: float, range_angle_rad: float, margin_rad: float
+) -> TrajectoryType:
+    """Minimum-energy, lofted or depressed (unknown if undefined).
 
     γ_me = (π − Ψ)/4 for the free-flight range angle Ψ.
     """
     if not (math.isfinite(gamma_rad) and math.isfinite(range_angle_rad)):
-        return "unknown"
+        return TrajectoryType.UNKNOWN
     g_me = (math.pi - range_angle_rad) / 4.0
     if gamma_rad > g_me + margin_rad:
-        return "lofted"
+        return TrajectoryType.LOFTED
     if gamma_rad < g_me - margin_rad:
-        return "depressed"
-    return "minimum_energy"
+        return TrajectoryType.DEPRESSED
+    return TrajectoryType.MINIMUM_ENERGY
 
 
 def ground_distance_m(

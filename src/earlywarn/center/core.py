@@ -42,7 +42,7 @@ from earlywarn.center.alerts import Alert
 from earlywarn.center.assessment import (
     AssessmentParams,
     DefendedArea,
-    EventState,
+    Event,
     ImpactRecord,
     LaunchNotification,
     SensorHealth,
@@ -156,7 +156,7 @@ class CenterState:
     ir_state: Any
     ir_events: tuple[tuple[str, IrEventLike], ...]
     radar: RadarTrackingState
-    events: tuple[EventState, ...]
+    events: tuple[Event, ...]
     health: tuple[SensorHealth, ...]
     next_event_no: int
     checks: tuple[tuple[int, float], ...]
@@ -184,7 +184,7 @@ class StepOutput:
 
     t_s: float
     alerts: tuple[Alert, ...]
-    events: tuple[EventState, ...]
+    events: tuple[Event, ...]
     tracks: tuple[RadarTrack, ...]
     health: tuple[SensorHealth, ...]
     coverage_degraded: bool
@@ -268,7 +268,7 @@ class CenterOutput:
     """The result of a run: every alert, the final events, the impact timeline, health log."""
 
     alerts: tuple[Alert, ...]
-    events: tuple[EventState, ...]
+    events: tuple[Event, ...]
     impacts: tuple[ImpactRecord, ...]
     health_log: tuple[tuple[float, str, str, bool, str], ...]
     final_state: CenterState

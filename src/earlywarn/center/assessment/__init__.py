@@ -1,0 +1,151 @@
+"""Assessment: from IR events and radar tracks to events on the ladder, and alerts.
+
+:func:`assess` runs named passes over the center's events, each in its own module:
+
+============================  ================================================================
+:mod:`.correlate`             IR events → events; IR burnout states carried on; radar tracks ↔
+                              IR events (forward and backward gates); radar-only events;
+                              merges of radar-only events into IR events
+:mod:`.estimate`              per event: evidence of its live tracks, state estimate (radar,
+                              fused, or IR), impact prediction, trajectory type, threatened
+                              areas
+:mod:`.ladder`                per event: level (the ladder) and disposition with its reason
+:mod:`.declarations`          per event: matching a declared launch
+:mod:`.raid`                  raid count: connected clusters of open launches
+============================  ================================================================
+
+Around it, :mod:`.health` (:func:`update_health`, before) folds status reports into the
+sensor health table, and :mod:`.alerts` (:func:`make_alerts`, after) issues an alert for
+every change of level or disposition and every material change of the impact estimate.
+:mod:`.event` holds the :class:`Event` value (the center's belief about one launch, with
+its step bookkeeping kept privately), :mod:`.params` the configuration values.
+The vocabularies (level, disposition, reason, source) are in
+:mod:`earlywarn.center.vocabulary`.
+
+Every pass iterates over sorted ids, so the same inputs give the same events, bit for bit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from earlywarn.center.assessment.alerts import make_alerts
+from earlywarn.center.assessment.correlate import (
+    carry_ir_states,
+    correlate_tracks,
+    index_owners,
+    merge_radar_only,
+    take_ir_events,
+)
+from earlywarn.center.assessment.declarations import declare
+from earlywarn.center.assessment.estimate import characterise, gather_evidence, update_state
+from earlywarn.center.assessment.event import Ctx, Event, ImpactRecord, Work, rebook
+from earlywarn.center.assessment.health import SensorHealth, update_health
+from earlywarn.center.assessment.ladder import evaluate_level
+from earlywarn.center.assessment.params import AssessmentParams, DefendedArea, LaunchNotification
+from earlywarn.center.assessment.raid import count_raids
+from earlywarn.center.fusion import FusionParams, IrEventLike
+from earlywarn.center.radar_tracking import RadarTrack
+from earlywarn.center.vocabulary import Disposition, Level, Source
+
+__all__ = [
+    "AssessmentParams",
+    "DefendedArea",
+    "Event",
+    "ImpactRecord",
+    "LaunchNotification",
+    "SensorHealth",
+    "assess",
+    "make_alerts",
+    "update_health",
+]
+
+
+def assess(
+    events: tuple[Event, ...],
+    next_event_no: int,
+    ir_events: Sequence[IrEventLike],
+    tracks: Sequence[RadarTrack],
+    health: tuple[SensorHealth, ...],
+    t_s: float,
+    *,
+    areas: tuple[DefendedArea, ...],
+    notices: tuple[LaunchNotification, ...],
+    params: AssessmentParams,
+    fusion: FusionParams,
+    checks: tuple[tuple[int, float], ...] = (),
+) -> tuple[tuple[Event, ...], int, tuple[tuple[int, float], ...]]:
+    """One assessment pass at ``t_s``.
+
+    ``ir_events`` are the IR detector's current events, ``tracks`` the confirmed radar
+    tracks, ``checks`` the time each uncorrelated track was last tested against the IR
+    events (a track is tested when it becomes a candidate, then every
+    ``correlation_recheck_s``). Returns the updated events, the next event number and
+    the new ``checks``. Deterministic: every iteration is over sorted ids.
+    """
+    w = Work(
+        ctx=Ctx(t_s, areas, notices, params, fusion, {h.sensor_id: h for h in health}),
+        evs={e.event_id: e for e in events},
+        irs={str(ie.event_id): ie for ie in ir_events},
+        trk={tr.track_id: tr for tr in tracks},
+        next_event_no=next_event_no,
+        last_check=dict(checks),
+        t_trk=tracks[0].t_s if tracks else None,
+    )
+    # evidence → events
+    take_ir_events(w)
+    index_owners(w)
+    carry_ir_states(w)
+    correlate_tracks(w)
+    merge_radar_only(w)
+    # per event: state, characterisation, level, declaration
+    for eid in sorted(w.evs):
+        e = w.evs[eid]
+        if _settled(e, eid in w.touched):
+            continue
+        w.evs[eid] = _assess_event(w, e)
+    _forget_unannounced(w)
+    count_raids(w.evs, params)
+    new_checks = tuple(sorted((k, v) for k, v in w.last_check.items() if k in w.trk))
+    return tuple(w.evs[k] for k in sorted(w.evs)), w.next_event_no, new_checks
+
+
+def _settled(e: Event, touched: bool) -> bool:
+    """Nothing in the event can change this step: retracted, or without a radar track, a
+    new IR snapshot or a running timer (not announced, or dismissed)."""
+    if e.disposition == Disposition.RETRACTED:
+        return True
+    return (
+        not touched
+        and not e.radar_track_ids
+        and (e.level == Level.NONE or e.disposition == Disposition.NOT_A_THREAT)
+    )
+
+
+def _assess_event(w: Work, e: Event) -> Event:
+    """The estimate, ladder and declarations passes over one event."""
+    eid = e.event_id
+    e, mine = gather_evidence(e, w.trk)
+    ir = w.irs.get(e.ir_event_id) if e.ir_event_id is not None else None
+    e, changed, imp = update_state(e, mine, w.ir_at, w.ctx)
+    # keep the cloud ``ir_at`` advanced meanwhile (it replaced evs[eid]): the next
+    # step then propagates it from here, not again from the burnout time
+    if w.evs[eid]._book.ir_cloud is not e._book.ir_cloud:
+        e = rebook(e, ir_cloud=w.evs[eid]._book.ir_cloud)
+    if changed:
+        e = characterise(e, w.ctx, imp)
+    e = evaluate_level(e, ir, w.ctx)
+    return declare(e, w.ctx.notices)
+
+
+def _forget_unannounced(w: Work) -> None:
+    """Candidates never announced whose IR event is gone leave no trace."""
+    for eid in sorted(w.evs):
+        e = w.evs[eid]
+        if (
+            e.level == Level.NONE
+            and e.source == Source.IR
+            and e.ir_event_id not in w.irs
+            and not e.radar_track_ids
+        ):
+            del w.evs[eid]

@@ -1,0 +1,360 @@
+"""The correlation passes: which evidence belongs to which event.
+
+1. :func:`take_ir_events` — IR events → center events: a new IR event opens an event, a
+   changed snapshot is copied into its event (launch estimate, class, sensors, report
+   keys). Work is skipped where nothing can change: an event not yet announced whose IR
+   candidate is not yet persistent, a stationary source already dismissed that is still
+   stationary, an unchanged snapshot.
+2. :func:`carry_ir_states` — each event keeps its IR burnout state (covariance floored)
+   and its sigma-point cloud: the IR detector forgets ended events, the center does not.
+3. :func:`correlate_tracks` — radar tracks ↔ IR events. Existing associations are kept.
+   A new track joins an IR event by the forward chi-square gate
+   (:func:`earlywarn.center.fusion.correlate_moments`). In a raid several IR events pass
+   it (their burnout states, carried over the midcourse, are uncertain by hundreds of
+   km); the track then waits until it has ``radar_confirm_min_updates`` updates and joins
+   the event whose burnout state it meets when traced back
+   (:func:`earlywarn.center.fusion.correlate_backward`; launches tens of seconds apart are
+   hundreds of km apart there). A track that joins an IR event leaves its radar-only
+   event, which is retracted as merged (``merged_into:<event_id>``) once empty. Old
+   enough uncorrelated tracks open radar-only events (or join a nearby one).
+4. :func:`merge_radar_only` — the radar track traced backward: a radar-only event whose
+   ballistic launch point and time agree with an IR launch estimate joins that IR event
+   (the chi-square test needs a usable IR burnout state; this one only the IR launch
+   fit). The same backward distance ranks the IR events that pass the launch gate.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from earlywarn.center._records import evolve
+from earlywarn.center.assessment.event import (
+    Event,
+    Work,
+    class_best,
+    finite_or_none,
+    merge_keys,
+    new_event,
+    rebook,
+)
+from earlywarn.center.assessment.ladder import persistent
+from earlywarn.center.characterise import ground_distance_m
+from earlywarn.center.fusion import (
+    FusionParams,
+    IrEventLike,
+    SigmaCloud,
+    correlate_backward,
+    correlate_moments,
+    floored_ir_state,
+    ir_ballistic_state,
+)
+from earlywarn.center.radar_tracking import RadarTrack
+from earlywarn.center.vocabulary import Disposition, Level, Reason, Source
+
+__all__ = ["carry_ir_states", "correlate_tracks", "merge_radar_only", "take_ir_events"]
+
+_IR_DECIDED = ("boosting", "ended", "orbital", "stationary")
+"""IR event statuses that are a decision of the detector (not a candidate's)."""
+
+
+def take_ir_events(w: Work) -> None:
+    """IR events → center events (new events for new IR events); marks ``w.touched``."""
+    by_ir = {e.ir_event_id: e.event_id for e in w.evs.values() if e.ir_event_id is not None}
+    params = w.ctx.params
+    for iid in sorted(w.irs):
+        ie = w.irs[iid]
+        if iid not in by_ir:
+            eid = w.new_event_id()
+            w.evs[eid] = new_event(eid, Source.IR, float(ie.first_t_s), iid)
+            by_ir[iid] = eid
+        eid = by_ir[iid]
+        e = w.evs[eid]
+        if e.disposition == Disposition.RETRACTED:
+            continue
+        if e.reason == Reason.STATIONARY_SOURCE and ie.status == "stationary":
+            continue
+        if e.level == Level.NONE and not (ie.status in _IR_DECIDED or persistent(ie, params)):
+            continue
+        new = _apply_ir(e, ie)
+        if new is not e:
+            w.evs[eid] = new
+            w.touched.add(eid)
+
+
+def _apply_ir(ev: Event, ir: IrEventLike) -> Event:
+    # the same snapshot as last step (the detector re-reports unchanged events): nothing to do
+    f = finite_or_none
+    seen = (
+        ir.status,
+        bool(ir.stereo),
+        float(ir.last_t_s),
+        int(ir.n_reports),
+        f(ir.launch_time_s),
+        f(ir.launch_lat_rad),
+        f(ir.launch_lon_rad),
+        f(ir.azimuth_rad),
+        f(ir.burnout_time_s),
+        tuple(ir.class_probs),
+    )
+    if seen == ev._book.ir_seen:
+        return ev
+    cls, pc = class_best(ir.class_probs)
+    keys = merge_keys(ev._book.report_keys, ((str(a), int(b)) for a, b in ir.report_keys))
+    sens = tuple(sorted(set(ev.sensor_ids) | {str(s) for s in ir.sensor_ids}))
+    return evolve(
+        ev,
+        last_evidence_t_s=max(ev.last_evidence_t_s, float(ir.last_t_s)),
+        launch_time_s=f(ir.launch_time_s),
+        launch_time_sigma_s=f(ir.launch_time_sigma_s),
+        launch_lat_rad=f(ir.launch_lat_rad),
+        launch_lon_rad=f(ir.launch_lon_rad),
+        launch_sigma_m=f(ir.launch_sigma_m),
+        azimuth_rad=f(ir.azimuth_rad),
+        azimuth_sigma_rad=f(ir.azimuth_sigma_rad),
+        vehicle_class=cls,
+        class_probability=pc,
+        sensor_ids=sens,
+        stereo=ev.stereo or bool(ir.stereo),
+        _book=evolve(ev._book, ir_seen=seen, report_keys=keys),
+    )
+
+
+def index_owners(w: Work) -> None:
+    """``w.owner``: the event each live radar track belongs to (retracted events own none)."""
+    for eid in sorted(w.evs):
+        for tid in w.evs[eid].radar_track_ids:
+            if tid in w.trk and w.evs[eid].disposition != Disposition.RETRACTED:
+                w.owner[tid] = eid
+
+
+def carry_ir_states(w: Work) -> None:
+    """IR ballistic states live on in their events (the IR detector forgets ended events)."""
+    fusion = w.ctx.fusion
+    for eid in sorted(w.evs):
+        e = w.evs[eid]
+        if (
+            e.ir_event_id is None
+            or e.ir_event_id not in w.irs
+            or e.disposition == Disposition.RETRACTED
+        ):
+            continue
+        st = ir_ballistic_state(w.irs[e.ir_event_id])
+        if st is None:
+            continue
+        key = (st[0], float(st[1][0]))
+        if e._book.ir_cloud_key != key:
+            t_b, x_b, p_b = floored_ir_state(st, fusion)
+            w.evs[eid] = evolve(
+                e,
+                ir_state=(t_b, np.asarray(x_b), np.asarray(p_b)),
+                burnout_x=np.asarray(x_b),
+                _book=evolve(
+                    e._book,
+                    ir_cloud=SigmaCloud.from_state(t_b, x_b, p_b, fusion.q),
+                    ir_cloud_key=key,
+                ),
+            )
+            w.touched.add(eid)
+
+
+def backward_d2(e: Event, tr: RadarTrack, fusion: FusionParams, fallback: float) -> float:
+    """The backward correlation distance of a track to an event's IR burnout state
+    (:func:`earlywarn.center.fusion.correlate_backward`); ``fallback`` without one."""
+    if e.ir_state is None:
+        return fallback
+    return correlate_backward(e.ir_state, tr, fusion)
+
+
+def _gate(w: Work, tid: int, ir_states: list[str]) -> list[tuple[float, str]]:
+    """The IR events track ``tid`` may belong to, as ``(d², event id)``.
+
+    None unless one passes the forward gate. With several IR events (a raid), every
+    event that passes the forward or the backward gate is a candidate and ``d²`` is
+    the backward distance (:func:`earlywarn.center.fusion.correlate_backward`): the IR
+    states carried over the midcourse no longer separate launches tens of seconds
+    apart, the track traced back to each burnout time does.
+    """
+    fusion = w.ctx.fusion
+    fwd: list[tuple[float, str]] = []
+    for eid in ir_states:
+        m = w.ir_at(eid)
+        if m is None:
+            continue
+        d2 = correlate_moments(m[0], m[1], m[2], w.trk[tid], fusion)
+        if d2 <= fusion.gamma:
+            fwd.append((d2, eid))
+    if not fwd or len(ir_states) == 1:
+        return fwd
+    ok = {eid for _, eid in fwd}
+    out: list[tuple[float, str]] = []
+    for eid in ir_states:
+        b2 = backward_d2(w.evs[eid], w.trk[tid], fusion, math.inf)
+        if eid in ok or b2 <= fusion.gamma:
+            out.append((b2, eid))
+    return out
+
+
+def correlate_tracks(w: Work) -> None:
+    """New radar tracks → IR events (forward, then backward gate), merged radar-only
+    events retracted, radar-only events for old enough uncorrelated tracks."""
+    params, evs, trk = w.ctx.params, w.evs, w.trk
+    ir_states = sorted(
+        eid
+        for eid in evs
+        if evs[eid]._book.ir_cloud is not None
+        and evs[eid].disposition != Disposition.RETRACTED
+        and evs[eid].source == Source.IR
+    )
+    candidates = [
+        tid
+        for tid in sorted(trk)
+        if trk[tid].n_updates >= params.radar_min_updates
+        and (tid not in w.owner or evs[w.owner[tid]].source == Source.RADAR)
+    ]
+    corr: dict[int, str] = {}
+    deferred: set[int] = set()
+    due = [
+        tid
+        for tid in candidates
+        if tid not in w.last_check or w.ctx.t_s - w.last_check[tid] >= params.correlation_recheck_s
+    ]
+    if due and ir_states:
+        for tid in due:
+            w.last_check[tid] = w.ctx.t_s
+            gated = _gate(w, tid, ir_states)
+            # an ambiguous track waits until it is firm enough for the backward test
+            if len(gated) > 1 and trk[tid].n_updates < params.radar_confirm_min_updates:
+                deferred.add(tid)
+                continue
+            if gated:
+                corr[tid] = min(gated)[1]
+    _move_correlated(w, corr)
+    _open_radar_only(w, candidates, deferred, ir_states)
+
+
+def _move_correlated(w: Work, corr: dict[int, str]) -> None:
+    """Move correlated tracks into IR events; retract emptied radar-only events as merged."""
+    evs = w.evs
+    for tid in sorted(corr):
+        src = w.owner.get(tid)
+        dst = corr[tid]
+        if src is not None and src != dst:
+            e = evs[src]
+            rest = tuple(x for x in e.radar_track_ids if x != tid)
+            evs[src] = evolve(e, radar_track_ids=rest)
+            if not rest:
+                evs[src] = _merged(evs[src], dst)
+        w.owner[tid] = dst
+        d = evs[dst]
+        evs[dst] = evolve(
+            d, radar_track_ids=tuple(sorted({*d.radar_track_ids, tid})), correlated=True
+        )
+
+
+def _merged(e: Event, into: str) -> Event:
+    return evolve(e, disposition=Disposition.RETRACTED, reason=Reason.MERGED, merged_into=into)
+
+
+def _open_radar_only(
+    w: Work, candidates: list[int], deferred: set[int], ir_states: list[str]
+) -> None:
+    """Radar-only events for old-enough uncorrelated tracks (join a nearby radar-only event)."""
+    params, evs, trk = w.ctx.params, w.evs, w.trk
+    for tid in candidates:
+        if tid in w.owner or tid in deferred:
+            continue
+        tr = trk[tid]
+        if w.ctx.t_s - tr.first_t_s < params.radar_only_delay_s:
+            continue
+        if tr.n_updates < params.radar_confirm_min_updates and len(_gate(w, tid, ir_states)) > 1:
+            continue  # an ambiguous raid track waits for its IR event (see above)
+        joined = None
+        for eid in sorted(evs):
+            e = evs[eid]
+            if e.source != Source.RADAR or e.disposition == Disposition.RETRACTED:
+                continue
+            others = [trk[x] for x in e.radar_track_ids if x in trk]
+            if (
+                others
+                and min(float(np.linalg.norm(o.x[:3] - tr.x[:3])) for o in others)
+                <= params.radar_join_m
+            ):
+                joined = eid
+                break
+        if joined is None:
+            joined = w.new_event_id()
+            evs[joined] = new_event(joined, Source.RADAR, tr.first_t_s, None)
+        e = evs[joined]
+        evs[joined] = evolve(e, radar_track_ids=tuple(sorted({*e.radar_track_ids, tid})))
+        w.owner[tid] = joined
+
+
+def merge_radar_only(w: Work) -> None:
+    """Radar-only events whose traced-back launch agrees with an IR launch join it."""
+    evs, trk, fusion = w.evs, w.trk, w.ctx.fusion
+    for rid in sorted(evs):
+        r = evs[rid]
+        if (
+            r.source != Source.RADAR
+            or r.disposition == Disposition.RETRACTED
+            or r.launch_time_s is None
+            or r.launch_lat_rad is None
+            or r.launch_lon_rad is None
+            or r.n_live_tracks == 0
+        ):
+            continue
+        live_r = [trk[x] for x in r.radar_track_ids if x in trk]
+        best_i = _launch_match(evs, r, live_r, fusion)
+        if best_i is None:
+            continue
+        moved = tuple(x for x in r.radar_track_ids if x in trk)
+        d_ev = evs[best_i]
+        evs[best_i] = rebook(
+            evolve(
+                d_ev,
+                radar_track_ids=tuple(sorted({*d_ev.radar_track_ids, *moved})),
+                correlated=True,
+            ),
+            impact_computed_t_s=-math.inf,
+        )
+        evs[rid] = _merged(r, best_i)
+        for x in moved:
+            w.owner[x] = best_i
+
+
+def _launch_match(
+    evs: dict[str, Event], r: Event, live_r: list[RadarTrack], fusion: FusionParams
+) -> str | None:
+    """The IR event (LAUNCH or above) whose launch estimate the radar-only event ``r``
+    agrees with, within the launch gate; the best by backward distance, then launch-point
+    distance; None if none."""
+    assert r.launch_time_s is not None and r.launch_lat_rad is not None
+    assert r.launch_lon_rad is not None
+    best_i, best_d = None, (math.inf, math.inf)
+    for iid in sorted(evs):
+        cand = evs[iid]
+        if (
+            cand.source != Source.IR
+            or cand.disposition == Disposition.RETRACTED
+            or cand.level < Level.LAUNCH
+            or cand.launch_time_s is None
+            or cand.launch_lat_rad is None
+            or cand.launch_lon_rad is None
+        ):
+            continue
+        dt_l = abs(r.launch_time_s - cand.launch_time_s)
+        dist = float(
+            ground_distance_m(
+                r.launch_lat_rad, r.launch_lon_rad, cand.launch_lat_rad, cand.launch_lon_rad
+            )
+        )
+        if dt_l > fusion.launch_gate_s or dist > fusion.launch_gate_m:
+            continue
+        # launches of a raid pass this wide gate together: rank by the track traced
+        # back to the IR burnout state, then by the launch-point distance
+        b2 = min((backward_d2(cand, tr, fusion, math.inf) for tr in live_r), default=math.inf)
+        if (b2, dist) < best_d:
+            best_i, best_d = iid, (b2, dist)
+    return best_i
