@@ -81,7 +81,6 @@ from earlywarn.center.characterise import (
 )
 from earlywarn.center.fusion import (
     FusionParams,
-    IrEventLike,
     SigmaCloud,
     consistent,
     correlate_backward,
@@ -90,6 +89,7 @@ from earlywarn.center.fusion import (
     fuse_states,
     ir_ballistic_state,
 )
+from earlywarn.center.ir.records import IrEventLike
 from earlywarn.center.radar_tracking import RadarTrack, rcs_difference_db
 from earlywarn.earth.frames import ecef_to_geodetic, enu_rotation, geodetic_to_ecef, great_circle
 from earlywarn.earth.time import iso_utc

@@ -17,7 +17,7 @@ One step:
 
 1. sensor health from status reports and heartbeats (:func:`assessment.update_health`);
 2. IR launch detection (the configured :class:`IrDetector`, by default
-   ``earlywarn.center.infrared``);
+   ``earlywarn.center.ir``);
 3. radar tracking (:func:`radar_tracking.radar_step`);
 4. fusion, characterisation and the assessment ladder (:func:`assessment.assess`);
 5. alerts for every change of level or disposition, or a material change of the impact
@@ -36,7 +36,7 @@ import numpy as np
 import numpy.typing as npt
 from threadpoolctl import threadpool_limits
 
-from earlywarn.center import infrared
+from earlywarn.center import ir
 from earlywarn.center.alerts import Alert
 from earlywarn.center.assessment import (
     AssessmentParams,
@@ -49,7 +49,8 @@ from earlywarn.center.assessment import (
     make_alerts,
     update_health,
 )
-from earlywarn.center.fusion import FusionParams, IrEventLike
+from earlywarn.center.fusion import FusionParams
+from earlywarn.center.ir.records import IrEventLike
 from earlywarn.center.radar_tracking import (
     RadarParams,
     RadarTrack,
@@ -76,7 +77,7 @@ KINDS = ("ir", "radar", "status")
 
 
 class IrDetector(Protocol):
-    """The IR launch detector the center composes (``earlywarn.center.infrared`` by default).
+    """The IR launch detector the center composes (``earlywarn.center.ir`` by default).
 
     ``step`` returns the new detector state and the detector's current events (live or
     just ended); the center copies what it needs of each into its own event, so an event
@@ -92,7 +93,7 @@ class IrDetector(Protocol):
 
 @dataclass(frozen=True)
 class InfraredDetector:
-    """The center's own IR launch detection, ``earlywarn.center.infrared.ir_step``.
+    """The center's own IR launch detection, ``earlywarn.center.ir.ir_step``.
 
     ``params`` is an ``IrParams`` (None: its defaults).
     """
@@ -103,21 +104,21 @@ class InfraredDetector:
     :func:`run_center` may skip report-free intervals (see there)."""
 
     def initial_state(self) -> Any:
-        return infrared.IrState.initial()
+        return ir.IrState.initial()
 
     def step(
         self, state: Any, ir_columns: Columns, t_s: float
     ) -> tuple[Any, tuple[IrEventLike, ...]]:
         params = self.params if self.params is not None else _DEFAULT_IR_PARAMS
         cols: Any = ir_columns if ir_columns else _EMPTY_IR
-        new_state, events = infrared.ir_step(state, cols, t_s, params)
+        new_state, events = ir.ir_step(state, cols, t_s, params)
         # (IrEvent is a frozen dataclass: read-only fields, which mypy does not accept for
         # the protocol's plain attributes; it has every field IrEventLike names)
         return new_state, cast("tuple[IrEventLike, ...]", tuple(events))
 
 
-_DEFAULT_IR_PARAMS = infrared.IrParams()
-_EMPTY_IR = infrared.empty_ir()
+_DEFAULT_IR_PARAMS = ir.IrParams()
+_EMPTY_IR = ir.empty_ir()
 
 
 @dataclass(frozen=True)
