@@ -313,11 +313,14 @@ class IrEvent:
 
 @dataclass(frozen=True)
 class _Caches:
-    """What one estimate of an event leaves for its next (each reused only where it gives
-    the same numbers as a recomputation; see :func:`earlywarn.center.ir.estimate.
-    _next_caches`): the final launch fit with its latitude and longitude, the stereo fit
-    over the first ``fit_window_s`` with the time of its first point, the triangulated
-    rows, the mono fit's chi-squares."""
+    """What one estimate of an event leaves for the next (each reused only where it gives
+    the same numbers as a recomputation; updated by ``estimate._next_caches``).
+
+    ``launch``: the final stereo launch fit with its latitude and longitude (once its
+    window is complete it no longer changes); ``fit_window``: the stereo fit over the
+    first ``fit_window_s`` and the time of its first point; ``tri``: the triangulated
+    rows (``stereo._Triangulated``); ``mono``: the mono fit's chi-squares
+    (``launch_fit._MonoChi``)."""
 
     launch: tuple[_LaunchFit, float, float] | None = None
     fit_window: tuple[_LaunchFit, float] | None = None
@@ -330,6 +333,8 @@ _NO_CACHES = _Caches()
 
 @dataclass(frozen=True, eq=False)
 class _EventState:
+    """One event as the detector carries it between steps (its snapshot is what it shows)."""
+
     event_id: str
     track_ids: tuple[int, ...]
     status: IrStatus  # the decided status while live
