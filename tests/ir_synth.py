@@ -227,7 +227,7 @@ def run(
     cols: dict[str, np.ndarray], t_end_s: float, step_s: float = 2.0, params: object = None
 ) -> list[tuple[float, tuple[Any, ...]]]:
     """Feed the columns to ``ir_step`` in steps of ``step_s``; every step's (t, events)."""
-    from earlywarn.center.infrared import IrParams, IrState, ir_step
+    from earlywarn.center.ir import IrParams, IrState, ir_step
 
     p = params if isinstance(params, IrParams) else IrParams()
     t = cols["t_s"]

@@ -337,7 +337,7 @@ def test_radar_state_overrides_ir_orbital_status() -> None:
     ctx = Ctx(500.0, (), (), AssessmentParams(), FusionParams(), {})
     from typing import cast
 
-    from earlywarn.center.fusion import IrEventLike
+    from earlywarn.center.ir import IrEventLike
 
     ir = cast(IrEventLike, StubIrEvent("I1", "orbital", 0.0, 10.0, 5, ("s",)))
     ev = Event(

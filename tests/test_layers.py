@@ -51,14 +51,33 @@ def package_of(path: Path, src: Path = SRC) -> str:
     return name if path.name == "__init__.py" else name.rpartition(".")[0]
 
 
-def import_statements(path: Path, package: str) -> list[tuple[str, tuple[str, ...]]]:
+def _type_checking_only(tree: ast.AST) -> set[int]:
+    """The ids of the nodes under ``if TYPE_CHECKING:`` (never run: no runtime edge)."""
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and (
+            getattr(node.test, "id", "") == "TYPE_CHECKING"
+            or getattr(node.test, "attr", "") == "TYPE_CHECKING"
+        ):
+            for child in node.body:
+                skip |= {id(n) for n in ast.walk(child)}
+    return skip
+
+
+def import_statements(
+    path: Path, package: str, runtime_only: bool = False
+) -> list[tuple[str, tuple[str, ...]]]:
     """Every import in a file, anywhere in it (also inside functions): ``(module, names)``
     with ``names`` what ``from module import ...`` took (empty for ``import module`` and
     literal ``importlib.import_module`` / ``__import__`` calls). ``package`` is what a
-    relative import is relative to."""
+    relative import is relative to. ``runtime_only`` leaves out imports under
+    ``if TYPE_CHECKING:``, which never run."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    skip = _type_checking_only(tree) if runtime_only else set()
     out: list[tuple[str, tuple[str, ...]]] = []
     for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
         if isinstance(node, ast.Import):
             out.extend((alias.name, ()) for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -96,7 +115,7 @@ def layer_of(module: str) -> str:
     return "cli" if parts[1] == "__main__" else parts[1]
 
 
-def project_imports(src: Path = SRC) -> dict[str, set[str]]:
+def project_imports(src: Path = SRC, runtime_only: bool = False) -> dict[str, set[str]]:
     """Module → the project modules it imports.
 
     ``from m import a`` is an edge to ``m.a`` when that is a module (importing it runs
@@ -108,7 +127,7 @@ def project_imports(src: Path = SRC) -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {}
     for mod, path in files.items():
         found: set[str] = set()
-        for base, taken in import_statements(path, package_of(path, src)):
+        for base, taken in import_statements(path, package_of(path, src), runtime_only):
             if base != root and not base.startswith(root + "."):
                 continue
             subs = {f"{base}.{a}" for a in taken} & set(files)
@@ -203,7 +222,8 @@ def test_center_never_imports_truth_or_sensors() -> None:
 
 
 def test_no_import_cycles_between_modules() -> None:
-    found = cycles(project_imports())
+    """Runtime imports only: an import under ``if TYPE_CHECKING:`` never runs."""
+    found = cycles(project_imports(runtime_only=True))
     assert not found, "modules that import each other:\n" + "\n".join(" ↔ ".join(c) for c in found)
 
 
@@ -254,3 +274,16 @@ def test_relative_imports_resolve_from_the_files_package(tmp_path: Path) -> None
         "earlywarn.center.ir.d.e",
         "earlywarn.center.ir.d.e.f",
     ]
+
+
+def test_type_checking_imports_are_not_runtime_edges(tmp_path: Path) -> None:
+    f = tmp_path / "m.py"
+    f.write_text(
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n    from earlywarn.a import b\n"
+        "def g():\n    import earlywarn.c\n"
+    )
+    every = [m for m, _ in import_statements(f, "earlywarn")]
+    run = [m for m, _ in import_statements(f, "earlywarn", runtime_only=True)]
+    assert "earlywarn.a" in every and "earlywarn.a" not in run
+    assert "earlywarn.c" in run

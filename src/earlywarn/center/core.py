@@ -19,7 +19,7 @@ One step:
    :attr:`StepOutput.intake`; late, duplicated and out-of-order reports never raise;
 1. sensor health from status reports and heartbeats (:func:`assessment.update_health`);
 2. IR launch detection (the configured :class:`IrDetector`, by default
-   ``earlywarn.center.infrared``);
+   ``earlywarn.center.ir``);
 3. radar tracking (:func:`radar_tracking.radar_step`);
 4. fusion, characterisation and the assessment ladder (:func:`assessment.assess`);
 5. alerts for every change of level or disposition, or a material change of the impact
@@ -37,7 +37,7 @@ import numpy as np
 import numpy.typing as npt
 from threadpoolctl import threadpool_limits
 
-from earlywarn.center import infrared
+from earlywarn.center import ir
 from earlywarn.center.alerts import Alert
 from earlywarn.center.assessment import (
     AssessmentParams,
@@ -50,8 +50,9 @@ from earlywarn.center.assessment import (
     make_alerts,
     update_health,
 )
-from earlywarn.center.fusion import FusionParams, IrEventLike
+from earlywarn.center.fusion import FusionParams
 from earlywarn.center.intake import IntakeCounts, IntakeParams, IntakeState, admit
+from earlywarn.center.ir.records import IrEventLike
 from earlywarn.center.radar_tracking import (
     RadarParams,
     RadarTrack,
@@ -76,7 +77,7 @@ FloatVec = npt.NDArray[np.float64]
 
 
 class IrDetector(Protocol):
-    """The IR launch detector the center composes (``earlywarn.center.infrared`` by default).
+    """The IR launch detector the center composes (``earlywarn.center.ir`` by default).
 
     ``step`` returns the new detector state and the detector's current events (live or
     just ended); the center copies what it needs of each into its own event, so an event
@@ -86,13 +87,13 @@ class IrDetector(Protocol):
     def initial_state(self) -> Any: ...
 
     def step(
-        self, state: Any, ir: ReportBlock, t_s: float
+        self, state: Any, reports: ReportBlock, t_s: float
     ) -> tuple[Any, tuple[IrEventLike, ...]]: ...
 
 
 @dataclass(frozen=True)
 class InfraredDetector:
-    """The center's own IR launch detection, ``earlywarn.center.infrared.ir_step``.
+    """The center's own IR launch detection, ``earlywarn.center.ir.ir_step``.
 
     ``params`` is an ``IrParams`` (None: its defaults).
     """
@@ -103,17 +104,19 @@ class InfraredDetector:
     :func:`run_center` may skip report-free intervals (see there)."""
 
     def initial_state(self) -> Any:
-        return infrared.IrState.initial()
+        return ir.IrState.initial()
 
-    def step(self, state: Any, ir: ReportBlock, t_s: float) -> tuple[Any, tuple[IrEventLike, ...]]:
+    def step(
+        self, state: Any, reports: ReportBlock, t_s: float
+    ) -> tuple[Any, tuple[IrEventLike, ...]]:
         params = self.params if self.params is not None else _DEFAULT_IR_PARAMS
-        new_state, events = infrared.ir_step(state, ir, t_s, params)
+        new_state, events = ir.ir_step(state, reports, t_s, params)
         # (IrEvent is a frozen dataclass: read-only fields, which mypy does not accept for
         # the protocol's plain attributes; it has every field IrEventLike names)
         return new_state, cast("tuple[IrEventLike, ...]", tuple(events))
 
 
-_DEFAULT_IR_PARAMS = infrared.IrParams()
+_DEFAULT_IR_PARAMS = ir.IrParams()
 
 
 @dataclass(frozen=True)

@@ -38,16 +38,15 @@ well under a kilometre.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 from scipy.stats import chi2
 
 from earlywarn.center.characterise import propagate, sqrt_psd
+from earlywarn.center.ir.records import IrEventLike
 from earlywarn.center.motion import cv_matrices
 from earlywarn.center.radar_tracking import RadarTrack
 
@@ -55,7 +54,6 @@ FloatArray = npt.NDArray[np.float64]
 
 __all__ = [
     "FusionParams",
-    "IrEventLike",
     "SigmaCloud",
     "consistent",
     "correlate",
@@ -66,34 +64,6 @@ __all__ = [
     "ir_ballistic_state",
     "propagate_unscented",
 ]
-
-
-class IrEventLike(Protocol):
-    """The attributes of an IR event (``earlywarn.center.infrared.IrEvent``) the center uses."""
-
-    event_id: str
-    status: str
-    first_t_s: float
-    last_t_s: float
-    n_reports: int
-    sensor_ids: tuple[str, ...]
-    stereo: bool
-    launch_time_s: float | None
-    launch_time_sigma_s: float | None
-    launch_lat_rad: float | None
-    launch_lon_rad: float | None
-    launch_sigma_m: float | None
-    azimuth_rad: float | None
-    azimuth_sigma_rad: float | None
-    burnout_time_s: float | None
-    burn_time_s: float | None
-    class_probs: tuple[tuple[str, float], ...]
-    r_ecef_m: npt.ArrayLike | None
-    v_ecef_m_s: npt.ArrayLike | None
-    cov: npt.ArrayLike | None
-    track_t_s: npt.ArrayLike | None
-    track_r_ecef_m: npt.ArrayLike | None
-    report_keys: Sequence[tuple[str, int]]
 
 
 @dataclass(frozen=True)

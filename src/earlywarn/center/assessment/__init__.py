@@ -44,7 +44,8 @@ from earlywarn.center.assessment.health import SensorHealth, update_health
 from earlywarn.center.assessment.ladder import evaluate_level
 from earlywarn.center.assessment.params import AssessmentParams, DefendedArea, LaunchNotification
 from earlywarn.center.assessment.raid import count_raids
-from earlywarn.center.fusion import FusionParams, IrEventLike
+from earlywarn.center.fusion import FusionParams
+from earlywarn.center.ir.records import IrEventLike
 from earlywarn.center.radar_tracking import RadarTrack
 from earlywarn.center.vocabulary import Disposition, Level, Source
 

@@ -31,7 +31,8 @@ from earlywarn.center._records import evolve
 from earlywarn.center.assessment.health import SensorHealth
 from earlywarn.center.assessment.params import AssessmentParams, DefendedArea, LaunchNotification
 from earlywarn.center.characterise import ImpactEstimate, OrbitSummary
-from earlywarn.center.fusion import FusionParams, IrEventLike, SigmaCloud
+from earlywarn.center.fusion import FusionParams, SigmaCloud
+from earlywarn.center.ir.records import IrEventLike
 from earlywarn.center.radar_tracking import RadarTrack
 from earlywarn.center.vocabulary import (
     Disposition,

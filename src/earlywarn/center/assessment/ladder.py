@@ -52,7 +52,7 @@ from earlywarn.center._records import evolve
 from earlywarn.center.assessment.event import Ctx, Event, finite_or_none
 from earlywarn.center.assessment.params import AssessmentParams
 from earlywarn.center.characterise import ground_distance_m, orbit_summary
-from earlywarn.center.fusion import IrEventLike
+from earlywarn.center.ir.records import IrEventLike
 from earlywarn.center.vocabulary import Disposition, Level, Reason, Source
 from earlywarn.earth.frames import ecef_to_geodetic
 

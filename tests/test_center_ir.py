@@ -1,4 +1,4 @@
-"""Infrared launch detection (earlywarn.center.infrared) on synthetic reports.
+"""Infrared launch detection (earlywarn.center.ir) on synthetic reports.
 
 The data come from ``tests/ir_synth.py``: a rocket flown in a vertical plane over the
 Earth from a known site, azimuth and lift-off time, seen by two geostationary satellites
@@ -21,13 +21,20 @@ from scipy.stats import chi2
 
 import ir_synth as S
 from earlywarn.center import priors
-from earlywarn.center.infrared import (
+from earlywarn.center.ir import (
     IR_INPUT_COLUMNS,
     IrEvent,
     IrParams,
     IrState,
+    association,
     empty_ir,
+    estimate,
+    geometry,
     ir_step,
+    launch_fit,
+    snapshot,
+    state_fit,
+    stereo,
     triangulate,
 )
 from earlywarn.earth.constants import R_MEAN_M
@@ -214,10 +221,8 @@ def test_mono_fit_reuse_after_its_window_closes_changes_nothing(monkeypatch: Any
     at each estimate, and far fewer are computed."""
     import dataclasses
 
-    import earlywarn.center.infrared as ir
-
     calls = {"fit": 0, "chi": 0}
-    real_fit, real_of = ir._mono_fit, ir._MonoChi.of
+    real_fit, real_of = launch_fit._mono_fit, launch_fit._MonoChi.of
 
     seen: list[tuple[Any, ...]] = []
 
@@ -230,8 +235,8 @@ def test_mono_fit_reuse_after_its_window_closes_changes_nothing(monkeypatch: Any
         calls["chi"] += 1
         return real_of(key)
 
-    monkeypatch.setattr(ir, "_mono_fit", fit)
-    monkeypatch.setattr(ir._MonoChi, "of", staticmethod(of))
+    monkeypatch.setattr(estimate, "_mono_fit", fit)
+    monkeypatch.setattr(launch_fit._MonoChi, "of", staticmethod(of))
     run = _launch_run.__wrapped__  # (not the cached results of other tests)
     _, _, reused = run("icbm", 2, 1)
     assert calls["fit"] >= 10 and calls["chi"] <= calls["fit"] // 2, calls
@@ -247,7 +252,7 @@ def test_mono_fit_reuse_after_its_window_closes_changes_nothing(monkeypatch: Any
     assert dataclasses.astuple(got[0]) == dataclasses.astuple(want[0])
     assert np.array_equal(got[2].chi, want[2].chi) and not np.array_equal(got[2].chi, other.chi)
     # and the same run with the chi-squares recomputed at every estimate
-    monkeypatch.setattr(ir._MonoChi, "same_window", lambda self, key: False)
+    monkeypatch.setattr(launch_fit._MonoChi, "same_window", lambda self, key: False)
     _, _, fresh = run("icbm", 2, 1)
 
     def flat(hist: list) -> list:
@@ -386,8 +391,11 @@ def test_priors_profile_and_classes() -> None:
 def test_center_ir_modules_import_no_truth() -> None:
     """The center sees reports only (DESIGN.md)."""
     root = pathlib.Path(__file__).resolve().parents[1] / "src" / "earlywarn" / "center"
-    for name in ("infrared.py", "priors.py", "landsea.py"):
-        tree = ast.parse((root / name).read_text())
+    files = [*sorted((root / "ir").glob("*.py")), root / "priors.py", root / "landsea.py"]
+    assert len(files) > 3
+    for path in files:
+        name = path.name
+        tree = ast.parse(path.read_text())
         mods: list[str] = []
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
@@ -450,63 +458,60 @@ def _random_rays(rng: np.random.Generator, k: int) -> tuple[np.ndarray, np.ndarr
 
 
 def test_fast_paths_agree_bit_for_bit() -> None:
-    from earlywarn.center import infrared as ir
-
     rng = np.random.default_rng(7)
     for k in (1, 2, 5, 31):
         sat, u = _random_rays(rng, k)
-        assert ir._ray_hit_ground_py(sat, u) == ir._ray_hit(sat, u, 0.0).tolist()
+        assert geometry._ray_hit_ground_py(sat, u) == geometry._ray_hit(sat, u, 0.0).tolist()
         x = rng.normal(size=(k, 3))
         assert (
-            ir._rows3(x[:, 0], x[:, 1], x[:, 2]).tobytes()
+            geometry._rows3(x[:, 0], x[:, 1], x[:, 2]).tobytes()
             == np.stack([x[:, 0], x[:, 1], x[:, 2]], axis=1).tobytes()
         )
     for k in (1, 2, 3, 8, 64, 65, 200):
         for v in (rng.normal(size=k), np.round(rng.normal(size=k), 1)):  # ties too
-            assert ir._median(v) == float(np.median(v))
+            assert geometry._median(v) == float(np.median(v))
         m = rng.normal(size=(k, 3))
-        assert ir._median_rows(m).tobytes() == np.median(m, axis=0).tobytes()
-    assert math.isnan(ir._median(np.array([1.0, math.nan, 2.0])))
+        assert geometry._median_rows(m).tobytes() == np.median(m, axis=0).tobytes()
+    assert math.isnan(geometry._median(np.array([1.0, math.nan, 2.0])))
     # the launch fit's normal equations: the einsum they replace
     for g, k in ((1, 12), (2, 5), (300, 22), (150, 40)):
         t = np.sort(rng.uniform(0.0, 45.0, k))
         t0 = -rng.uniform(0.0, 150.0, g)
         w = 1.0 / rng.uniform(1e4, 1e7, k)
         y = rng.normal(size=k) * 1e4
-        basis, bp, bq = ir._ground_basis(t, t0)
-        nmat, rvec = ir._normal_grid(w, y, basis, bp, bq)
+        basis, bp, bq = launch_fit._ground_basis(t, t0)
+        nmat, rvec = launch_fit._normal_grid(w, y, basis, bp, bq)
         assert nmat.tobytes() == np.einsum("k,gkp,gkq->gpq", w, basis, basis).tobytes()
         assert rvec.tobytes() == np.einsum("k,gkp,k->gp", w, basis, y).tobytes()
 
 
 def test_closed_form_fits_agree_with_numpy_linalg() -> None:
     """The closed-form small solves (last-bit differences allowed) against numpy.linalg."""
-    from earlywarn.center import infrared as ir
-
     rng = np.random.default_rng(11)
     # the LOS predictor: 2×2 and 3×3 normal equations, and a repeated time (singular)
     for n in (1, 2, 3, 5, 6, 8, 14):
         t = 1000.0 + np.cumsum(rng.uniform(0.5, 4.0, n))
         los = np.array([0.3, -0.5, 0.8]) + rng.normal(size=(n, 3)) * 1e-3 * (t - t[0])[:, None]
         los /= np.linalg.norm(los, axis=1, keepdims=True)
-        fast, ref = ir._fit_predictor(t, los), ir._fit_predictor_np(t, los)
+        fast, ref = association._fit_predictor(t, los), association._fit_predictor_np(t, los)
         assert fast[3:] == ref[3:]
         for a, b in zip(fast[:3], ref[:3], strict=True):
             np.testing.assert_allclose(a, b, rtol=0.0, atol=1e-12)
     t = np.array([10.0, 10.0])
     los = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
-    fast, ref = ir._fit_predictor(t, los), ir._fit_predictor_np(t, los)
+    fast, ref = association._fit_predictor(t, los), association._fit_predictor_np(t, los)
     for a, b in zip(fast[:3], ref[:3], strict=True):
         assert a.tobytes() == b.tobytes()  # (the least-squares path itself)
     # 3×3 inverses by cofactors: a launch-time grid's normal matrices, and covariances
     for g in (1, 8, 9, 40, 300):
         t = np.sort(rng.uniform(0.0, 45.0, 15))
-        basis, bp, bq = ir._ground_basis(t, -rng.uniform(0.0, 150.0, g))
-        nmat, _ = ir._normal_grid(1.0 / rng.uniform(1e4, 1e7, 15), np.zeros(15), basis, bp, bq)
-        np.testing.assert_allclose(ir._inv3(nmat), np.linalg.inv(nmat), rtol=1e-8)
+        basis, bp, bq = launch_fit._ground_basis(t, -rng.uniform(0.0, 150.0, g))
+        w = 1.0 / rng.uniform(1e4, 1e7, 15)
+        nmat, _ = launch_fit._normal_grid(w, np.zeros(15), basis, bp, bq)
+        np.testing.assert_allclose(launch_fit._inv3(nmat), np.linalg.inv(nmat), rtol=1e-8)
         x = rng.normal(size=(g, 5, 3)) * np.array([1e3, 1e4, 2e3])
         covs = np.einsum("gki,gkj->gij", x, x)
-        np.testing.assert_allclose(ir._inv3(covs), np.linalg.inv(covs), rtol=1e-9, atol=0.0)
+        np.testing.assert_allclose(launch_fit._inv3(covs), np.linalg.inv(covs), rtol=1e-9, atol=0.0)
     # the kinematic fit's block-structured normal equations: the dense design they replace
     k = 12
     t = np.sort(rng.uniform(0.0, 30.0, k))
@@ -520,7 +525,7 @@ def test_closed_form_fits_agree_with_numpy_linalg() -> None:
     wmat = np.linalg.inv(covs)
     cov_ref = np.linalg.inv(np.einsum("kia,kij,kjb->ab", basis, wmat, basis))
     x_ref = cov_ref @ np.einsum("kia,kij,kj->a", basis, wmat, pts)
-    r, v, a, cov = ir._kinematic_fit(t, pts, covs, float(t[-1]))
+    r, v, a, cov = state_fit._kinematic_fit(t, pts, covs, float(t[-1]))
     # (an ill-conditioned system: rounding differences, far below the fit's own sigma)
     sig = np.sqrt(np.diag(cov_ref))
     assert np.all(np.abs(np.concatenate([r, v, a]) - x_ref) <= 1e-6 * sig)
@@ -540,18 +545,16 @@ def _reference_report_keys(tracks: list, keep: int) -> tuple[tuple[str, int], ..
     return tuple((names[int(code[i])], int(seq[i])) for i in order)
 
 
-def _track(ir, tid: int, sid: str, times: list[float], seqs: list[int], max_history: int = 600):
+def _track(tid: int, sid: str, times: list[float], seqs: list[int], max_history: int = 600):
     u = np.array([0.6, 0.8, 0.0])
     s = np.array([4.2e7, 0.0, 0.0])
-    tr = ir._new_track(tid, sid, times[0], u, s, 1e-5, 1.0, seqs[0], 3.6e7)
+    tr = association._new_track(tid, sid, times[0], u, s, 1e-5, 1.0, seqs[0], 3.6e7)
     for t, q in zip(times[1:], seqs[1:], strict=True):
-        tr = ir._extend(tr, t, u, s, 1e-5, 1.0, q, 3.6e7, max_history)
+        tr = association._extend(tr, t, u, s, 1e-5, 1.0, q, 3.6e7, max_history)
     return tr
 
 
 def test_track_history_and_report_keys() -> None:
-    from earlywarn.center import infrared as ir
-
     rng = np.random.default_rng(3)
     for trial in range(40):
         tracks = []
@@ -559,7 +562,7 @@ def test_track_history_and_report_keys() -> None:
             n = int(rng.integers(1, 60))
             times = np.cumsum(rng.choice([0.0, 1.0, 2.0], size=n)) + rng.uniform(0.0, 20.0)
             seqs = rng.integers(0, 50, size=n) if trial % 3 == 0 else np.arange(n)
-            tr = _track(ir, i, ("a", "b")[i % 2], times.tolist(), seqs.tolist(), 40)
+            tr = _track(i, ("a", "b")[i % 2], times.tolist(), seqs.tolist(), 40)
             assert tr.n == min(n, 40) and tr.dropped == n - tr.n
             assert (
                 tr.t_s.tolist() == times[-40:].tolist() and tr.seq.tolist() == seqs[-40:].tolist()
@@ -567,20 +570,18 @@ def test_track_history_and_report_keys() -> None:
             assert tr.n_times == len(np.unique(tr.t_s)) and tr.last_t == times[-1]
             tracks.append(tr)
         for keep in (1, 4, 16, 200):
-            assert ir._report_keys(tracks, keep) == _reference_report_keys(tracks, keep)
+            assert snapshot._report_keys(tracks, keep) == _reference_report_keys(tracks, keep)
     # extending an older version of a track (a state stepped twice) leaves the newer intact
     u, s = np.array([0.6, 0.8, 0.0]), np.array([4.2e7, 0.0, 0.0])
-    base = _track(ir, 1, "a", [0.0, 2.0, 4.0], [0, 1, 2])
-    newer = ir._extend(base, 6.0, u, s, 1e-5, 1.0, 3, 3.6e7, 600)
-    branch = ir._extend(base, 7.0, u, s, 2e-5, 1.0, 9, 3.6e7, 600)
+    base = _track(1, "a", [0.0, 2.0, 4.0], [0, 1, 2])
+    newer = association._extend(base, 6.0, u, s, 1e-5, 1.0, 3, 3.6e7, 600)
+    branch = association._extend(base, 7.0, u, s, 2e-5, 1.0, 9, 3.6e7, 600)
     assert newer.t_s.tolist() == [0.0, 2.0, 4.0, 6.0] and newer.seq.tolist() == [0, 1, 2, 3]
     assert branch.t_s.tolist() == [0.0, 2.0, 4.0, 7.0] and branch.seq.tolist() == [0, 1, 2, 9]
     assert base.t_s.tolist() == [0.0, 2.0, 4.0]
 
 
 def test_incremental_triangulation_equals_from_scratch() -> None:
-    from earlywarn.center import infrared as ir
-
     lat, lon, az = _site(2)
     rk = S.icbm_like(lat, lon, az, t0=100.0)
     scene = S.Scene(SATS, 90.0, 260.0, rockets=(rk,), clutter_per_frame=0.0)
@@ -593,7 +594,7 @@ def test_incremental_triangulation_equals_from_scratch() -> None:
         i0, i1 = np.searchsorted(t, [state.t_s, state.t_s + 2.0], side="right")
         state, _ = ir_step(state, {k: v[i0:i1] for k, v in cols.items()}, state.t_s + 2.0, params)
         for ev in state.events:
-            cache = ev.tri_cache
+            cache = ev.caches.tri
             if cache is None:
                 continue
             by_id = {tr.track_id: tr for tr in state.tracks}
@@ -606,9 +607,9 @@ def test_incremental_triangulation_equals_from_scratch() -> None:
             u_ref = np.concatenate([tr.los for tr in ref])
             sig_ref = np.concatenate([tr.sigma_rad for tr in ref])
             args = (ref, others, t_ref, s_ref, u_ref, sig_ref, params)
-            n_reused += ir._reusable_rows(cache, ref, others, t_ref) > 0
-            inc = ir._triangulate_rows(*args, cache)
-            new = ir._triangulate_rows(*args, None)
+            n_reused += stereo._reusable_rows(cache, ref, others, t_ref) > 0
+            inc = stereo._triangulate_rows(*args, cache)
+            new = stereo._triangulate_rows(*args, None)
             for f in ("x", "cov", "ok", "lat", "lon", "h"):
                 assert getattr(inc, f).tobytes() == getattr(new, f).tobytes(), f
             n_checked += 1

@@ -1,6 +1,6 @@
 """IR launch detection on the real chain: ``fly`` → ``simulate`` (GEO IR satellites) → ``ir_step``.
 
-The synthetic generator of ``test_center_infrared.py`` checks the algebra; this checks the
+The synthetic generator of ``test_center_ir.py`` checks the algebra; this checks the
 detector against the project's own flight and sensor models (staging, a faint upper stage
 with missed frames, scanning-time offsets between satellites, sun glint and clutter).
 
@@ -16,7 +16,7 @@ target with probability ≤ 0.5, all 4 would meet it with probability ≤ 1/16; 
 point test demands all 4 within the 5 km target and so fails a detector whose median is
 above 5 km with ≥ 94 % probability. NEES: the mean of 4 × 6-dof NEES is χ²₂₄/4, whose
 99.9 % interval is [1.6, 13.2]. The 20-seed figures of the report come from running
-this file as a script (``python tests/test_center_infrared_chain.py 20``).
+this file as a script (``python tests/test_center_ir_chain.py 20``).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from functools import cache
 import numpy as np
 import pytest
 
-from earlywarn.center.infrared import IR_INPUT_COLUMNS, IrEvent, IrParams, IrState, ir_step
+from earlywarn.center.ir import IR_INPUT_COLUMNS, IrEvent, IrParams, IrState, ir_step
 from earlywarn.earth.constants import R_MEAN_M
 from earlywarn.earth.frames import great_circle
 from earlywarn.flight.fly import FlightResult, LaunchSpec, fly
@@ -141,7 +141,7 @@ def run_chain(
     klass = "none"
     if best is not None:
         ev = best
-        if math.isfinite(ev.launch_lat_rad):
+        if ev.launch_lat_rad is not None:
             ang, _ = great_circle(
                 fe.launch_lat_rad, fe.launch_lon_rad, ev.launch_lat_rad, ev.launch_lon_rad
             )
@@ -154,7 +154,7 @@ def run_chain(
         tr = res.trajectories
         i = tr.object_id.index("L1/booster")
         smp = tr.at(np.array([ev.state_t_s]))
-        if smp.alive[i, 0] and np.all(np.isfinite(ev.cov)):
+        if smp.alive[i, 0] and ev.cov is not None:
             dx = np.concatenate(
                 [ev.r_ecef_m - smp.r_ecef_m[i, 0], ev.v_ecef_m_s - smp.v_ecef_m_s[i, 0]]
             )

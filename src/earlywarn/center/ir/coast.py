@@ -1,0 +1,177 @@
+"""Stationary sources and the coasts between stages: the cheap checks between estimates.
+
+**Stationary sources.** Once an event is judged "stationary" its status is kept without
+re-estimation: each new detection is only checked against the ground centre and radius
+of its satellite (:func:`_anchors`, :func:`_still_stationary`), and the event becomes a
+candidate again after ``stationary_escape_hits`` detections in a row outside, or when
+another satellite joins. A stationary event whose tracks end keeps the status
+"stationary".
+
+**Coasts.** A burnt-out boosting event is kept (not shown) for ``coast_max_s``: a newly
+confirmed track whose first lines of sight pass its ballistic (J2) prediction within the
+propagated covariance, a margin and the displacement a new stage could have built up
+(:func:`_coast_match`) resumes it — the next stage after a coast (an SLV's 150 s, a
+sounding rocket's 30 s).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from earlywarn.center.ir.geometry import _OMEGA, _median, _median_rows, _unit
+from earlywarn.center.ir.records import (
+    BoolArray,
+    FloatArray,
+    IrEvent,
+    IrParams,
+    SatTrack,
+    _EventState,
+)
+from earlywarn.earth.gravity import accel_j2
+
+
+def _ground(tr: SatTrack, sel: slice | BoolArray) -> tuple[FloatArray, FloatArray]:
+    """Ground intersections (ECEF) of a track's lines of sight and their along-LOS sigma."""
+    s, u, sig, lam = tr.sat_m[sel], tr.los[sel], tr.sigma_rad[sel], tr.ground_range_m[sel]
+    g = s + lam[:, None] * u
+    sin_el = np.minimum(np.maximum(-np.einsum("ij,ij->i", u, _unit(g)), 0.05), 1.0)
+    return g, sig * lam / sin_el
+
+
+def _anchors(tracks: list[SatTrack], params: IrParams) -> tuple[tuple[str, FloatArray, float], ...]:
+    """Per satellite: the median ground point of its detections and the stationary radius.
+
+    The radius is ``stationary_radius_m`` plus three ground sigmas of one detection.
+    """
+    out = []
+    for sid in sorted({tr.sensor_id for tr in tracks}):
+        parts = [_ground(tr, slice(None)) for tr in tracks if tr.sensor_id == sid]
+        g = np.concatenate([x for x, _ in parts])
+        sig = np.concatenate([y for _, y in parts])
+        centre = _median_rows(g)
+        out.append((sid, centre, params.stationary_radius_m + 3.0 * _median(sig)))
+    return tuple(out)
+
+
+def _still_stationary(
+    ev: _EventState, tracks: list[SatTrack], params: IrParams
+) -> tuple[bool, int, float]:
+    """Check a stationary event's new detections against its anchors (cheap, no fit).
+
+    Returns (still stationary, run of detections outside, time checked up to). An event
+    stops being stationary when ``stationary_escape_hits`` detections in a row fall outside
+    their satellite's radius, or when a satellite without an anchor joins it.
+    """
+    anchors = {sid: (c, tol) for sid, c, tol in ev.anchors}
+    t_parts: list[FloatArray] = []
+    out_parts: list[BoolArray] = []
+    for tr in tracks:
+        if tr.sensor_id not in anchors:
+            return False, 0, ev.checked_t_s
+        # the new detections (a suffix of the history when its times are ordered)
+        sel: slice | BoolArray
+        if tr.ordered:
+            sel = slice(int(np.searchsorted(tr.t_s, ev.checked_t_s, side="right")), None)
+        else:
+            sel = tr.t_s > ev.checked_t_s
+        t_new = tr.t_s[sel]
+        if t_new.shape[0] == 0:
+            continue
+        g = tr.sat_m[sel] + tr.ground_range_m[sel][:, None] * tr.los[sel]
+        c, tol = anchors[tr.sensor_id]
+        t_parts.append(t_new)
+        out_parts.append(np.linalg.norm(g - c, axis=1) > tol)
+    if not t_parts:
+        return True, ev.escape, ev.checked_t_s
+    if len(t_parts) == 1 and all(tr.ordered for tr in tracks):
+        t_max = float(t_parts[0][-1])
+        outside = out_parts[0].tolist()  # already in time order
+    else:
+        # in time order, ties in track order (a stable sort)
+        hits = sorted(
+            (
+                hit
+                for ts, os in zip(t_parts, out_parts, strict=True)
+                for hit in zip(ts.tolist(), os.tolist(), strict=True)
+            ),
+            key=lambda hit: hit[0],
+        )
+        t_max = max(t for t, _ in hits)
+        outside = [o for _, o in hits]
+    run = ev.escape
+    for o in outside:
+        run = run + 1 if o else 0
+        if run >= params.stationary_escape_hits:
+            return False, 0, t_max
+    return True, run, t_max
+
+
+def _coast_predict(r: FloatArray, v: FloatArray, t0: float, times: FloatArray) -> FloatArray:
+    """Ballistic (J2 gravity, Earth-fixed frame) positions at ``times`` from (r, v) at t0.
+
+    RK4 with 20 equal steps per target time, vectorised over the targets; over a 200 s
+    coast the integration error is far below a metre.
+    """
+    n = 20
+    h = (np.asarray(times, dtype=np.float64) - t0)[:, None] / n  # (K, 1)
+    x = np.broadcast_to(r, (h.shape[0], 3)).copy()
+    y = np.broadcast_to(v, (h.shape[0], 3)).copy()
+
+    w = float(_OMEGA[2])
+
+    def acc(p: FloatArray, q: FloatArray) -> FloatArray:
+        # g − 2 ω×q − ω×(ω×p) with ω = (0, 0, Ω), written out (np.cross is slow on small
+        # arrays): the same products and sums as the cross products, so the same bits
+        a = np.asarray(accel_j2(p))
+        a[:, 0] += 2.0 * (w * q[:, 1])
+        a[:, 0] += w * (w * p[:, 0])
+        a[:, 1] -= 2.0 * (w * q[:, 0])
+        a[:, 1] += w * (w * p[:, 1])
+        return a
+
+    for _ in range(n):
+        k1x, k1v = y, acc(x, y)
+        k2x, k2v = y + 0.5 * h * k1v, acc(x + 0.5 * h * k1x, y + 0.5 * h * k1v)
+        k3x, k3v = y + 0.5 * h * k2v, acc(x + 0.5 * h * k2x, y + 0.5 * h * k2v)
+        k4x, k4v = y + h * k3v, acc(x + h * k3x, y + h * k3v)
+        x = x + h / 6.0 * (k1x + 2.0 * k2x + 2.0 * k3x + k4x)
+        y = y + h / 6.0 * (k1v + 2.0 * k2v + 2.0 * k3v + k4v)
+    return x
+
+
+def _coast_match(snap: IrEvent, tr: SatTrack, params: IrParams) -> bool:
+    """Do the first detections of ``tr`` continue the burnt-out event ``snap`` after a coast?
+
+    The event's last state is propagated ballistically to the detection times; the miss
+    distance of each line of sight from the predicted point (perpendicular to the LOS)
+    must be within ``coast_gate_sigma`` sigmas of the predicted position (state covariance
+    carried linearly, r + v dt) plus ``coast_margin_m`` plus the displacement a new stage
+    could have built up since just before its first detection.
+    """
+    if snap.r_ecef_m is None or snap.v_ecef_m_s is None or snap.cov is None:
+        return False  # (None: not known, or not finite; see IrEvent)
+    k = min(tr.n, 6)
+    t = tr.t_s[:k]
+    dt = t - snap.state_t_s
+    if np.any(dt <= 0.0) or float(dt.max()) > params.coast_max_s + params.track_gap_s:
+        return False
+    # quick rejection on the first detection: straight line, gravity (< 10 m/s²) as slack
+    d0 = snap.r_ecef_m + snap.v_ecef_m_s * dt[0] - tr.sat_m[0]
+    miss0 = float(np.linalg.norm(d0 - float(d0 @ tr.los[0]) * tr.los[0]))
+    slack = 5.0 * dt[0] ** 2 + 10.0 * math.sqrt(float(np.trace(snap.cov))) * (1.0 + dt[0])
+    if miss0 > slack + params.coast_margin_m + 50e3:
+        return False
+    p = _coast_predict(snap.r_ecef_m, snap.v_ecef_m_s, snap.state_t_s, t)
+    u = tr.los[:k]
+    d = p - tr.sat_m[:k]
+    perp = d - np.einsum("ij,ij->i", d, u)[:, None] * u
+    miss = np.linalg.norm(perp, axis=1)
+    var_r = float(np.trace(snap.cov[:3, :3])) / 3.0
+    var_v = float(np.trace(snap.cov[3:, 3:])) / 3.0
+    sig = np.sqrt(var_r + dt * dt * var_v + (tr.sigma_rad[:k] * np.linalg.norm(d, axis=1)) ** 2)
+    burn = t - t[0] + 2.0 * (float(np.median(np.diff(tr.t_s))) if tr.n > 1 else 2.0)
+    allow = 0.5 * params.coast_max_accel_m_s2 * burn * burn
+    gate = params.coast_gate_sigma * np.sqrt(2.0) * sig + params.coast_margin_m + allow
+    return bool(np.all(miss <= gate))

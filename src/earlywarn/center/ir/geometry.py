@@ -1,0 +1,209 @@
+"""Geometry of the IR chain: lines of sight, the ellipsoid, triangulation, local frames.
+
+**Triangulation.** With rays from ≥ 2 satellites at a time, the weighted least-squares
+intersection minimises ``Σ_i |(I − u_i u_iᵀ)(x − s_i)|² / (σ_i ρ_i)²``; its covariance is
+``(Σ_i (I − u_i u_iᵀ)/(σ_i ρ_i)²)⁻¹`` (small-angle errors, two passes to update the
+ranges ``ρ_i``) — Hartley & Zisserman, *Multiple View Geometry* (2nd ed., 2003) §12. A
+track's rays between its detections are interpolated linearly (:func:`_interp_rays`).
+
+**The ellipsoid.** :func:`_ray_hit` is the distance along a ray to the WGS84 ellipsoid
+inflated by ``h`` (a placement surface that differs from constant geodetic height by
+tens of metres).
+
+Small-array fast paths (numpy's per-call overhead exceeds the arithmetic for a few
+values) sit beside the vectorised function they replace and give the same bits (tested):
+:func:`_median` (sorted list up to ``_SMALL_MEDIAN`` values), :func:`_ray_hit_ground_py`
+(for ``_ray_hit(s, u, 0.0)``; chosen in :mod:`.association`), :func:`_rows3`,
+:func:`_cross`.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+
+from earlywarn.center.ir.records import BoolArray, FloatArray, IntArray, SatTrack
+from earlywarn.earth.constants import A_M, B_M, OMEGA_RAD_S
+from earlywarn.earth.frames import ecef_to_geodetic, enu_rotation, geodetic_to_ecef
+
+_OMEGA = np.array([0.0, 0.0, OMEGA_RAD_S])  # Earth's rotation, rad/s (ECEF)
+
+
+_NAN3 = np.full(3, np.nan)
+
+
+def _unit(v: FloatArray) -> FloatArray:
+    return np.asarray(v / np.linalg.norm(v, axis=-1, keepdims=True), dtype=np.float64)
+
+
+def _rows3(x: FloatArray, y: FloatArray, z: FloatArray) -> FloatArray:
+    """``np.stack([x, y, z], axis=1)`` (the same C-ordered array) without its overhead."""
+    out = np.empty((x.shape[0], 3))
+    out[:, 0] = x
+    out[:, 1] = y
+    out[:, 2] = z
+    return out
+
+
+def _cat(parts: list[np.ndarray]) -> np.ndarray:
+    """``np.concatenate`` that returns a single part itself (read it, do not write it)."""
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+_SMALL_MEDIAN = 64  # up to this many values: sort a list (np.median costs ~15 µs a call)
+
+
+def _median(x: FloatArray) -> float:
+    """``float(np.median(x))`` of a 1-D array, bit for bit: the middle value, or the mean
+    ``(a + b) / 2`` of the middle two (what np.median's mean computes); NaN if any is NaN."""
+    if x.shape[0] > _SMALL_MEDIAN or x.shape[0] == 0:
+        return float(np.median(x))
+    v = sorted(x.tolist())
+    if any(map(math.isnan, v)):
+        return math.nan
+    m = len(v) // 2
+    return v[m] if len(v) % 2 else (v[m - 1] + v[m]) / 2.0
+
+
+def _cross(a: FloatArray, b: FloatArray) -> FloatArray:
+    """``np.cross`` of ``(k, 3)`` or ``(3,)`` arrays (same operations, so the same bits)
+    without its axis handling, which costs more than the arithmetic for a few vectors."""
+    a0, a1, a2 = a[..., 0], a[..., 1], a[..., 2]
+    b0, b1, b2 = b[..., 0], b[..., 1], b[..., 2]
+    out = np.empty(np.broadcast_shapes(a.shape, b.shape))
+    out[..., 0] = a1 * b2 - a2 * b1
+    out[..., 1] = a2 * b0 - a0 * b2
+    out[..., 2] = a0 * b1 - a1 * b0
+    return out
+
+
+def _ray_hit(s: FloatArray, u: FloatArray, h_m: FloatArray | float) -> FloatArray:
+    """Distance along rays ``s + λu`` to the ellipsoid inflated by ``h`` (near side).
+
+    Where the ray misses that surface the closest approach to it is used instead.
+    """
+    a = A_M + np.asarray(h_m, dtype=np.float64)
+    b = B_M + np.asarray(h_m, dtype=np.float64)
+    sx, sy, sz = s[..., 0] / a, s[..., 1] / a, s[..., 2] / b
+    ux, uy, uz = u[..., 0] / a, u[..., 1] / a, u[..., 2] / b
+    qa = ux * ux + uy * uy + uz * uz
+    qb = sx * ux + sy * uy + sz * uz
+    qc = sx * sx + sy * sy + sz * sz - 1.0
+    disc = qb * qb - qa * qc
+    root = np.sqrt(np.maximum(disc, 0.0))
+    lam = np.where(disc >= 0.0, (-qb - root) / qa, -qb / qa)
+    return np.asarray(lam, dtype=np.float64)
+
+
+def _ray_hit_ground_py(s: FloatArray, u: FloatArray) -> list[float]:
+    """``_ray_hit(s, u, 0.0)`` in Python floats, for the few reports of one step: the same
+    IEEE operations in the same order, so the same bits (tested); numpy's per-call
+    overhead would be most of the cost."""
+    a, b = A_M + 0.0, B_M + 0.0
+    out = []
+    for (px, py, pz), (dx, dy, dz) in zip(s.tolist(), u.tolist(), strict=True):
+        sx, sy, sz = px / a, py / a, pz / b
+        ux, uy, uz = dx / a, dy / a, dz / b
+        qa = ux * ux + uy * uy + uz * uz
+        qb = sx * ux + sy * uy + sz * uz
+        qc = sx * sx + sy * sy + sz * sz - 1.0
+        disc = qb * qb - qa * qc
+        out.append((-qb - math.sqrt(disc)) / qa if disc >= 0.0 else -qb / qa)
+    return out
+
+
+def triangulate(
+    sat_m: FloatArray, los: FloatArray, sigma_rad: FloatArray, valid: BoolArray
+) -> tuple[FloatArray, FloatArray, FloatArray, IntArray]:
+    """Weighted least-squares intersection of rays, vectorised over leading dimensions.
+
+    ``sat_m``, ``los``: ``(..., R, 3)`` ray origins and unit directions; ``sigma_rad``,
+    ``valid``: ``(..., R)``. Returns the point ``(..., 3)``, its covariance
+    ``(..., 3, 3)``, the chi-square of the residuals ``(...,)`` (``2R − 3`` degrees of
+    freedom) and the number of rays ``(...,)``. Fewer than two rays give NaN.
+    """
+    w_ok = valid.astype(np.float64)
+    nray = valid.sum(axis=-1).astype(np.int64)
+    eye = np.eye(3)
+    m = eye - los[..., :, None] * los[..., None, :]  # (..., R, 3, 3) projectors
+    rho = np.linalg.norm(sat_m, axis=-1) - A_M  # first guess of the ranges
+    good = nray >= 2
+    for _ in range(2):
+        w = np.where(valid, w_ok / (sigma_rad * rho) ** 2, 0.0)
+        amat = np.einsum("...r,...rij->...ij", w, m)
+        bvec = np.einsum("...r,...rij,...rj->...i", w, m, sat_m)
+        amat_safe = np.where(good[..., None, None], amat, eye)
+        x = np.linalg.solve(amat_safe, bvec[..., None])[..., 0]
+        rho = np.where(valid, np.linalg.norm(x[..., None, :] - sat_m, axis=-1), 1.0)
+    w = np.where(valid, w_ok / (sigma_rad * rho) ** 2, 0.0)
+    amat = np.einsum("...r,...rij->...ij", w, m)
+    amat_safe = np.where(good[..., None, None], amat, eye)
+    cov = np.linalg.inv(amat_safe)
+    res = np.einsum("...rij,...rj->...ri", m, x[..., None, :] - sat_m)
+    chi2 = np.einsum("...r,...ri,...ri->...", w, res, res)
+    x = np.where(good[..., None], x, np.nan)
+    cov = np.where(good[..., None, None], cov, np.nan)
+    chi2 = np.where(good, chi2, np.nan)
+    return x, cov, chi2, nray
+
+
+def _interp_rays(
+    tr: SatTrack, times: FloatArray, max_gap_s: float | None = None
+) -> tuple[FloatArray, FloatArray, FloatArray, BoolArray]:
+    """A track's rays at ``times`` (linear interpolation inside its span).
+
+    With ``max_gap_s``, only between detections at most that far apart: across a longer
+    gap the LOS of an accelerating rocket bends (8 s at 60 m/s² is ~0.5 km off a chord).
+    """
+    t = tr.t_s
+    valid = (times >= t[0]) & (times <= t[-1])
+    if tr.n == 1:
+        idx = np.zeros(times.shape, dtype=np.int64)
+        f = np.zeros(times.shape)
+        valid = valid & (times == t[0])
+        i0 = i1 = idx
+    else:
+        # (np.minimum/np.maximum: np.clip's wrapper costs more than the clipping here)
+        i1 = np.minimum(np.maximum(np.searchsorted(t, times, side="left"), 1), tr.n - 1)
+        i0 = i1 - 1
+        exact = t[i1] == times
+        f = np.where(exact, 1.0, (times - t[i0]) / (t[i1] - t[i0]))
+        f = np.minimum(np.maximum(f, 0.0), 1.0)
+        if max_gap_s is not None:
+            valid = valid & (exact | (t[i0] == times) | (t[i1] - t[i0] <= max_gap_s))
+    g = f[:, None]
+    u = _unit((1.0 - g) * tr.los[i0] + g * tr.los[i1])
+    s = (1.0 - g) * tr.sat_m[i0] + g * tr.sat_m[i1]
+    sig = np.maximum(tr.sigma_rad[i0], tr.sigma_rad[i1]) * np.sqrt((1.0 - f) ** 2 + f**2)
+    return s, u, sig, valid
+
+
+@functools.lru_cache(maxsize=64)
+def _local_frame(lat: float, lon: float) -> tuple[FloatArray, FloatArray]:
+    """ENU rotation and ECEF origin at (lat, lon); cached (an event's first point, which
+    anchors it, rarely changes between steps). The arrays are read-only."""
+    rot = np.array(enu_rotation(lat, lon), dtype=np.float64)
+    site = np.array(geodetic_to_ecef(lat, lon, 0.0), dtype=np.float64)
+    rot.setflags(write=False)
+    site.setflags(write=False)
+    return rot, site
+
+
+def _frame_under(p: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """:func:`_local_frame` under the ECEF point ``p`` (3,), an event's first point."""
+    x, y, z = p.tolist()
+    return _frame_under_xyz(x, y, z)
+
+
+@functools.lru_cache(maxsize=256)
+def _frame_under_xyz(x: float, y: float, z: float) -> tuple[FloatArray, FloatArray]:
+    # cached on the point itself: its geodetic conversion costs more than the frame's
+    lat, lon, _ = ecef_to_geodetic(np.array([x, y, z]))
+    return _local_frame(float(lat), float(lon))
+
+
+def _median_rows(x: FloatArray) -> FloatArray:
+    """``np.median(x, axis=0)`` of a ``(K, D)`` array: the median of each column."""
+    return np.array([_median(x[:, j]) for j in range(x.shape[1])])

@@ -1,0 +1,418 @@
+"""Launch fit: launch time, launch point and azimuth from the early boost.
+
+**Stereo** (:func:`_launch_fit`). Altitude and the two horizontal coordinates of the
+ground track (in a local east-north frame at the first sub-point) are fitted over the
+first ``fit_window_s`` of the boost: the altitude as ``h(τ) = c₂τ² + c₃τ³`` with
+``c₂, c₃ ≥ 0`` and the ground track as ``y(τ) = y_L + c τ^p + d τ^q`` (the
+:data:`HORIZONTAL_POWERS`), ``τ = t − t₀``: a rocket leaves the pad vertically, so the
+altitude starts at zero and neither altitude nor ground track has a linear term at
+``τ = 0``. The launch time ``t₀`` is found on a grid (vectorised over the grid) and
+refined by a parabola through the chi-square minimum (sigma from its curvature, inflated
+by ``√(χ²/dof)`` when the fit is worse than the noise); ``(e_L, n_L)`` is the launch point
+and the direction of the fitted ground displacement the launch azimuth.
+
+**Mono** (:func:`_mono_fit`). With one satellite the altitude is each class's prior
+(:func:`earlywarn.center.priors.boost_altitude_m`): the points are placed along each
+LOS at that altitude for every (class, ``t₀``) of the grid, the cost is the ground-track
+chi-square plus the prior on the delay to first detection, and the class profile is
+chosen by the same cost.
+
+Approximations and their size: the ground track is fitted in a flat east-north frame at
+the first sub-point (azimuth unaffected; a 300 km track is stretched by < 0.1 %); the
+launch site is assumed at zero height (a site 1 km up biases ``t₀`` by a few seconds and
+the launch point by well under a kilometre in stereo).
+
+Small-array fast path: :func:`_inv3` takes numpy.linalg.inv for at most
+``_INV3_NUMPY_MAX`` matrices and cofactors above; :func:`_normal_grid` uses the einsum it
+replaces for a single grid point.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from earlywarn.center.ir.geometry import _ray_hit
+from earlywarn.center.ir.records import BoolArray, FloatArray, IrParams
+from earlywarn.center.priors import CLASSES, boost_altitude_m, first_detection_delay_s
+from earlywarn.earth.frames import ecef_to_geodetic, geodetic_to_ecef
+
+HORIZONTAL_POWERS: tuple[int, int] = (3, 4)
+"""Powers of τ in the ground-track model ``y_L + c τ^3 + d τ^4`` of the launch fit.
+
+A rocket rises vertically for several seconds and then pitches over gradually, so its
+ground displacement grows from rest with neither a linear nor (in practice) a quadratic
+term: fitted to the stage-1 part of the flown trajectories of every ballistic class in
+the vehicle catalog, this model extrapolates back to the launch point within 0.4 km,
+where ``c₂τ² + c₃τ³`` is off by 1–4 km (the τ² term soaks up the pitch-over delay).
+"""
+
+
+def _alt_fit_grid(t: FloatArray, h: FloatArray, var: FloatArray, t0: FloatArray) -> FloatArray:
+    """Chi-square over a t0 grid of ``h = c₂s² + c₃s³`` with ``c₂, c₃ ≥ 0``.
+
+    The vertical acceleration of a boosting rocket, ``2c₂ + 6c₃τ``, is positive over the
+    early boost; without the sign constraint a negative c₂ lets a much earlier t0 fit the
+    same points. Two-parameter non-negative least squares in closed form: the unconstrained
+    solution if feasible, else the better of the two one-parameter fits.
+    """
+    s = np.maximum(t[None, :] - t0[:, None], 0.0) / 100.0
+    b2, b3 = s * s, s * s * s
+    w = 1.0 / var
+    n22 = b2 * b2 @ w
+    n33 = b3 * b3 @ w
+    n23 = b2 * b3 @ w
+    r2 = b2 @ (w * h)
+    r3 = b3 @ (w * h)
+    det = n22 * n33 - n23 * n23
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c2 = (n33 * r2 - n23 * r3) / det
+        c3 = (n22 * r3 - n23 * r2) / det
+        c2_only = np.maximum(r2 / n22, 0.0)
+        c3_only = np.maximum(r3 / n33, 0.0)
+    hw = float(h @ (w * h))
+
+    def chi(a2: FloatArray, a3: FloatArray) -> FloatArray:
+        return np.asarray(
+            hw - 2 * (a2 * r2 + a3 * r3) + a2 * a2 * n22 + 2 * a2 * a3 * n23 + a3 * a3 * n33
+        )
+
+    ok = (c2 >= 0) & (c3 >= 0) & np.isfinite(c2) & np.isfinite(c3)
+    full = np.where(ok, chi(np.where(ok, c2, 0.0), np.where(ok, c3, 0.0)), np.inf)
+    zero = np.zeros_like(c2_only)
+    return np.asarray(np.minimum(full, np.minimum(chi(c2_only, zero), chi(zero, c3_only))))
+
+
+def _ground_basis(t: FloatArray, t0: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """The ground-track model's basis ``1, s^p, s^q`` (``s = (t − t0)/100 s``, ``(p, q)``
+    the :data:`HORIZONTAL_POWERS`) for every t0 of a grid: ``(G, K, 3)``, and the two
+    powers again as contiguous ``(K, G)`` arrays (for :func:`_normal_grid`)."""
+    s_kg = np.maximum(t[:, None] - t0[None, :], 0.0) / 100.0
+    p, q = HORIZONTAL_POWERS
+    bp, bq = s_kg**p, s_kg**q
+    basis = np.stack([np.ones((t0.shape[0], t.shape[0])), bp.T, bq.T], axis=-1)
+    return basis, bp, bq
+
+
+def _normal_grid(
+    w: FloatArray, y: FloatArray, basis: FloatArray, bp: FloatArray, bq: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Normal matrices ``Σ_k w b_i b_j`` ``(G, 3, 3)`` and right-hand sides ``Σ_k w b_i y``
+    ``(G, 3)`` of the ground-track basis (:func:`_ground_basis`) over a grid.
+
+    Bit for bit ``np.einsum("k,gkp,gkq->gpq", w, basis, basis)`` and
+    ``np.einsum("k,gkp,k->gp", w, basis, y)`` (tested): the same products ``(w b_i) b_j``,
+    summed over k in order (numpy reduces the leading axis of a ``(K, G)`` array row by
+    row), with the unit column's terms exact. Several times faster: the einsum's inner
+    loops run over 3-element axes. One grid point (G = 1, where numpy would sum pairwise)
+    uses the einsum itself.
+    """
+    g = basis.shape[0]
+    if g < 2:
+        return (
+            np.einsum("k,gkp,gkq->gpq", w, basis, basis),
+            np.einsum("k,gkp,k->gp", w, basis, y),
+        )
+    w_col = w[:, None]
+    wp, wq = w_col * bp, w_col * bq
+    w_sum = wy_sum = 0.0
+    for wk, yk in zip(w.tolist(), y.tolist(), strict=True):
+        w_sum += wk
+        wy_sum += wk * yk
+    nmat = np.empty((g, 3, 3))
+    nmat[:, 0, 0] = w_sum
+    nmat[:, 0, 1] = nmat[:, 1, 0] = np.add.reduce(wp, axis=0)
+    nmat[:, 0, 2] = nmat[:, 2, 0] = np.add.reduce(wq, axis=0)
+    nmat[:, 1, 1] = np.add.reduce(wp * bp, axis=0)
+    nmat[:, 1, 2] = np.add.reduce(wp * bq, axis=0)
+    nmat[:, 2, 1] = np.add.reduce(wq * bp, axis=0)
+    nmat[:, 2, 2] = np.add.reduce(wq * bq, axis=0)
+    y_col = y[:, None]
+    rvec = np.empty((g, 3))
+    rvec[:, 0] = wy_sum
+    rvec[:, 1] = np.add.reduce(wp * y_col, axis=0)
+    rvec[:, 2] = np.add.reduce(wq * y_col, axis=0)
+    return nmat, rvec
+
+
+_INV3_NUMPY_MAX = 8  # up to this many matrices numpy.linalg.inv is faster than cofactors
+
+
+def _inv3(m: FloatArray) -> FloatArray:
+    """Inverses of a stack of 3×3 matrices ``(G, 3, 3)``.
+
+    By cofactors, vectorised over the stack: for the few hundred matrices of a launch-time
+    grid several times faster than numpy.linalg.inv (which solves them one by one); as
+    accurate for these well-scaled normal matrices (agreement tested). A few matrices
+    take numpy.linalg.inv, whose fixed overhead is then smaller."""
+    if m.shape[0] <= _INV3_NUMPY_MAX:
+        return np.asarray(np.linalg.inv(m), dtype=np.float64)
+    a, b, c = m[:, 0, 0], m[:, 0, 1], m[:, 0, 2]
+    d, e, f = m[:, 1, 0], m[:, 1, 1], m[:, 1, 2]
+    g, h, i = m[:, 2, 0], m[:, 2, 1], m[:, 2, 2]
+    adj = np.empty(m.shape)
+    adj[:, 0, 0] = e * i - f * h
+    adj[:, 0, 1] = c * h - b * i
+    adj[:, 0, 2] = b * f - c * e
+    adj[:, 1, 0] = f * g - d * i
+    adj[:, 1, 1] = a * i - c * g
+    adj[:, 1, 2] = c * d - a * f
+    adj[:, 2, 0] = d * h - e * g
+    adj[:, 2, 1] = b * g - a * h
+    adj[:, 2, 2] = a * e - b * d
+    det = a * adj[:, 0, 0] + b * adj[:, 1, 0] + c * adj[:, 2, 0]
+    return adj / det[:, None, None]
+
+
+def _poly_fit_grid(
+    t: FloatArray,
+    y: FloatArray,
+    var: FloatArray,
+    t0: FloatArray,
+    grid_basis: tuple[FloatArray, FloatArray, FloatArray] | None = None,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Fit ``y = c0 + c_p s^p + c_q s^q`` with ``s = (t − t0)/100 s`` for every t0 on a grid,
+    ``(p, q)`` the :data:`HORIZONTAL_POWERS` of the ground-track model.
+
+    ``grid_basis``: :func:`_ground_basis` of ``(t, t0)``, when already at hand.
+    Returns coefficients ``(G, P)``, their covariances ``(G, P, P)`` and chi-square ``(G,)``.
+    """
+    basis, bp, bq = grid_basis if grid_basis is not None else _ground_basis(t, t0)
+    wgt = 1.0 / var
+    nmat, rvec = _normal_grid(wgt, y, basis, bp, bq)
+    nmat = nmat + 1e-12 * np.eye(nmat.shape[-1])
+    cov = _inv3(nmat)
+    coef = np.einsum("gpq,gq->gp", cov, rvec)
+    res = y[None, :] - np.einsum("gkp,gp->gk", basis, coef)
+    chi2 = np.einsum("k,gk->g", wgt, res * res)
+    return coef, cov, chi2
+
+
+@dataclass(frozen=True)
+class _LaunchFit:
+    t0: float
+    t0_sigma: float
+    e: float
+    n: float
+    var_e: float
+    var_n: float
+    az: float
+    az_sigma: float
+    chi2: float
+    disp_m: float  # horizontal displacement from the launch point at the last fitted point
+
+
+def _refine(grid: FloatArray, cost: FloatArray) -> tuple[float, float, int]:
+    """Parabolic refinement of a grid minimum: (t*, sigma from Δχ² = 1, index)."""
+    i = int(np.argmin(cost))
+    step = float(grid[1] - grid[0]) if grid.shape[0] > 1 else 1.0
+    if 0 < i < grid.shape[0] - 1:
+        c_m, c_0, c_p = cost[i - 1], cost[i], cost[i + 1]
+        curv = c_m - 2.0 * c_0 + c_p
+        if curv > 0:
+            off = 0.5 * (c_m - c_p) / curv
+            sigma = step * math.sqrt(2.0 / curv)
+            return float(grid[i] + off * step), sigma, i
+    return float(grid[i]), step * 10.0, i
+
+
+def _launch_at(
+    t: FloatArray,
+    e: FloatArray,
+    n: FloatArray,
+    var_hor: tuple[FloatArray, FloatArray],
+    t0: float,
+    t0_sig: float,
+    scale: float,
+    dedn_dt0: tuple[float, float],
+    chi2: float,
+) -> _LaunchFit:
+    """Launch point and azimuth from the ground-track fit at a given launch time."""
+    one = np.array([t0])
+    ce1, cove1, _ = _poly_fit_grid(t, e, var_hor[0], one)
+    cn1, covn1, _ = _poly_fit_grid(t, n, var_hor[1], one)
+    # marginalise over t0: add (∂c0/∂t0 σ_t0)²
+    var_e = float(cove1[0, 0, 0]) * scale + (dedn_dt0[0] * t0_sig) ** 2
+    var_n = float(covn1[0, 0, 0]) * scale + (dedn_dt0[1] * t0_sig) ** 2
+    s_l = max(float(t[-1]) - t0, 0.0) / 100.0
+    bvec = np.array([0.0, s_l ** HORIZONTAL_POWERS[0], s_l ** HORIZONTAL_POWERS[1]])
+    d_e = float(bvec @ ce1[0])
+    d_n = float(bvec @ cn1[0])
+    v_de = float(bvec @ cove1[0] @ bvec) * scale
+    v_dn = float(bvec @ covn1[0] @ bvec) * scale
+    dd = d_e * d_e + d_n * d_n
+    az = math.atan2(d_e, d_n) % (2.0 * math.pi)
+    az_sig = math.sqrt(d_n * d_n * v_de + d_e * d_e * v_dn) / dd if dd > 0 else math.pi
+    return _LaunchFit(
+        t0=t0,
+        t0_sigma=t0_sig,
+        e=float(ce1[0, 0]),
+        n=float(cn1[0, 0]),
+        var_e=var_e,
+        var_n=var_n,
+        az=az,
+        az_sigma=min(az_sig, math.pi),
+        chi2=chi2,
+        disp_m=math.sqrt(dd),
+    )
+
+
+def _launch_fit(
+    t: FloatArray,
+    e: FloatArray,
+    n: FloatArray,
+    h: FloatArray,
+    var: tuple[FloatArray, FloatArray, FloatArray],
+    grid: FloatArray,
+) -> _LaunchFit:
+    """Joint launch-time / launch-point fit of stereo points over a grid of launch times."""
+    gb = _ground_basis(t, grid)
+    ce, _, chi_e = _poly_fit_grid(t, e, var[0], grid, gb)
+    cn, _, chi_n = _poly_fit_grid(t, n, var[1], grid, gb)
+    chi_h = _alt_fit_grid(t, h, var[2], grid)
+    cost = chi_e + chi_n + chi_h
+    t0, t0_sig, i = _refine(grid, cost)
+    dof = max(3 * t.shape[0] - 9, 1)
+    scale = max(1.0, float(cost[i]) / dof)
+    t0_sig *= math.sqrt(scale)
+    j0, j1 = max(i - 1, 0), min(i + 1, grid.shape[0] - 1)
+    dtg = float(grid[j1] - grid[j0]) or 1.0
+    slopes = (float(ce[j1, 0] - ce[j0, 0]) / dtg, float(cn[j1, 0] - cn[j0, 0]) / dtg)
+    return _launch_at(t, e, n, (var[0], var[1]), t0, t0_sig, scale, slopes, float(cost[i]))
+
+
+def _t0_grid(t_first: float, params: IrParams) -> FloatArray:
+    n = round(params.t0_search_s / params.t0_step_s)
+    return t_first - params.t0_step_s * np.arange(n, 0, -1, dtype=np.float64)
+
+
+def _mono_sigma_h(h: FloatArray) -> FloatArray:
+    """Spread of the prior altitude profile about its mean: 25 % plus 1 km (our judgement)."""
+    return np.asarray(0.25 * h + 1000.0, dtype=np.float64)
+
+
+@dataclass(frozen=True, eq=False)
+class _MonoChi:
+    """The chi-square of the mono ground-track fit for every (class, t0 on the grid), and
+    the window it was computed from (times, satellite positions, lines of sight, their
+    sigmas and elevations, the local frame, the t0 grid).
+
+    It is the costly part of :func:`_mono_fit` (a placement and a weighted fit per class
+    and grid time) and depends only on those inputs: once the fit window has closed they
+    stop changing, and the event's later estimates reuse it (only the class
+    probabilities, which are cheap to apply, still move). Reused only when every input
+    array is equal, so a reuse gives the same numbers as a recomputation.
+    """
+
+    key: tuple[FloatArray, ...]
+    chi: FloatArray  # (classes, grid)
+
+    def same_window(self, key: tuple[FloatArray, ...]) -> bool:
+        return all(
+            a.shape == b.shape and bool(np.array_equal(a, b))
+            for a, b in zip(self.key, key, strict=True)
+        )
+
+    @staticmethod
+    def of(key: tuple[FloatArray, ...]) -> _MonoChi:
+        tw, sw, uw, sig_w, sin_el_w, rot, site, grid = key
+        cot_el = np.sqrt(1.0 - sin_el_w**2) / sin_el_w
+        sq = np.maximum(tw[None, :] - grid[:, None], 0.0) / 100.0
+        hp = HORIZONTAL_POWERS
+        basis = np.stack([np.ones_like(sq), sq ** hp[0], sq ** hp[1]], axis=-1)  # (G, K, 3)
+        chis = np.empty((len(CLASSES), grid.shape[0]))
+        for ci, cls in enumerate(CLASSES):
+            hh = boost_altitude_m(cls, tw[None, :] - grid[:, None])  # (G, K)
+            lam = _ray_hit(sw[None], uw[None], hh)
+            p = sw[None] + lam[..., None] * uw[None]
+            lat_p, lon_p, _ = ecef_to_geodetic(p)
+            en = (geodetic_to_ecef(lat_p, lon_p, 0.0) - site) @ rot.T  # (G, K, 3)
+            var = sig_w[None] ** 2 + (_mono_sigma_h(hh) * cot_el[None]) ** 2  # (G, K)
+            wgt = 1.0 / var
+            nmat = np.einsum("gk,gkp,gkq->gpq", wgt, basis, basis) + 1e-12 * np.eye(3)
+            chi = np.zeros(grid.shape[0])
+            for ax in range(2):
+                y = en[..., ax]
+                rv = np.einsum("gk,gkp,gk->gp", wgt, basis, y)
+                coef = np.linalg.solve(nmat, rv[..., None])[..., 0]
+                res = y - np.einsum("gkp,gp->gk", basis, coef)
+                chi += np.einsum("gk,gk->g", wgt, res * res)
+            chis[ci] = chi
+        return _MonoChi(tuple(np.array(a, copy=True) for a in key), chis)
+
+
+def _mono_fit(
+    t: FloatArray,
+    s: FloatArray,
+    u: FloatArray,
+    sig_perp: FloatArray,
+    sin_el: FloatArray,
+    win: BoolArray,
+    rot: FloatArray,
+    site: FloatArray,
+    class_hint: FloatArray,
+    params: IrParams,
+    cached: _MonoChi | None = None,
+) -> tuple[_LaunchFit, FloatArray, _MonoChi]:
+    """Mono launch fit: place points at each class's prior altitude for every t0 on a grid.
+
+    The cost of (class, t0) is the chi-square of the ground-track fit (no linear term at
+    lift-off: a wrong t0 puts a linear-in-τ altitude error, hence a linear ground shift,
+    into the placed points), plus the prior on the delay to first detection, minus twice
+    the log of the class's current probability. Returns the best fit, the placed
+    altitudes of every point and the chi-squares (``cached``: those of an earlier call,
+    reused when they were computed from the same window; see :class:`_MonoChi`).
+    """
+    grid = _t0_grid(float(t[0]), replace(params, t0_step_s=2.0 * params.t0_step_s))
+    mu_d, sig_d = first_detection_delay_s()
+    delay_cost = ((float(t[0]) - grid - mu_d) / sig_d) ** 2
+    tw = t[win]
+    cot_el = np.sqrt(1.0 - sin_el[win] ** 2) / sin_el[win]
+    key = (tw, s[win], u[win], sig_perp[win], sin_el[win], rot, site, grid)
+    mono = cached if cached is not None and cached.same_window(key) else _MonoChi.of(key)
+    best: tuple[float, str, int, FloatArray] | None = None  # (cost, class, index, grid)
+    for ci, cls in enumerate(CLASSES):
+        cost = mono.chi[ci] + delay_cost - 2.0 * math.log(max(float(class_hint[ci]), 1e-12))
+        j = int(np.argmin(cost))
+        if best is None or cost[j] < best[0]:
+            best = (float(cost[j]), cls, j, cost)
+    assert best is not None
+    _, cls, _, cost_best = best
+    t0, t0_sig, i = _refine(grid, cost_best)
+    dof = max(2 * tw.shape[0] - 7, 1)
+    scale = max(1.0, float(cost_best[i]) / dof)
+    t0_sig *= math.sqrt(scale)
+
+    def placed(t0_: float) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+        h_ = boost_altitude_m(cls, t - t0_)
+        p_ = s + _ray_hit(s, u, h_)[:, None] * u
+        la, lo, _ = ecef_to_geodetic(p_)
+        en_ = (geodetic_to_ecef(la, lo, 0.0) - site) @ rot.T
+        return en_[:, 0], en_[:, 1], h_, sig_perp[win] ** 2 + (_mono_sigma_h(h_[win]) * cot_el) ** 2
+
+    e, n, h, var_k = placed(t0)
+    step = float(grid[1] - grid[0])
+    e_m, n_m, _, _ = placed(t0 - step)
+    e_p, n_p, _, _ = placed(t0 + step)
+    one = np.array([t0])
+    c_m = [_poly_fit_grid(tw, y[win], var_k, one - step)[0][0, 0] for y in (e_m, n_m)]
+    c_p = [_poly_fit_grid(tw, y[win], var_k, one + step)[0][0, 0] for y in (e_p, n_p)]
+    slopes = (float(c_p[0] - c_m[0]) / (2 * step), float(c_p[1] - c_m[1]) / (2 * step))
+    fit = _launch_at(
+        tw, e[win], n[win], (var_k, var_k), t0, t0_sig, scale, slopes, float(cost_best[i])
+    )
+    # the placement error at the first point moves the launch point along the LOS azimuth
+    # (σ_h(τ_first) cot el): add it to the launch variance
+    extra = float(_mono_sigma_h(h[:1])[0]) * float(cot_el[0])
+    # likewise at the last fitted point it turns the ground displacement: add to the azimuth
+    kl = int(np.nonzero(win)[0][-1])
+    extra_az = float(_mono_sigma_h(h[kl : kl + 1])[0]) * float(cot_el[-1]) / max(fit.disp_m, 1.0)
+    fit = replace(
+        fit,
+        var_e=fit.var_e + 0.5 * extra**2,
+        var_n=fit.var_n + 0.5 * extra**2,
+        az_sigma=min(math.hypot(fit.az_sigma, extra_az), math.pi),
+    )
+    return fit, h, mono

@@ -1,0 +1,124 @@
+"""State estimates of an event: position, velocity (and acceleration) with covariances.
+
+Two fits. :func:`_kinematic_fit` is a weighted quadratic fit (GLS) of triangulated or
+placed points with their full covariances, for the status decision and mono events.
+:func:`_ray_state_fit` fits a polynomial trajectory to the lines of sight of every
+satellite directly (no interpolation across missed frames), for the state of a boosting
+stereo event that the center propagates after burnout.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from earlywarn.center.ir.geometry import _cat, _cross, _unit
+from earlywarn.center.ir.launch_fit import _inv3
+from earlywarn.center.ir.records import FloatArray, IrParams, SatTrack
+
+
+def _kinematic_fit(
+    t: FloatArray, pts: FloatArray, covs: FloatArray, t_ref: float
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Weighted quadratic fit of positions with full covariances (GLS).
+
+    Returns r, v, a at ``t_ref`` and the (9, 9) covariance of (r, v, a).
+    """
+    tau = t - t_ref
+    k = t.shape[0]
+    # the design of point k is [c_0 I, c_1 I, c_2 I] with c = (1, τ, τ²/2): block (i, j)
+    # of the normal matrix is Σ_k c_i c_j W_k, block i of the right-hand side Σ_k c_i W_k x_k
+    c = np.stack([np.ones(k), tau, 0.5 * tau * tau], axis=1)  # (K, 3)
+    wmat = _inv3(covs)
+    cc = (c[:, :, None] * c[:, None, :]).reshape(k, 9)
+    nmat = (cc.T @ wmat.reshape(k, 9)).reshape(3, 3, 3, 3).transpose(0, 2, 1, 3).reshape(9, 9)
+    rvec = (c.T @ np.einsum("kab,kb->ka", wmat, pts)).reshape(9)
+    cov = np.asarray(np.linalg.inv(nmat + 1e-18 * np.eye(9)), dtype=np.float64)
+    x = cov @ rvec
+    return x[0:3], x[3:6], x[6:9], cov
+
+
+def _perp_basis(u: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Two unit vectors perpendicular to each unit vector of ``u`` (K, 3) and to each other."""
+    ref = np.where(np.abs(u[:, 2:3]) < 0.9, np.array([0.0, 0.0, 1.0]), np.array([1.0, 0.0, 0.0]))
+    e1 = _unit(_cross(u, ref))
+    return e1, _cross(u, e1)
+
+
+def _ray_state_fit(
+    tracks: list[SatTrack], r_guess: FloatArray, params: IrParams
+) -> tuple[float, FloatArray, FloatArray, FloatArray] | None:
+    """Position and velocity at the last detection from the lines of sight themselves.
+
+    A polynomial per ECEF axis ``x(τ) = r + vτ + aτ²/2 + jτ³/6`` (``τ = t − t_last``) is
+    fitted over the last ``state_window_s`` to every detection of every satellite of the
+    event, by minimising the angular residuals ``e_k·(x(t_j) − s_j) / (σ_j ρ_j)`` along two
+    axes ``e_k`` perpendicular to each LOS (linear in the coefficients; two passes update
+    the ranges ρ). Frames need not be simultaneous, no LOS is interpolated across the
+    missed frames of a faint upper stage, and a smooth model averages the noise far
+    better than differencing triangulated points. The window is widened (up to
+    ``state_max_window_s``) until two satellites have three detections each. Cubic with
+    ≥ 8 detections, else quadratic. The covariance is the inverse normal matrix, inflated
+    by χ²/dof when the fit is worse than the noise (model error, e.g. a staging in the
+    window). Returns ``(t_last, r, v, cov6)`` or None without two satellites.
+    """
+    t_end = max(tr.last_t if tr.ordered else float(tr.t_s.max()) for tr in tracks)
+    lo = t_end - params.state_window_s
+    per_sensor: dict[str, float] = {}
+    for tr in tracks:
+        if tr.n >= 3:
+            third = float(tr.t_s[-3])
+            per_sensor[tr.sensor_id] = max(per_sensor.get(tr.sensor_id, -math.inf), third)
+    thirds = sorted(per_sensor.values(), reverse=True)
+    if len(thirds) < 2:
+        return None
+    lo = max(min(lo, thirds[1]), t_end - params.state_max_window_s)
+    # the detections at or after lo, track by track (a suffix of an ordered history)
+    sels = [
+        slice(int(np.searchsorted(tr.t_s, lo, side="left")), None) if tr.ordered else tr.t_s >= lo
+        for tr in tracks
+    ]
+    used = [(tr, sel) for tr, sel in zip(tracks, sels, strict=True) if tr.t_s[sel].shape[0]]
+    if len({tr.sensor_id for tr, _ in used}) < 2:
+        return None
+    tau = _cat([tr.t_s[sel] for tr, sel in used]) - t_end
+    sat = _cat([tr.sat_m[sel] for tr, sel in used])
+    u = _cat([tr.los[sel] for tr, sel in used])
+    sig = _cat([tr.sigma_rad[sel] for tr, sel in used])
+    k = tau.shape[0]
+    deg = 3 if k >= 8 else 2
+    npar = 3 * (deg + 1)
+    if 2 * k <= npar:
+        return None
+    e1, e2 = _perp_basis(u)
+    proj = np.stack([e1, e2], axis=1)  # (K, 2, 3)
+    powers = np.stack([tau**i / math.factorial(i) for i in range(deg + 1)], axis=1)  # (K, D)
+    # design: A[k, m, 3i + c] = proj[k, m, c] τ_k^i / i!
+    # the two residual rows of each detection as rows of one (2K, P) system (matmuls)
+    design = (proj[:, :, None, :] * powers[:, None, :, None]).reshape(2 * k, npar)
+    obs = np.einsum("kmc,kc->km", proj, sat).reshape(2 * k)
+    d = r_guess[None, :] - sat
+    rho = np.sqrt(np.einsum("kc,kc->k", d, d))
+    jerk_prior = 1.0 / params.state_jerk_sigma_m_s3**2
+    x = np.zeros(npar)
+    nmat = np.eye(npar)
+    for _ in range(2):
+        w = np.repeat(1.0 / (sig * rho), 2)
+        aw = design * w[:, None]
+        bw = obs * w
+        nmat = aw.T @ aw
+        if deg == 3:  # prior: |jerk| of order state_jerk_sigma (zero-mean)
+            nmat[(9, 10, 11), (9, 10, 11)] += jerk_prior
+        rhs = aw.T @ bw
+        try:
+            x = np.linalg.solve(nmat, rhs)
+        except np.linalg.LinAlgError:
+            return None
+        d = powers @ x.reshape(deg + 1, 3) - sat
+        rho = np.sqrt(np.einsum("kc,kc->k", d, d))
+    res = aw @ x - bw
+    chi2 = float(res @ res)
+    dof = 2 * k - npar
+    cov = np.linalg.inv(nmat) * max(1.0, chi2 / dof)
+    return t_end, x[0:3].copy(), x[3:6].copy(), 0.5 * (cov[:6, :6] + cov[:6, :6].T)

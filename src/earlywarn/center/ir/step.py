@@ -1,0 +1,378 @@
+"""The IR step: ``ir_step(state, reports, t, params) -> (state', events)``.
+
+One step, in order (each a named function below):
+
+1. **validate** the report columns (:func:`_validate`);
+2. **associate** them with each satellite's 2-D tracks, frame by frame, and close the
+   tracks that have gone quiet (:mod:`earlywarn.center.ir.association`);
+3. **place newly confirmed tracks** (:func:`_place_new_tracks`): a new stage after a
+   coast resumes the burnt-out event it continues (:mod:`earlywarn.center.ir.coast`),
+   else a track that passes the stereo test joins a live event of other satellites
+   (:mod:`earlywarn.center.ir.stereo`), else it opens an event of its own;
+4. **merge** live events seen by disjoint sets of satellites that pass the stereo test
+   (late stereo association, :func:`_merge_stereo`; the older keeps its id);
+5. **update every event** (:func:`_update_event`): an ended event is kept while shown
+   (``keep_ended_s``) or while a next stage may still ignite (``coast_max_s``); a live
+   event with nothing new keeps its snapshot; a stationary source is only checked
+   against its anchors; a boosting event estimated less than ``boost_reestimate_s`` of
+   data ago only has its evidence updated; every other event is re-estimated
+   (:func:`_reestimate`).
+
+**Statuses.** A decision (:mod:`earlywarn.center.ir.decide`) becomes the status after
+``boost_confirm_steps`` consecutive agreeing steps with fresh data (:func:`_vote`);
+"boosting" is then kept. An event ends when all its tracks have gone ``track_gap_s``
+without a detection: if it was boosting and its last altitude was above
+``min_burnout_altitude_m``, the burnout time is the last detection plus half a revisit;
+a stereo event that rose steadily but ended before its acceleration was significant (an
+SRBM seen for ~20 s) is boosting too when its plume went out above that altitude. A
+stationary source that goes out stays "stationary"; every other ended event shows
+"ended".
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from earlywarn.center._records import evolve
+from earlywarn.center.ir.association import _associate_reports, _close
+from earlywarn.center.ir.coast import _anchors, _coast_match, _still_stationary
+from earlywarn.center.ir.estimate import _Estimate, _estimate, _next_caches
+from earlywarn.center.ir.geometry import _rows3
+from earlywarn.center.ir.records import (
+    _FLOAT_COLUMNS,
+    IR_INPUT_COLUMNS,
+    IrDecision,
+    IrEvent,
+    IrParams,
+    IrState,
+    IrStatus,
+    SatTrack,
+    _EventState,
+)
+from earlywarn.center.ir.snapshot import _refresh, _snapshot
+from earlywarn.center.ir.stereo import _events_match
+from earlywarn.center.priors import CLASSES, PRIORS
+
+
+def ir_step(
+    state: IrState, ir: Mapping[str, np.ndarray], t_s: float, params: IrParams
+) -> tuple[IrState, tuple[IrEvent, ...]]:
+    """Advance infrared launch detection to ``t_s`` with the IR reports of (state.t_s, t_s].
+
+    ``ir`` maps the columns of :data:`~earlywarn.center.ir.records.IR_INPUT_COLUMNS` to
+    equal-length arrays, in time order. Returns the new state and the snapshot of every
+    live (or recently ended) event, ordered by event id. Events merged into an older one
+    (a late stereo association) disappear; their reports support the older event.
+    """
+    cols = _validate(ir, state.t_s, float(t_s))
+    t_s = float(t_s)
+    tracks, next_tid = _associate_reports(list(state.tracks), state.next_track_id, cols, params)
+    tracks = [tr if tr.closed else _close(tr, t_s, params) for tr in tracks]
+    by_id = {tr.track_id: tr for tr in tracks}
+    events, next_eid = _place_new_tracks(
+        list(state.events), tracks, by_id, state.next_event_id, params
+    )
+    events = _merge_stereo(events, by_id, params)
+    out_events: list[_EventState] = []
+    snaps: list[IrEvent] = []
+    for ev in events:
+        kept, snap = _update_event(ev, by_id, t_s, params)
+        if kept is not None:
+            out_events.append(kept)
+        if snap is not None:
+            snaps.append(snap)
+    keep_ids = {k for ev in out_events for k in ev.track_ids}
+    tracks = [tr for tr in tracks if not tr.closed or tr.track_id in keep_ids]
+    new_state = IrState(
+        t_s=t_s,
+        next_track_id=next_tid,
+        next_event_id=next_eid,
+        tracks=tuple(tracks),
+        events=tuple(out_events),
+    )
+    return new_state, tuple(snaps)
+
+
+# ---------------------------------------------------------------------------------------
+# 1. validation
+# ---------------------------------------------------------------------------------------
+
+
+def _validate(ir: Mapping[str, np.ndarray], t_prev: float, t_s: float) -> dict[str, np.ndarray]:
+    """The checked report columns, plus ``los`` (unit, (n, 3)) and ``sat`` ((n, 3)) when
+    there are reports (nearly every step has a few: few numpy calls, checks in Python)."""
+    if not math.isfinite(t_s):
+        raise ValueError(f"ir_step: t_s must be finite; got {t_s}")
+    if t_s < t_prev:
+        raise ValueError(f"ir_step: t_s={t_s} is before the state's time {t_prev}")
+    missing = [k for k in IR_INPUT_COLUMNS if k not in ir]
+    if missing:
+        raise ValueError(f"ir_step: IR reports lack columns {missing}; need {IR_INPUT_COLUMNS}")
+    n = len(ir["t_s"])
+    bad = [k for k in IR_INPUT_COLUMNS if len(ir[k]) != n]
+    if bad:
+        raise ValueError(f"ir_step: columns {bad} do not have the length of t_s ({n})")
+    if n == 0:
+        return {k: np.asarray(ir[k]) for k in IR_INPUT_COLUMNS}
+    sid = np.asarray(ir["sensor_id"])
+    cols: dict[str, np.ndarray] = {k: np.asarray(ir[k], dtype=np.float64) for k in _FLOAT_COLUMNS}
+    cols["sensor_id"] = sid if sid.dtype.kind == "U" else sid.astype(str)
+    cols["seq"] = np.asarray(ir["seq"], dtype=np.int64)
+    cols["frame_id"] = np.asarray(ir["frame_id"], dtype=np.int64)
+    t = cols["t_s"]
+    tl = t.tolist()  # a step has a few reports: checked in Python
+    if not all(map(math.isfinite, tl)):
+        raise ValueError("ir_step: t_s has non-finite values")
+    if not all(a <= b for a, b in itertools.pairwise(tl)):
+        raise ValueError("ir_step: IR reports must be time-ordered (t_s non-decreasing)")
+    if tl[0] <= t_prev or tl[-1] > t_s:
+        raise ValueError(
+            f"ir_step: report times [{t[0]}, {t[-1]}] outside the step interval ({t_prev}, {t_s}]"
+        )
+    los = _rows3(cols["los_x"], cols["los_y"], cols["los_z"])
+    nrm = np.linalg.norm(los, axis=1)
+    if not (np.abs(nrm - 1.0) < 1e-3).all():
+        raise ValueError("ir_step: los_x/y/z must be unit vectors (|los| within 1e-3 of 1)")
+    if not all(x > 0 for x in cols["sigma_rad"].tolist()):
+        raise ValueError("ir_step: sigma_rad must be > 0")
+    cols["los"] = los / nrm[:, None]  # = _unit(los): the same norms
+    cols["sat"] = _rows3(cols["sat_x_m"], cols["sat_y_m"], cols["sat_z_m"])
+    return cols
+
+
+# ---------------------------------------------------------------------------------------
+# 3.-4. newly confirmed tracks, late stereo association
+# ---------------------------------------------------------------------------------------
+
+
+def _resume_after_coast(events: list[_EventState], tr: SatTrack, params: IrParams) -> bool:
+    """A new stage after a coast: resume the burnt-out event ``tr`` continues (newest
+    first), in place. Returns whether one was resumed."""
+    for ei in range(len(events) - 1, -1, -1):
+        ev = events[ei]
+        if (
+            ev.ended_t_s is not None
+            and ev.status == IrStatus.BOOSTING
+            and ev.snapshot is not None
+            and ev.snapshot.burnout_time_s is not None
+            and 0.0 < tr.t_s[0] - ev.ended_t_s <= params.coast_max_s
+            and _coast_match(ev.snapshot, tr, params)
+        ):
+            events[ei] = replace(ev, track_ids=(*ev.track_ids, tr.track_id), ended_t_s=None)
+            return True
+    return False
+
+
+def _join_stereo(
+    events: list[_EventState], tr: SatTrack, by_id: dict[int, SatTrack], params: IrParams
+) -> bool:
+    """Join ``tr`` to the first live event without a live track of its satellite that
+    passes the stereo test with it, in place. Returns whether it joined one."""
+    for ei, ev in enumerate(events):
+        if ev.ended_t_s is not None:
+            continue
+        ev_tracks = [by_id[i] for i in ev.track_ids]
+        if any(et.sensor_id == tr.sensor_id and not et.closed for et in ev_tracks):
+            continue
+        if _events_match([tr], ev_tracks, params):
+            events[ei] = replace(ev, track_ids=(*ev.track_ids, tr.track_id))
+            return True
+    return False
+
+
+def _place_new_tracks(
+    events: list[_EventState],
+    tracks: list[SatTrack],
+    by_id: dict[int, SatTrack],
+    next_eid: int,
+    params: IrParams,
+) -> tuple[list[_EventState], int]:
+    """Newly confirmed tracks (in track id order) resume a burnt-out event, join a live
+    event (stereo) or open their own. Returns the events and the next event number."""
+    in_event = {tid for ev in events for tid in ev.track_ids}
+    for tr in sorted(tracks, key=lambda x: x.track_id):
+        if tr.track_id in in_event or tr.closed or tr.n < params.confirm_hits:
+            continue
+        if not (_resume_after_coast(events, tr, params) or _join_stereo(events, tr, by_id, params)):
+            events.append(
+                _EventState(
+                    event_id=f"IR{next_eid:06d}",
+                    track_ids=(tr.track_id,),
+                    status=IrStatus.CANDIDATE,
+                    votes=0,
+                    pending=IrDecision.CANDIDATE,
+                    ended_t_s=None,
+                    snapshot=None,
+                )
+            )
+            next_eid += 1
+        in_event.add(tr.track_id)
+    return events, next_eid
+
+
+def _merge_stereo(
+    events: list[_EventState], by_id: dict[int, SatTrack], params: IrParams
+) -> list[_EventState]:
+    """Late stereo association: merge live, non-stationary events seen by disjoint sets
+    of satellites that pass the stereo test (the older keeps its id; a boosting status,
+    with its votes, wins)."""
+    i = 0
+    while i < len(events):
+        j = i + 1
+        while j < len(events):
+            a, b = events[i], events[j]
+            if (
+                a.ended_t_s is None
+                and b.ended_t_s is None
+                and IrStatus.STATIONARY not in (a.status, b.status)
+            ):
+                ta = [by_id[k] for k in a.track_ids]
+                tb = [by_id[k] for k in b.track_ids]
+                if not ({x.sensor_id for x in ta} & {x.sensor_id for x in tb}) and _events_match(
+                    ta, tb, params
+                ):
+                    boosting = IrStatus.BOOSTING
+                    keep = a if a.status == boosting or b.status != boosting else b
+                    events[i] = replace(
+                        a,
+                        track_ids=a.track_ids + b.track_ids,
+                        status=keep.status,
+                        votes=keep.votes,
+                        pending=keep.pending,
+                    )
+                    del events[j]
+                    continue
+            j += 1
+        i += 1
+    return events
+
+
+# ---------------------------------------------------------------------------------------
+# 5. updating each event
+# ---------------------------------------------------------------------------------------
+
+_Updated = tuple[_EventState | None, IrEvent | None]
+"""An event after the step (None: forgotten) and the snapshot it shows (None: none)."""
+
+
+def _update_ended(ev: _EventState, t_s: float, params: IrParams) -> _Updated:
+    """An ended event is shown for ``keep_ended_s`` after its tracks' gap ran out; a
+    burnt-out booster is kept (not shown) while a next stage may still ignite."""
+    assert ev.ended_t_s is not None
+    age = t_s - ev.ended_t_s
+    shown = age <= params.keep_ended_s + params.track_gap_s
+    if shown or (ev.status == IrStatus.BOOSTING and age <= params.coast_max_s):
+        return ev, ev.snapshot if shown else None
+    return None, None
+
+
+def _update_event(
+    ev: _EventState, by_id: dict[int, SatTrack], t_s: float, params: IrParams
+) -> _Updated:
+    """One event through step 5 (see the module doc)."""
+    if ev.ended_t_s is not None:
+        return _update_ended(ev, t_s, params)
+    ev_tracks = [by_id[k] for k in ev.track_ids]
+    last_t = max(tr.last_t for tr in ev_tracks)
+    fresh = ev.snapshot is None or last_t > ev.snapshot.last_t_s
+    ended = all(tr.closed for tr in ev_tracks)
+    if not fresh and not ended and ev.snapshot is not None:
+        # nothing new: the snapshot stands (status changes only on fresh data)
+        return ev, ev.snapshot
+    if ev.status == IrStatus.STATIONARY and ev.snapshot is not None:
+        still, run, checked = _still_stationary(ev, ev_tracks, params)
+        if still:
+            # a stationary source is not re-estimated: only its evidence is updated
+            snap = _refresh(ev.snapshot, ev_tracks, params)
+            ended_t = last_t if ended else None
+            ev = evolve(ev, escape=run, checked_t_s=checked, snapshot=snap, ended_t_s=ended_t)
+            return ev, snap
+        ev = evolve(
+            ev,
+            status=IrStatus.CANDIDATE,
+            votes=0,
+            pending=IrDecision.CANDIDATE,
+            anchors=(),
+        )
+    if (
+        not ended
+        and ev.status == IrStatus.BOOSTING
+        and ev.snapshot is not None
+        and last_t - ev.estimated_t_s < params.boost_reestimate_s
+        and ev.snapshot.sensor_ids == tuple(sorted({tr.sensor_id for tr in ev_tracks}))
+    ):
+        # a boosting event estimated moments ago: only its evidence is updated
+        snap = _refresh(ev.snapshot, ev_tracks, params)
+        return evolve(ev, snapshot=snap), snap
+    return _reestimate(ev, ev_tracks, last_t, fresh, ended, params)
+
+
+def _vote(
+    ev: _EventState, est: _Estimate, fresh: bool, ended: bool, params: IrParams
+) -> tuple[IrStatus, int, IrDecision]:
+    """The status, votes and pending decision after an estimate.
+
+    With fresh data a decision gains a vote (or starts a run of one); after
+    ``boost_confirm_steps`` agreeing steps it becomes the status ("rising" never does).
+    "boosting" is kept once given. An event that ended rising or boosting with its last
+    point above ``min_burnout_altitude_m`` was a rocket: "boosting"."""
+    status, votes, pending = ev.status, ev.votes, ev.pending
+    if fresh and status != IrStatus.BOOSTING:
+        votes = votes + 1 if est.decision == pending else 1
+        pending = est.decision
+        if votes >= params.boost_confirm_steps and pending != IrDecision.RISING:
+            status = IrStatus(pending)
+    if (
+        ended
+        and status != IrStatus.BOOSTING
+        and est.decision in (IrDecision.BOOSTING, IrDecision.RISING)
+        and est.alt.shape[0]
+        and float(est.alt[-1]) > params.min_burnout_altitude_m
+    ):
+        # a short burn (an SRBM seen for ~20 s) may end before its acceleration is
+        # significant: a plume that rose steadily and went out up high was a rocket
+        status = IrStatus.BOOSTING
+    return status, votes, pending
+
+
+def _reestimate(
+    ev: _EventState,
+    ev_tracks: list[SatTrack],
+    last_t: float,
+    fresh: bool,
+    ended: bool,
+    params: IrParams,
+) -> _Updated:
+    """Estimate the event afresh (:func:`~earlywarn.center.ir.estimate._estimate`), vote
+    on its status, set its burnout and anchors, and take its snapshot."""
+    hint = (
+        np.array([p for _, p in ev.snapshot.class_probs])
+        if ev.snapshot is not None
+        else np.array([PRIORS[c].weight for c in CLASSES])
+    )
+    est = _estimate(ev_tracks, params, hint, ev.status == IrStatus.BOOSTING, ev.caches)
+    status, votes, pending = _vote(ev, est, fresh, ended, params)
+    changes: dict[str, Any] = {
+        "estimated_t_s": last_t,
+        "caches": _next_caches(ev.caches, est),
+        "status": status,
+        "votes": votes,
+        "pending": pending,
+    }
+    burnout: float | None = None
+    if ended and status == IrStatus.BOOSTING and est.alt.shape[0]:
+        if float(est.alt[-1]) > params.min_burnout_altitude_m:
+            burnout = last_t + 0.5 * est.median_dt
+    if status == IrStatus.STATIONARY and ev.status != IrStatus.STATIONARY:
+        changes.update(anchors=_anchors(ev_tracks, params), checked_t_s=last_t, escape=0)
+    # a stationary source that went out stays a stationary source, not a candidate
+    shown = IrStatus.ENDED if ended and status != IrStatus.STATIONARY else status
+    snap = _snapshot(ev.event_id, ev_tracks, est, shown, burnout, params)
+    new_ev = evolve(ev, snapshot=snap, ended_t_s=last_t if ended else None, **changes)
+    return new_ev, snap
