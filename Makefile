@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test reliability bench lint clean
 
 $(VENV)/.base: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ lint: $(VENV)/.test
 
 test: lint
 	$(BIN)/pytest -n 2 -q
+
+# the warning-quality families: many seeds per scenario family, claims with stated confidence
+reliability: $(VENV)/.test
+	$(BIN)/pytest -n 2 -q -m reliability -p no:randomly; rc=$$?; test $$rc -eq 0 -o $$rc -eq 5
 
 MC_RUNS ?= 200
 
