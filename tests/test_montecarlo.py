@@ -158,6 +158,16 @@ def test_summary_matches_its_table(inprocess) -> None:
         assert s["false_alerts"][lv]["per_day"] == pytest.approx(k / days)
         bound = 3.0 if k == 0 else poisson_upper_95(k)
         assert s["false_alerts"][lv]["upper95_per_day"] == pytest.approx(bound / days)
+        assert s["false_events"][lv]["count"] == sum(r[f"false_events_{lv}"] for r in rows)
+    # warning quality: rates over the threatening launches, calibration pooled over alerts
+    threat = [r for r in rows if r["threatening"]]
+    wq = s["warning_quality"]
+    assert wq["threatening_launches"] == len(threat)
+    assert wq["wrongly_dismissed"]["k"] == sum(bool(r["wrongly_dismissed"]) for r in threat)
+    assert wq["wrongly_dismissed"]["n"] == len(threat)
+    cal = s["calibration"]["impact_ellipse_95"]
+    assert cal["n"] == sum(r["ellipse_n"] for r in rows) and cal["n"] > 0
+    assert cal["k"] == sum(r["ellipse_in"] for r in rows)
     # written files hold the same
     out = res.paths[0].parent
     assert pq.read_table(out / "runs.parquet").equals(res.table)

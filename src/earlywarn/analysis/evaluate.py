@@ -22,11 +22,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 
+from earlywarn.analysis.quality import (
+    LATE_MARGIN_S,
+    Calibration,
+    calibrate,
+    not_a_threat_seconds,
+)
 from earlywarn.center.alerts import Level
 from earlywarn.center.core import CenterOutput
 from earlywarn.center.vocabulary import Source
@@ -149,12 +155,21 @@ def launch_truth_from_flight(result: Any) -> tuple[LaunchTruth, ...]:
 
 @dataclass(frozen=True)
 class Evaluation:
-    """Per-launch results, false alerts by level, and every event's outcome."""
+    """Per-launch results, false alerts by level, every event's outcome, and the
+    warning-quality scores (:mod:`earlywarn.analysis.quality`)."""
 
     launches: tuple[dict[str, Any], ...]
     false_alerts: dict[str, int]
     events: tuple[dict[str, Any], ...]
     missed_launches: tuple[str, ...]
+    false_events: dict[str, int] = field(default_factory=dict)
+    """False events counted once each, at the highest level they reached."""
+    quality: dict[str, Any] = field(default_factory=dict)
+    """Surprises and false alarms by launch: threatening launches, missed, late, wrongly
+    dismissed (with seconds), wrongly raised, and the class confusion."""
+    calibration: dict[str, Any] = field(default_factory=dict)
+    """Stated 95 % impact ellipses and launch-point circles that contain the truth, and
+    impact-time errors in sigmas, over every alert of every launch."""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data for ``summary.json``."""
@@ -222,9 +237,16 @@ def evaluate(
         )
 
     false_alerts = {lv.name: 0 for lv in Level if lv != Level.NONE}
+    alerts_by_event: dict[str, list[Any]] = {}
     for a in center.alerts:
+        alerts_by_event.setdefault(a.event_id, []).append(a)
         if ev_launch.get(a.event_id) is None:
             false_alerts[a.level] += 1
+    false_events = {lv.name: 0 for lv in Level if lv != Level.NONE}
+    for e in center.events:
+        if ev_launch.get(e.event_id) is None and e.level != Level.NONE:
+            false_events[e.level.name] += 1
+    areas = center.final_state.config.defended_areas
 
     impacts_by_event: dict[str, list[Any]] = {}
     for rec in center.impacts:
@@ -240,6 +262,7 @@ def evaluate(
 
     rows = []
     missed = []
+    calibration = Calibration()
     for lt in launches:
         evs = [e for e in center.events if ev_launch.get(e.event_id) == lt.launch_id]
         lvl_t: dict[str, float] = {}
@@ -286,6 +309,9 @@ def evaluate(
                 imp_5 = _dist_km(lt.impact_lat_rad, lt.impact_lon_rad, rec.lat_rad, rec.lon_rad)
                 it_5 = rec.impact_t_s - lt.impact_t_s
         dec = main.decision_time_s if main is not None else None
+        score = _launch_quality(lt, lvl_t, [alerts_by_event.get(i, []) for i in eids], areas,
+                                center.t_end_s)  # fmt: skip
+        calibration = calibration + score.pop("_calibration")
         rows.append(
             {
                 "id": lt.launch_id,
@@ -312,6 +338,7 @@ def evaluate(
                 "decision_time_true_s": _r(lt.impact_t_s - conf_t)
                 if conf_t is not None and lt.impact_t_s is not None
                 else None,
+                **score,
             }
         )
     events = tuple(
@@ -327,4 +354,91 @@ def evaluate(
         }
         for e in center.events
     )
-    return Evaluation(tuple(rows), false_alerts, events, tuple(missed))
+    return Evaluation(
+        tuple(rows),
+        false_alerts,
+        events,
+        tuple(missed),
+        false_events=false_events,
+        quality=_quality_summary(rows),
+        calibration=calibration.to_dict(),
+    )
+
+
+def _launch_quality(
+    lt: LaunchTruth,
+    lvl_t: Mapping[str, float],
+    alerts: Sequence[Sequence[Any]],
+    areas: Sequence[Any],
+    t_end_s: float,
+) -> dict[str, Any]:
+    """The warning-quality fields of one launch (definitions in
+    :mod:`earlywarn.analysis.quality`), plus its ``_calibration`` counts."""
+    has_impact = lt.impact_lat_rad is not None and lt.impact_lon_rad is not None
+    threatening = bool(
+        has_impact and any(a.contains(lt.impact_lat_rad, lt.impact_lon_rad) for a in areas)
+    )
+    detected = "LAUNCH" in lvl_t
+    threat_t = min((lvl_t[n] for n in ("THREAT", "ATTACK_CONFIRMED") if n in lvl_t), default=None)
+    late = bool(
+        threatening
+        and detected
+        and (
+            threat_t is None
+            or (lt.impact_t_s is not None and lt.impact_t_s - threat_t < LATE_MARGIN_S)
+        )
+    )
+    changes = sorted(
+        ((a.event_id, float(a.t_s), str(a.disposition)) for ev in alerts for a in ev),
+        key=lambda c: c[1],
+    )
+    end = min(t_end_s, lt.impact_t_s) if lt.impact_t_s is not None else t_end_s
+    dismissed_s, first = not_a_threat_seconds(changes, end)
+    cal = Calibration()
+    for ev in alerts:
+        cal = cal + calibrate(
+            ev, lt.lat_rad, lt.lon_rad, lt.impact_lat_rad, lt.impact_lon_rad, lt.impact_t_s
+        )
+    reached = max((Level[n] for n in lvl_t), default=Level.NONE)
+    z = cal.time_z
+    return {
+        "threatening": threatening,
+        "missed_threat": threatening and not detected,
+        "late_threat": late,
+        "wrongly_dismissed": threatening and first is not None,
+        "dismissed_s": _r(dismissed_s) if threatening and first is not None else None,
+        "first_dismissed_s": _r(first - lt.t_launch_s)
+        if threatening and first is not None
+        else None,
+        "wrongly_raised": (not threatening) and reached >= Level.THREAT,
+        "ellipse_n": cal.ellipse_n,
+        "ellipse_in": cal.ellipse_in,
+        "launch95_n": cal.launch_n,
+        "launch95_in": cal.launch_in,
+        "impact_time_z_n": len(z),
+        "impact_time_z_sum": _r(sum(z), 4),
+        "impact_time_z_sumsq": _r(sum(v * v for v in z), 4),
+        "_calibration": cal,
+    }
+
+
+def _quality_summary(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The run's surprises and false alarms by launch id, and the class confusion."""
+
+    def ids(key: str) -> list[str]:
+        return [str(r["id"]) for r in rows if r.get(key)]
+
+    confusion: dict[str, dict[str, int]] = {}
+    for r in rows:
+        got = str(r.get("class_assessed") or "none")
+        by = confusion.setdefault(str(r.get("class_true")), {})
+        by[got] = by.get(got, 0) + 1
+    return {
+        "threatening_launches": ids("threatening"),
+        "missed_threats": ids("missed_threat"),
+        "late_threats": ids("late_threat"),
+        "wrongly_dismissed": ids("wrongly_dismissed"),
+        "dismissed_s": {str(r["id"]): r["dismissed_s"] for r in rows if r.get("dismissed_s")},
+        "wrongly_raised": ids("wrongly_raised"),
+        "class_confusion": confusion,
+    }

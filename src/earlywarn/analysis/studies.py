@@ -16,7 +16,12 @@ from typing import Any
 
 import pyarrow as pa
 
-from earlywarn.analysis.statistics import percentiles, poisson_upper_95, proportion
+from earlywarn.analysis.statistics import (
+    percentiles,
+    poisson_upper_95,
+    proportion,
+    wilson_interval,
+)
 
 __all__ = ["LEVELS", "ROW_SCHEMA", "summarize"]
 
@@ -53,8 +58,22 @@ ROW_SCHEMA = pa.schema(
         ("impact_error_km_at_confirmed", _F),
         ("impact_time_error_s", _F),
         ("decision_time_s", _F),
+        ("threatening", pa.bool_()),
+        ("missed_threat", pa.bool_()),
+        ("late_threat", pa.bool_()),
+        ("wrongly_dismissed", pa.bool_()),
+        ("dismissed_s", _F),
+        ("wrongly_raised", pa.bool_()),
+        ("ellipse_n", pa.int64()),
+        ("ellipse_in", pa.int64()),
+        ("launch95_n", pa.int64()),
+        ("launch95_in", pa.int64()),
+        ("impact_time_z_n", pa.int64()),
+        ("impact_time_z_sum", _F),
+        ("impact_time_z_sumsq", _F),
     ]
     + [(f"false_alerts_{lv}", pa.int64()) for lv in LEVELS]
+    + [(f"false_events_{lv}", pa.int64()) for lv in LEVELS]
 )
 """Columns of the study table (one row per run and launch)."""
 
@@ -74,14 +93,13 @@ def summarize(table: pa.Table) -> dict[str, Any]:
     ]
     det = [d["detected"][i] for i in launch_rows]
     conf = [d["confirmed"][i] for i in launch_rows]
-    fa: dict[str, Any] = {}
-    for lv in LEVELS:
-        k = sum(int(d[f"false_alerts_{lv}"][i]) for i in ok_runs)
-        fa[lv] = {
-            "count": k,
-            "per_day": (k / days) if days > 0 else None,
-            "upper95_per_day": (poisson_upper_95(k) / days) if days > 0 else None,
-        }
+    fa = {
+        lv: _per_day(sum(int(d[f"false_alerts_{lv}"][i]) for i in ok_runs), days) for lv in LEVELS
+    }
+    fe = {
+        lv: _per_day(sum(int(d[f"false_events_{lv}"][i] or 0) for i in ok_runs), days)
+        for lv in LEVELS
+    }
     root = sorted({int(x) for x in d["root_seed"]}) if n_rows else []
     return {
         "study": d["study"][0] if n_rows else None,
@@ -102,4 +120,55 @@ def summarize(table: pa.Table) -> dict[str, Any]:
         ),
         "decision_time_s": percentiles(d["decision_time_s"][i] for i in launch_rows),
         "false_alerts": fa,
+        "false_events": fe,
+        "warning_quality": _warning_quality(d, launch_rows),
+        "calibration": _calibration(d, launch_rows),
+    }
+
+
+def _per_day(k: int, days: float) -> dict[str, Any]:
+    return {
+        "count": k,
+        "per_day": (k / days) if days > 0 else None,
+        "upper95_per_day": (poisson_upper_95(k) / days) if days > 0 else None,
+    }
+
+
+def _warning_quality(d: dict[str, list[Any]], rows: list[int]) -> dict[str, Any]:
+    """Surprises over threatening launches, false raises over the others (definitions in
+    :mod:`earlywarn.analysis.quality`), each with its Wilson 95 % interval."""
+    threat = [i for i in rows if d["threatening"][i]]
+    other = [i for i in rows if d["threatening"][i] is False]
+    return {
+        "threatening_launches": len(threat),
+        "missed_threat": proportion([d["missed_threat"][i] for i in threat]),
+        "late_threat": proportion([d["late_threat"][i] for i in threat]),
+        "wrongly_dismissed": proportion([d["wrongly_dismissed"][i] for i in threat]),
+        "dismissed_s": percentiles(d["dismissed_s"][i] for i in threat),
+        "wrongly_raised": proportion([d["wrongly_raised"][i] for i in other]),
+    }
+
+
+def _calibration(d: dict[str, list[Any]], rows: list[int]) -> dict[str, Any]:
+    """Pooled over every alert of every launch row: ellipse and launch-circle containment
+    (Wilson 95 %) and the impact-time error in sigmas (mean = bias, RMS ≈ 1 if honest)."""
+
+    def tot(key: str) -> int:
+        return sum(int(d[key][i] or 0) for i in rows)
+
+    def frac(k: int, n: int) -> dict[str, Any]:
+        lo, hi = wilson_interval(k, n)
+        return {"k": k, "n": n, "p": (k / n) if n else None, "ci95": [lo, hi]}
+
+    zn = tot("impact_time_z_n")
+    zs = sum(float(d["impact_time_z_sum"][i] or 0.0) for i in rows)
+    zq = sum(float(d["impact_time_z_sumsq"][i] or 0.0) for i in rows)
+    return {
+        "impact_ellipse_95": frac(tot("ellipse_in"), tot("ellipse_n")),
+        "launch_point_95": frac(tot("launch95_in"), tot("launch95_n")),
+        "impact_time_z": {
+            "n": zn,
+            "mean": zs / zn if zn else None,
+            "rms": (zq / zn) ** 0.5 if zn else None,
+        },
     }

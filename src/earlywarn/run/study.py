@@ -46,7 +46,8 @@ __all__ = ["Progress", "StudyResult", "run_one", "run_study"]
 _EVAL_COLS = tuple(
     name
     for name in ROW_SCHEMA.names[ROW_SCHEMA.get_field_index("class_true") :]
-    if name not in ("detected", "confirmed") and not name.startswith("false_alerts_")
+    if name not in ("detected", "confirmed")
+    and not name.startswith(("false_alerts_", "false_events_"))
 )
 """The per-launch evaluation columns, copied from the run's summary (derived from the schema)."""
 
@@ -80,6 +81,7 @@ def run_one(task: RunTask) -> list[dict[str, Any]]:
         status = f"error: {exc}"
         summ = {"launches": [{"id": ln.id, "vehicle": ln.vehicle} for ln in task.scenario.launches]}
     fa = summ.get("false_alerts", {})
+    fe = summ.get("false_events", {})
     ok = status == "ok"
     common: dict[str, Any] = {
         "study": task.study,
@@ -91,6 +93,7 @@ def run_one(task: RunTask) -> list[dict[str, Any]]:
         "outages": ",".join(task.outages),
         "clutter_multiplier": task.clutter_multiplier,
         **{f"false_alerts_{lv}": int(fa.get(lv, 0)) if ok else None for lv in LEVELS},
+        **{f"false_events_{lv}": int(fe.get(lv, 0)) if ok else None for lv in LEVELS},
     }
     sites = {ln.id: ln for ln in task.scenario.launches}
     rows = []

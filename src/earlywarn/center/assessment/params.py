@@ -62,6 +62,14 @@ class DefendedArea:
         lat, lon, _ = ecef_to_geodetic(np.mean(r, axis=0))
         return cls(name, float(lat), float(lon), 0.0, v)
 
+    def contains(self, lat_rad: float, lon_rad: float) -> bool:
+        """Whether a point (geodetic, rad) lies inside the area: within the radius of a
+        circle (ground distance), inside a polygon."""
+        if not self.polygon_rad:
+            d = float(ground_distance_m(self.lat_rad, self.lon_rad, lat_rad, lon_rad))
+            return d <= self.radius_m
+        return bool(self._inside_polygon(np.array([lat_rad]), np.array([lon_rad]))[0])
+
     def _inside_polygon(self, lat: FloatArray, lon: FloatArray) -> npt.NDArray[np.bool_]:
         # ray casting in the local tangent plane at the polygon's centroid
         rot = enu_rotation(self.lat_rad, self.lon_rad)
