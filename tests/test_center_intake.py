@@ -17,7 +17,15 @@ from hypothesis import strategies as st
 
 from earlywarn.center import CenterState, Level, run_center, step
 from earlywarn.center.core import CenterConfig
-from earlywarn.center.intake import IntakeParams, IntakeState, Outcome, admit
+from earlywarn.center.intake import (
+    IntakeParams,
+    IntakeState,
+    Outcome,
+    RegisteredSensor,
+    SensorKind,
+    SensorRegistry,
+    admit,
+)
 from earlywarn.earth.frames import great_circle
 from earlywarn.reports import KINDS, ReportBatch, ReportSlice, columns_of
 
@@ -141,6 +149,32 @@ def test_dedup_memory_forgets_after_its_window() -> None:
     assert len(s.chunks) == 1 and s.chunks[0][2].tolist() == [700.0]
 
 
+REGISTRY = SensorRegistry(
+    (RegisteredSensor("geo-a", SensorKind.IR), RegisteredSensor("rad-1", SensorKind.RADAR))
+)
+
+
+def test_reports_from_unknown_sensors_or_of_the_wrong_kind_are_never_used() -> None:
+    ir = {k: np.concatenate([a, b]) for (k, a), b in zip(
+        ir_rows([1.0]).items(), ir_rows([1.5], sensor="geo-x", seq0=5).values(), strict=True
+    )}  # fmt: skip
+    spoof = ir_rows([1.8], sensor="rad-1", seq0=9)  # IR claimed by a radar's id
+    both = {k: np.concatenate([ir[k], spoof[k]]) for k in ir}
+    st_rows = status_rows([1.2], sensor="rad-1")
+    sl = ReportSlice.from_columns(ir=both, status=st_rows)
+    _, used, counts = admit(IntakeState(), sl, 0.0, 2.0, PARAMS, REGISTRY)
+    assert used.ir["sensor_id"].tolist() == ["geo-a"]
+    assert counts.get("ir", Outcome.UNREGISTERED) == 2
+    assert counts.get("status", Outcome.USED) == 1  # a registered sensor's status
+    _, used_open, _ = admit(IntakeState(), sl, 0.0, 2.0, PARAMS, None)
+    assert used_open.ir.n == 3  # no registry: every sensor taken
+
+
+def test_sensor_registry_refuses_repeated_ids() -> None:
+    with pytest.raises(ValueError, match="unique"):
+        SensorRegistry((RegisteredSensor("a", SensorKind.IR), RegisteredSensor("a", "radar")))  # type: ignore[arg-type]
+
+
 # --------------------------------------------------------------------------------------
 # the whole center on a perturbed stream
 
@@ -255,6 +289,26 @@ def test_shuffled_duplicated_delayed_stream_never_raises_nor_loses_an_event(
 def reference_events() -> Any:
     cfg, batch, duration = reference()
     return run_center(batch, cfg, dt_s=2.0, t_start_s=0.0, t_end_s=duration).events
+
+
+def test_a_stranger_sensor_changes_nothing_and_is_counted() -> None:
+    """The reference run with a copy of one satellite's reports under an unknown id: the
+    registry (built from the scenario) keeps the alerts identical and counts them."""
+    cfg, batch, duration = reference()
+    assert cfg.sensors is not None
+    ir = batch.columns("ir")
+    stranger = {k: v.copy() for k, v in ir.items()}
+    stranger["sensor_id"] = np.full(ir["t_s"].size, "stranger")
+    stranger["seq"] = np.arange(ir["t_s"].size, dtype=np.int64)
+    more = ReportBatch(
+        batch.epoch_utc, {k: np.concatenate([ir[k], stranger[k]]) for k in ir}, batch.radar,
+        batch.status,
+    )  # fmt: skip
+    a = run_center(batch, cfg, dt_s=2.0, t_start_s=0.0, t_end_s=duration)
+    b = run_center(more, cfg, dt_s=2.0, t_start_s=0.0, t_end_s=duration)
+    assert [x.to_json() for x in a.alerts] == [x.to_json() for x in b.alerts]
+    n_in = int(((ir["t_s"] > 0.0) & (ir["t_s"] <= duration)).sum())
+    assert b.intake.get("ir", Outcome.UNREGISTERED) == n_in
 
 
 def test_every_report_of_a_run_is_counted_once() -> None:

@@ -1,7 +1,7 @@
 """The analysis center: IR launch detection, radar tracking, fusion, characterisation and
 assessment. It sees reports only, never truth (see DESIGN.md): nothing under
 ``earlywarn.center`` imports ``earlywarn.flight``, ``earlywarn.sensors`` or
-``earlywarn.analysis`` (``tests/test_center_imports.py`` enforces it). What it knows about
+``earlywarn.analysis`` (``tests/test_layers.py`` enforces it). What it knows about
 missiles is its own prior, stated in its own modules.
 
 Units: SI inside (m, s, rad); ECEF positions and velocities are ``(..., 3)`` arrays. Alert
@@ -37,6 +37,7 @@ from earlywarn.center.core import (
     step,
 )
 from earlywarn.center.fusion import FusionParams
+from earlywarn.center.intake import RegisteredSensor, SensorKind, SensorRegistry
 from earlywarn.center.radar_tracking import RadarParams, RadarTrack
 from earlywarn.center.vocabulary import Disposition, Reason, Source
 
@@ -60,7 +61,10 @@ __all__ = [
     "RadarParams",
     "RadarTrack",
     "Reason",
+    "RegisteredSensor",
     "SensorHealth",
+    "SensorKind",
+    "SensorRegistry",
     "Source",
     "StepOutput",
     "predict_impact",

@@ -51,7 +51,13 @@ from earlywarn.center.assessment import (
     update_health,
 )
 from earlywarn.center.fusion import FusionParams
-from earlywarn.center.intake import IntakeCounts, IntakeParams, IntakeState, admit
+from earlywarn.center.intake import (
+    IntakeCounts,
+    IntakeParams,
+    IntakeState,
+    SensorRegistry,
+    admit,
+)
 from earlywarn.center.ir.records import IrEventLike
 from earlywarn.center.radar_tracking import (
     RadarParams,
@@ -125,7 +131,9 @@ class CenterConfig:
 
     ``defended_areas``: named circles or polygons; ``declared_launches``: launch
     notifications; ``ir``: the IR detector (None: :class:`InfraredDetector` defaults);
-    ``radar``, ``fusion``, ``assessment``, ``intake``: the parameters of those stages.
+    ``radar``, ``fusion``, ``assessment``, ``intake``: the parameters of those stages;
+    ``sensors``: the sensor registry (reports from any other sensor are counted and never
+    used; None takes every sensor, for unit tests and replays without their scenario).
     """
 
     epoch: datetime
@@ -136,6 +144,7 @@ class CenterConfig:
     fusion: FusionParams = field(default_factory=FusionParams)
     assessment: AssessmentParams = field(default_factory=AssessmentParams)
     intake: IntakeParams = field(default_factory=IntakeParams)
+    sensors: SensorRegistry | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "epoch", parse_utc(self.epoch))
@@ -209,7 +218,7 @@ def step(state: CenterState, reports: ReportSlice, t_s: float) -> tuple[CenterSt
             "(build one with ReportSlice.from_columns or ReportSlice.window)"
         )
     cfg = state.config
-    intake, rep, counts = admit(state.intake, reports, state.t_s, t_s, cfg.intake)
+    intake, rep, counts = admit(state.intake, reports, state.t_s, t_s, cfg.intake, cfg.sensors)
     a = cfg.assessment
     health = update_health(state.health, rep.status, t_s, a)
     ir_state, ir_new = cfg.detector.step(state.ir_state, rep.ir, t_s)

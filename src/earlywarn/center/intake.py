@@ -27,6 +27,12 @@ table downstream see only what is *used*, in canonical order):
 ``refused``
     broke a value rule of the report contract when the slice was built
     (:meth:`earlywarn.reports.ReportSlice.from_columns`). Dropped there, counted here.
+``unregistered``
+    from a sensor the center's :class:`SensorRegistry` does not hold, or an IR or radar
+    report from a sensor registered as another kind. Dropped: the center knows which
+    sensors exist, and a report from any other is never used (status reports are taken
+    from every registered sensor). A center with no registry (``None``: unit tests, a
+    replay without its scenario) takes every sensor and says so in its outputs.
 
 A late or refused report therefore never raises and is never silently used; the counts
 are in every :class:`~earlywarn.center.core.StepOutput` and, summed over a run, in
@@ -56,6 +62,9 @@ __all__ = [
     "IntakeParams",
     "IntakeState",
     "Outcome",
+    "RegisteredSensor",
+    "SensorKind",
+    "SensorRegistry",
     "admit",
 ]
 
@@ -70,6 +79,55 @@ class Outcome(StrEnum):
     HELD = "held"
     FUTURE = "future"
     REFUSED = "refused"
+    UNREGISTERED = "unregistered"
+
+
+class SensorKind(StrEnum):
+    """What a registered sensor is: which report kind it may send besides status."""
+
+    IR = "ir"
+    RADAR = "radar"
+
+
+@dataclass(frozen=True)
+class RegisteredSensor:
+    """One sensor the center knows: its id, kind and, for a radar, its site (geodetic,
+    rad and m; an IR satellite's position comes in each of its reports)."""
+
+    sensor_id: str
+    kind: SensorKind
+    lat_rad: float | None = None
+    lon_rad: float | None = None
+    h_m: float | None = None
+
+    def __post_init__(self) -> None:
+        if not self.sensor_id:
+            raise ValueError("RegisteredSensor.sensor_id: got ''; expected a non-empty id")
+        object.__setattr__(self, "kind", SensorKind(self.kind))
+
+
+@dataclass(frozen=True)
+class SensorRegistry:
+    """The sensors a center is configured with (its own input, like the defended areas)."""
+
+    sensors: tuple[RegisteredSensor, ...] = ()
+
+    def __post_init__(self) -> None:
+        ids = [s.sensor_id for s in self.sensors]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            raise ValueError(f"SensorRegistry: sensor ids must be unique; {dup} repeat")
+        by_kind = {
+            k: frozenset(s.sensor_id for s in self.sensors if s.kind == k) for k in SensorKind
+        }
+        accepts = {"ir": by_kind[SensorKind.IR], "radar": by_kind[SensorKind.RADAR]}
+        accepts["status"] = frozenset(ids)
+        object.__setattr__(self, "_accepts", accepts)
+
+    def accepts(self, kind: str) -> frozenset[str]:
+        """The sensor ids whose reports of ``kind`` are taken."""
+        got: frozenset[str] = self._accepts[kind]  # type: ignore[attr-defined]
+        return got
 
 
 @dataclass(frozen=True)
@@ -190,6 +248,18 @@ def _key_duplicates(b: ReportBlock, chunks: tuple[Chunk, ...]) -> npt.NDArray[np
     return dup
 
 
+def _registered(
+    b: ReportBlock, known: frozenset[str], counts: dict[str, dict[str, int]]
+) -> ReportBlock:
+    """The block less reports from sensors not in ``known`` (counted as unregistered)."""
+    sl = b["sensor_id"].tolist()
+    if set(sl) <= known:
+        return b
+    ok = np.fromiter((s in known for s in sl), dtype=bool, count=len(sl))
+    counts.setdefault(b.kind, {})[Outcome.UNREGISTERED] = int((~ok).sum())
+    return b.take(ok)
+
+
 def _in_order_and_new(b: ReportBlock, t_prev: float, t_s: float, max_seq: dict[str, int]) -> bool:
     """The common case, checked in plain Python on a step's few reports: every report in
     the interval, in time order, each sensor's ``seq`` above any used before and
@@ -243,11 +313,13 @@ def admit(
     t_prev: float,
     t_s: float,
     params: IntakeParams,
+    registry: SensorRegistry | None = None,
 ) -> tuple[IntakeState, ReportSlice, IntakeCounts]:
     """Sort a step's reports (and those held from before) into outcomes.
 
     Returns the new intake state, the reports to use (canonical order, per kind) and the
-    counts. ``t_prev`` is the previous step time, ``t_s`` this one.
+    counts. ``t_prev`` is the previous step time, ``t_s`` this one; ``registry`` the
+    sensors the center knows (None: every sensor is taken).
     """
     held = state.held
     if not len(reports) and not len(held) and not reports.refused:
@@ -260,6 +332,8 @@ def admit(
         counts.setdefault(kind, {})[Outcome.REFUSED] = n_bad
     for kind in KINDS:
         fresh = reports.block(kind)
+        if registry is not None and fresh.n:
+            fresh = _registered(fresh, registry.accepts(kind), counts)
         if not held.block(kind).n and fresh.n and _in_order_and_new(fresh, t_prev, t_s, max_seq):
             counts.setdefault(kind, {})[Outcome.USED] = fresh.n
             used[kind] = fresh

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from earlywarn.center import CenterConfig
+from earlywarn.center import CenterConfig, RegisteredSensor, SensorKind, SensorRegistry
 from earlywarn.center.assessment import AssessmentParams, DefendedArea, LaunchNotification
 from earlywarn.flight import LaunchSpec
 from earlywarn.io import scenario as sc
@@ -211,10 +211,25 @@ def notifications(s: sc.Scenario) -> tuple[LaunchNotification, ...]:
     return tuple(out)
 
 
+def sensor_registry(s: sc.Scenario) -> SensorRegistry:
+    """The center's sensor registry: every satellite and radar of the scenario (their ids,
+    kinds and radar sites), not what they will see."""
+    sats = [RegisteredSensor(sat.id, SensorKind.IR) for sat in s.sensors.satellites]
+    rads = [
+        RegisteredSensor(
+            r.id, SensorKind.RADAR, math.radians(r.site.lat_deg), math.radians(r.site.lon_deg),
+            r.site.h_m,
+        )
+        for r in s.sensors.radars
+    ]  # fmt: skip
+    return SensorRegistry(tuple(sats + rads))
+
+
 def center_config(s: sc.Scenario) -> CenterConfig:
     """The analysis center's configuration. It receives nothing about what flies."""
     return CenterConfig(
         epoch=s.epoch,  # type: ignore[arg-type]
+        sensors=sensor_registry(s),
         defended_areas=defended_areas(s),
         declared_launches=notifications(s),
         assessment=AssessmentParams(
