@@ -228,17 +228,18 @@ def run(
 ) -> list[tuple[float, tuple[Any, ...]]]:
     """Feed the columns to ``ir_step`` in steps of ``step_s``; every step's (t, events)."""
     from earlywarn.center.ir import IrParams, IrState, ir_step
+    from earlywarn.reports import ReportSlice
 
     p = params if isinstance(params, IrParams) else IrParams()
-    t = cols["t_s"]
+    block = ReportSlice.from_columns(ir=cols).ir
+    t = block["t_s"]
     state = IrState.initial(float(t[0]) - step_s) if t.size else IrState.initial(0.0)
     out = []
     tk = state.t_s
     while tk < t_end_s:
         t_next = tk + step_s
         i0, i1 = np.searchsorted(t, [tk, t_next], side="right")
-        batch = {k: v[i0:i1] for k, v in cols.items()}
-        state, events = ir_step(state, batch, t_next, p)
+        state, events = ir_step(state, block.take(slice(i0, i1)), t_next, p)
         out.append((t_next, events))
         tk = t_next
     return out

@@ -22,12 +22,10 @@ from scipy.stats import chi2
 import ir_synth as S
 from earlywarn.center import priors
 from earlywarn.center.ir import (
-    IR_INPUT_COLUMNS,
     IrEvent,
     IrParams,
     IrState,
     association,
-    empty_ir,
     estimate,
     geometry,
     ir_step,
@@ -39,6 +37,7 @@ from earlywarn.center.ir import (
 )
 from earlywarn.earth.constants import R_MEAN_M
 from earlywarn.earth.frames import great_circle
+from earlywarn.reports import ReportBlock, ReportError, ReportSlice
 
 SATS = (math.radians(50.0), math.radians(130.0))
 
@@ -351,7 +350,7 @@ def test_determinism_bit_identical() -> None:
 def test_step_does_not_mutate_and_accepts_empty() -> None:
     p = IrParams()
     s0 = IrState.initial(0.0)
-    s1, ev = ir_step(s0, empty_ir(), 2.0, p)
+    s1, ev = ir_step(s0, ReportBlock.empty("ir"), 2.0, p)
     assert ev == () and s0.t_s == 0.0 and s1.t_s == 2.0
 
 
@@ -359,18 +358,17 @@ def test_bad_input_is_rejected() -> None:
     p = IrParams()
     cols = S.generate(S.Scene(SATS, 0.0, 10.0, clutter_per_frame=3.0), np.random.default_rng(0))
     state = IrState.initial(-1.0)
-    with pytest.raises(ValueError, match="lack columns"):
-        ir_step(state, {k: v for k, v in cols.items() if k != "los_x"}, 10.0, p)
+    block = ReportSlice.from_columns(ir=cols).ir
     with pytest.raises(ValueError, match="outside the step interval"):
-        ir_step(state, cols, 5.0, p)
-    rev = {k: v[::-1] for k, v in cols.items()}
+        ir_step(state, block, 5.0, p)
     with pytest.raises(ValueError, match="time-ordered"):
-        ir_step(state, rev, 10.0, p)
+        ir_step(state, block.take(slice(None, None, -1)), 10.0, p)
     with pytest.raises(ValueError, match="before the state"):
-        ir_step(IrState.initial(20.0), empty_ir(), 10.0, p)
+        ir_step(IrState.initial(20.0), ReportBlock.empty("ir"), 10.0, p)
     with pytest.raises(ValueError, match="confirm_hits"):
         IrParams(confirm_hits=1)
-    assert set(IR_INPUT_COLUMNS) <= set(cols)
+    with pytest.raises(ReportError, match="missing"):  # the contract is checked at the boundary
+        ReportSlice.from_columns(ir={k: v for k, v in cols.items() if k != "los_x"})
 
 
 def test_priors_profile_and_classes() -> None:
@@ -587,12 +585,13 @@ def test_incremental_triangulation_equals_from_scratch() -> None:
     scene = S.Scene(SATS, 90.0, 260.0, rockets=(rk,), clutter_per_frame=0.0)
     cols = S.generate(scene, np.random.default_rng(2))
     params = IrParams()
+    block = ReportSlice.from_columns(ir=cols).ir
     t = cols["t_s"]
     state = IrState.initial(float(t[0]) - 2.0)
     n_checked = n_reused = 0
     while state.t_s < scene.t_end_s:
         i0, i1 = np.searchsorted(t, [state.t_s, state.t_s + 2.0], side="right")
-        state, _ = ir_step(state, {k: v[i0:i1] for k, v in cols.items()}, state.t_s + 2.0, params)
+        state, _ = ir_step(state, block.take(slice(i0, i1)), state.t_s + 2.0, params)
         for ev in state.events:
             cache = ev.caches.tri
             if cache is None:

@@ -30,10 +30,11 @@ from functools import cache
 import numpy as np
 import pytest
 
-from earlywarn.center.ir import IR_INPUT_COLUMNS, IrEvent, IrParams, IrState, ir_step
+from earlywarn.center.ir import IrEvent, IrParams, IrState, ir_step
 from earlywarn.earth.constants import R_MEAN_M
 from earlywarn.earth.frames import great_circle
 from earlywarn.flight.fly import FlightResult, LaunchSpec, fly
+from earlywarn.reports import ReportSlice
 from earlywarn.sensors.infrared import InfraredPayload, InfraredSatellite
 from earlywarn.sensors.orbits import geo
 from earlywarn.sensors.simulate import simulate
@@ -96,7 +97,8 @@ def run_chain(
     sats = [InfraredSatellite("geo-w", geo(30.0), pay), InfraredSatellite("geo-e", geo(95.0), pay)]
     t_end = T_LAUNCH + fe.burnout_s + t_after_s
     batch, rtruth = simulate(res.trajectories, sats, [], EPOCH, 0.0, t_end, seed)
-    ir = {k: np.asarray(batch.ir[k]) for k in IR_INPUT_COLUMNS}
+    ir = batch.ir
+    block = ReportSlice.from_columns(ir=ir).ir
     truth = rtruth.as_dict()
     labels = np.array(
         [truth.get((str(s), int(q)), "") for s, q in zip(ir["sensor_id"], ir["seq"], strict=True)]
@@ -119,7 +121,7 @@ def run_chain(
     while t < t_end:
         lo, hi = np.searchsorted(tt, [t, t + 2.0], side="right")
         c0 = time.process_time()
-        state, evs = ir_step(state, {k: v[lo:hi] for k, v in ir.items()}, t + 2.0, p)
+        state, evs = ir_step(state, block.take(slice(lo, hi)), t + 2.0, p)
         cpu += time.process_time() - c0
         t += 2.0
         for ev in evs:

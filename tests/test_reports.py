@@ -54,7 +54,7 @@ def row(draw: st.DrawFn, kind: str) -> dict[str, Any]:
         r["los_x"], r["los_y"], r["los_z"] = draw(unit_vec())
         for k in ("sat_x_m", "sat_y_m", "sat_z_m"):
             r[k] = draw(finite)
-        r["sigma_rad"] = draw(nonneg)
+        r["sigma_rad"] = draw(st.floats(1e-9, 1.0, allow_nan=False))
         r["intensity_w_sr"] = draw(nonneg)
         r["snr"] = draw(finite)
         r["frame_id"] = draw(st.integers(0, 2**40))
@@ -185,6 +185,7 @@ def _good_ir() -> dict[str, Any]:
         ({"snr": float("inf")}, "snr"),
         ({"los_x": 0.7}, "los"),
         ({"sigma_rad": -1e-6}, "sigma_rad"),
+        ({"sigma_rad": 0.0}, "sigma_rad"),
         ({"time_utc": "2026-03-20 12:00:12"}, "time_utc"),
         ({"time_utc": "2026-03-20T12:00:12.500+00:00"}, "time_utc"),
         ({"sensor_id": 5}, "sensor_id"),

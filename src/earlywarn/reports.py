@@ -163,7 +163,7 @@ _RULES: dict[str, tuple[Callable[[Column], Column], str]] = {
     "seq": (_nonneg, "an integer >= 0"),
     "frame_id": (_nonneg, "an integer >= 0"),
     "scan_id": (_nonneg, "an integer >= 0"),
-    "sigma_rad": (_nonneg, "a finite number >= 0"),
+    "sigma_rad": (_positive, "a finite number > 0 (the detector weighs rays by 1/σ²)"),
     "sigma_range_m": (_nonneg, "a finite number >= 0"),
     "sigma_azimuth_rad": (_nonneg, "a finite number >= 0"),
     "sigma_elevation_rad": (_nonneg, "a finite number >= 0"),

@@ -51,7 +51,6 @@ from __future__ import annotations
 from earlywarn.center.ir.geometry import triangulate
 from earlywarn.center.ir.launch_fit import HORIZONTAL_POWERS
 from earlywarn.center.ir.records import (
-    IR_INPUT_COLUMNS,
     IrDecision,
     IrEvent,
     IrEventLike,
@@ -59,13 +58,11 @@ from earlywarn.center.ir.records import (
     IrState,
     IrStatus,
     SatTrack,
-    empty_ir,
 )
 from earlywarn.center.ir.step import ir_step
 
 __all__ = [
     "HORIZONTAL_POWERS",
-    "IR_INPUT_COLUMNS",
     "IrDecision",
     "IrEvent",
     "IrEventLike",
@@ -73,7 +70,6 @@ __all__ = [
     "IrState",
     "IrStatus",
     "SatTrack",
-    "empty_ir",
     "ir_step",
     "triangulate",
 ]

@@ -65,24 +65,6 @@ class IrDecision(StrEnum):
     RISING = "rising"
 
 
-IR_INPUT_COLUMNS: tuple[str, ...] = (
-    "sensor_id",
-    "seq",
-    "t_s",
-    "los_x",
-    "los_y",
-    "los_z",
-    "sat_x_m",
-    "sat_y_m",
-    "sat_z_m",
-    "sigma_rad",
-    "intensity_w_sr",
-    "frame_id",
-)
-"""The columns :func:`ir_step` reads (others, e.g. ``snr`` or ``schema``, are ignored)."""
-_FLOAT_COLUMNS = tuple(k for k in IR_INPUT_COLUMNS if k not in ("sensor_id", "seq", "frame_id"))
-
-
 @dataclass(frozen=True)
 class IrParams:
     """Gates, windows and thresholds of infrared launch detection (SI units)."""
@@ -365,16 +347,3 @@ class IrState:
     def initial(t_s: float = -math.inf) -> IrState:
         """An empty state; the first step accepts reports with time after ``t_s``."""
         return IrState(t_s=float(t_s), next_track_id=1, next_event_id=1, tracks=(), events=())
-
-
-def empty_ir() -> dict[str, np.ndarray]:
-    """An empty IR column dict (for steps with no reports)."""
-    out: dict[str, np.ndarray] = {}
-    for k in IR_INPUT_COLUMNS:
-        if k == "sensor_id":
-            out[k] = np.array([], dtype=object)
-        elif k in ("seq", "frame_id"):
-            out[k] = np.array([], dtype=np.int64)
-        else:
-            out[k] = np.array([], dtype=np.float64)
-    return out

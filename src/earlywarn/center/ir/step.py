@@ -2,7 +2,7 @@
 
 One step, in order (each a named function below):
 
-1. **validate** the report columns (:func:`_validate`);
+1. **read** the report columns (:func:`_columns`);
 2. **associate** them with each satellite's 2-D tracks, frame by frame, and close the
    tracks that have gone quiet (:mod:`earlywarn.center.ir.association`);
 3. **place newly confirmed tracks** (:func:`_place_new_tracks`): a new stage after a
@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -45,8 +44,6 @@ from earlywarn.center.ir.coast import _anchors, _coast_match, _still_stationary
 from earlywarn.center.ir.estimate import _Estimate, _estimate, _next_caches
 from earlywarn.center.ir.geometry import _rows3
 from earlywarn.center.ir.records import (
-    _FLOAT_COLUMNS,
-    IR_INPUT_COLUMNS,
     IrDecision,
     IrEvent,
     IrParams,
@@ -58,19 +55,23 @@ from earlywarn.center.ir.records import (
 from earlywarn.center.ir.snapshot import _refresh, _snapshot
 from earlywarn.center.ir.stereo import _events_match
 from earlywarn.center.priors import CLASSES, PRIORS
+from earlywarn.reports import ReportBlock
 
 
 def ir_step(
-    state: IrState, ir: Mapping[str, np.ndarray], t_s: float, params: IrParams
+    state: IrState, ir: ReportBlock, t_s: float, params: IrParams
 ) -> tuple[IrState, tuple[IrEvent, ...]]:
     """Advance infrared launch detection to ``t_s`` with the IR reports of (state.t_s, t_s].
 
-    ``ir`` maps the columns of :data:`~earlywarn.center.ir.records.IR_INPUT_COLUMNS` to
-    equal-length arrays, in time order. Returns the new state and the snapshot of every
-    live (or recently ended) event, ordered by event id. Events merged into an older one
-    (a late stereo association) disappear; their reports support the older event.
+    ``ir`` is the IR block of a :class:`~earlywarn.reports.ReportSlice` as the center's
+    intake passes it on: the contract's columns, typed, every value within its rules,
+    in time order and within the step's interval (the intake's policy for late and
+    early reports keeps it so; a caller that breaks it gets a ``ValueError``). Returns the
+    new state and the snapshot of every live (or recently ended) event, ordered by event
+    id. Events merged into an older one (a late stereo association) disappear; their
+    reports support the older event.
     """
-    cols = _validate(ir, state.t_s, float(t_s))
+    cols = _columns(ir, state.t_s, float(t_s))
     t_s = float(t_s)
     tracks, next_tid = _associate_reports(list(state.tracks), state.next_track_id, cols, params)
     tracks = [tr if tr.closed else _close(tr, t_s, params) for tr in tracks]
@@ -104,31 +105,19 @@ def ir_step(
 # ---------------------------------------------------------------------------------------
 
 
-def _validate(ir: Mapping[str, np.ndarray], t_prev: float, t_s: float) -> dict[str, np.ndarray]:
-    """The checked report columns, plus ``los`` (unit, (n, 3)) and ``sat`` ((n, 3)) when
-    there are reports (nearly every step has a few: few numpy calls, checks in Python)."""
+def _columns(ir: ReportBlock, t_prev: float, t_s: float) -> dict[str, np.ndarray]:
+    """The report columns the detector reads, plus ``los`` (unit, (n, 3)) and ``sat``
+    ((n, 3)) when there are reports. The values were checked at the boundary (the report
+    contract); only the step's own contract (time order, the interval) is checked here."""
     if not math.isfinite(t_s):
         raise ValueError(f"ir_step: t_s must be finite; got {t_s}")
     if t_s < t_prev:
         raise ValueError(f"ir_step: t_s={t_s} is before the state's time {t_prev}")
-    missing = [k for k in IR_INPUT_COLUMNS if k not in ir]
-    if missing:
-        raise ValueError(f"ir_step: IR reports lack columns {missing}; need {IR_INPUT_COLUMNS}")
-    n = len(ir["t_s"])
-    bad = [k for k in IR_INPUT_COLUMNS if len(ir[k]) != n]
-    if bad:
-        raise ValueError(f"ir_step: columns {bad} do not have the length of t_s ({n})")
-    if n == 0:
-        return {k: np.asarray(ir[k]) for k in IR_INPUT_COLUMNS}
-    sid = np.asarray(ir["sensor_id"])
-    cols: dict[str, np.ndarray] = {k: np.asarray(ir[k], dtype=np.float64) for k in _FLOAT_COLUMNS}
-    cols["sensor_id"] = sid if sid.dtype.kind == "U" else sid.astype(str)
-    cols["seq"] = np.asarray(ir["seq"], dtype=np.int64)
-    cols["frame_id"] = np.asarray(ir["frame_id"], dtype=np.int64)
+    cols: dict[str, np.ndarray] = dict(ir.columns)
+    if ir.n == 0:
+        return cols
     t = cols["t_s"]
     tl = t.tolist()  # a step has a few reports: checked in Python
-    if not all(map(math.isfinite, tl)):
-        raise ValueError("ir_step: t_s has non-finite values")
     if not all(a <= b for a, b in itertools.pairwise(tl)):
         raise ValueError("ir_step: IR reports must be time-ordered (t_s non-decreasing)")
     if tl[0] <= t_prev or tl[-1] > t_s:
@@ -136,12 +125,7 @@ def _validate(ir: Mapping[str, np.ndarray], t_prev: float, t_s: float) -> dict[s
             f"ir_step: report times [{t[0]}, {t[-1]}] outside the step interval ({t_prev}, {t_s}]"
         )
     los = _rows3(cols["los_x"], cols["los_y"], cols["los_z"])
-    nrm = np.linalg.norm(los, axis=1)
-    if not (np.abs(nrm - 1.0) < 1e-3).all():
-        raise ValueError("ir_step: los_x/y/z must be unit vectors (|los| within 1e-3 of 1)")
-    if not all(x > 0 for x in cols["sigma_rad"].tolist()):
-        raise ValueError("ir_step: sigma_rad must be > 0")
-    cols["los"] = los / nrm[:, None]  # = _unit(los): the same norms
+    cols["los"] = los / np.linalg.norm(los, axis=1)[:, None]  # = _unit(los)
     cols["sat"] = _rows3(cols["sat_x_m"], cols["sat_y_m"], cols["sat_z_m"])
     return cols
 
