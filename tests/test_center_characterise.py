@@ -36,8 +36,8 @@ def _random_states(rng: np.random.Generator, n: int) -> np.ndarray:
 
 
 def test_derivative_is_the_ballistic_model_bit_for_bit() -> None:
-    """``_deriv`` (columns layout, one array) repeats ``BallisticJ2.acceleration``'s
-    arithmetic: the same bits, so the impact prediction uses exactly the tracker's physics."""
+    """``_deriv`` (columns layout) is ``BallisticJ2.acceleration``: the same bits, so the
+    impact prediction uses exactly the tracker's physics."""
     model = BallisticJ2(q=0.0)
     x = _random_states(np.random.default_rng(3), 500)
     d = _deriv(_columns(x)).T

@@ -132,9 +132,9 @@ def _joint_rk4_step(m: BallisticJ2, x: np.ndarray, h: float) -> tuple[np.ndarray
 @pytest.mark.parametrize("n", [1, 3, RK4_ROWS_MAX + 4])
 def test_predict_is_the_joint_rk4_step_by_step_bit_for_bit(n: int) -> None:
     # predict splits each RK4 sub-step into the states (kernels.ballistic_rk4_states:
-    # Python floats for a few tracks, numpy for many) and Φ from the stage gradients; it must give what one joint
-    # state/STM RK4 step gives, composed over the sub-steps, bit for bit (the same
-    # arithmetic in the same order).
+    # Python floats for a few tracks, numpy for many) and Φ from the stage gradients; it
+    # must give what one joint state/STM RK4 step gives, composed over the sub-steps, bit
+    # for bit (the same arithmetic in the same order).
     m = BallisticJ2(q=0.3)
     x0 = _free_flight_states(n, seed=n)
     for dt, steps in ((7.5, 1), (25.0, 3)):

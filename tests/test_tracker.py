@@ -88,9 +88,9 @@ def test_position_from_inverts_function(model: RadarRAE | RadarENU) -> None:
     assert np.all(np.linalg.eigvalsh(cov) > 0.0)
 
 
-def test_enu_function_and_jacobian_rows_are_the_numpy_ones_bit_for_bit() -> None:
-    # RadarENU computes h(x) and H in Python floats for a few tracks: the same bits as the
-    # vectorised function() and jacobian(); position() is position_from()'s first half.
+def test_enu_function_and_jacobian_are_function_and_jacobian() -> None:
+    # function_and_jacobian() (the tracker's call) is function() and jacobian() for any
+    # number of tracks; position() is position_from()'s first half.
     model = _enu_radar()
     rng = np.random.default_rng(9)
     site = np.asarray(model.site_ecef_m)
@@ -354,21 +354,24 @@ def _same_outputs(a: list[TrackerOutput], b: list[TrackerOutput]) -> None:
 def test_small_scan_shortcuts_match_the_general_paths(
     two_point: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Small scans skip the pre-gate (every pair gets the chi-square test) and assign
-    # uncontested gated pairs without the GNN; both must give exactly what the general
-    # paths give.
+    # Small scans skip the pre-gate (every pair gets the chi-square test), pre-gate by
+    # every distance rather than a kd-tree, and check in Python floats that no gated pairs
+    # compete (then they are assigned without the GNN): the kernels' other paths must give
+    # exactly the same tracks.
     import earlywarn.center.tracker as tracker_module
+    from earlywarn.center import kernels
 
     scene = _small_scene()
     tracker = dataclasses.replace(
         _tracker(), initiation=Initiation(confirm_hits=2, window_scans=3, two_point=two_point)
     )
     fast = _run(tracker, scene)
+    for name in ("ALL_PAIRS_MAX", "DENSE_PAIRS_MAX", "UNCONTESTED_ROWS_MAX"):
+        with monkeypatch.context() as mp:
+            mp.setattr(kernels, name, -1)  # the other path for every size
+            _same_outputs(fast, _run(tracker, scene))
     with monkeypatch.context() as mp:
-        mp.setattr(tracker_module, "_ALL_PAIRS", 0)  # always pre-gate
-        _same_outputs(fast, _run(tracker, scene))
-    with monkeypatch.context() as mp:
-        mp.setattr(tracker_module, "_distinct", lambda a, k: False)  # always the GNN
+        mp.setattr(tracker_module, "uncontested", lambda rows, cols: False)  # always the GNN
         _same_outputs(fast, _run(tracker, scene))
 
 

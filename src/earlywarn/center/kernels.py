@@ -30,24 +30,40 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
+from scipy.spatial import cKDTree
 
 from earlywarn.earth.constants import A_M, GM_M3_S2, J2
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 
 __all__ = [
+    "ALL_PAIRS_MAX",
+    "DENSE_PAIRS_MAX",
     "RK4_ROWS_MAX",
+    "UNCONTESTED_ROWS_MAX",
     "ballistic_acceleration",
     "ballistic_rk4_states",
+    "candidate_pairs",
     "gravity_gradient_j2",
+    "uncontested",
 ]
 
 # up to this many states the RK4 runs in Python floats: 4 field evaluations per sub-step,
 # each a dozen numpy calls on (n, 3) arrays, cost more than the arithmetic (break-even ~24)
 RK4_ROWS_MAX = 16
+# up to this many track-measurement pairs, no pre-gate: the exact gate test on every pair
+# costs less than finding the near ones
+ALL_PAIRS_MAX = 64
+# up to this many pairs, the pre-gate computes every distance at once: no kd-tree to build
+DENSE_PAIRS_MAX = 4096
+# up to this many pairs, their rows and columns are checked for repeats with Python sets:
+# two sets of a few ints cost less than two np.bincount calls (break-even ~64)
+UNCONTESTED_ROWS_MAX = 64
 
 
 # --------------------------------------------------------------------------------------------
@@ -286,3 +302,88 @@ def _ballistic_rk4_states_rows(
         for values in per_step:
             g_all += values
     return np.array(out).reshape(n, 6), np.array(g_all).reshape(4, steps, n, 3, 3)
+
+
+# --------------------------------------------------------------------------------------------
+# candidate_pairs
+# --------------------------------------------------------------------------------------------
+
+PregateFn = Callable[[], tuple[FloatArray, FloatArray, FloatArray]]
+
+
+def candidate_pairs(n: int, m: int, pregate: PregateFn) -> tuple[IntArray, IntArray]:
+    """The (track, measurement) pairs ``(rows, cols)`` worth the exact gate test, rows
+    ascending and columns ascending within a row, among ``n`` tracks and ``m``
+    measurements.
+
+    ``pregate()`` gives the tracks' positions ``(n, 3)``, their pre-gate radii ``(n,)`` and
+    the measurements' positions ``(m, 3)``; the pairs are those within the radius. Up to
+    :data:`ALL_PAIRS_MAX` pairs it is not called and every pair is a candidate (the same
+    gated pairs as long as the pre-gate contains the gate, which its radius is for).
+    Beyond, every distance at once up to :data:`DENSE_PAIRS_MAX` pairs, a kd-tree above.
+    """
+    if n * m <= ALL_PAIRS_MAX:
+        return _all_pairs(n, m)
+    pos, radius, z_pos = pregate()
+    if n * m <= DENSE_PAIRS_MAX:
+        return _near_pairs_dense(pos, radius, z_pos)
+    return _near_pairs_tree(pos, radius, z_pos)
+
+
+@lru_cache(maxsize=256)
+def _all_pairs(n: int, m: int) -> tuple[IntArray, IntArray]:
+    """Every (track, measurement) pair, rows ascending as ``np.nonzero`` gives them."""
+    rows = np.repeat(np.arange(n, dtype=np.int64), m)
+    cols = np.tile(np.arange(m, dtype=np.int64), n)
+    rows.setflags(write=False)
+    cols.setflags(write=False)
+    return rows, cols
+
+
+def _near_pairs_dense(
+    pos: FloatArray, radius: FloatArray, z_pos: FloatArray
+) -> tuple[IntArray, IntArray]:
+    """Pairs within ``radius``, every distance computed."""
+    diff = pos[:, None, :] - z_pos[None, :, :]
+    near = np.einsum("ijk,ijk->ij", diff, diff) <= (radius * radius)[:, None]
+    rows, cols = np.nonzero(near)
+    return rows.astype(np.int64, copy=False), cols.astype(np.int64, copy=False)
+
+
+def _near_pairs_tree(
+    pos: FloatArray, radius: FloatArray, z_pos: FloatArray
+) -> tuple[IntArray, IntArray]:
+    """Pairs within ``radius``, found with a kd-tree on the measurements."""
+    n = pos.shape[0]
+    tree = cKDTree(z_pos)
+    hits_lists = tree.query_ball_point(pos, r=radius, return_sorted=True)
+    counts = np.fromiter(map(len, hits_lists), dtype=np.int64, count=n)
+    rows = np.repeat(np.arange(n, dtype=np.int64), counts)
+    cols = np.fromiter(chain.from_iterable(hits_lists), dtype=np.int64, count=int(counts.sum()))
+    return rows, cols
+
+
+# --------------------------------------------------------------------------------------------
+# uncontested
+# --------------------------------------------------------------------------------------------
+
+
+def uncontested(rows: IntArray, cols: IntArray) -> bool:
+    """Whether no row and no column appears in two of the pairs ``(rows[i], cols[i])``:
+    then nothing competes and every pair is assigned. Python sets up to
+    :data:`UNCONTESTED_ROWS_MAX` pairs, ``np.bincount`` beyond."""
+    if rows.size <= UNCONTESTED_ROWS_MAX:
+        return _uncontested_rows(rows, cols)
+    return _uncontested_array(rows, cols)
+
+
+def _uncontested_rows(rows: IntArray, cols: IntArray) -> bool:
+    k = rows.size
+    return len(set(rows.tolist())) == k and len(set(cols.tolist())) == k
+
+
+def _uncontested_array(rows: IntArray, cols: IntArray) -> bool:
+    # minlength: no pairs are uncontested too
+    return bool(
+        np.bincount(rows, minlength=1).max() <= 1 and np.bincount(cols, minlength=1).max() <= 1
+    )
