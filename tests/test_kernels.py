@@ -1,8 +1,9 @@
-"""The center's small-array kernels: both implementations of every kernel give the same bits
-on random inputs around its size threshold, and the dispatcher takes each path on its side.
+"""The center's small-array kernels (``earlywarn.center.kernels``): the implementations of
+every kernel agree on random inputs on both sides of its size threshold, and the
+dispatcher takes each path on its side.
 
-The implementations claim the same operations in the same order, so the comparisons are
-exact (``assert_array_equal``), not within a tolerance.
+The comparisons are exact: the two RK4s claim the same operations in the same order
+(``assert_array_equal``), and the pair finders the same pairs in the same order.
 """
 
 from __future__ import annotations
@@ -16,14 +17,11 @@ import pytest
 from earlywarn.center import kernels
 from earlywarn.center.kernels import (
     ALL_PAIRS_MAX,
-    DENSE_PAIRS_MAX,
     RK4_ROWS_MAX,
-    UNCONTESTED_ROWS_MAX,
     ballistic_acceleration,
     ballistic_rk4_states,
     candidate_pairs,
     gravity_gradient_j2,
-    uncontested,
 )
 from earlywarn.center.motion import BallisticJ2
 from earlywarn.earth.constants import A_M
@@ -114,74 +112,39 @@ def _pairs_set(rows: np.ndarray, cols: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(rows.tolist(), cols.tolist(), strict=True))
 
 
-@pytest.mark.parametrize(("n", "m"), [(2, 5), (8, 8), (8, 9), (64, 64), (64, 65), (200, 180)])
-def test_pregate_dense_and_tree_give_the_same_pairs(n: int, m: int) -> None:
-    # the same pairs in the same order (rows ascending, columns ascending within a row);
-    # random positions put no distance on a radius to the last bit, where the two could
-    # round differently (the tracker's margin keeps such pairs outside the gate anyway)
+@pytest.mark.parametrize(("n", "m"), [(2, 5), (8, 8), (8, 9), (64, 64), (200, 180)])
+def test_pregate_tree_finds_every_pair_within_the_radius(n: int, m: int) -> None:
+    # the kd-tree's pairs are those of all pairs whose distance is within the radius, in the
+    # same order (rows ascending, columns ascending within a row); random positions put no
+    # distance on a radius to the last bit, where the two could round differently (the
+    # tracker's margin keeps such pairs outside the gate anyway)
     found = 0
     for seed in range(3):
         pos, radius, z_pos = _scene(n, m, seed)
-        rd, cd = kernels._near_pairs_dense(pos, radius, z_pos)
         rt, ct = kernels._near_pairs_tree(pos, radius, z_pos)
-        assert rd.dtype == rt.dtype == cd.dtype == ct.dtype == np.int64
-        assert _pairs_set(rd, cd) == _pairs_set(rt, ct)
-        found += rd.size
-        # and they are the pairs of all pairs within the radius
+        assert rt.dtype == ct.dtype == np.int64
         ra, ca = kernels._all_pairs(n, m)
         d = np.linalg.norm(pos[ra] - z_pos[ca], axis=1)
         inside = d <= radius[ra]
-        assert _pairs_set(ra[inside], ca[inside]) == _pairs_set(rd, cd)
+        assert _pairs_set(ra[inside], ca[inside]) == _pairs_set(rt, ct)
+        found += rt.size
     assert found > 0
 
 
 def test_candidate_pairs_dispatch(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = _spy(monkeypatch, ("_all_pairs", "_near_pairs_dense", "_near_pairs_tree"))
+    calls = _spy(monkeypatch, ("_all_pairs", "_near_pairs_tree"))
     asked: list[int] = []
 
-    def pregate_for(n: int, m: int) -> Callable[[], tuple[np.ndarray, ...]]:
-        def pregate() -> tuple[np.ndarray, ...]:
+    def run(n: int, m: int) -> tuple[np.ndarray, np.ndarray]:
+        def pregate() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             asked.append(n * m)
             return _scene(n, m, 0)
 
-        return pregate
-
-    def run(n: int, m: int) -> tuple[np.ndarray, np.ndarray]:
-        return candidate_pairs(n, m, pregate_for(n, m))  # type: ignore[arg-type]
+        return candidate_pairs(n, m, pregate)
 
     rows, cols = run(8, ALL_PAIRS_MAX // 8)  # n·m = ALL_PAIRS_MAX: every pair, no pre-gate
     assert rows.size == ALL_PAIRS_MAX and asked == []
     assert _pairs_set(rows, cols) == sorted(_pairs_set(rows, cols))
     run(1, ALL_PAIRS_MAX + 1)
-    run(64, DENSE_PAIRS_MAX // 64)
-    assert calls == {"_all_pairs": 1, "_near_pairs_dense": 2, "_near_pairs_tree": 0}
-    run(1, DENSE_PAIRS_MAX + 1)
-    assert calls["_near_pairs_tree"] == 1
-    assert asked == [ALL_PAIRS_MAX + 1, DENSE_PAIRS_MAX, DENSE_PAIRS_MAX + 1]
-
-
-# -------------------------------------------------------------------------------- uncontested
-
-
-@pytest.mark.parametrize(
-    "k", [0, 1, 2, UNCONTESTED_ROWS_MAX, UNCONTESTED_ROWS_MAX + 1, 3 * UNCONTESTED_ROWS_MAX]
-)
-def test_uncontested_rows_and_array_agree(k: int) -> None:
-    rng = np.random.default_rng(k)
-    for trial in range(40):
-        # distinct rows and columns, then (in most trials) one row or column repeated
-        rows = np.sort(rng.permutation(4 * k + 1)[:k]).astype(np.int64)
-        cols = rng.permutation(4 * k + 1)[:k].astype(np.int64)
-        if k > 1 and trial % 4:
-            i, j = rng.choice(k, 2, replace=False)
-            (rows if trial % 2 else cols)[i] = (rows if trial % 2 else cols)[j]
-        expected = k < 2 or trial % 4 == 0
-        assert kernels._uncontested_rows(rows, cols) is expected
-        assert kernels._uncontested_array(rows, cols) is expected
-
-
-def test_uncontested_dispatch(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = _spy(monkeypatch, ("_uncontested_rows", "_uncontested_array"))
-    for k in (UNCONTESTED_ROWS_MAX, UNCONTESTED_ROWS_MAX + 1):
-        assert uncontested(np.arange(k, dtype=np.int64), np.arange(k, dtype=np.int64)[::-1])
-    assert calls == {"_uncontested_rows": 1, "_uncontested_array": 1}
+    assert calls == {"_all_pairs": 1, "_near_pairs_tree": 1}
+    assert asked == [ALL_PAIRS_MAX + 1]

@@ -354,10 +354,9 @@ def _same_outputs(a: list[TrackerOutput], b: list[TrackerOutput]) -> None:
 def test_small_scan_shortcuts_match_the_general_paths(
     two_point: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Small scans skip the pre-gate (every pair gets the chi-square test), pre-gate by
-    # every distance rather than a kd-tree, and check in Python floats that no gated pairs
-    # compete (then they are assigned without the GNN): the kernels' other paths must give
-    # exactly the same tracks.
+    # Small scans skip the pre-gate (every pair gets the chi-square test) and assign
+    # uncontested gated pairs without the GNN; both must give exactly what the general
+    # paths give.
     import earlywarn.center.tracker as tracker_module
     from earlywarn.center import kernels
 
@@ -366,12 +365,11 @@ def test_small_scan_shortcuts_match_the_general_paths(
         _tracker(), initiation=Initiation(confirm_hits=2, window_scans=3, two_point=two_point)
     )
     fast = _run(tracker, scene)
-    for name in ("ALL_PAIRS_MAX", "DENSE_PAIRS_MAX", "UNCONTESTED_ROWS_MAX"):
-        with monkeypatch.context() as mp:
-            mp.setattr(kernels, name, -1)  # the other path for every size
-            _same_outputs(fast, _run(tracker, scene))
     with monkeypatch.context() as mp:
-        mp.setattr(tracker_module, "uncontested", lambda rows, cols: False)  # always the GNN
+        mp.setattr(kernels, "ALL_PAIRS_MAX", -1)  # always pre-gate
+        _same_outputs(fast, _run(tracker, scene))
+    with monkeypatch.context() as mp:
+        mp.setattr(tracker_module, "_uncontested", lambda rows, cols: False)  # always the GNN
         _same_outputs(fast, _run(tracker, scene))
 
 

@@ -2,26 +2,27 @@
 
 The center's arrays are tiny (one to a few radar tracks per scan), where numpy's per-call
 overhead, not the arithmetic, is the cost. Where that shows in ``make bench``, a kernel
-has two implementations side by side in this module and one public name that picks
-between them by size, in one place (as ``sgp4.api`` picks its C++ or Python propagator):
-
-* ``_<kernel>_array``: the numpy implementation, vectorised over tracks; the reference,
-  and what serves many tracks;
-* ``_<kernel>_rows``: the same operations in the same order in Python floats, row by
-  row, so the same bits, for up to ``<KERNEL>_ROWS_MAX`` rows.
-
-The algorithm modules (motion, measure, tracker, characterise) call only the public
-names; no size threshold lives anywhere else. ``tests/test_kernels.py`` checks both
-implementations of every kernel give the same bits on random inputs around the
-threshold, and that the dispatcher takes each path on its side of it.
+has its implementations side by side in this module and one public name that picks
+between them by size, in one place (as ``sgp4.api`` picks its C++ or Python propagator),
+with the threshold defined here and the reason beside it. The algorithm modules (motion,
+tracker) call only the public names; no size threshold lives anywhere else.
+``tests/test_kernels.py`` checks the implementations of every kernel agree on random
+inputs on both sides of its threshold (bit for bit where they claim the same
+operations in the same order), and that the dispatcher takes each path on its side.
 
 Kernels
 -------
 ``ballistic_rk4_states(x, h, steps, j2, gm, omega)``
     RK4 sub-steps of ballistic states in ECEF (J2 gravity, Coriolis, centrifugal) and the
-    gravity gradient ``G − W W`` at every stage, for :class:`~.motion.BallisticJ2`.
+    gravity gradient ``G − W W`` at every stage, for :class:`~.motion.BallisticJ2`:
+    ``_ballistic_rk4_states_rows`` in Python floats up to :data:`RK4_ROWS_MAX` states,
+    ``_ballistic_rk4_states_array`` (numpy, the reference) beyond; the same bits.
+``candidate_pairs(n, m, pregate)``
+    The track-measurement pairs the tracker's gate tests: every pair (``_all_pairs``,
+    no pre-gate) up to :data:`ALL_PAIRS_MAX` pairs, those a kd-tree finds within the
+    pre-gate radius (``_near_pairs_tree``) beyond; the same gated pairs.
 
-Beside them, with one implementation each (what ``_array`` builds on, shared with the
+Beside them, with one implementation each (what the array paths build on, shared with the
 motion model): :func:`ballistic_acceleration` and :func:`gravity_gradient_j2`.
 """
 
@@ -43,28 +44,19 @@ IntArray = npt.NDArray[np.int64]
 
 __all__ = [
     "ALL_PAIRS_MAX",
-    "DENSE_PAIRS_MAX",
     "RK4_ROWS_MAX",
-    "UNCONTESTED_ROWS_MAX",
     "ballistic_acceleration",
     "ballistic_rk4_states",
     "candidate_pairs",
     "gravity_gradient_j2",
-    "uncontested",
 ]
 
 # up to this many states the RK4 runs in Python floats: 4 field evaluations per sub-step,
 # each a dozen numpy calls on (n, 3) arrays, cost more than the arithmetic (break-even ~24)
 RK4_ROWS_MAX = 16
 # up to this many track-measurement pairs, no pre-gate: the exact gate test on every pair
-# costs less than finding the near ones
+# costs less than building a kd-tree and finding the near ones
 ALL_PAIRS_MAX = 64
-# up to this many pairs, the pre-gate computes every distance at once: no kd-tree to build
-DENSE_PAIRS_MAX = 4096
-# up to this many pairs, their rows and columns are checked for repeats with Python sets:
-# two sets of a few ints cost less than two np.bincount calls (break-even ~64)
-UNCONTESTED_ROWS_MAX = 64
-
 
 # --------------------------------------------------------------------------------------------
 # ballistic field: one implementation each
@@ -319,15 +311,12 @@ def candidate_pairs(n: int, m: int, pregate: PregateFn) -> tuple[IntArray, IntAr
     ``pregate()`` gives the tracks' positions ``(n, 3)``, their pre-gate radii ``(n,)`` and
     the measurements' positions ``(m, 3)``; the pairs are those within the radius. Up to
     :data:`ALL_PAIRS_MAX` pairs it is not called and every pair is a candidate (the same
-    gated pairs as long as the pre-gate contains the gate, which its radius is for).
-    Beyond, every distance at once up to :data:`DENSE_PAIRS_MAX` pairs, a kd-tree above.
+    gated pairs as long as the pre-gate contains the gate, which its radius is for);
+    beyond, a kd-tree on the measurements finds the pairs within the radius.
     """
     if n * m <= ALL_PAIRS_MAX:
         return _all_pairs(n, m)
-    pos, radius, z_pos = pregate()
-    if n * m <= DENSE_PAIRS_MAX:
-        return _near_pairs_dense(pos, radius, z_pos)
-    return _near_pairs_tree(pos, radius, z_pos)
+    return _near_pairs_tree(*pregate())
 
 
 @lru_cache(maxsize=256)
@@ -338,16 +327,6 @@ def _all_pairs(n: int, m: int) -> tuple[IntArray, IntArray]:
     rows.setflags(write=False)
     cols.setflags(write=False)
     return rows, cols
-
-
-def _near_pairs_dense(
-    pos: FloatArray, radius: FloatArray, z_pos: FloatArray
-) -> tuple[IntArray, IntArray]:
-    """Pairs within ``radius``, every distance computed."""
-    diff = pos[:, None, :] - z_pos[None, :, :]
-    near = np.einsum("ijk,ijk->ij", diff, diff) <= (radius * radius)[:, None]
-    rows, cols = np.nonzero(near)
-    return rows.astype(np.int64, copy=False), cols.astype(np.int64, copy=False)
 
 
 def _near_pairs_tree(
@@ -361,29 +340,3 @@ def _near_pairs_tree(
     rows = np.repeat(np.arange(n, dtype=np.int64), counts)
     cols = np.fromiter(chain.from_iterable(hits_lists), dtype=np.int64, count=int(counts.sum()))
     return rows, cols
-
-
-# --------------------------------------------------------------------------------------------
-# uncontested
-# --------------------------------------------------------------------------------------------
-
-
-def uncontested(rows: IntArray, cols: IntArray) -> bool:
-    """Whether no row and no column appears in two of the pairs ``(rows[i], cols[i])``:
-    then nothing competes and every pair is assigned. Python sets up to
-    :data:`UNCONTESTED_ROWS_MAX` pairs, ``np.bincount`` beyond."""
-    if rows.size <= UNCONTESTED_ROWS_MAX:
-        return _uncontested_rows(rows, cols)
-    return _uncontested_array(rows, cols)
-
-
-def _uncontested_rows(rows: IntArray, cols: IntArray) -> bool:
-    k = rows.size
-    return len(set(rows.tolist())) == k and len(set(cols.tolist())) == k
-
-
-def _uncontested_array(rows: IntArray, cols: IntArray) -> bool:
-    # minlength: no pairs are uncontested too
-    return bool(
-        np.bincount(rows, minlength=1).max() <= 1 and np.bincount(cols, minlength=1).max() <= 1
-    )

@@ -22,11 +22,10 @@ One scan, all tracks at once (no Python loop over tracks or measurements):
    be paired with measurements within ``margin·√(γ·(tr P⁻_pos + tr R_pos))`` of its
    predicted position, which to first order contains its whole chi-square gate
    (|Δp|² ≤ γ λ_max ≤ γ tr). This keeps the cost matrix sparse at hundreds of targets.
-   With fewer pairs (n·m ≤ 4096) every distance is computed directly instead (same
-   pairs, no tree to build), and with a handful (n·m ≤ 64, a radar scan of a few
-   objects) there is none: every pair gets the exact test of step 4, which then costs less
-   than the pre-gate, with the same result as long as the pre-gate contains the gate
-   (what its margin is for).
+   With a handful of pairs (a radar scan of a few objects) there is no pre-gate
+   (:func:`earlywarn.center.kernels.candidate_pairs` chooses): every pair gets the exact
+   test of step 4, which then costs less, with the same result as long as the pre-gate
+   contains the gate (what its margin is for).
 4. **Gate**: Mahalanobis ``d² = yᵀ S⁻¹ y ≤ γ`` with ``γ`` the chi-square quantile for the
    gate probability and the measurement dimension.
 5. **Global nearest neighbour**: maximise the number of gated pairs, then minimise the total
@@ -61,7 +60,7 @@ import numpy.typing as npt
 from scipy.optimize import linear_sum_assignment
 from scipy.stats import chi2
 
-from earlywarn.center.kernels import candidate_pairs, uncontested
+from earlywarn.center.kernels import candidate_pairs
 from earlywarn.center.measure import MeasurementModel
 from earlywarn.center.motion import MotionModel
 
@@ -167,11 +166,19 @@ def gnn_assign(rows: IntArray, cols: IntArray, cost: FloatArray) -> tuple[IntArr
     return rows[pick].astype(np.int64, copy=False), cols[pick].astype(np.int64, copy=False)
 
 
+def _uncontested(rows: IntArray, cols: IntArray) -> bool:
+    """Whether no row and no column appears in two of the pairs ``(rows[i], cols[i])``:
+    then nothing competes and every pair is assigned (no pairs are uncontested too)."""
+    return bool(
+        np.bincount(rows, minlength=1).max() <= 1 and np.bincount(cols, minlength=1).max() <= 1
+    )
+
+
 def _gnn_pairs(rows: IntArray, cols: IntArray, cost: Callable[[IntArray], FloatArray]) -> IntArray:
     """:func:`gnn_assign` as the indices of the assigned pairs, in the order of their rows
     (so the caller can take anything else it holds per pair, e.g. the innovations).
     ``cost(i)`` gives the costs of the pairs ``i``; it is called only if pairs compete."""
-    if uncontested(rows, cols):
+    if _uncontested(rows, cols):
         return np.argsort(rows, kind="stable")  # no row or column twice: nothing competes
     k = rows.size
     row_deg = np.bincount(rows)[rows]
@@ -534,7 +541,7 @@ class Tracker:
             # 5. GNN: confirmed tracks first, then tentative tracks on what is left;
             # ``pick`` indexes the gated pairs (rows, cols, y), whose rows are ascending
             in_order = True  # pick in row order
-            if uncontested(rows, cols):
+            if _uncontested(rows, cols):
                 # no track or measurement in two gated pairs: nothing competes, every pair
                 # is assigned whichever tracks go first
                 pick = np.arange(rows.size)
