@@ -19,6 +19,7 @@ from earlywarn.center.kernels import (
     ALL_PAIRS_MAX,
     RK4_ROWS_MAX,
     ballistic_acceleration,
+    ballistic_derivative_columns,
     ballistic_rk4_states,
     candidate_pairs,
     gravity_gradient_j2,
@@ -93,6 +94,28 @@ def test_rk4_states_dispatch(monkeypatch: pytest.MonkeyPatch) -> None:
     assert calls == {"_ballistic_rk4_states_rows": 1, "_ballistic_rk4_states_array": 1}
     BallisticJ2(q=0.1).predict(_ballistic_states(RK4_ROWS_MAX, 2), 5.0)  # the model's path
     assert calls["_ballistic_rk4_states_rows"] == 2
+
+
+# -------------------------------------------------------------- ballistic_derivative_columns
+
+
+@pytest.mark.parametrize("model", MODELS)
+@pytest.mark.parametrize("n", [1, 13, 500])
+def test_derivative_columns_is_the_ballistic_acceleration_bit_for_bit(
+    model: BallisticJ2, n: int
+) -> None:
+    # states from below the surface to beyond GEO, every latitude (poles included): the
+    # columns layout (the impact prediction's) repeats ballistic_acceleration's arithmetic
+    consts = (model.j2, model.gm_m3_s2, model.omega_rad_s)
+    rng = np.random.default_rng(n)
+    u = rng.normal(size=(n, 3))
+    u[: min(n, 2)] = [[0.0, 0.0, 1.0], [0.0, 0.0, -1.0]][: min(n, 2)]
+    r = u / np.linalg.norm(u, axis=1, keepdims=True) * rng.uniform(6.0e6, 4.5e7, size=(n, 1))
+    x = np.concatenate([r, rng.normal(size=(n, 3)) * rng.uniform(1.0, 8e3, size=(n, 1))], axis=1)
+    d = ballistic_derivative_columns(np.ascontiguousarray(x.T), *consts).T
+    np.testing.assert_array_equal(d[:, :3], x[:, 3:])
+    np.testing.assert_array_equal(d[:, 3:], ballistic_acceleration(x, *consts))
+    np.testing.assert_array_equal(d[:, 3:], model.acceleration(x))
 
 
 # ---------------------------------------------------------------------------- candidate_pairs

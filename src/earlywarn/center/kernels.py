@@ -22,6 +22,14 @@ Kernels
     no pre-gate) up to :data:`ALL_PAIRS_MAX` pairs, those a kd-tree finds within the
     pre-gate radius (``_near_pairs_tree``) beyond; the same gated pairs.
 
+``ballistic_derivative_columns(y, j2, gm, omega)``
+    ``[v; a]`` of ballistic states stored as the columns of ``(6, n)`` arrays, the layout of
+    the impact prediction's 13 sigma points (each component one contiguous row, x, y and z
+    in one call where they do the same thing): :func:`ballistic_acceleration`'s
+    operations in the same order, so the same bits. The choice here is by layout, not
+    size, so there is no threshold: the caller's layout picks it, and the test holds it
+    to its reference, :func:`ballistic_acceleration`.
+
 Beside them, with one implementation each (what the array paths build on, shared with the
 motion model): :func:`ballistic_acceleration` and :func:`gravity_gradient_j2`.
 """
@@ -46,6 +54,7 @@ __all__ = [
     "ALL_PAIRS_MAX",
     "RK4_ROWS_MAX",
     "ballistic_acceleration",
+    "ballistic_derivative_columns",
     "ballistic_rk4_states",
     "candidate_pairs",
     "gravity_gradient_j2",
@@ -98,6 +107,43 @@ def ballistic_acceleration(x: FloatArray, j2: float, gm: float, omega: float) ->
     # once: (v_y, v_x)·(2Ω, −2Ω) + Ω² (x, y)
     a[..., :2] += x[..., 4:2:-1] * _coriolis(omega) + (omega * omega) * r[..., :2]
     return a
+
+
+@lru_cache(maxsize=8)
+def _columns_constants(j2: float, omega: float) -> tuple[float, FloatArray, float, FloatArray]:
+    """``K`` of the J2 term as :func:`_accel_j2` forms it, the J2 term's constant on x, y
+    and z ``(3, 1)``, Ω² and the Coriolis factors ``(2Ω, −2Ω)`` as a column ``(2, 1)``."""
+    c_j2 = np.array([[1.0], [1.0], [3.0]])
+    c_j2.setflags(write=False)
+    cor = np.array([[2.0 * omega], [-2.0 * omega]])
+    cor.setflags(write=False)
+    return 1.5 * j2 * (A_M * A_M), c_j2, omega * omega, cor
+
+
+def ballistic_derivative_columns(y: FloatArray, j2: float, gm: float, omega: float) -> FloatArray:
+    """d/dt ``[v; a]`` of ballistic states stored as columns ``(6, n)``, ``a`` the apparent
+    acceleration of :func:`ballistic_acceleration`.
+
+    Its operations on each element in the same order (so the same bits), written into one
+    array and with x, y and z in one call where those do the same thing: an impact
+    prediction evaluates this ~25 times on 13 states, where the number of numpy calls, not
+    the arithmetic, is the cost.
+    """
+    k_j2, c_j2, w2, cor = _columns_constants(j2, omega)
+    out = np.empty_like(y)
+    out[:3] = y[3:]
+    r = y[:3]
+    rr = r * r
+    r2 = rr[0] + rr[1]  # the order of _accel_j2's sum
+    r2 += rr[2]
+    neg_mu_r3 = (-gm) / (r2 * np.sqrt(r2))  # = −(μ/r³) exactly (the sign rounds alike)
+    k = k_j2 / r2
+    five_s2 = 5.0 * (rr[2] / r2)
+    # g = −μ/r³ (1 + k (c − 5 z²/r²)) r, c = 1 on x and y, 3 on z
+    np.multiply(r, (1.0 + k * (c_j2 - five_s2)) * neg_mu_r3, out=out[3:])
+    # −2 ω×v − ω×(ω×r) on the horizontal axes: (v_y, v_x)·(2Ω, −2Ω) + Ω² (x, y)
+    out[3:5] += y[4:2:-1] * cor + w2 * r[:2]
+    return out
 
 
 def gravity_gradient_j2(
