@@ -5,7 +5,7 @@ overhead, not the arithmetic, is the cost. Where that shows in ``make bench``, a
 has its implementations side by side in this module and one public name that picks
 between them by size, in one place (as ``sgp4.api`` picks its C++ or Python propagator),
 with the threshold defined here and the reason beside it. The algorithm modules (motion,
-tracker) call only the public names; no size threshold lives anywhere else.
+tracker, characterise) call only the public names; no size threshold lives anywhere else.
 ``tests/test_kernels.py`` checks the implementations of every kernel agree on random
 inputs on both sides of its threshold (bit for bit where they claim the same
 operations in the same order), and that the dispatcher takes each path on its side.
