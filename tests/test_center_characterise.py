@@ -1,6 +1,6 @@
-"""The impact prediction's propagation: the sigma-point derivative is the tracker's ballistic
-model bit for bit, crossings lie on the height, the start-above shortcut is a true bound, and
-the step-size accuracy the module docstring quotes holds."""
+"""The impact prediction's propagation: crossings lie on the height, the start-above
+shortcut is a true bound, and the step-size accuracy the module docstring quotes holds
+(its derivative, the tracker's ballistic model bit for bit, is tested in test_kernels.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from center_script import P_BO, T_BURNOUT, X_BO
 from earlywarn.center.characterise import (
     _columns,
-    _deriv,
     _rk4,
     predict_impact,
     propagate,
@@ -33,16 +32,6 @@ def _random_states(rng: np.random.Generator, n: int) -> np.ndarray:
     r = u / np.linalg.norm(u, axis=1, keepdims=True) * rng.uniform(6.0e6, 4.5e7, size=(n, 1))
     v = rng.normal(size=(n, 3)) * rng.uniform(1.0, 8e3, size=(n, 1))
     return np.concatenate([r, v], axis=1)
-
-
-def test_derivative_is_the_ballistic_model_bit_for_bit() -> None:
-    """``_deriv`` (columns layout, one array) repeats ``BallisticJ2.acceleration``'s
-    arithmetic: the same bits, so the impact prediction uses exactly the tracker's physics."""
-    model = BallisticJ2(q=0.0)
-    x = _random_states(np.random.default_rng(3), 500)
-    d = _deriv(_columns(x)).T
-    assert np.array_equal(d[:, :3], x[:, 3:])
-    assert np.array_equal(d[:, 3:], model.acceleration(x))
 
 
 def test_rk4_with_one_step_per_state_matches_a_common_step() -> None:

@@ -14,9 +14,8 @@ import numpy as np
 import pytest
 from scipy.integrate import quad_vec, solve_ivp
 
+from earlywarn.center.kernels import RK4_ROWS_MAX
 from earlywarn.center.motion import (
-    _FIELD_ROWS_N,
-    _SMALL_N,
     BallisticJ2,
     ConstantVelocity,
     cv_matrices,
@@ -98,31 +97,6 @@ def _free_flight_states(n: int, seed: int = 8) -> np.ndarray:
     return np.hstack([r, rng.normal(0.0, 4000.0, (n, 3))])
 
 
-def test_gravity_gradient_row_path_is_the_numpy_path_bit_for_bit() -> None:
-    # up to _SMALL_N positions the gradient is computed in Python floats: same bits
-    r = _free_flight_states(12)[:, :3]
-    full = gravity_gradient_j2(r)  # numpy path
-    for i in range(0, 12, _SMALL_N):
-        np.testing.assert_array_equal(
-            gravity_gradient_j2(r[i : i + _SMALL_N]), full[i : i + _SMALL_N]
-        )
-
-
-@pytest.mark.parametrize("model", [BallisticJ2(q=0.0), BallisticJ2(q=0.0, j2=0.0, omega_rad_s=0.0)])
-def test_field_is_acceleration_and_gradient_bit_for_bit(model: BallisticJ2) -> None:
-    # The RK4's field (Python floats for up to _FIELD_ROWS_N states, numpy beyond) is the
-    # public acceleration and the gravity gradient plus Ω² on the horizontal diagonal.
-    w2 = model.omega_rad_s**2
-    for n in (1, 3, _FIELD_ROWS_N, _FIELD_ROWS_N + 1, 40):
-        x = _free_flight_states(n)
-        a, g = model._field(x)
-        g_ref = gravity_gradient_j2(x[:, :3], j2=model.j2, gm=model.gm_m3_s2)
-        g_ref[:, 0, 0] += w2
-        g_ref[:, 1, 1] += w2
-        np.testing.assert_array_equal(a, model.acceleration(x))
-        np.testing.assert_array_equal(g, g_ref)
-
-
 def _joint_rk4_step(m: BallisticJ2, x: np.ndarray, h: float) -> tuple[np.ndarray, np.ndarray]:
     """Reference: one classical RK4 step of the joint system ``Y = [x | Φ]`` from Φ = I,
     ``Ẏ = [ẋ | A Φ]`` with ``A = [[0, I], [G − W W, −2 W]]``, written the plain way."""
@@ -155,12 +129,12 @@ def _joint_rk4_step(m: BallisticJ2, x: np.ndarray, h: float) -> tuple[np.ndarray
     return y[:, :, 0], y[:, :, 1:]
 
 
-@pytest.mark.parametrize("n", [1, 3, _FIELD_ROWS_N + 4])
+@pytest.mark.parametrize("n", [1, 3, RK4_ROWS_MAX + 4])
 def test_predict_is_the_joint_rk4_step_by_step_bit_for_bit(n: int) -> None:
-    # predict splits each RK4 sub-step into the states (Python floats for a few tracks,
-    # numpy for many) and Φ from the stage gradients; it must give what one joint
-    # state/STM RK4 step gives, composed over the sub-steps, bit for bit (the same
-    # arithmetic in the same order).
+    # predict splits each RK4 sub-step into the states (kernels.ballistic_rk4_states:
+    # Python floats for a few tracks, numpy for many) and Φ from the stage gradients; it
+    # must give what one joint state/STM RK4 step gives, composed over the sub-steps, bit
+    # for bit (the same arithmetic in the same order).
     m = BallisticJ2(q=0.3)
     x0 = _free_flight_states(n, seed=n)
     for dt, steps in ((7.5, 1), (25.0, 3)):

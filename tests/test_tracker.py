@@ -88,9 +88,9 @@ def test_position_from_inverts_function(model: RadarRAE | RadarENU) -> None:
     assert np.all(np.linalg.eigvalsh(cov) > 0.0)
 
 
-def test_enu_function_and_jacobian_rows_are_the_numpy_ones_bit_for_bit() -> None:
-    # RadarENU computes h(x) and H in Python floats for a few tracks: the same bits as the
-    # vectorised function() and jacobian(); position() is position_from()'s first half.
+def test_enu_function_and_jacobian_are_function_and_jacobian() -> None:
+    # function_and_jacobian() (the tracker's call) is function() and jacobian() for any
+    # number of tracks; position() is position_from()'s first half.
     model = _enu_radar()
     rng = np.random.default_rng(9)
     site = np.asarray(model.site_ecef_m)
@@ -358,6 +358,7 @@ def test_small_scan_shortcuts_match_the_general_paths(
     # uncontested gated pairs without the GNN; both must give exactly what the general
     # paths give.
     import earlywarn.center.tracker as tracker_module
+    from earlywarn.center import kernels
 
     scene = _small_scene()
     tracker = dataclasses.replace(
@@ -365,10 +366,10 @@ def test_small_scan_shortcuts_match_the_general_paths(
     )
     fast = _run(tracker, scene)
     with monkeypatch.context() as mp:
-        mp.setattr(tracker_module, "_ALL_PAIRS", 0)  # always pre-gate
+        mp.setattr(kernels, "ALL_PAIRS_MAX", -1)  # always pre-gate
         _same_outputs(fast, _run(tracker, scene))
     with monkeypatch.context() as mp:
-        mp.setattr(tracker_module, "_distinct", lambda a, k: False)  # always the GNN
+        mp.setattr(tracker_module, "_uncontested", lambda rows, cols: False)  # always the GNN
         _same_outputs(fast, _run(tracker, scene))
 
 

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from earlywarn.center.kernels import ballistic_derivative_columns
 from earlywarn.center.motion import BallisticJ2
 from earlywarn.center.vocabulary import TrajectoryType
 from earlywarn.earth.constants import A_M, B_M, GM_M3_S2, OMEGA_RAD_S, R_MEAN_M
@@ -59,14 +60,7 @@ _CHI2_2_95 = math.sqrt(5.991464547107979)  # √χ²₂(0.95)
 _UT_WEIGHTS = np.concatenate([[0.0], np.full(12, 1.0 / 12)])
 _UT_WEIGHTS.setflags(write=False)
 _MODEL = BallisticJ2(q=0.0)
-# the model's constants, for :func:`_deriv`
-_GM = _MODEL.gm_m3_s2
-_K_J2 = 1.5 * _MODEL.j2 * (A_M * A_M)  # as ``motion._accel_j2`` forms it (same bits)
-_C_J2 = np.array([[1.0], [1.0], [3.0]])  # the J2 term's constant on x, y and z
-_C_J2.setflags(write=False)
-_W2 = _MODEL.omega_rad_s * _MODEL.omega_rad_s
-_CORIOLIS = np.array([[2.0 * _MODEL.omega_rad_s], [-2.0 * _MODEL.omega_rad_s]])
-_CORIOLIS.setflags(write=False)
+_CONSTANTS = (_MODEL.j2, _MODEL.gm_m3_s2, _MODEL.omega_rad_s)
 
 # The propagation below keeps states as the columns of ``(6, n)`` arrays: each component is
 # then one contiguous row, and numpy's per-call overhead (which, on 13 sigma points, is the
@@ -83,27 +77,9 @@ def _sum3(q: FloatArray) -> FloatArray:
 
 def _deriv(y: FloatArray) -> FloatArray:
     """d/dt of states stored as columns ``(6, n)``: ``[v; a]`` with ``a`` the apparent
-    acceleration of :meth:`BallisticJ2.acceleration` (J2 gravity, Coriolis, centrifugal).
-
-    The operations of ``motion._accel_j2`` and ``BallisticJ2.acceleration`` on each
-    element, in the same order (so the same bits; a test holds them together), written
-    into one array and with x, y and z in one call where those do the same thing: an impact
-    prediction evaluates this ~25 times on 13 states, where the number of numpy calls, not
-    the arithmetic, is the cost.
-    """
-    out = np.empty_like(y)
-    out[:3] = y[3:]
-    r = y[:3]
-    rr = r * r
-    r2 = _sum3(rr)
-    neg_mu_r3 = (-_GM) / (r2 * np.sqrt(r2))  # = −(μ/r³) exactly (the sign rounds alike)
-    k = _K_J2 / r2
-    five_s2 = 5.0 * (rr[2] / r2)
-    # g = −μ/r³ (1 + k (c − 5 z²/r²)) r, c = 1 on x and y, 3 on z
-    np.multiply(r, (1.0 + k * (_C_J2 - five_s2)) * neg_mu_r3, out=out[3:])
-    # −2 ω×v − ω×(ω×r) on the horizontal axes: (v_y, v_x)·(2Ω, −2Ω) + Ω² (x, y)
-    out[3:5] += y[4:2:-1] * _CORIOLIS + _W2 * r[:2]
-    return out
+    acceleration of :meth:`BallisticJ2.acceleration` (J2 gravity, Coriolis, centrifugal),
+    the same bits, so the impact prediction uses exactly the tracker's physics."""
+    return ballistic_derivative_columns(y, *_CONSTANTS)
 
 
 def _rk4(y: FloatArray, h: float | FloatArray) -> FloatArray:

@@ -35,7 +35,6 @@ import numpy as np
 import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
-_ROWS_N = 16  # up to this many tracks, RadarENU computes h(x) and H in Python floats
 
 __all__ = [
     "CartesianPosition",
@@ -319,39 +318,7 @@ class RadarENU:
 
     def function_and_jacobian(self, x: FloatArray) -> tuple[FloatArray, FloatArray]:
         d, w = self._local(x)
-        if d.shape[0] <= _ROWS_N:
-            return self._function_and_jacobian_rows(d, w)
         return self._function(d, w), self._jacobian(d, w)
-
-    def _function_and_jacobian_rows(
-        self, d: FloatArray, w: FloatArray
-    ) -> tuple[FloatArray, FloatArray]:
-        """:meth:`_function` and :meth:`_jacobian` of a few tracks, the arithmetic in Python
-        floats: the same operations in the same order (so the same bits; the angles and the
-        rotation still by numpy), without numpy's per-call overhead, which dominates for the
-        handful of tracks of a radar scan. ``tests/test_tracker.py`` checks the two agree."""
-        e, n, u = d[:, 0], d[:, 1], d[:, 2]
-        az = np.arctan2(e, n).tolist()
-        el = np.arctan2(u, np.hypot(e, n)).tolist()
-        z_rows: list[tuple[float, float, float, float]] = []
-        h_rows: list[tuple[float, float, float, float, float, float]] = []
-        for (de, dn, du), (we, wn, wu), a, b in zip(d.tolist(), w.tolist(), az, el, strict=True):
-            rh2 = de * de + dn * dn
-            rh = math.sqrt(rh2)
-            r2 = rh2 + du * du
-            rho = math.sqrt(r2)
-            rr = (de * we + dn * wn + du * wu) / rho
-            z_rows.append((rho, a, b, rr))
-            r2rh = r2 * rh
-            c = rr / rho
-            ue, un, uu = de / rho, dn / rho, du / rho
-            h_rows += (
-                (ue, un, uu, 0.0, 0.0, 0.0),
-                (dn / rh2, -de / rh2, 0.0, 0.0, 0.0, 0.0),
-                (-de * du / r2rh, -dn * du / r2rh, rh / r2, 0.0, 0.0, 0.0),
-                ((we - c * de) / rho, (wn - c * dn) / rho, (wu - c * du) / rho, ue, un, uu),
-            )
-        return np.array(z_rows).reshape(-1, 4), self._to_ecef(np.array(h_rows).reshape(-1, 4, 6))
 
     def _to_ecef(self, hl: FloatArray) -> FloatArray:
         """Jacobian rows w.r.t. local (d, w) → w.r.t. ECEF (r, v): ``∂/∂r = (∂/∂d) R_enu``."""

@@ -22,11 +22,10 @@ One scan, all tracks at once (no Python loop over tracks or measurements):
    be paired with measurements within ``margin·√(γ·(tr P⁻_pos + tr R_pos))`` of its
    predicted position, which to first order contains its whole chi-square gate
    (|Δp|² ≤ γ λ_max ≤ γ tr). This keeps the cost matrix sparse at hundreds of targets.
-   With fewer pairs (n·m ≤ 4096) every distance is computed directly instead (same
-   pairs, no tree to build), and with a handful (n·m ≤ 64, a radar scan of a few
-   objects) there is none: every pair gets the exact test of step 4, which then costs less
-   than the pre-gate, with the same result as long as the pre-gate contains the gate
-   (what its margin is for).
+   With a handful of pairs (a radar scan of a few objects) there is no pre-gate
+   (:func:`earlywarn.center.kernels.candidate_pairs` chooses): every pair gets the exact
+   test of step 4, which then costs less, with the same result as long as the pre-gate
+   contains the gate (what its margin is for).
 4. **Gate**: Mahalanobis ``d² = yᵀ S⁻¹ y ≤ γ`` with ``γ`` the chi-square quantile for the
    gate probability and the measurement dimension.
 5. **Global nearest neighbour**: maximise the number of gated pairs, then minimise the total
@@ -55,21 +54,18 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
 from scipy.optimize import linear_sum_assignment
-from scipy.spatial import cKDTree
 from scipy.stats import chi2
 
+from earlywarn.center.kernels import candidate_pairs
 from earlywarn.center.measure import MeasurementModel
 from earlywarn.center.motion import MotionModel
 
 FloatArray = npt.NDArray[np.float64]
 _HAS_BITWISE_COUNT = hasattr(np, "bitwise_count")
-_ALL_PAIRS = 64  # up to this many track-measurement pairs, no pre-gate: all are tested
-_BRUTE_PAIRS = 4096  # pre-gate by brute force up to this many track-measurement pairs
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 _NO_INT: IntArray = np.zeros(0, dtype=np.int64)
@@ -142,16 +138,6 @@ def ekf_update(
     return x_new, _symmetrised(p_new)
 
 
-@lru_cache(maxsize=256)
-def _all_pairs(n: int, m: int) -> tuple[IntArray, IntArray]:
-    """Every (track, measurement) pair, rows ascending as ``np.nonzero`` gives them."""
-    rows = np.repeat(np.arange(n, dtype=np.int64), m)
-    cols = np.tile(np.arange(m, dtype=np.int64), n)
-    rows.setflags(write=False)
-    cols.setflags(write=False)
-    return rows, cols
-
-
 @lru_cache(maxsize=8)
 def _window_mask(window_scans: int) -> np.uint32:
     """The bits of an M-of-N window of ``window_scans`` scans."""
@@ -180,22 +166,21 @@ def gnn_assign(rows: IntArray, cols: IntArray, cost: FloatArray) -> tuple[IntArr
     return rows[pick].astype(np.int64, copy=False), cols[pick].astype(np.int64, copy=False)
 
 
-def _distinct(a: IntArray, k: int) -> bool:
-    """Whether the ``k`` values of ``a`` are all different (a few: plain Python)."""
-    return len(set(a.tolist())) == k
+def _uncontested(rows: IntArray, cols: IntArray) -> bool:
+    """Whether no row and no column appears in two of the pairs ``(rows[i], cols[i])``:
+    then nothing competes and every pair is assigned (no pairs are uncontested too)."""
+    return bool(
+        np.bincount(rows, minlength=1).max() <= 1 and np.bincount(cols, minlength=1).max() <= 1
+    )
 
 
 def _gnn_pairs(rows: IntArray, cols: IntArray, cost: Callable[[IntArray], FloatArray]) -> IntArray:
     """:func:`gnn_assign` as the indices of the assigned pairs, in the order of their rows
     (so the caller can take anything else it holds per pair, e.g. the innovations).
     ``cost(i)`` gives the costs of the pairs ``i``; it is called only if pairs compete."""
+    if _uncontested(rows, cols):
+        return np.argsort(rows, kind="stable")  # no row or column twice: nothing competes
     k = rows.size
-    if k <= 1:
-        return np.arange(k)  # no pair or one: nothing competes
-    if k <= 8 and _distinct(rows, k) and _distinct(cols, k):
-        # a few pairs, no row or column twice: nothing competes (checked in plain Python,
-        # cheaper than bincount for a handful)
-        return np.argsort(rows, kind="stable")
     row_deg = np.bincount(rows)[rows]
     col_deg = np.bincount(cols)[cols]
     rest = (row_deg > 1) | (col_deg > 1)
@@ -527,35 +512,18 @@ class Tracker:
             s_inv: FloatArray = np.linalg.inv(s)  # type: ignore[assignment]  # of float64 S
             gamma = self.gate.threshold(mm.dim)
 
-            # 3. candidate pairs
-            if n * m <= _ALL_PAIRS:
-                # a handful of pairs: all get the exact test below, which costs less than
-                # a pre-gate would (same pairs kept while the pre-gate contains the gate)
-                rows, cols = _all_pairs(n, m)
-                # the innovations of all pairs (track-major, as rows/cols) by broadcasting
-                y = mm.residual(z[None, :, :], z_hat[:, None, :]).reshape(n * m, -1)
-            else:
-                # kd-tree pre-gate in Cartesian space
+            # 3. candidate pairs: all of a few, else those within a kd-tree pre-gate radius
+            # in Cartesian space (kernels.candidate_pairs)
+            def pregate() -> tuple[FloatArray, FloatArray, FloatArray]:
+                nonlocal z_pos
                 z_pos = mm.position(z)
                 pos = x_pred[:, :3]
                 tr = p_pred[:, :3, :3].trace(axis1=1, axis2=2) + mm.position_noise_trace(pos)
                 radius = self.pregate_margin * np.sqrt(gamma * tr) + 1.0
-                if n * m <= _BRUTE_PAIRS:
-                    # few pairs: every distance at once beats building a kd-tree
-                    diff = pos[:, None, :] - z_pos[None, :, :]
-                    near = np.einsum("ijk,ijk->ij", diff, diff) <= (radius * radius)[:, None]
-                    rows, cols = np.nonzero(near)
-                    rows = rows.astype(np.int64, copy=False)
-                    cols = cols.astype(np.int64, copy=False)
-                else:
-                    tree = cKDTree(z_pos)
-                    hits_lists = tree.query_ball_point(pos, r=radius, return_sorted=True)
-                    counts = np.fromiter(map(len, hits_lists), dtype=np.int64, count=n)
-                    rows = np.repeat(np.arange(n, dtype=np.int64), counts)
-                    cols = np.fromiter(
-                        chain.from_iterable(hits_lists), dtype=np.int64, count=int(counts.sum())
-                    )
-                y = mm.residual(z[cols], z_hat[rows])
+                return pos, radius, z_pos
+
+            rows, cols = candidate_pairs(n, m, pregate)
+            y = mm.residual(z[cols], z_hat[rows])
 
             # 4. Mahalanobis gate on the candidate pairs: d² = yᵀ S⁻¹ y ≤ γ
             d2 = np.einsum("pi,pij,pj->p", y, s_inv[rows], y)
@@ -572,12 +540,11 @@ class Tracker:
 
             # 5. GNN: confirmed tracks first, then tentative tracks on what is left;
             # ``pick`` indexes the gated pairs (rows, cols, y), whose rows are ascending
-            n_pairs = rows.size
             in_order = True  # pick in row order
-            if n_pairs <= _ALL_PAIRS and _distinct(rows, n_pairs) and _distinct(cols, n_pairs):
+            if _uncontested(rows, cols):
                 # no track or measurement in two gated pairs: nothing competes, every pair
                 # is assigned whichever tracks go first
-                pick = np.arange(n_pairs)
+                pick = np.arange(rows.size)
             elif all_confirmed:
                 pick = _gnn_pairs(rows, cols, cost)
             else:

@@ -1,0 +1,388 @@
+"""The center's small-array kernels: where each small-versus-large choice is made.
+
+The center's arrays are tiny (one to a few radar tracks per scan), where numpy's per-call
+overhead, not the arithmetic, is the cost. Where that shows in ``make bench``, a kernel
+has its implementations side by side in this module and one public name that picks
+between them by size, in one place (as ``sgp4.api`` picks its C++ or Python propagator),
+with the threshold defined here and the reason beside it. The algorithm modules (motion,
+tracker, characterise) call only the public names; no size threshold lives anywhere else.
+``tests/test_kernels.py`` checks the implementations of every kernel agree on random
+inputs on both sides of its threshold (bit for bit where they claim the same
+operations in the same order), and that the dispatcher takes each path on its side.
+
+Kernels
+-------
+``ballistic_rk4_states(x, h, steps, j2, gm, omega)``
+    RK4 sub-steps of ballistic states in ECEF (J2 gravity, Coriolis, centrifugal) and the
+    gravity gradient ``G − W W`` at every stage, for :class:`~.motion.BallisticJ2`:
+    ``_ballistic_rk4_states_rows`` in Python floats up to :data:`RK4_ROWS_MAX` states,
+    ``_ballistic_rk4_states_array`` (numpy, the reference) beyond; the same bits.
+``candidate_pairs(n, m, pregate)``
+    The track-measurement pairs the tracker's gate tests: every pair (``_all_pairs``,
+    no pre-gate) up to :data:`ALL_PAIRS_MAX` pairs, those a kd-tree finds within the
+    pre-gate radius (``_near_pairs_tree``) beyond; the same gated pairs.
+
+``ballistic_derivative_columns(y, j2, gm, omega)``
+    ``[v; a]`` of ballistic states stored as the columns of ``(6, n)`` arrays, the layout of
+    the impact prediction's 13 sigma points (each component one contiguous row, x, y and z
+    in one call where they do the same thing): :func:`ballistic_acceleration`'s
+    operations in the same order, so the same bits. The choice here is by layout, not
+    size, so there is no threshold: the caller's layout picks it, and the test holds it
+    to its reference, :func:`ballistic_acceleration`.
+
+Beside them, with one implementation each (what the array paths build on, shared with the
+motion model): :func:`ballistic_acceleration` and :func:`gravity_gradient_j2`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from functools import lru_cache
+from itertools import chain
+
+import numpy as np
+import numpy.typing as npt
+from scipy.spatial import cKDTree
+
+from earlywarn.earth.constants import A_M, GM_M3_S2, J2
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+__all__ = [
+    "ALL_PAIRS_MAX",
+    "RK4_ROWS_MAX",
+    "ballistic_acceleration",
+    "ballistic_derivative_columns",
+    "ballistic_rk4_states",
+    "candidate_pairs",
+    "gravity_gradient_j2",
+]
+
+# up to this many states the RK4 runs in Python floats: 4 field evaluations per sub-step,
+# each a dozen numpy calls on (n, 3) arrays, cost more than the arithmetic (break-even ~24)
+RK4_ROWS_MAX = 16
+# up to this many track-measurement pairs, no pre-gate: the exact gate test on every pair
+# costs less than building a kd-tree and finding the near ones
+ALL_PAIRS_MAX = 64
+
+# --------------------------------------------------------------------------------------------
+# ballistic field: one implementation each
+# --------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=8)
+def _coriolis(omega: float) -> FloatArray:
+    """``(2Ω, −2Ω)``, read-only: −2 ω×v on the horizontal axes is ``(v_y, v_x)`` times it."""
+    c = np.array([2.0 * omega, -2.0 * omega])
+    c.setflags(write=False)
+    return c
+
+
+def _accel_j2(r: FloatArray, j2: float, gm: float) -> FloatArray:
+    """``earlywarn.earth.gravity.accel_j2`` with the same arithmetic (bit for bit), with
+    shared subexpressions and fewer array operations."""
+    r = np.asarray(r, dtype=np.float64)
+    rr = r * r
+    r2 = rr[..., 0] + rr[..., 1] + rr[..., 2]
+    rn = np.sqrt(r2)
+    neg_mu_r3 = -(gm / (r2 * rn))
+    k = 1.5 * j2 * (A_M * A_M) / r2
+    five_s2 = 5.0 * (rr[..., 2] / r2)
+    fxy = neg_mu_r3 * (1.0 + k * (1.0 - five_s2))
+    fz = neg_mu_r3 * (1.0 + k * (3.0 - five_s2))
+    a = np.empty(r.shape)
+    a[..., :2] = r[..., :2] * fxy[..., None]
+    a[..., 2] = fz * r[..., 2]
+    return a
+
+
+def ballistic_acceleration(x: FloatArray, j2: float, gm: float, omega: float) -> FloatArray:
+    """Apparent acceleration in ECEF ``(..., 3)`` of states ``(..., 6)``:
+    ``g − 2ω×v − ω×(ω×r)`` with J2 gravity ``g`` and ``ω = (0, 0, Ω)``."""
+    r = x[..., :3]
+    a = _accel_j2(r, j2, gm)
+    # −2 ω×v = 2Ω (v_y, −v_x, 0);  −ω×(ω×r) = Ω² (x, y, 0); both horizontal axes at
+    # once: (v_y, v_x)·(2Ω, −2Ω) + Ω² (x, y)
+    a[..., :2] += x[..., 4:2:-1] * _coriolis(omega) + (omega * omega) * r[..., :2]
+    return a
+
+
+@lru_cache(maxsize=8)
+def _columns_constants(j2: float, omega: float) -> tuple[float, FloatArray, float, FloatArray]:
+    """``K`` of the J2 term as :func:`_accel_j2` forms it, the J2 term's constant on x, y
+    and z ``(3, 1)``, Ω² and the Coriolis factors ``(2Ω, −2Ω)`` as a column ``(2, 1)``."""
+    c_j2 = np.array([[1.0], [1.0], [3.0]])
+    c_j2.setflags(write=False)
+    cor = np.array([[2.0 * omega], [-2.0 * omega]])
+    cor.setflags(write=False)
+    return 1.5 * j2 * (A_M * A_M), c_j2, omega * omega, cor
+
+
+def ballistic_derivative_columns(y: FloatArray, j2: float, gm: float, omega: float) -> FloatArray:
+    """d/dt ``[v; a]`` of ballistic states stored as columns ``(6, n)``, ``a`` the apparent
+    acceleration of :func:`ballistic_acceleration`.
+
+    Its operations on each element in the same order (so the same bits), written into one
+    array and with x, y and z in one call where those do the same thing: an impact
+    prediction evaluates this ~25 times on 13 states, where the number of numpy calls, not
+    the arithmetic, is the cost.
+    """
+    k_j2, c_j2, w2, cor = _columns_constants(j2, omega)
+    out = np.empty_like(y)
+    out[:3] = y[3:]
+    r = y[:3]
+    rr = r * r
+    r2 = rr[0] + rr[1]  # the order of _accel_j2's sum
+    r2 += rr[2]
+    neg_mu_r3 = (-gm) / (r2 * np.sqrt(r2))  # = −(μ/r³) exactly (the sign rounds alike)
+    k = k_j2 / r2
+    five_s2 = 5.0 * (rr[2] / r2)
+    # g = −μ/r³ (1 + k (c − 5 z²/r²)) r, c = 1 on x and y, 3 on z
+    np.multiply(r, (1.0 + k * (c_j2 - five_s2)) * neg_mu_r3, out=out[3:])
+    # −2 ω×v − ω×(ω×r) on the horizontal axes: (v_y, v_x)·(2Ω, −2Ω) + Ω² (x, y)
+    out[3:5] += y[4:2:-1] * cor + w2 * r[:2]
+    return out
+
+
+def gravity_gradient_j2(
+    r_m: FloatArray, j2: float = J2, gm: float = GM_M3_S2, a_m: float = A_M
+) -> FloatArray:
+    """Analytic ∂g/∂r ``(..., 3, 3)`` of the point-mass + J2 gravity of ``accel_j2``.
+
+    With K = 3/2 J2 μ a²: g_x = x f_xy, g_y = y f_xy, g_z = z f_z, where
+    f_xy = −μ/r³ − K/r⁵ + 5K z²/r⁷ and f_z = −μ/r³ − 3K/r⁵ + 5K z²/r⁷ (Vallado 4th ed.,
+    eq. 8-30 in Cartesian form). Then ∂g_i/∂r_j = δ_ij f_i + r_i ∂f_i/∂r_j with
+    ∂f_xy/∂r = (3μ/r⁵ + 5K/r⁷ − 35K z²/r⁹) r + (10K z/r⁷) e_z and
+    ∂f_z/∂r  = (3μ/r⁵ + 15K/r⁷ − 35K z²/r⁹) r + (10K z/r⁷) e_z.
+    """
+    r = np.asarray(r_m, dtype=np.float64)
+    z = r[..., 2]
+    r2 = np.sum(r * r, axis=-1)
+    rn = np.sqrt(r2)
+    k = 1.5 * j2 * gm * a_m * a_m
+    ir3 = 1.0 / (r2 * rn)
+    ir5 = ir3 / r2
+    ir7 = ir5 / r2
+    ir9 = ir7 / r2
+    z2 = z * z
+    f_xy = -gm * ir3 - k * ir5 + 5.0 * k * z2 * ir7
+    f_z = -gm * ir3 - 3.0 * k * ir5 + 5.0 * k * z2 * ir7
+    c_xy = 3.0 * gm * ir5 + 5.0 * k * ir7 - 35.0 * k * z2 * ir9
+    c_z = 3.0 * gm * ir5 + 15.0 * k * ir7 - 35.0 * k * z2 * ir9
+    ez = 10.0 * k * z * ir7
+    grad_xy = c_xy[..., None] * r
+    grad_xy[..., 2] += ez
+    grad_z = c_z[..., None] * r
+    grad_z[..., 2] += ez
+    g = np.empty((*r.shape[:-1], 3, 3))
+    g[..., 0, :] = r[..., 0, None] * grad_xy
+    g[..., 1, :] = r[..., 1, None] * grad_xy
+    g[..., 2, :] = r[..., 2, None] * grad_z
+    g[..., 0, 0] += f_xy
+    g[..., 1, 1] += f_xy
+    g[..., 2, 2] += f_z
+    return g
+
+
+# --------------------------------------------------------------------------------------------
+# ballistic_rk4_states
+# --------------------------------------------------------------------------------------------
+
+
+def ballistic_rk4_states(
+    x: FloatArray, h: float, steps: int, j2: float, gm: float, omega: float
+) -> tuple[FloatArray, FloatArray]:
+    """``steps`` classical RK4 sub-steps of length ``h`` of ballistic states ``(n, 6)``
+    (:func:`ballistic_acceleration`): the final states and ``G − W W`` (the gravity
+    gradient plus Ω² on the two horizontal diagonal entries, what Φ's equation needs) at
+    the four stages of every sub-step, ``(4, steps, n, 3, 3)``.
+
+    Python floats up to :data:`RK4_ROWS_MAX` states, numpy beyond; the same bits.
+    """
+    if x.shape[0] <= RK4_ROWS_MAX:
+        return _ballistic_rk4_states_rows(x, h, steps, j2, gm, omega)
+    return _ballistic_rk4_states_array(x, h, steps, j2, gm, omega)
+
+
+def _field_array(
+    x: FloatArray, j2: float, gm: float, omega: float
+) -> tuple[FloatArray, FloatArray]:
+    """Acceleration ``(n, 3)`` and ``G − W W`` ``(n, 3, 3)`` at states ``(n, 6)``."""
+    g = gravity_gradient_j2(x[:, :3], j2=j2, gm=gm)
+    g[:, 0, 0] += omega * omega
+    g[:, 1, 1] += omega * omega
+    return ballistic_acceleration(x, j2, gm, omega), g
+
+
+def _ballistic_rk4_states_array(
+    x: FloatArray, h: float, steps: int, j2: float, gm: float, omega: float
+) -> tuple[FloatArray, FloatArray]:
+    """:func:`ballistic_rk4_states` in numpy, all states at once (the reference)."""
+    gs: list[FloatArray] = []
+    for _ in range(steps):
+        ks: list[FloatArray] = []
+        g_step: list[FloatArray] = []
+        xi = x
+        for ci in (0.5 * h, 0.5 * h, h, 0.0):
+            a, g = _field_array(xi, j2, gm, omega)
+            ks.append(np.concatenate((xi[:, 3:], a), axis=1))
+            g_step.append(g)
+            if ci:
+                xi = x + ci * ks[-1]
+        # x + (k1 + 2 k2 + 2 k3 + k4) h/6, summed left to right
+        acc = ks[0] + 2.0 * ks[1]
+        acc += 2.0 * ks[2]
+        acc += ks[3]
+        acc *= h / 6.0
+        x = x + acc
+        gs.append(np.stack(g_step))
+    return x, np.stack(gs, axis=1)
+
+
+FieldFn = Callable[[float, float, float, float, float], tuple[float, ...]]
+
+
+@lru_cache(maxsize=8)
+def _field_rows_fn(j2: float, gm: float, omega: float) -> FieldFn:
+    """``f(x, y, z, vx, vy)`` → the apparent acceleration (3 values) then ``G − W W`` row by
+    row (9 values) of one state, in Python floats: the operations of :func:`_field_array`
+    (:func:`_accel_j2`, the Coriolis/centrifugal terms of :func:`ballistic_acceleration`,
+    :func:`gravity_gradient_j2`) in the same order, so the same bits.
+    """
+    kc = 1.5 * j2 * (A_M * A_M)  # acceleration: K/r² = kc/r²
+    k = 1.5 * j2 * gm * A_M * A_M  # gradient
+    k5, k3, k35, k15, k10, gm3 = 5.0 * k, 3.0 * k, 35.0 * k, 15.0 * k, 10.0 * k, 3.0 * gm
+    c2, ww = 2.0 * omega, omega * omega
+
+    def field(x: float, y: float, z: float, vx: float, vy: float) -> tuple[float, ...]:
+        z2 = z * z
+        r2 = x * x + y * y + z2
+        r2rn = r2 * math.sqrt(r2)
+        # acceleration (_accel_j2, then −2 ω×v − ω×(ω×r) on the horizontal axes)
+        neg_mu_r3 = -(gm / r2rn)
+        kr = kc / r2
+        five_s2 = 5.0 * (z2 / r2)
+        fxy = neg_mu_r3 * (1.0 + kr * (1.0 - five_s2))
+        fz = neg_mu_r3 * (1.0 + kr * (3.0 - five_s2))
+        # gradient (gravity_gradient_j2; shared subexpressions computed once, which
+        # changes no operation)
+        ir3 = 1.0 / r2rn
+        ir5 = ir3 / r2
+        ir7 = ir5 / r2
+        ir9 = ir7 / r2
+        mu3, zk5 = -gm * ir3, k5 * z2 * ir7
+        f_xy = mu3 - k * ir5 + zk5
+        f_z = mu3 - k3 * ir5 + zk5
+        mu5, zk35 = gm3 * ir5, k35 * z2 * ir9
+        c_xy = mu5 + k5 * ir7 - zk35
+        c_z = mu5 + k15 * ir7 - zk35
+        ez = k10 * z * ir7
+        gx, gy, gz = c_xy * x, c_xy * y, c_xy * z + ez
+        hx, hy, hz = c_z * x, c_z * y, c_z * z + ez
+        return (
+            x * fxy + (vy * c2 + ww * x),
+            y * fxy + (vx * -c2 + ww * y),
+            fz * z,
+            (x * gx + f_xy) + ww,
+            x * gy,
+            x * gz,
+            y * gx,
+            (y * gy + f_xy) + ww,
+            y * gz,
+            z * hx,
+            z * hy,
+            z * hz + f_z,
+        )
+
+    return field
+
+
+def _ballistic_rk4_states_rows(
+    x: FloatArray, h: float, steps: int, j2: float, gm: float, omega: float
+) -> tuple[FloatArray, FloatArray]:
+    """:func:`ballistic_rk4_states` in Python floats, state after state."""
+    n = x.shape[0]
+    field = _field_rows_fn(j2, gm, omega)
+    c, h6 = 0.5 * h, h / 6.0
+    # G − W W by (stage, sub-step), each list track after track
+    g_lists: list[list[list[float]]] = [[[] for _ in range(steps)] for _ in range(4)]
+    g1s, g2s, g3s, g4s = g_lists
+    out: list[tuple[float, ...]] = []
+    for px, py, pz, vx, vy, vz in x.tolist():
+        for g1, g2, g3, g4 in zip(g1s, g2s, g3s, g4s, strict=True):
+            # k_i = (velocity, acceleration) at stage i; stage states x + c_i k_(i-1)
+            f1 = field(px, py, pz, vx, vy)
+            p2x, p2y, p2z = px + c * vx, py + c * vy, pz + c * vz
+            v2x, v2y, v2z = vx + c * f1[0], vy + c * f1[1], vz + c * f1[2]
+            f2 = field(p2x, p2y, p2z, v2x, v2y)
+            p3x, p3y, p3z = px + c * v2x, py + c * v2y, pz + c * v2z
+            v3x, v3y, v3z = vx + c * f2[0], vy + c * f2[1], vz + c * f2[2]
+            f3 = field(p3x, p3y, p3z, v3x, v3y)
+            p4x, p4y, p4z = px + h * v3x, py + h * v3y, pz + h * v3z
+            v4x, v4y, v4z = vx + h * f3[0], vy + h * f3[1], vz + h * f3[2]
+            f4 = field(p4x, p4y, p4z, v4x, v4y)
+            # x + (k1 + 2 k2 + 2 k3 + k4) h/6, summed left to right
+            px = px + (vx + 2.0 * v2x + 2.0 * v3x + v4x) * h6
+            py = py + (vy + 2.0 * v2y + 2.0 * v3y + v4y) * h6
+            pz = pz + (vz + 2.0 * v2z + 2.0 * v3z + v4z) * h6
+            vx = vx + (f1[0] + 2.0 * f2[0] + 2.0 * f3[0] + f4[0]) * h6
+            vy = vy + (f1[1] + 2.0 * f2[1] + 2.0 * f3[1] + f4[1]) * h6
+            vz = vz + (f1[2] + 2.0 * f2[2] + 2.0 * f3[2] + f4[2]) * h6
+            g1 += f1[3:]
+            g2 += f2[3:]
+            g3 += f3[3:]
+            g4 += f4[3:]
+        out.append((px, py, pz, vx, vy, vz))
+    g_all: list[float] = []
+    for per_step in g_lists:
+        for values in per_step:
+            g_all += values
+    return np.array(out).reshape(n, 6), np.array(g_all).reshape(4, steps, n, 3, 3)
+
+
+# --------------------------------------------------------------------------------------------
+# candidate_pairs
+# --------------------------------------------------------------------------------------------
+
+PregateFn = Callable[[], tuple[FloatArray, FloatArray, FloatArray]]
+
+
+def candidate_pairs(n: int, m: int, pregate: PregateFn) -> tuple[IntArray, IntArray]:
+    """The (track, measurement) pairs ``(rows, cols)`` worth the exact gate test, rows
+    ascending and columns ascending within a row, among ``n`` tracks and ``m``
+    measurements.
+
+    ``pregate()`` gives the tracks' positions ``(n, 3)``, their pre-gate radii ``(n,)`` and
+    the measurements' positions ``(m, 3)``; the pairs are those within the radius. Up to
+    :data:`ALL_PAIRS_MAX` pairs it is not called and every pair is a candidate (the same
+    gated pairs as long as the pre-gate contains the gate, which its radius is for);
+    beyond, a kd-tree on the measurements finds the pairs within the radius.
+    """
+    if n * m <= ALL_PAIRS_MAX:
+        return _all_pairs(n, m)
+    return _near_pairs_tree(*pregate())
+
+
+@lru_cache(maxsize=256)
+def _all_pairs(n: int, m: int) -> tuple[IntArray, IntArray]:
+    """Every (track, measurement) pair, rows ascending as ``np.nonzero`` gives them."""
+    rows = np.repeat(np.arange(n, dtype=np.int64), m)
+    cols = np.tile(np.arange(m, dtype=np.int64), n)
+    rows.setflags(write=False)
+    cols.setflags(write=False)
+    return rows, cols
+
+
+def _near_pairs_tree(
+    pos: FloatArray, radius: FloatArray, z_pos: FloatArray
+) -> tuple[IntArray, IntArray]:
+    """Pairs within ``radius``, found with a kd-tree on the measurements."""
+    n = pos.shape[0]
+    tree = cKDTree(z_pos)
+    hits_lists = tree.query_ball_point(pos, r=radius, return_sorted=True)
+    counts = np.fromiter(map(len, hits_lists), dtype=np.int64, count=n)
+    rows = np.repeat(np.arange(n, dtype=np.int64), counts)
+    cols = np.fromiter(chain.from_iterable(hits_lists), dtype=np.int64, count=int(counts.sum()))
+    return rows, cols

@@ -1,0 +1,173 @@
+"""The center's small-array kernels (``earlywarn.center.kernels``): the implementations of
+every kernel agree on random inputs on both sides of its size threshold, and the
+dispatcher takes each path on its side.
+
+The comparisons are exact: the two RK4s claim the same operations in the same order
+(``assert_array_equal``), and the pair finders the same pairs in the same order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+from earlywarn.center import kernels
+from earlywarn.center.kernels import (
+    ALL_PAIRS_MAX,
+    RK4_ROWS_MAX,
+    ballistic_acceleration,
+    ballistic_derivative_columns,
+    ballistic_rk4_states,
+    candidate_pairs,
+    gravity_gradient_j2,
+)
+from earlywarn.center.motion import BallisticJ2
+from earlywarn.earth.constants import A_M
+
+MODELS = [BallisticJ2(q=0.0), BallisticJ2(q=0.0, j2=0.0, omega_rad_s=0.0)]
+
+
+def _ballistic_states(n: int, seed: int) -> np.ndarray:
+    """Free-flight states ``(n, 6)``: 100 to 1,500 km up, every latitude, up to ~7 km/s."""
+    rng = np.random.default_rng(seed)
+    d = rng.normal(size=(n, 3))
+    r = d / np.linalg.norm(d, axis=1, keepdims=True) * rng.uniform(A_M + 1e5, A_M + 1.5e6, (n, 1))
+    return np.hstack([r, rng.normal(0.0, 4000.0, (n, 3))])
+
+
+def _spy(monkeypatch: pytest.MonkeyPatch, names: tuple[str, ...]) -> dict[str, int]:
+    """Count the calls of the named implementations in :mod:`kernels` (still running them)."""
+    calls = dict.fromkeys(names, 0)
+    for name in names:
+        fn: Callable[..., Any] = getattr(kernels, name)
+
+        def counted(*args: Any, _fn: Callable[..., Any] = fn, _name: str = name) -> Any:
+            calls[_name] += 1
+            return _fn(*args)
+
+        monkeypatch.setattr(kernels, name, counted)
+    return calls
+
+
+# ---------------------------------------------------------------------- ballistic_rk4_states
+
+
+@pytest.mark.parametrize("model", MODELS)
+@pytest.mark.parametrize("seed", range(5))
+def test_rows_field_is_acceleration_and_gradient_bit_for_bit(model: BallisticJ2, seed: int) -> None:
+    # the Python-float field of the row path is ballistic_acceleration and the gravity
+    # gradient plus Ω² on the horizontal diagonal (what the array path evaluates)
+    consts = (model.j2, model.gm_m3_s2, model.omega_rad_s)
+    x = _ballistic_states(RK4_ROWS_MAX + 1, seed)
+    field = kernels._field_rows_fn(*consts)
+    rows = np.array([field(*s[:5]) for s in x.tolist()])
+    g_ref = gravity_gradient_j2(x[:, :3], j2=model.j2, gm=model.gm_m3_s2)
+    g_ref[:, 0, 0] += model.omega_rad_s**2
+    g_ref[:, 1, 1] += model.omega_rad_s**2
+    np.testing.assert_array_equal(rows[:, :3], ballistic_acceleration(x, *consts))
+    np.testing.assert_array_equal(rows[:, 3:].reshape(-1, 3, 3), g_ref)
+    np.testing.assert_array_equal(kernels._field_array(x, *consts)[1], g_ref)
+
+
+@pytest.mark.parametrize("model", MODELS)
+@pytest.mark.parametrize("n", [1, 3, RK4_ROWS_MAX, RK4_ROWS_MAX + 1])
+@pytest.mark.parametrize("steps", [1, 3])
+def test_rk4_states_rows_and_array_bit_for_bit(model: BallisticJ2, n: int, steps: int) -> None:
+    consts = (model.j2, model.gm_m3_s2, model.omega_rad_s)
+    x = _ballistic_states(n, seed=100 * n + steps)
+    h = float(np.random.default_rng(n).uniform(0.5, 10.0))
+    xr, gr = kernels._ballistic_rk4_states_rows(x, h, steps, *consts)
+    xa, ga = kernels._ballistic_rk4_states_array(x, h, steps, *consts)
+    assert xr.shape == (n, 6) and gr.shape == (4, steps, n, 3, 3)
+    np.testing.assert_array_equal(xr, xa)
+    np.testing.assert_array_equal(gr, ga)
+
+
+def test_rk4_states_dispatch(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _spy(monkeypatch, ("_ballistic_rk4_states_rows", "_ballistic_rk4_states_array"))
+    m = MODELS[0]
+    for n in (RK4_ROWS_MAX, RK4_ROWS_MAX + 1):
+        ballistic_rk4_states(_ballistic_states(n, 1), 5.0, 1, m.j2, m.gm_m3_s2, m.omega_rad_s)
+    assert calls == {"_ballistic_rk4_states_rows": 1, "_ballistic_rk4_states_array": 1}
+    BallisticJ2(q=0.1).predict(_ballistic_states(RK4_ROWS_MAX, 2), 5.0)  # the model's path
+    assert calls["_ballistic_rk4_states_rows"] == 2
+
+
+# -------------------------------------------------------------- ballistic_derivative_columns
+
+
+@pytest.mark.parametrize("model", MODELS)
+@pytest.mark.parametrize("n", [1, 13, 500])
+def test_derivative_columns_is_the_ballistic_acceleration_bit_for_bit(
+    model: BallisticJ2, n: int
+) -> None:
+    # states from below the surface to beyond GEO, every latitude (poles included): the
+    # columns layout (the impact prediction's) repeats ballistic_acceleration's arithmetic
+    consts = (model.j2, model.gm_m3_s2, model.omega_rad_s)
+    rng = np.random.default_rng(n)
+    u = rng.normal(size=(n, 3))
+    u[: min(n, 2)] = [[0.0, 0.0, 1.0], [0.0, 0.0, -1.0]][: min(n, 2)]
+    r = u / np.linalg.norm(u, axis=1, keepdims=True) * rng.uniform(6.0e6, 4.5e7, size=(n, 1))
+    x = np.concatenate([r, rng.normal(size=(n, 3)) * rng.uniform(1.0, 8e3, size=(n, 1))], axis=1)
+    d = ballistic_derivative_columns(np.ascontiguousarray(x.T), *consts).T
+    np.testing.assert_array_equal(d[:, :3], x[:, 3:])
+    np.testing.assert_array_equal(d[:, 3:], ballistic_acceleration(x, *consts))
+    np.testing.assert_array_equal(d[:, 3:], model.acceleration(x))
+
+
+# ---------------------------------------------------------------------------- candidate_pairs
+
+
+def _scene(n: int, m: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Track positions, pre-gate radii (m) and measurement positions in a cube of 30 km
+    for 8 measurements (its volume grows with their number), the radii (0.5 to 20 km)
+    such that some tracks have several measurements in reach."""
+    rng = np.random.default_rng(seed)
+    side = 3e4 * max(1.0, m / 8.0) ** (1.0 / 3.0)
+    pos = rng.uniform(0.0, side, (n, 3))
+    return pos, rng.uniform(5e2, 2e4, n), rng.uniform(0.0, side, (m, 3))
+
+
+def _pairs_set(rows: np.ndarray, cols: np.ndarray) -> list[tuple[int, int]]:
+    return list(zip(rows.tolist(), cols.tolist(), strict=True))
+
+
+@pytest.mark.parametrize(("n", "m"), [(2, 5), (8, 8), (8, 9), (64, 64), (200, 180)])
+def test_pregate_tree_finds_every_pair_within_the_radius(n: int, m: int) -> None:
+    # the kd-tree's pairs are those of all pairs whose distance is within the radius, in the
+    # same order (rows ascending, columns ascending within a row); random positions put no
+    # distance on a radius to the last bit, where the two could round differently (the
+    # tracker's margin keeps such pairs outside the gate anyway)
+    found = 0
+    for seed in range(3):
+        pos, radius, z_pos = _scene(n, m, seed)
+        rt, ct = kernels._near_pairs_tree(pos, radius, z_pos)
+        assert rt.dtype == ct.dtype == np.int64
+        ra, ca = kernels._all_pairs(n, m)
+        d = np.linalg.norm(pos[ra] - z_pos[ca], axis=1)
+        inside = d <= radius[ra]
+        assert _pairs_set(ra[inside], ca[inside]) == _pairs_set(rt, ct)
+        found += rt.size
+    assert found > 0
+
+
+def test_candidate_pairs_dispatch(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _spy(monkeypatch, ("_all_pairs", "_near_pairs_tree"))
+    asked: list[int] = []
+
+    def run(n: int, m: int) -> tuple[np.ndarray, np.ndarray]:
+        def pregate() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            asked.append(n * m)
+            return _scene(n, m, 0)
+
+        return candidate_pairs(n, m, pregate)
+
+    rows, cols = run(8, ALL_PAIRS_MAX // 8)  # n·m = ALL_PAIRS_MAX: every pair, no pre-gate
+    assert rows.size == ALL_PAIRS_MAX and asked == []
+    assert _pairs_set(rows, cols) == sorted(_pairs_set(rows, cols))
+    run(1, ALL_PAIRS_MAX + 1)
+    assert calls == {"_all_pairs": 1, "_near_pairs_tree": 1}
+    assert asked == [ALL_PAIRS_MAX + 1]
