@@ -299,6 +299,42 @@ def _popcount32(v: npt.NDArray[np.uint32]) -> IntArray:
     return bits.sum(axis=1, dtype=np.int64)
 
 
+@dataclass
+class _Scan:
+    """One scan's measurements and, once asked for, their Cartesian positions (computed
+    for the whole scan at once, by the pre-gate, a two-point start or a new track)."""
+
+    z: FloatArray
+    z_pos: FloatArray | None
+
+    def positions(self, mm: MeasurementModel) -> FloatArray:
+        if self.z_pos is None:
+            self.z_pos = mm.position(self.z)
+        return self.z_pos
+
+
+def _checked_scan(
+    state: TrackerState, measurements: npt.ArrayLike, t: float, mm: MeasurementModel
+) -> tuple[FloatArray, float]:
+    """The scan's measurements as an (m, dim) array and its time, or a ValueError."""
+    z = np.asarray(measurements, dtype=np.float64)
+    if z.ndim != 2 or z.shape[1] != mm.dim:
+        raise ValueError(
+            f"measurements must have shape (m, {mm.dim}) for this measurement model, got {z.shape}"
+        )
+    if not np.isfinite(z).all():
+        raise ValueError("measurements contain NaN or infinite values")
+    t = float(t)
+    if not math.isfinite(t):
+        raise ValueError(f"t must be a finite time in seconds, got {t!r}")
+    if not math.isnan(state.time) and t < state.time:
+        raise ValueError(
+            f"t={t!r} s is earlier than the tracker state time {state.time!r} s; "
+            "scans must be processed in time order"
+        )
+    return z, t
+
+
 @dataclass(frozen=True)
 class TrackerState:
     """Every track of the tracker, stacked; an immutable value (arrays are read-only).
@@ -469,135 +505,175 @@ class Tracker:
         track of the new state whether a measurement updated it, the ids confirmed in this
         scan and which tracks of ``state`` were dropped."""
         mm = self.measurement if measurement_model is None else measurement_model
-        z = np.asarray(measurements, dtype=np.float64)
-        if z.ndim != 2 or z.shape[1] != mm.dim:
-            raise ValueError(
-                f"measurements must have shape (m, {mm.dim}) for this measurement model, "
-                f"got {z.shape}"
-            )
-        if not np.isfinite(z).all():
-            raise ValueError("measurements contain NaN or infinite values")
-        t = float(t)
-        if not math.isfinite(t):
-            raise ValueError(f"t must be a finite time in seconds, got {t!r}")
-        if not math.isnan(state.time) and t < state.time:
-            raise ValueError(
-                f"t={t!r} s is earlier than the tracker state time {state.time!r} s; "
-                "scans must be processed in time order"
-            )
-        n = state.n_tracks
-        m = z.shape[0]
-        ini = self.initiation
+        z, t = _checked_scan(state, measurements, t, mm)
         all_confirmed = bool(state.confirmed.all())  # the usual case: simpler paths below
-
-        # 1. predict: x⁻ = f(x), P⁻ = F P Fᵀ + Q
-        if not n:
-            x_pred, p_pred = state.x, state.p
-        elif t != state.time:
-            x_pred, f, q = self.motion.predict(state.x, t - state.time)
-            p_pred = predict_covariance(state.p, f, q)
-        else:
-            # another scan at the same time (another site): nothing moves, F = I and Q = 0,
-            # so P⁻ is P symmetrised — bit for bit what predict_covariance gives, since
-            # I P Iᵀ + 0 is exact
-            x_pred, p_pred = state.x, _symmetrised(state.p)
-
-        assigned_r = assigned_c = _NO_INT
-        z_pos: FloatArray | None = None  # measured positions, computed when needed
-        if n and m:
-            # 2. measurement prediction for every track
-            r_mat = mm.noise_covariance
-            z_hat, h = mm.function_and_jacobian(x_pred)
-            s = h @ p_pred @ h.swapaxes(1, 2) + r_mat  # S = H P⁻ Hᵀ + R
-            s_inv: FloatArray = np.linalg.inv(s)  # type: ignore[assignment]  # of float64 S
-            gamma = self.gate.threshold(mm.dim)
-
-            # 3. candidate pairs: all of a few, else those within a kd-tree pre-gate radius
-            # in Cartesian space (kernels.candidate_pairs)
-            def pregate() -> tuple[FloatArray, FloatArray, FloatArray]:
-                nonlocal z_pos
-                z_pos = mm.position(z)
-                pos = x_pred[:, :3]
-                tr = p_pred[:, :3, :3].trace(axis1=1, axis2=2) + mm.position_noise_trace(pos)
-                radius = self.pregate_margin * np.sqrt(gamma * tr) + 1.0
-                return pos, radius, z_pos
-
-            rows, cols = candidate_pairs(n, m, pregate)
-            y = mm.residual(z[cols], z_hat[rows])
-
-            # 4. Mahalanobis gate on the candidate pairs: d² = yᵀ S⁻¹ y ≤ γ
-            d2 = np.einsum("pi,pij,pj->p", y, s_inv[rows], y)
-            keep = (d2 <= gamma).nonzero()[0]
-            rows, cols, y, d2 = rows[keep], cols[keep], y[keep], d2[keep]
-            logdet: list[FloatArray] = []
-
-            def cost(i: IntArray) -> FloatArray:
-                """GNN cost d² + ln det S of the gated pairs ``i`` (asked for only when
-                pairs compete, so ln det S is computed then, once)."""
-                if not logdet:
-                    logdet.append(np.linalg.slogdet(s)[1])
-                return d2[i] + logdet[0][rows[i]]
-
-            # 5. GNN: confirmed tracks first, then tentative tracks on what is left;
-            # ``pick`` indexes the gated pairs (rows, cols, y), whose rows are ascending
-            in_order = True  # pick in row order
-            if _uncontested(rows, cols):
-                # no track or measurement in two gated pairs: nothing competes, every pair
-                # is assigned whichever tracks go first
-                pick = np.arange(rows.size)
-            elif all_confirmed:
-                pick = _gnn_pairs(rows, cols, cost)
-            else:
-                in_order = False
-                conf_pair = state.confirmed[rows]
-                sel1 = np.flatnonzero(conf_pair)
-                pick1 = sel1[_gnn_pairs(rows[sel1], cols[sel1], lambda i: cost(sel1[i]))]
-                free = np.ones(m, dtype=bool)
-                free[cols[pick1]] = False
-                sel2 = np.flatnonzero(~conf_pair & free[cols])
-                pick2 = sel2[_gnn_pairs(rows[sel2], cols[sel2], lambda i: cost(sel2[i]))]
-                pick = np.concatenate([pick1, pick2])
+        x_pred, p_pred = self._predict(state, t)  # 1.
+        scan = _Scan(z=z, z_pos=None)
+        if state.n_tracks and z.shape[0]:
+            rows, cols, y, pick, in_order, h, s_inv = self._associate(  # 2.-5.
+                state, scan, x_pred, p_pred, mm, all_confirmed
+            )
             assigned_r, assigned_c = rows[pick], cols[pick]
-
-            # 6. update
-            two_pt: BoolArray | None = None
-            if ini.two_point and not all_confirmed and pick.size:
-                two_pt = (
-                    ~state.confirmed[assigned_r]
-                    & (state.hits[assigned_r] == 1)
-                    & (state.last_update_s[assigned_r] < t)  # needs a time difference
-                )
-                if not two_pt.any():
-                    two_pt = None
-            if in_order and two_pt is None and pick.size == n:
-                # every track updated by the EKF (assigned_r is 0..n-1 in order)
-                x_new, p_new = ekf_update(x_pred, p_pred, y[pick], h, r_mat, s_inv)
-            elif pick.size:
-                x_new = x_pred.copy()
-                p_new = p_pred.copy()
-                ek = pick if two_pt is None else pick[~two_pt]
-                if ek.size:
-                    ek_r = rows[ek]
-                    x_new[ek_r], p_new[ek_r] = ekf_update(
-                        x_pred[ek_r], p_pred[ek_r], y[ek], h[ek_r], r_mat, s_inv[ek_r]
-                    )
-                if two_pt is not None:
-                    tp_r, tp_c = assigned_r[two_pt], assigned_c[two_pt]
-                    if z_pos is None:
-                        z_pos = mm.position(z)  # the whole scan at once, as for the pre-gate
-                    x_new[tp_r], p_new[tp_r] = self._two_point(
-                        state.anchor_m[tp_r],
-                        state.anchor_cov[tp_r],
-                        z_pos[tp_c],
-                        mm.position_from(z[tp_c])[1],
-                        t - state.last_update_s[tp_r],
-                    )
-            else:
-                x_new, p_new = x_pred, p_pred
+            x_new, p_new = self._update(  # 6.
+                state, scan, t, mm, all_confirmed, x_pred, p_pred, (rows, cols, y, pick),
+                in_order, h, s_inv,
+            )  # fmt: skip
         else:
+            assigned_r = assigned_c = _NO_INT
             x_new, p_new = x_pred, p_pred
+        return self._bookkeep_and_initiate(  # 7.-8.
+            state, scan, t, mm, all_confirmed, assigned_r, assigned_c, x_new, p_new
+        )
 
-        # 7. bookkeeping: hits, M-of-N window, confirmation and deletion
+    def _predict(self, state: TrackerState, t: float) -> tuple[FloatArray, FloatArray]:
+        """1. predict: x⁻ = f(x), P⁻ = F P Fᵀ + Q."""
+        if not state.n_tracks:
+            return state.x, state.p
+        if t != state.time:
+            x_pred, f, q = self.motion.predict(state.x, t - state.time)
+            return x_pred, predict_covariance(state.p, f, q)
+        # another scan at the same time (another site): nothing moves, F = I and Q = 0, so
+        # P⁻ is P symmetrised — bit for bit what predict_covariance gives, since I P Iᵀ + 0
+        # is exact
+        return state.x, _symmetrised(state.p)
+
+    def _associate(
+        self,
+        state: TrackerState,
+        scan: _Scan,
+        x_pred: FloatArray,
+        p_pred: FloatArray,
+        mm: MeasurementModel,
+        all_confirmed: bool,
+    ) -> tuple[IntArray, IntArray, FloatArray, IntArray, bool, FloatArray, FloatArray]:
+        """2.-5. measurement prediction, candidate pairs, gate and GNN assignment.
+
+        Returns the gated pairs (``rows``, ``cols``, innovations ``y``), ``pick`` (the
+        assigned pairs among them), whether ``pick`` is in row order, H and S⁻¹."""
+        z = scan.z
+        m = z.shape[0]
+        # 2. measurement prediction for every track
+        r_mat = mm.noise_covariance
+        z_hat, h = mm.function_and_jacobian(x_pred)
+        s = h @ p_pred @ h.swapaxes(1, 2) + r_mat  # S = H P⁻ Hᵀ + R
+        s_inv: FloatArray = np.linalg.inv(s)  # type: ignore[assignment]  # of float64 S
+        gamma = self.gate.threshold(mm.dim)
+
+        # 3. candidate pairs: all of a few, else those within a kd-tree pre-gate radius in
+        # Cartesian space (kernels.candidate_pairs)
+        def pregate() -> tuple[FloatArray, FloatArray, FloatArray]:
+            z_pos = scan.positions(mm)
+            pos = x_pred[:, :3]
+            tr = p_pred[:, :3, :3].trace(axis1=1, axis2=2) + mm.position_noise_trace(pos)
+            radius = self.pregate_margin * np.sqrt(gamma * tr) + 1.0
+            return pos, radius, z_pos
+
+        rows, cols = candidate_pairs(state.n_tracks, m, pregate)
+        y = mm.residual(z[cols], z_hat[rows])
+
+        # 4. Mahalanobis gate on the candidate pairs: d² = yᵀ S⁻¹ y ≤ γ
+        d2 = np.einsum("pi,pij,pj->p", y, s_inv[rows], y)
+        keep = (d2 <= gamma).nonzero()[0]
+        rows, cols, y, d2 = rows[keep], cols[keep], y[keep], d2[keep]
+        logdet: list[FloatArray] = []
+
+        def cost(i: IntArray) -> FloatArray:
+            """GNN cost d² + ln det S of the gated pairs ``i`` (asked for only when pairs
+            compete, so ln det S is computed then, once)."""
+            if not logdet:
+                logdet.append(np.linalg.slogdet(s)[1])
+            return d2[i] + logdet[0][rows[i]]
+
+        # 5. GNN: confirmed tracks first, then tentative tracks on what is left; ``pick``
+        # indexes the gated pairs (rows, cols, y), whose rows are ascending
+        in_order = True  # pick in row order
+        if _uncontested(rows, cols):
+            # no track or measurement in two gated pairs: nothing competes, every pair is
+            # assigned whichever tracks go first
+            pick = np.arange(rows.size)
+        elif all_confirmed:
+            pick = _gnn_pairs(rows, cols, cost)
+        else:
+            in_order = False
+            conf_pair = state.confirmed[rows]
+            sel1 = np.flatnonzero(conf_pair)
+            pick1 = sel1[_gnn_pairs(rows[sel1], cols[sel1], lambda i: cost(sel1[i]))]
+            free = np.ones(m, dtype=bool)
+            free[cols[pick1]] = False
+            sel2 = np.flatnonzero(~conf_pair & free[cols])
+            pick2 = sel2[_gnn_pairs(rows[sel2], cols[sel2], lambda i: cost(sel2[i]))]
+            pick = np.concatenate([pick1, pick2])
+        return rows, cols, y, pick, in_order, h, s_inv
+
+    def _update(
+        self,
+        state: TrackerState,
+        scan: _Scan,
+        t: float,
+        mm: MeasurementModel,
+        all_confirmed: bool,
+        x_pred: FloatArray,
+        p_pred: FloatArray,
+        pairs: tuple[IntArray, IntArray, FloatArray, IntArray],
+        in_order: bool,
+        h: FloatArray,
+        s_inv: FloatArray,
+    ) -> tuple[FloatArray, FloatArray]:
+        """6. update: the EKF for assigned tracks, the two-point start for tentative tracks
+        on their second hit. ``pairs``: the gated (rows, cols, y) and the ``pick``."""
+        rows, cols, y, pick = pairs
+        if not pick.size:
+            return x_pred, p_pred
+        r_mat = mm.noise_covariance
+        n = state.n_tracks
+        assigned_r = rows[pick]
+        two_pt: BoolArray | None = None
+        if self.initiation.two_point and not all_confirmed:
+            two_pt = (
+                ~state.confirmed[assigned_r]
+                & (state.hits[assigned_r] == 1)
+                & (state.last_update_s[assigned_r] < t)  # needs a time difference
+            )
+            if not two_pt.any():
+                two_pt = None
+        if in_order and two_pt is None and pick.size == n:
+            # every track updated by the EKF (assigned_r is 0..n-1 in order)
+            return ekf_update(x_pred, p_pred, y[pick], h, r_mat, s_inv)
+        x_new = x_pred.copy()
+        p_new = p_pred.copy()
+        ek = pick if two_pt is None else pick[~two_pt]
+        if ek.size:
+            ek_r = rows[ek]
+            x_new[ek_r], p_new[ek_r] = ekf_update(
+                x_pred[ek_r], p_pred[ek_r], y[ek], h[ek_r], r_mat, s_inv[ek_r]
+            )
+        if two_pt is not None:
+            tp_r, tp_c = assigned_r[two_pt], cols[pick][two_pt]
+            x_new[tp_r], p_new[tp_r] = self._two_point(
+                state.anchor_m[tp_r],
+                state.anchor_cov[tp_r],
+                scan.positions(mm)[tp_c],  # the whole scan at once, as for the pre-gate
+                mm.position_from(scan.z[tp_c])[1],
+                t - state.last_update_s[tp_r],
+            )
+        return x_new, p_new
+
+    def _bookkeep_and_initiate(
+        self,
+        state: TrackerState,
+        scan: _Scan,
+        t: float,
+        mm: MeasurementModel,
+        all_confirmed: bool,
+        assigned_r: IntArray,
+        assigned_c: IntArray,
+        x_new: FloatArray,
+        p_new: FloatArray,
+    ) -> tuple[TrackerState, IntArray, tuple[BoolArray, IntArray, BoolArray]]:
+        """7. hits, the M-of-N window, confirmation and deletion; 8. initiation from the
+        measurements nobody took."""
+        ini = self.initiation
+        n, m = state.n_tracks, scan.z.shape[0]
         updated = np.zeros(n, dtype=bool)
         updated[assigned_r] = True
         hits = state.hits + updated
@@ -624,7 +700,6 @@ class Tracker:
             )
             confirmed_now = state.ids[confirmed & ~was_confirmed & ~drop]
 
-        # 8. initiation from the measurements nobody took
         meas_track_id = np.full(m, -1, dtype=np.int64)
         meas_track_id[assigned_c] = state.ids[assigned_r]
         k = m - assigned_c.size
@@ -644,43 +719,42 @@ class Tracker:
                 anchor_m=state.anchor_m,
                 anchor_cov=state.anchor_cov,
             )
-            upd_all = updated
+            return new_state, meas_track_id, (updated, confirmed_now, drop)
+        keep_tr = ~drop
+        unassigned = np.ones(m, dtype=bool)
+        unassigned[assigned_c] = False
+        new_c = np.flatnonzero(unassigned)
+        new_ids = state.next_id + np.arange(k, dtype=np.int64)
+        if k:
+            # positions of the whole scan at once (as for the pre-gate), the covariance
+            # J R Jᵀ (per measurement) only where a track is born
+            new_pos = scan.positions(mm)[new_c]
+            new_cov = mm.position_from(scan.z[new_c])[1]
         else:
-            keep_tr = ~drop
-            unassigned = np.ones(m, dtype=bool)
-            unassigned[assigned_c] = False
-            new_c = np.flatnonzero(unassigned)
-            new_ids = state.next_id + np.arange(k, dtype=np.int64)
-            if k:
-                # positions of the whole scan at once (as for the pre-gate), the
-                # covariance J R Jᵀ (per measurement) only where a track is born
-                new_pos = (mm.position(z) if z_pos is None else z_pos)[new_c]
-                new_cov = mm.position_from(z[new_c])[1]
-            else:
-                new_pos, new_cov = np.zeros((0, 3)), np.zeros((0, 3, 3))
-            x0 = np.zeros((k, 6))
-            x0[:, :3] = new_pos
-            p0 = np.zeros((k, 6, 6))
-            p0[:, :3, :3] = new_cov
-            p0[:, 3:, 3:] = np.eye(3) * ini.velocity_sigma_m_s**2
-            meas_track_id[new_c] = new_ids
-            born_confirmed = np.full(k, ini.confirm_hits <= 1)
-            new_state = TrackerState(
-                time=t,
-                next_id=state.next_id + k,
-                ids=np.concatenate([state.ids[keep_tr], new_ids]),
-                x=np.concatenate([x_new[keep_tr], x0]),
-                p=np.concatenate([p_new[keep_tr], p0]),
-                confirmed=np.concatenate([confirmed[keep_tr], born_confirmed]),
-                hits=np.concatenate([hits[keep_tr], np.ones(k, dtype=np.int64)]),
-                history=np.concatenate([history[keep_tr], np.ones(k, dtype=np.uint32)]),
-                age_scans=np.concatenate([age[keep_tr], np.ones(k, dtype=np.int64)]),
-                last_update_s=np.concatenate([last_update[keep_tr], np.full(k, t)]),
-                anchor_m=np.concatenate([state.anchor_m[keep_tr], new_pos]),
-                anchor_cov=np.concatenate([state.anchor_cov[keep_tr], new_cov]),
-            )
-            upd_all = np.concatenate([updated[keep_tr], np.ones(k, dtype=bool)])
-            confirmed_now = np.concatenate([confirmed_now, new_ids[born_confirmed]])
+            new_pos, new_cov = np.zeros((0, 3)), np.zeros((0, 3, 3))
+        x0 = np.zeros((k, 6))
+        x0[:, :3] = new_pos
+        p0 = np.zeros((k, 6, 6))
+        p0[:, :3, :3] = new_cov
+        p0[:, 3:, 3:] = np.eye(3) * ini.velocity_sigma_m_s**2
+        meas_track_id[new_c] = new_ids
+        born_confirmed = np.full(k, ini.confirm_hits <= 1)
+        new_state = TrackerState(
+            time=t,
+            next_id=state.next_id + k,
+            ids=np.concatenate([state.ids[keep_tr], new_ids]),
+            x=np.concatenate([x_new[keep_tr], x0]),
+            p=np.concatenate([p_new[keep_tr], p0]),
+            confirmed=np.concatenate([confirmed[keep_tr], born_confirmed]),
+            hits=np.concatenate([hits[keep_tr], np.ones(k, dtype=np.int64)]),
+            history=np.concatenate([history[keep_tr], np.ones(k, dtype=np.uint32)]),
+            age_scans=np.concatenate([age[keep_tr], np.ones(k, dtype=np.int64)]),
+            last_update_s=np.concatenate([last_update[keep_tr], np.full(k, t)]),
+            anchor_m=np.concatenate([state.anchor_m[keep_tr], new_pos]),
+            anchor_cov=np.concatenate([state.anchor_cov[keep_tr], new_cov]),
+        )
+        upd_all = np.concatenate([updated[keep_tr], np.ones(k, dtype=bool)])
+        confirmed_now = np.concatenate([confirmed_now, new_ids[born_confirmed]])
         return new_state, meas_track_id, (upd_all, confirmed_now, drop)
 
     def _two_point(
