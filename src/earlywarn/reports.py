@@ -739,20 +739,23 @@ class ReportBlock(Mapping[str, Column]):
 
     kind: str
     columns: Columns
+    n: int = field(init=False, compare=False)
+    """The number of reports."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "n", int(self.columns["t_s"].shape[0]))
 
     def __getitem__(self, name: str) -> Column:
         return self.columns[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.columns
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.columns)
 
     def __len__(self) -> int:
         return len(self.columns)
-
-    @property
-    def n(self) -> int:
-        """The number of reports."""
-        return int(self.columns["t_s"].shape[0])
 
     @staticmethod
     def empty(kind: str) -> ReportBlock:
@@ -870,8 +873,13 @@ class ReportSlice:
         unknown = [k for k in blocks if k not in KINDS]
         if unknown:
             raise ReportError(f"unknown kind(s) {unknown}; expected {KINDS}")
-        ir, radar, status = (blocks.get(k) or ReportBlock.empty(k) for k in KINDS)
-        return cls(ir, radar, status, refused)
+        ir, radar, status = blocks.get("ir"), blocks.get("radar"), blocks.get("status")
+        return cls(
+            _EMPTY_BLOCKS["ir"] if ir is None else ir,
+            _EMPTY_BLOCKS["radar"] if radar is None else radar,
+            _EMPTY_BLOCKS["status"] if status is None else status,
+            refused,
+        )
 
 
 def _row_locator(kind: str) -> Callable[[int], str]:
