@@ -44,7 +44,5 @@ def write_outputs(result: RunResult, out_dir: str | Path, pictures: bool = True)
         written.append(plots.plot_timeline(scene, out / "timeline.png"))
         written.append(plots.plot_map(scene, out / "map.png"))
         written.append(globe.write_globe(scene, out / "globe.html"))
-    # the per-launch and per-event rows have their own tables on the page
-    meta = {k: v for k, v in summary.items() if k not in ("launches", "events", "false_alerts")}
-    written.append(html.write_report(scene, meta, out))
+    written.append(html.write_report(scene, summary, out))
     return written
