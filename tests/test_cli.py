@@ -119,7 +119,7 @@ def test_run_writes_every_output_and_replay_gives_the_same_alerts(tmp_path: Path
     names = {p.name for p in out.iterdir()}
     for f in (
         "summary.json", "alerts.jsonl", "reports.parquet", "tracks.parquet", "truth.parquet",
-        "scene.czml", "map.geojson", "timeline.png", "map.png", "report.html",
+        "scene.czml", "map.geojson", "timeline.png", "map.png", "report.html", "globe.html",
     ):  # fmt: skip
         assert f in names, f
     import pyarrow.parquet as pq

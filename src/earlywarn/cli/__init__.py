@@ -49,6 +49,7 @@ def _root(
 
 
 app.command("doctor")(info.doctor)
+app.command("vehicles")(info.vehicles)
 app.command("trajectory")(runs.trajectory)
 app.command("run")(runs.run)
 app.command("validate")(info.validate)

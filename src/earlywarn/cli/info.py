@@ -97,3 +97,75 @@ def schema() -> None:
     from earlywarn.io.scenario import scenario_json_schema
 
     typer.echo(json.dumps(scenario_json_schema(), indent=2))
+
+
+def vehicle_rows() -> list[dict[str, Any]]:
+    """The catalog, one row per vehicle: class, stages, mass, and for aimable vehicles the
+    range and apogee figures of its aiming table (non-rotating Earth, closed form)."""
+    import numpy as np
+
+    from earlywarn.flight import FlightSolver
+
+    solver = FlightSolver()
+    rows = []
+    for name, v in sorted(solver.catalog.items()):
+        row: dict[str, Any] = {
+            "name": name,
+            "class": v.vehicle_class,
+            "stages": len(v.stages),
+            "launch_mass_kg": round(v.launch_mass_kg),
+            "burn_s": round(v.burnout_s[-1], 1),
+            "aimable": v.aimable,
+            "orbital": v.orbital,
+            "min_range_km": None,
+            "max_range_km": None,
+            "apogee_at_max_range_km": None,
+            "apogee_full_burn_km": None,
+            "description": v.description,
+        }
+        if v.aimable and not v.orbital:
+            t = solver.table(name)
+            full_rng, full_apo = t.range_rad[:, -1], t.apogee_m[:, -1]
+            j = int(np.nanargmax(full_rng))
+            row.update(
+                min_range_km=round(t.min_range_m / 1e3),
+                max_range_km=round(t.max_range_m / 1e3),
+                apogee_at_max_range_km=round(float(full_apo[j]) / 1e3),
+                apogee_full_burn_km=[
+                    round(float(np.nanmin(full_apo)) / 1e3),
+                    round(float(np.nanmax(full_apo)) / 1e3),
+                ],
+            )
+        rows.append(row)
+    return rows
+
+
+def vehicles(
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON list.")] = False,
+) -> None:
+    """List the vehicle catalog: class, stages, ranges and feasible apogees."""
+    rows = vehicle_rows()
+    if json_out:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    typer.echo(
+        f"{'vehicle':<18}{'class':<10}{'stages':>6}{'mass (t)':>10}{'burn (s)':>10}"
+        f"{'range (km)':>18}{'apogee at max range':>21}{'apogee, full burn':>20}"
+    )
+    for r in rows:
+        if r["max_range_km"] is None:
+            rng = "orbital" if r["orbital"] else "not aimable"
+            apo = apo2 = "—"
+        else:
+            rng = f"{r['min_range_km']:,}–{r['max_range_km']:,}"
+            apo = f"{r['apogee_at_max_range_km']:,} km"
+            lo, hi = r["apogee_full_burn_km"]
+            apo2 = f"{lo:,}–{hi:,} km"
+        typer.echo(
+            f"{r['name']:<18}{r['class']:<10}{r['stages']:>6}{r['launch_mass_kg'] / 1e3:>10.1f}"
+            f"{r['burn_s']:>10.0f}{rng:>18}{apo:>21}{apo2:>20}"
+        )
+    typer.echo(
+        "ranges and apogees: the aiming table's closed-form figures on a non-rotating Earth; "
+        "'apogee, full burn' spans depressed to lofted trajectories (trajectory --apogee-km)"
+    )

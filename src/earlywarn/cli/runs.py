@@ -24,8 +24,12 @@ def trajectory(
     azimuth_deg: Annotated[float | None, typer.Option(help="Unaimed: launch azimuth.")] = None,
     elevation_deg: Annotated[float | None, typer.Option(help="Unaimed: launch elevation.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="Print nothing (with --out).")] = False,
+    out: Annotated[
+        Path | None, typer.Option(help="Also write trajectory.json into this directory.")
+    ] = None,
 ) -> None:
-    """Fly one trajectory and print its key figures."""
+    """Fly one trajectory and print its key figures (deterministic: no seed)."""
     from earlywarn.flight import LaunchSpec, fly
     from earlywarn.flight.summary import summarize
 
@@ -63,6 +67,14 @@ def trajectory(
     except ValueError as exc:
         fail(str(exc))
     summary = summarize(result, 0)
+    if out is not None:
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            (out / "trajectory.json").write_text(json.dumps(summary, indent=2) + "\n")
+        except OSError as exc:
+            fail(f"--out {out}: cannot write there: {exc.strerror}")
+    if quiet:
+        return
     if json_out:
         typer.echo(json.dumps(summary, indent=2))
         return
@@ -237,8 +249,11 @@ def replay(
     ] = None,
     epoch: Annotated[str | None, typer.Option(help="Epoch of a JSONL stream (ISO 8601 Z).")] = None,
     step: Annotated[float, typer.Option(help="Center step, s.")] = 2.0,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the alerts as JSON.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No timeline.")] = False,
 ) -> None:
-    """Run the center alone over a saved report stream: no truth, no evaluation."""
+    """Run the center alone over a saved report stream: no truth, no evaluation
+    (deterministic: the same reports give the same alerts; no seed)."""
     from earlywarn.center import CenterConfig, run_center
     from earlywarn.io.reports import read_reports_parquet
     from earlywarn.reports import ReportBatch, ReportError
@@ -262,6 +277,11 @@ def replay(
     out.mkdir(parents=True, exist_ok=True)
     (out / "alerts.jsonl").write_text(result.alerts_jsonl())
     alerts = [a.to_dict() for a in result.alerts]
+    if json_out:
+        typer.echo(json.dumps({"n_alerts": len(alerts), "alerts": alerts}, indent=2))
+        return
+    if quiet:
+        return
     for line in format_timeline(alerts):
         typer.echo(line)
     typer.echo(f"{len(alerts)} alerts written to {out / 'alerts.jsonl'}")
@@ -269,12 +289,21 @@ def replay(
 
 def demo(
     out: Annotated[Path, typer.Option(help="Output directory.")] = Path("earlywarn-out"),
+    seed: Annotated[int | None, typer.Option(help="Override the demo's seed.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print summary.json.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress or timeline.")] = False,
 ) -> None:
     """Run the built-in example (a launch and a non-threat) and print the alert timeline."""
     from earlywarn.io.scenario import parse_scenario
 
+    if seed is not None and seed < 0:
+        fail(f"--seed must be a non-negative integer; got {seed}")
     text = (resources.files("earlywarn") / "data" / "demo.yaml").read_text(encoding="utf-8")
     sc = parse_scenario(text, "demo.yaml")
-    typer.echo(f"earlywarn demo: {sc.description}")
-    result = _run_and_write(sc, out, None, quiet=False)
-    _print_run(result, out)
+    if not (quiet or json_out):
+        typer.echo(f"earlywarn demo: {sc.description}")
+    result = _run_and_write(sc, out, seed, quiet or json_out)
+    if json_out:
+        typer.echo(json.dumps(result.summary(), indent=2))
+    elif not quiet:
+        _print_run(result, out)

@@ -20,6 +20,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from earlywarn.io import brief
+from earlywarn.io.brief import status_text
 from earlywarn.io.scene import LEVELS, SceneView
 
 __all__ = ["write_report"]
@@ -27,11 +29,16 @@ __all__ = ["write_report"]
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;margin:0;
  color:#1d1d1f;background:#fafafa}
-main{max-width:1680px;margin:0 auto;padding:16px 28px 40px}
+main{max-width:1280px;margin:0 auto;padding:16px 28px 40px}
 h1{font-size:1.6em;margin:.4em 0 .1em}
 h2{font-size:1.2em;margin:1.6em 0 .5em;border-bottom:1px solid #ccc;padding-bottom:.2em}
 .sub{color:#555;margin:0 0 1em}
-table{border-collapse:collapse;font-size:.86em;background:#fff;margin:.3em 0 .8em}
+table{border-collapse:collapse;font-size:.86em;background:#fff;margin:.3em 0 .8em;
+ max-width:100%}
+.scroll{overflow-x:auto;max-width:100%}
+.headline{font-size:1.12em;line-height:1.45;background:#fff;border-left:5px solid #7b0a5a;
+ padding:.6em 1em;margin:1em 0;max-width:70em}
+code{background:#eef1f4;padding:0 3px}
 th,td{border:1px solid #d4d4d4;padding:3px 8px;text-align:left;vertical-align:top}
 th{background:#eef1f4;font-weight:600}
 tr:nth-child(even) td{background:#f7f8f9}
@@ -41,7 +48,7 @@ figure{margin:.5em 0 1.2em}
 figure img{max-width:100%;height:auto;border:1px solid #ccc;background:#fff}
 figcaption{color:#555;font-size:.9em}
 .empty{color:#777;font-style:italic}
-.lvl{font-weight:600;padding:1px 5px;border-radius:3px;color:#fff}
+.lvl{white-space:nowrap;font-weight:600;padding:1px 5px;border-radius:3px;color:#fff}
 .lvl-NONE{background:#9e9e9e}
 .lvl-POSSIBLE_LAUNCH{background:#e6b800;color:#222}
 .lvl-LAUNCH{background:#f07c00}
@@ -78,7 +85,7 @@ def _fmt(v: Any) -> tuple[str, bool]:
         return _esc(json.dumps(v, default=str, separators=(", ", ": "))), False
     s = str(v)
     if s in LEVELS:
-        return f'<span class="lvl lvl-{_esc(s)}">{_esc(s)}</span>', False
+        return f'<span class="lvl lvl-{_esc(s)}">{_esc(s.replace("_", " "))}</span>', False
     return _esc(s), False
 
 
@@ -91,14 +98,18 @@ def _table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = No
             for k in r:
                 if k not in cols:
                     cols.append(k)
-    out = ["<table><thead><tr>", *(f"<th>{_esc(c)}</th>" for c in cols), "</tr></thead><tbody>"]
+    out = [
+        '<div class="scroll"><table><thead><tr>',
+        *(f"<th>{_esc(c)}</th>" for c in cols),
+        "</tr></thead><tbody>",
+    ]
     for r in rows:
         out.append("<tr>")
         for c in cols:
             text, num = _fmt(r.get(c))
             out.append(f'<td class="num">{text}</td>' if num else f"<td>{text}</td>")
         out.append("</tr>")
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return "".join(out)
 
 
@@ -119,31 +130,47 @@ def _kv_table(pairs: Iterable[tuple[str, Any]]) -> str:
 def _alert_rows(scene: SceneView) -> list[dict[str, Any]]:
     rows = []
     for a in scene.alerts:
-        ell = None
-        if a.has_ellipse:
-            ell = (
-                f"{a.impact_semi_major_km:.0f} × {a.impact_semi_minor_km:.0f} km "
-                f"@ {a.impact_orientation_deg or 0.0:.0f}°"
-            )
+        rec = a.record
+        impact = None
+        if a.has_impact:
+            impact = f"{a.impact_lat_deg:.2f}°, {a.impact_lon_deg:.2f}°"
+            if a.impact_time_s is not None:
+                impact += f" at {a.impact_time_s:.0f} s"
+            if a.has_ellipse:
+                impact += (
+                    f"; ellipse {a.impact_semi_major_km:.0f} × {a.impact_semi_minor_km:.0f} km"
+                    f" @ {a.impact_orientation_deg or 0.0:.0f}°"
+                )
+        launch = None
+        if a.has_launch:
+            launch = f"{a.launch_lat_deg:.2f}°, {a.launch_lon_deg:.2f}°"
+            if a.launch_sigma_km is not None:
+                launch += f" ± {a.launch_sigma_km:.1f} km"
+        cls = rec.get("vehicle_class")
+        p = rec.get("class_probability")
+        dt = rec.get("decision_time_s")
         rows.append(
             {
-                "alert": a.alert_id,
+                "after epoch (s)": round(a.t_s),
+                "UTC": scene.iso(a.t_s)[11:19],
                 "event": a.event_id,
-                "time (UTC)": scene.iso(a.t_s)[11:23],
-                "t (s)": a.t_s,
                 "level": a.level,
-                "disposition": a.disposition,
-                "reason": a.record.get("reason"),
-                "launch lat (°)": a.launch_lat_deg,
-                "launch lon (°)": a.launch_lon_deg,
-                "launch σ (km)": a.launch_sigma_km,
-                "impact t (s)": a.impact_time_s,
-                "impact lat (°)": a.impact_lat_deg,
-                "impact lon (°)": a.impact_lon_deg,
-                "impact ellipse": ell,
+                "status": status_text(a.disposition, rec.get("reason")),
+                "class": None if not cls else cls + (f" ({p:.0%})" if p is not None else ""),
+                "launch point": launch,
+                "predicted impact (time after epoch)": impact,
+                "threatens": ", ".join(rec.get("threatened_areas") or []) or None,
+                "decision time (min)": None if dt is None else round(dt / 60.0, 1),
             }
         )
     return rows
+
+
+_SHOWN_ELSEWHERE = {
+    "scenario", "seed", "epoch_utc", "duration_s", "earlywarn_version", "scenario_hash",
+    "wall_time_s", "n_alerts", "n_reports", "quality", "calibration",
+}  # fmt: skip
+_EVAL_KEYS = {"launches", "events", "false_alerts", "missed_launches"}
 
 
 def _image_tag(path: Path) -> str:
@@ -173,13 +200,9 @@ def write_report(
     from earlywarn import __version__
 
     facts = [
-        ("epoch (UTC)", scene.epoch_utc),
         ("time span", f"{scene.iso(scene.t_start_s)} – {scene.iso(scene.t_end_s)}"),
-        ("true objects", len(scene.objects)),
         ("IR satellites", len(scene.satellites)),
         ("radars", len(scene.radars)),
-        ("reports drawn", len(scene.detections)),
-        ("alerts", len(scene.alerts)),
         ("events", len({a.event_id for a in scene.alerts})),
     ]
     figs = []
@@ -190,24 +213,42 @@ def write_report(
             figs.append(_image_tag(p))
         else:
             figs.append(f'<p class="empty">{_esc(p.name)} was not produced.</p>')
-
+    launches = summary.get("launches")
+    events = summary.get("events")
+    launch_rows = brief.launch_rows(launches) if launches is not None else scene.launches_table
+    event_rows = brief.event_rows(events) if events is not None else scene.events_table
+    quality = brief.quality_pairs(summary)
+    has_eval = launches is not None or events is not None
+    head = brief.headline(summary) if has_eval else None
+    other = {
+        k: v
+        for k, v in summary.items()
+        if k not in _SHOWN_ELSEWHERE and not (has_eval and k in _EVAL_KEYS)
+    }
     body = [
         f"<h1>{_esc(scene.title)}</h1>",
         f'<p class="sub">earlywarn {_esc(__version__)} — a run from {_esc(scene.epoch_utc)}. '
-        "Detection, tracking and warning analysis only.</p>",
-        "<h2>Run</h2>",
-        _kv_table(list(_flatten(summary))),
-        _kv_table(facts),
-        "<h2>Pictures</h2>",
-        *figs,
+        "Detection, tracking and warning analysis only. Alert times are seconds after the "
+        "scenario epoch; per-launch times are seconds after that launch.</p>",
+        f'<p class="headline">{_esc(head)}</p>' if head else "",
         "<h2>Launches</h2>",
-        _table(scene.launches_table),
-        "<h2>Events</h2>",
-        _table(scene.events_table),
+        _table(launch_rows),
+        "<h2>Warning quality</h2>" if quality else "",
+        _kv_table(quality) if quality else "",
         "<h2>Alerts</h2>",
         _table(_alert_rows(scene)),
+        "<h2>Events</h2>",
+        _table(event_rows),
         "<h2>False alerts</h2>",
         _table(scene.false_alerts_table),
+        "<h2>Pictures</h2>",
+        *figs,
+        "<p>The interactive globe of this run is <code>globe.html</code> beside this page.</p>"
+        if (out / "globe.html").is_file()
+        else "",
+        "<h2>Run</h2>",
+        _kv_table(brief.run_facts(summary) + facts),
+        _kv_table([(brief.human(k), v) for k, v in _flatten(other)]) if other else "",
         "<footer>Self-contained offline report. Coastlines: Natural Earth 1:110m (public "
         "domain). Ellipse orientation: azimuth of the semi-major axis, clockwise from north."
         "</footer>",

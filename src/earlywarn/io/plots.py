@@ -116,38 +116,130 @@ def _utc_ticks(scene: SceneView, max_ticks: int) -> list[float]:
 def plot_timeline(scene: SceneView, path: str | Path) -> Path:
     """Write ``timeline.png``: altitude vs time, report marks, alert marks."""
     fig = _figure()
-    gs = fig.add_gridspec(2, 1, height_ratios=[3.2, 1.0], hspace=0.06)
+    det = scene.detections
+    sensors = [s.sensor_id for s in scene.satellites] + [r.sensor_id for r in scene.radars]
+    for sid in det.sensor_id:
+        if sid not in sensors:
+            sensors.append(sid)
+    # no empty panels: the altitude panel when something flew or was located, the report
+    # raster when there are sensors; a bare scene keeps the altitude axes for its message
+    show_alt = bool(scene.objects) or bool(np.any(det.located)) or not sensors
+    show_raster = bool(sensors)
     fig.subplots_adjust(left=0.07, right=0.80, top=0.88, bottom=0.08)
-    ax = fig.add_subplot(gs[0])
-    axr = fig.add_subplot(gs[1], sharex=ax)
+    if show_alt and show_raster:
+        gs = fig.add_gridspec(2, 1, height_ratios=[3.2, 1.0], hspace=0.06)
+        ax = fig.add_subplot(gs[0])
+        axr = fig.add_subplot(gs[1], sharex=ax)
+    elif show_alt:
+        ax = fig.add_subplot(1, 1, 1)
+        axr = None
+    else:
+        axr = fig.add_subplot(1, 1, 1)
+        ax = None
     epoch = scene.epoch
     colors = _launch_colors(scene)
     handles: list[Line2D | Patch] = []
 
-    # True altitude per object.
+    if ax is not None:
+        handles += _altitude_panel(ax, scene, colors)
+    if axr is not None:
+        handles += _raster_panel(axr, scene, sensors)
+    main = ax if ax is not None else axr
+    assert main is not None
+    for axis in (ax, axr):
+        if axis is not None:
+            axis.set_xlim(scene.t_start_s, scene.t_end_s)
+    if ax is not None and axr is not None:
+        ax.tick_params(labelbottom=False)
+    handles += _alert_marks(main, [x for x in (ax, axr) if x is not None], scene)
+
+    # Time axes: UTC below, seconds since the epoch above.
+    def utc_fmt(x: float, _pos: int) -> str:
+        text = scene.iso(x)
+        return text[11:19]
+
+    bottom = axr if axr is not None else main
+    bottom.xaxis.set_major_locator(FixedLocator(_utc_ticks(scene, 12)))
+    bottom.xaxis.set_major_formatter(FuncFormatter(utc_fmt))
+    bottom.set_xlabel(f"UTC on {epoch.strftime('%Y-%m-%d')} (time of day)")
+    sec = main.secondary_xaxis("top")
+    sec.set_xlabel(f"seconds after epoch {scene.epoch_utc}", fontsize=9)
+    sec.tick_params(labelsize=8)
+
+    fig.suptitle(f"{scene.title} — timeline", fontsize=15, x=0.435, y=0.985)
+    if handles:
+        fig.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(0.81, 0.88),
+            fontsize=9,
+            frameon=True,
+            title="legend",
+            title_fontsize=10,
+        )
+    else:
+        main.text(0.5, 0.5, "nothing to show", transform=main.transAxes, ha="center", color="#888")
+    return _save(fig, path)
+
+
+_STAGE_DASHES: tuple[object, ...] = ("--", "-.", ":", (0, (6, 2, 1, 2, 1, 2)), (0, (1, 3)))
+
+
+def _object_styles(scene: SceneView) -> dict[str, object]:
+    """Line style per object: the payload/RV solid, each other object of a launch (its
+    boosters and stages, in the order given) its own dash pattern."""
+    count: dict[str, int] = {}
+    out: dict[str, object] = {}
+    for obj in scene.objects:
+        if _kind_style(obj.kind) == "-":
+            out[obj.object_id] = "-"
+            continue
+        i = count.get(obj.launch_id, 0)
+        count[obj.launch_id] = i + 1
+        out[obj.object_id] = _STAGE_DASHES[i % len(_STAGE_DASHES)]
+    return out
+
+
+def _altitude_panel(ax: Axes, scene: SceneView, colors: dict[str, str]) -> list[Line2D | Patch]:
+    """True altitudes and located reports; the axis fits the true flights (reports far
+    above them, e.g. clutter, are marked at the top edge and counted, not scaled to)."""
+    handles: list[Line2D | Patch] = []
+    styles = _object_styles(scene)
     many = len(scene.objects) > 12
     seen_launch: set[str] = set()
+    top = 0.0
     for obj in scene.objects:
         _lat, _lon, h = ecef_to_geodetic(obj.r_ecef_m)
+        top = max(top, float(np.nanmax(h)) / 1e3)
         c = colors.get(obj.launch_id, "#333333")
-        label = f"{obj.object_id} ({obj.kind}, {obj.launch_id})"
+        label = obj.object_id
         if many:
             label = f"launch {obj.launch_id}" if obj.launch_id not in seen_launch else "_"
             seen_launch.add(obj.launch_id)
-        (ln,) = ax.plot(obj.t_s, h / 1e3, _kind_style(obj.kind), color=c, lw=1.8, label=label)
+        solid = styles[obj.object_id] == "-"
+        (ln,) = ax.plot(obj.t_s, h / 1e3, color=c, lw=2.0 if solid else 1.3,
+                        ls=styles[obj.object_id], label=label)  # fmt: skip
         if not label.startswith("_"):
             handles.append(ln)
-
-    # Located reports: their estimated altitude.
     det = scene.detections
     loc = det.located
+    alt = np.full(len(det), np.nan)
+    if np.any(loc):
+        alt[loc] = ecef_to_geodetic(det.r_ecef_m[loc])[2] / 1e3
+    if top <= 0.0:  # nothing flew: fit the reports, robustly
+        finite = alt[np.isfinite(alt)]
+        top = float(np.percentile(finite, 95)) if finite.size else 1.0
+    ylim = max(top * 1.12, 1.0)
+    kinds = np.asarray(det.kind)
+    above = np.zeros(len(det), dtype=bool)
     for kind, marker in (("radar", "x"), ("ir", "o")):
-        m = loc & (np.asarray(det.kind) == kind)
+        m = loc & (kinds == kind)
         if np.any(m):
-            _la, _lo, hd = ecef_to_geodetic(det.r_ecef_m[m])
+            inside = m & (alt <= ylim)
+            above |= m & (alt > ylim)
             sc = ax.scatter(
-                det.t_s[m],
-                hd / 1e3,
+                det.t_s[inside],
+                alt[inside],
                 s=14,
                 marker=marker,
                 color=_KIND_COLOR[kind],
@@ -157,17 +249,23 @@ def plot_timeline(scene: SceneView, path: str | Path) -> Path:
                 label=f"{_KIND_NAME[kind]} report (estimated altitude)",
             )
             handles.append(sc)  # type: ignore[arg-type]
-
+    if np.any(above):
+        ax.scatter(det.t_s[above], np.full(int(above.sum()), ylim * 0.995), marker="^", s=22,
+                   color="#888888", zorder=3, clip_on=False)  # fmt: skip
+        handles.append(
+            Line2D([], [], marker="^", color="#888888", ls="",
+                   label=f"{int(above.sum())} located reports above the axis")
+        )  # fmt: skip
     ax.set_ylabel("altitude (km)")
-    ax.set_ylim(bottom=0.0)
+    ax.set_ylim(0.0, ylim)
     ax.grid(True, color="#dddddd", lw=0.6)
-    ax.tick_params(labelbottom=False)
+    return handles
 
-    # Report raster: one row per sensor.
-    sensors = [s.sensor_id for s in scene.satellites] + [r.sensor_id for r in scene.radars]
-    for sid in det.sensor_id:
-        if sid not in sensors:
-            sensors.append(sid)
+
+def _raster_panel(axr: Axes, scene: SceneView, sensors: list[str]) -> list[Line2D | Patch]:
+    """One row per sensor, a tick at each report time."""
+    handles: list[Line2D | Patch] = []
+    det = scene.detections
     rows = {sid: i for i, sid in enumerate(sensors)}
     if len(det):
         y = np.array([rows[s] for s in det.sensor_id], dtype=float)
@@ -194,63 +292,67 @@ def plot_timeline(scene: SceneView, path: str | Path) -> Path:
     axr.invert_yaxis()
     axr.set_ylabel("reports")
     axr.grid(True, axis="x", color="#dddddd", lw=0.6)
+    return handles
 
-    # Alerts: a vertical line per alert, labelled along the top.
-    ax.set_xlim(scene.t_start_s, scene.t_end_s)
-    ytop = ax.get_ylim()[1]
-    ax.set_ylim(0.0, ytop * 1.02 if ytop > 0 else 1.0)
+
+def _changes(scene: SceneView) -> list[AlertMark]:
+    """The alerts that change an event's level or disposition (re-issues left out)."""
+    last: dict[str, tuple[str, str]] = {}
+    out = []
     for a in scene.alerts:
-        if not scene.t_start_s <= a.t_s <= scene.t_end_s:
-            continue
+        key = (a.level, a.disposition)
+        if last.get(a.event_id) != key and scene.t_start_s <= a.t_s <= scene.t_end_s:
+            out.append(a)
+        last[a.event_id] = key
+    return out
+
+
+LABEL_GAP_PX = 13.0
+"""Alert labels closer than this (pixels) share one label."""
+
+
+def _alert_marks(main: Axes, axes: list[Axes], scene: SceneView) -> list[Line2D | Patch]:
+    """A vertical line per change of level or disposition; nearby changes share a label,
+    so no two labels overlap."""
+    marks = _changes(scene)
+    for a in marks:
         c = LEVEL_COLORS.get(a.level, "#9e9e9e")
         ls = ":" if a.disposition in _QUIET else "-"
-        for axis in (ax, axr):
+        for axis in axes:
             axis.axvline(a.t_s, color=c, lw=1.6, ls=ls, alpha=0.9, zorder=1)
-        ax.annotate(
-            f"{a.event_id} {a.level}" + (f" ({a.disposition})" if a.disposition in _QUIET else ""),
-            xy=(a.t_s, 0.99),
-            xycoords=("data", "axes fraction"),
-            xytext=(-2, 0),
-            textcoords="offset points",
-            rotation=90,
-            fontsize=8,
-            color=c,
-            weight="bold",
-            ha="right",
-            va="top",
-            bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.75},
+    x0, x1 = main.get_xlim()
+    bbox = main.get_window_extent()
+    px_per_s = bbox.width / (x1 - x0)
+    groups: list[list[AlertMark]] = []
+    for a in marks:
+        if groups and (a.t_s - groups[-1][0].t_s) * px_per_s < LABEL_GAP_PX:
+            groups[-1].append(a)
+        else:
+            groups.append([a])
+    max_chars = int(bbox.height / 6.0)
+    for g in groups:
+        parts: list[str] = []
+        for a in g:
+            what = a.level.replace("_", " ")
+            if a.disposition in _QUIET:
+                what += f" → {a.disposition.replace('_', ' ').lower()}"
+            same = parts and parts[-1].startswith(a.event_id + " ")
+            parts.append(f"{a.event_id} {what}" if not same else what)
+        text = ", ".join(parts)
+        if len(text) > max_chars:
+            text = text[: max_chars - 1] + "…"
+        worst = max(g, key=lambda a: LEVELS.index(a.level))
+        main.annotate(
+            text, xy=(g[0].t_s, 0.99), xycoords=("data", "axes fraction"), xytext=(-2, 0),
+            textcoords="offset points", rotation=90, fontsize=8,
+            color=LEVEL_COLORS.get(worst.level, "#555"), weight="bold", ha="right", va="top",
+            bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
             zorder=6,
-        )
-    handles += _level_handles(a.level for a in scene.alerts)
-    if any(a.disposition in _QUIET for a in scene.alerts):
+        )  # fmt: skip
+    handles: list[Line2D | Patch] = list(_level_handles(a.level for a in marks))
+    if any(a.disposition in _QUIET for a in marks):
         handles.append(Line2D([], [], color="#777777", ls=":", label="not a threat / retracted"))
-
-    # Time axes: UTC below, seconds since the epoch above.
-    def utc_fmt(x: float, _pos: int) -> str:
-        text = scene.iso(x)
-        return text[11:19]
-
-    axr.xaxis.set_major_locator(FixedLocator(_utc_ticks(scene, 12)))
-    axr.xaxis.set_major_formatter(FuncFormatter(utc_fmt))
-    axr.set_xlabel(f"UTC on {epoch.strftime('%Y-%m-%d')} (time of day)")
-    sec = ax.secondary_xaxis("top")
-    sec.set_xlabel(f"seconds after epoch {scene.epoch_utc}", fontsize=9)
-    sec.tick_params(labelsize=8)
-
-    fig.suptitle(f"{scene.title} — timeline", fontsize=15, x=0.435, y=0.985)
-    if handles:
-        fig.legend(
-            handles=handles,
-            loc="upper left",
-            bbox_to_anchor=(0.81, 0.88),
-            fontsize=9,
-            frameon=True,
-            title="legend",
-            title_fontsize=10,
-        )
-    else:
-        ax.text(0.5, 0.5, "nothing to show", transform=ax.transAxes, ha="center", color="#888")
-    return _save(fig, path)
+    return handles
 
 
 # --------------------------------------------------------------------------- map
@@ -305,6 +407,17 @@ def _content_points(scene: SceneView) -> tuple[list[float], list[float]]:
         add([t.launch_lat_deg], [t.launch_lon_deg])
         if t.impact_lat_deg is not None and t.impact_lon_deg is not None:
             add([t.impact_lat_deg], [t.impact_lon_deg])
+    if not scene.objects and not scene.truth_launches:
+        # nothing flew: the picture is what the satellites saw and where they are
+        g = scene.ir_ground
+        if g is not None and len(g):
+            m = np.asarray([s != "clutter" for s in g.source])
+            add(g.lat_deg[m], g.lon_deg[m])
+        for _fid, flat, flon in scene.fires:
+            add([flat], [flon])
+        for sat in scene.satellites:
+            la, lo, _h = ecef_to_geodetic(sat.r_ecef_m[:: max(1, sat.t_s.size // 60)])
+            add(np.degrees(la), np.degrees(lo))
     for site in scene.radars:
         add([site.lat_deg], [site.lon_deg])
         for face in site.faces:
@@ -432,6 +545,8 @@ def plot_map(scene: SceneView, path: str | Path, world: bool = False) -> Path:
                     [], [], color=_SAT_COLOR, lw=0.9, ls=(0, (4, 3)), marker="*", ms=9, label=label
                 )
             )
+
+    handles += _ground_points(ax, scene, center)
 
     # Defended areas.
     for i, area in enumerate(scene.defended_areas):
@@ -683,6 +798,47 @@ def plot_map(scene: SceneView, path: str | Path, world: bool = False) -> Path:
         title_fontsize=10,
     )
     return _save(fig, path)
+
+
+_GROUND_STYLE = {
+    # source: (colour, marker size, label)
+    "clutter": ("#9a9a9a", 2.0, "IR clutter"),
+    "false_alarm": ("#9a9a9a", 2.0, "IR false alarm"),
+    "glint": ("#00a5cf", 5.0, "IR report from sun glint"),
+    "fire": ("#d62728", 7.0, "IR report from a fire or flare"),
+    "object": ("#f07c00", 5.0, "IR report from a launch"),
+}
+
+
+def _ground_points(ax: Axes, scene: SceneView, center: float) -> list[Line2D | Patch]:
+    """IR reports where their lines of sight meet the Earth, coloured by true source, and
+    the scenario's declared fires."""
+    handles: list[Line2D | Patch] = []
+    g = scene.ir_ground
+    if g is not None and len(g):
+        src = np.asarray(g.source)
+        for key, (color, ms, label) in _GROUND_STYLE.items():
+            m = src == key
+            if not np.any(m):
+                continue
+            x = (g.lon_deg[m] - center + 180.0) % 360.0 - 180.0 + center
+            ax.plot(x, g.lat_deg[m], ls="", marker="o", ms=ms * 0.6, color=color,
+                    alpha=0.55 if key != "fire" else 0.8, mew=0, zorder=3)  # fmt: skip
+            handles.append(
+                Line2D([], [], ls="", marker="o", ms=ms, color=color,
+                       label=f"{label} ({int(m.sum())})")
+            )  # fmt: skip
+    for i, (fid, flat, flon) in enumerate(scene.fires):
+        x = (flon - center + 180.0) % 360.0 - 180.0 + center
+        ax.plot(x, flat, marker="^", ms=11, color="#d62728", mec="k", mew=0.8, ls="", zorder=6)
+        ax.annotate(fid, (x, flat), xytext=(7, -3), textcoords="offset points", fontsize=8,
+                    color="#8c1414", weight="bold", annotation_clip=True)  # fmt: skip
+        if i == 0:
+            handles.append(
+                Line2D([], [], marker="^", ms=10, color="#d62728", mec="k", ls="",
+                       label="declared fire / flare")
+            )  # fmt: skip
+    return handles
 
 
 def _grid_step(span_deg: float) -> float:

@@ -32,6 +32,7 @@ __all__ = [
     "AlertMark",
     "DefendedArea",
     "Detections",
+    "GroundPoints",
     "ObjectTrack",
     "RadarFace",
     "RadarSite",
@@ -225,6 +226,38 @@ class Detections:
     def located(self) -> npt.NDArray[np.bool_]:
         """Rows that carry an estimated position."""
         return np.all(np.isfinite(self.r_ecef_m), axis=1)
+
+
+@dataclass(frozen=True, eq=False)
+class GroundPoints:
+    """Where infrared lines of sight meet the Earth (``N`` rows), with what truly made each
+    report (``source``: ``glint``, ``fire``, ``clutter``, ``false_alarm`` or ``object``), for
+    the map: glint, flares and clutter as the satellites saw them."""
+
+    t_s: FloatArray
+    lat_deg: FloatArray
+    lon_deg: FloatArray
+    source: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        t = np.array(self.t_s, dtype=np.float64).reshape(-1)
+        la = np.array(self.lat_deg, dtype=np.float64).reshape(-1)
+        lo = np.array(self.lon_deg, dtype=np.float64).reshape(-1)
+        src = tuple(str(x) for x in self.source)
+        if not (t.size == la.size == lo.size == len(src)):
+            raise ValueError(
+                f"ground points: t_s {t.size}, lat_deg {la.size}, lon_deg {lo.size} and "
+                f"source {len(src)} rows must match"
+            )
+        if not (np.all(np.isfinite(la)) and np.all(np.abs(la) <= 90.0)):
+            raise ValueError("ground points lat_deg: must be finite and within ±90")
+        object.__setattr__(self, "t_s", _readonly(t))
+        object.__setattr__(self, "lat_deg", _readonly(la))
+        object.__setattr__(self, "lon_deg", _readonly(lo))
+        object.__setattr__(self, "source", src)
+
+    def __len__(self) -> int:
+        return int(self.t_s.size)
 
 
 @dataclass(frozen=True)
@@ -451,6 +484,9 @@ class SceneView:
     events_table: tuple[Mapping[str, Any], ...] = ()
     false_alerts_table: tuple[Mapping[str, Any], ...] = ()
     title: str = "earlywarn run"
+    ir_ground: GroundPoints | None = None
+    fires: tuple[tuple[str, float, float], ...] = ()
+    """Declared heat sources of the scenario: ``(id, lat_deg, lon_deg)``."""
 
     def __post_init__(self) -> None:
         epoch = parse_utc(self.epoch_utc)

@@ -18,7 +18,7 @@ from earlywarn.run.sceneview import scene_from_run
 
 def write_outputs(result: RunResult, out_dir: str | Path, pictures: bool = True) -> list[Path]:
     """Write every output file of a run into ``out_dir``; return their paths."""
-    from earlywarn.io import czml, geojson, html, plots
+    from earlywarn.io import czml, geojson, globe, html, plots
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -43,7 +43,6 @@ def write_outputs(result: RunResult, out_dir: str | Path, pictures: bool = True)
     if pictures:
         written.append(plots.plot_timeline(scene, out / "timeline.png"))
         written.append(plots.plot_map(scene, out / "map.png"))
-    # the per-launch and per-event rows have their own tables on the page
-    meta = {k: v for k, v in summary.items() if k not in ("launches", "events", "false_alerts")}
-    written.append(html.write_report(scene, meta, out))
+        written.append(globe.write_globe(scene, out / "globe.html"))
+    written.append(html.write_report(scene, summary, out))
     return written

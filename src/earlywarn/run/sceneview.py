@@ -90,6 +90,48 @@ def _detections(result: RunResult) -> sv.Detections:
     return sv.Detections(t, tuple(sid.tolist()), tuple(kind.tolist()), r)
 
 
+CLOUD_TOP_M = 10_000.0
+"""Lines of sight end on a sphere this far above the mean Earth radius (the cloud tops
+that reflect glint; a fire or a plume lies lower, a few km at this map's scale)."""
+
+
+def _ir_ground(result: RunResult) -> sv.GroundPoints | None:
+    """Where each IR line of sight meets a sphere at cloud-top height, and its true source."""
+    from earlywarn.earth.constants import R_MEAN_M
+
+    ir = result.reports.columns("ir")
+    n = len(ir["t_s"])
+    if not n:
+        return None
+    sat = np.column_stack([ir["sat_x_m"], ir["sat_y_m"], ir["sat_z_m"]])
+    los = np.column_stack([ir["los_x"], ir["los_y"], ir["los_z"]])
+    b = np.einsum("ij,ij->i", sat, los)
+    c = np.einsum("ij,ij->i", sat, sat) - (R_MEAN_M + CLOUD_TOP_M) ** 2
+    disc = b * b - c
+    ok = disc >= 0.0
+    s = -b[ok] - np.sqrt(disc[ok])
+    p = sat[ok] + s[:, None] * los[ok]
+    lat = np.degrees(np.arcsin(np.clip(p[:, 2] / np.linalg.norm(p, axis=1), -1.0, 1.0)))
+    lon = np.degrees(np.arctan2(p[:, 1], p[:, 0]))
+    truth = result.report_truth.lookup(np.asarray(ir["sensor_id"])[ok], np.asarray(ir["seq"])[ok])
+    src = np.where(np.isin(truth, ("glint", "fire", "clutter", "false_alarm")), truth, "object")
+    t = np.asarray(ir["t_s"])[ok]
+    if t.size > MAX_DETECTIONS:
+        idx = np.unique(np.linspace(0, t.size - 1, MAX_DETECTIONS).astype(int))
+        t, lat, lon, src = t[idx], lat[idx], lon[idx], src[idx]
+    return sv.GroundPoints(t, lat, lon, tuple(src.astype(str).tolist()))
+
+
+def _fires(result: RunResult) -> tuple[tuple[str, float, float], ...]:
+    from earlywarn.io.scenario import Fire
+
+    return tuple(
+        (str(e.id), float(e.lat_deg), float(e.lon_deg))
+        for e in result.scenario.events
+        if isinstance(e, Fire)
+    )
+
+
 def _truth_launches(result: RunResult) -> tuple[sv.TruthLaunch, ...]:
     def deg(x: float | None) -> float | None:
         return None if x is None else math.degrees(x)
@@ -138,4 +180,6 @@ def scene_from_run(result: RunResult) -> sv.SceneView:
         events_table=tuple(ev.get("events", ())),
         false_alerts_table=tuple({"level": k, "count": v} for k, v in false_alerts.items()),
         title=f"earlywarn — {result.scenario.name} (seed {result.seed})",
+        ir_ground=_ir_ground(result),
+        fires=_fires(result),
     )
