@@ -8,11 +8,12 @@ scenario model itself.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from earlywarn.center import CenterConfig
 from earlywarn.center.assessment import AssessmentParams, DefendedArea, LaunchNotification
-from earlywarn.flight import LaunchSpec
+from earlywarn.flight import LaunchSpec, Vehicle
 from earlywarn.io import scenario as sc
 from earlywarn.sensors import events as sev
 from earlywarn.sensors.background import GlintModel
@@ -28,6 +29,11 @@ from earlywarn.sensors.orbits import (
 from earlywarn.sensors.radar import Radar, RadarFace
 
 _ELEMENT_KEYS = {"a_km", "e", "i_deg", "raan_deg", "argp_deg", "mean_anomaly_deg"}
+
+
+def catalog(s: sc.Scenario) -> Mapping[str, Vehicle]:
+    """The vehicles the scenario can fly: the packaged catalog and its ``vehicles``."""
+    return sc.scenario_catalog(s)  # type: ignore[no-any-return]
 
 
 def launch_specs(s: sc.Scenario) -> list[LaunchSpec]:

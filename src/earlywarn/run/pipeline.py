@@ -59,6 +59,11 @@ class RunResult:
     def summary(self) -> dict[str, Any]:
         """The content of ``summary.json``: run metadata and the evaluation."""
         ev = self.evaluation.to_dict()
+        # how each launch was flown: "ok", or why the flight is not the one asked for
+        status = {} if self.flight is None else {e.launch_id: e.status for e in self.flight.events}
+        ev["launches"] = [
+            {**row, "flight_status": str(status.get(row["id"], "ok"))} for row in ev["launches"]
+        ]
         return {
             "earlywarn_version": __version__,
             "scenario": self.scenario.name,
@@ -99,6 +104,8 @@ def run_scenario(
     specs = build.launch_specs(scenario)
     result: FlightResult | None = None
     if specs:
+        if scenario.vehicles:  # user-defined vehicles: a solver over the extended catalog
+            solver = FlightSolver(build.catalog(scenario))
         try:
             result = (solver or FlightSolver()).fly(specs)
         except ValueError as exc:
