@@ -52,8 +52,9 @@ def test_black_brant_xii_flies_the_1995_apogee_and_fall_time(solver: FlightSolve
 
 
 def test_extends_merges_launch_body_and_stages_by_name() -> None:
-    cat = extend_catalog({"hot-srbm": {"extends": "srbm", "source": "test", "payload_mass_kg": 1200.0,
-                                       "stages": {"stage1": {"plume_w_sr": 9.0e5}}}})  # fmt: skip
+    entry = {"extends": "srbm", "source": "test", "payload_mass_kg": 1200.0,
+             "stages": {"stage1": {"plume_w_sr": 9.0e5}}}  # fmt: skip
+    cat = extend_catalog({"hot-srbm": entry})
     base, new = cat["srbm"], cat["hot-srbm"]
     assert new.payload_mass_kg == 1200.0 and new.source == "test"
     assert new.stages[0].plume_w_sr == 9.0e5

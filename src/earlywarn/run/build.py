@@ -33,7 +33,8 @@ _ELEMENT_KEYS = {"a_km", "e", "i_deg", "raan_deg", "argp_deg", "mean_anomaly_deg
 
 def catalog(s: sc.Scenario) -> Mapping[str, Vehicle]:
     """The vehicles the scenario can fly: the packaged catalog and its ``vehicles``."""
-    return sc.scenario_catalog(s)  # type: ignore[no-any-return]
+    cat: Mapping[str, Vehicle] = sc.scenario_catalog(s)
+    return cat
 
 
 def launch_specs(s: sc.Scenario) -> list[LaunchSpec]:
