@@ -28,7 +28,13 @@ def coverage_command(
     step_deg: Annotated[float, typer.Option(help="Grid step, degrees.")] = 1.0,
     hours: Annotated[float, typer.Option(help="Time window length, hours.")] = 24.0,
     start_s: Annotated[float, typer.Option(help="Window start, s after the epoch.")] = 0.0,
-    plume_altitude_km: Annotated[float, typer.Option(help="Reference plume altitude.")] = 15.0,
+    plume_altitude_km: Annotated[
+        float | None,
+        typer.Option(
+            help="Reference plume altitude, km (default: per payload, 15 km looking down, "
+            "150 km or the aim height for limb viewers)."
+        ),
+    ] = None,
     intensity_w_sr: Annotated[float, typer.Option(help="Reference plume intensity.")] = 1e6,
     sample_step_s: Annotated[
         float, typer.Option(help="Coarse sampling step (shortest window resolved), s.")
@@ -46,8 +52,9 @@ def coverage_command(
 
     scen = load_scenario_or_fail(scenario)
     # the IR search settings shared by the map and the region
-    ir = {
-        "plume_altitude_m": plume_altitude_km * 1e3,
+    plume_m = None if plume_altitude_km is None else plume_altitude_km * 1e3
+    ir: dict[str, Any] = {
+        "plume_altitude_m": plume_m,
         "reference_intensity_w_sr": intensity_w_sr,
         "step_s": sample_step_s,
     }
@@ -70,6 +77,14 @@ def coverage_command(
     pq.write_table(maps.coverage_table(cov), out / "coverage.parquet")
     maps.write_coverage_geojson(cov, out / "coverage.geojson")
     maps.plot_coverage(cov, out / "coverage.png")
+    alts = cv.plume_altitudes_m(sats, plume_m)
+    for i in cv.never_seen(cov.windows):
+        typer.echo(
+            f"warning: satellite {sats[i].sensor_id} ({sats[i].payload.pointing}) never sees "
+            f"the reference plume ({alts[i] / 1e3:g} km, {intensity_w_sr:.2g} W/sr) anywhere "
+            f"on the grid in these {hours:g} h",
+            err=True,
+        )
     typer.echo(
         f"coverage of {scen.name}: {grid.shape[0]}x{grid.shape[1]} points over {hours:g} h; "
         f"mean fraction seen by >=1 satellite {cov.coverage_1.mean():.3f}, by >=2 "

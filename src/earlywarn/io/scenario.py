@@ -178,11 +178,34 @@ class Payload(_Model):
     threshold_snr: float | None = Field(default=None, gt=0.0)
     min_altitude: Metres | None = Field(default=None, ge=0.0)
     clutter_per_frame: float | None = Field(default=None, ge=0.0)
+    aim_altitude: Metres | None = Field(
+        default=None,
+        ge=0.0,
+        description="region/limb: aim the field of view this high above 'region' (e.g. '150 km')",
+    )
+    limb_floor: Metres | None = Field(
+        default=None, ge=0.0, description="limb: objects count when seen against space above this"
+    )
+    limb_band_deg: float | None = Field(
+        default=None,
+        gt=0.0,
+        le=90.0,
+        description="limb: the Earth's edge (glint) is seen within this angle of grazing",
+    )
 
     @model_validator(mode="after")
     def _region(self) -> Payload:
         if self.pointing == "region" and self.region is None:
             raise ValueError("pointing 'region' needs 'region: {lat_deg, lon_deg}'")
+        if self.pointing == "earth" and (self.region is not None or self.aim_altitude is not None):
+            raise ValueError("pointing 'earth' looks at the Earth's centre: no 'region' or "
+                             "'aim_altitude' (use pointing 'region' or 'limb')")  # fmt: skip
+        if self.pointing != "limb" and (
+            self.limb_floor is not None or self.limb_band_deg is not None
+        ):
+            raise ValueError("'limb_floor' and 'limb_band_deg' apply to pointing 'limb' only")
+        if self.aim_altitude is not None and self.region is None:
+            raise ValueError("'aim_altitude' needs 'region: {lat_deg, lon_deg}' to aim above")
         return self
 
 

@@ -7,6 +7,7 @@ scenario model itself.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -17,7 +18,7 @@ from earlywarn.flight import LaunchSpec, Vehicle
 from earlywarn.io import scenario as sc
 from earlywarn.sensors import events as sev
 from earlywarn.sensors.background import GlintModel
-from earlywarn.sensors.infrared import InfraredPayload, InfraredSatellite
+from earlywarn.sensors.infrared import LIMB_GLINT, InfraredPayload, InfraredSatellite
 from earlywarn.sensors.orbits import (
     KeplerOrbit,
     Orbit,
@@ -114,12 +115,20 @@ def payload(p: sc.Payload, glint: sc.Glint) -> InfraredPayload:
         ("threshold_snr", "threshold_snr", 1.0),
         ("min_altitude", "min_altitude_m", 1.0),
         ("clutter_per_frame", "clutter_per_frame", 1.0),
+        ("aim_altitude", "aim_altitude_m", 1.0),
+        ("limb_floor", "limb_floor_m", 1.0),
+        ("limb_band_deg", "limb_band_deg", 1.0),
     ):
         v = getattr(p, src)
         if v is not None:
             kw[dst] = v * scale
-    if p.pointing == "limb" or not glint.enabled:
+    if not glint.enabled:
         kw["glint"] = None
+    elif p.pointing == "limb":
+        # sunlit high clouds near the Earth's edge, at grazing incidence (the 1983 mechanism)
+        kw["glint"] = dataclasses.replace(
+            LIMB_GLINT, rate_per_hour=glint.clusters_per_hour, lobe_deg=glint.lobe_width_deg
+        )
     else:
         kw["glint"] = GlintModel(
             rate_per_hour=glint.clusters_per_hour, lobe_deg=glint.lobe_width_deg
