@@ -146,6 +146,12 @@ class OrbitSpec(_Model):
     apogee_lon_deg: Longitude | None = None
     phase_deg: float = 0.0
     perigee_alt: Metres = 600e3
+    arg_perigee_deg: float = Field(
+        default=270.0,
+        ge=0.0,
+        lt=360.0,
+        description="preset 'molniya': argument of perigee (270: apogee at 63.4 N)",
+    )
     elements: dict[str, float] | None = None
     tle: tuple[str, str] | None = None
     omm: dict[str, Any] | None = None

@@ -74,6 +74,7 @@ def orbit(spec: sc.OrbitSpec, name: str) -> Orbit:
             spec.apogee_lon_deg,
             phase_deg=spec.phase_deg,
             perigee_alt_km=spec.perigee_alt / 1e3,
+            arg_perigee_deg=spec.arg_perigee_deg,
             name=name,
         )
     if spec.elements is not None:
