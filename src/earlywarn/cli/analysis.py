@@ -108,12 +108,22 @@ def warning_command(
     ),
     step_deg: Annotated[float, typer.Option(help="Launch grid step, degrees.")] = 1.0,
     launch_s: Annotated[float, typer.Option(help="Lift-off time, s after the epoch.")] = 0.0,
-    radar_pd: Annotated[float, typer.Option(help="Radar detection probability needed.")] = 0.5,
+    radar_reports: Annotated[
+        float, typer.Option(help="Expected radar detections (own scans and Pd) to confirm.")
+    ] = 3.0,
+    ir_reports: Annotated[
+        float, typer.Option(help="Expected infrared detections (own frames and Pd) to confirm.")
+    ] = 3.0,
     direct: Annotated[
         bool, typer.Option(help="Fly every launch instead of the interpolated table (slow).")
     ] = False,
 ) -> None:
-    """Warning time left after dual-phenomenology detection, over a grid of launch points."""
+    """Warning time left after dual-phenomenology confirmation, over a grid of launch points.
+
+    Warning time = impact − the first moment both phenomenologies could confirm (expected
+    detections over each sensor's own frames or scans, with its own Pd, reaching the
+    counts; every object of the launch). It bounds the decision time of a center that
+    needs both (earlywarn.analysis.warning_time)."""
     from earlywarn.analysis import coverage as cv
     from earlywarn.analysis import warning as wn
     from earlywarn.flight import FlightSolver, load_catalog
@@ -133,14 +143,15 @@ def warning_command(
         if direct:
             wm = wn.warning_direct(
                 solver, vehicle, dlat, dlon, lat, lon, sats, rads, scen.epoch,
-                t_launch_s=launch_s, radar_pd=radar_pd,
+                t_launch_s=launch_s, ir_reports=ir_reports, radar_reports=radar_reports,
             )  # fmt: skip
             wm = dataclasses.replace(wm, grid=grid)
         else:
             table = wn.build_trajectory_table(solver, vehicle)
             wm = wn.warning_map(
                 table, dlat, dlon, lat, lon, sats, rads, scen.epoch, t_launch_s=launch_s,
-                radar_pd=radar_pd, grid=grid, catalog=solver.catalog,
+                ir_reports=ir_reports, radar_reports=radar_reports, grid=grid,
+                catalog=solver.catalog,
             )  # fmt: skip
     except ValueError as exc:
         fail(str(exc))
