@@ -3,8 +3,11 @@
 Infrared (space) coverage
 -------------------------
 A launch at a grid point is *seen* by a satellite at time t when a plume standing at a
-reference altitude above the point (``plume_altitude_m``, default 15 km, above the default
-10 km cloud tops) is observable by the payload — the same rules as
+reference altitude above the point (``plume_altitude_m``; by default chosen per payload by
+:func:`reference_plume_altitude_m`: 15 km — 5 km above the cloud tops — looking down, and
+for a limb viewer the height it aims at, else 150 km, Forden's "150 km above Malmstrom,
+silhouetted against space", in any case 50 km above its limb floor) is observable by the
+payload — the same rules as
 :meth:`earlywarn.sensors.infrared.InfraredSatellite.observable` (Earth not in the way, in
 the field of view, above the cloud tops for look-down payloads, seen against space above
 the limb floor for limb viewers) — **and** the mean SNR of a reference plume
@@ -64,7 +67,7 @@ from earlywarn.earth.constants import R_MEAN_M
 from earlywarn.earth.frames import ecef_to_geodetic, geodetic_to_ecef, great_circle
 from earlywarn.earth.time import parse_utc
 from earlywarn.sensors.background import line_of_sight_clear, seen_against_space
-from earlywarn.sensors.infrared import InfraredSatellite
+from earlywarn.sensors.infrared import InfraredPayload, InfraredSatellite
 from earlywarn.sensors.radar import Radar
 
 __all__ = [
@@ -74,7 +77,10 @@ __all__ = [
     "VisibilityWindows",
     "coverage_map",
     "ir_visible",
+    "never_seen",
+    "plume_altitudes_m",
     "radar_fence_m",
+    "reference_plume_altitude_m",
     "region_coverage",
     "visibility_windows",
 ]
@@ -84,7 +90,29 @@ IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
 DEFAULT_PLUME_ALTITUDE_M = 15_000.0
+LIMB_PLUME_ALTITUDE_M = 150_000.0
 DEFAULT_REFERENCE_INTENSITY_W_SR = 1.0e6
+
+
+def reference_plume_altitude_m(payload: InfraredPayload) -> float:
+    """The reference plume altitude that suits a payload's pointing (module docstring):
+    look-down, 15 km or 5 km above its cloud tops; limb, the height its field of view aims
+    at (when it aims above a region) or 150 km (Forden 2001), and at least 50 km above its
+    limb floor, so a limb viewer is asked about a plume it could silhouette."""
+    if payload.pointing == "limb":
+        aimed = payload.region_lat_deg is not None and payload.aim_altitude_m > 0
+        h = payload.aim_altitude_m if aimed else LIMB_PLUME_ALTITUDE_M
+        return max(h, payload.limb_floor_m + 50_000.0)
+    return max(DEFAULT_PLUME_ALTITUDE_M, payload.min_altitude_m + 5_000.0)
+
+
+def plume_altitudes_m(
+    satellites: Sequence[InfraredSatellite], plume_altitude_m: float | None
+) -> FloatArray:
+    """One reference plume altitude per satellite: the given one, or each payload's own."""
+    if plume_altitude_m is not None:
+        return np.full(len(satellites), float(plume_altitude_m))
+    return np.array([reference_plume_altitude_m(s.payload) for s in satellites], dtype=float)
 
 
 # --------------------------------------------------------------------------------- grid
@@ -210,7 +238,7 @@ def visibility_windows(
     lat_deg: npt.ArrayLike,
     lon_deg: npt.ArrayLike,
     *,
-    plume_altitude_m: float = DEFAULT_PLUME_ALTITUDE_M,
+    plume_altitude_m: float | None = None,
     reference_intensity_w_sr: float = DEFAULT_REFERENCE_INTENSITY_W_SR,
     step_s: float = 300.0,
     tol_s: float = 1.0,
@@ -230,28 +258,29 @@ def visibility_windows(
     lon = np.radians(np.asarray(lon_deg, dtype=np.float64).ravel())
     if lat.shape != lon.shape:
         raise ValueError("coverage: lat_deg and lon_deg must have the same number of points")
-    pts = geodetic_to_ecef(lat, lon, plume_altitude_m)
+    alts = plume_altitudes_m(satellites, plume_altitude_m)
     t = _times(t_start_s, t_end_s, step_s)
     n_iter = max(1, math.ceil(math.log2(max(step_s / tol_s, 1.0))))
     sats: list[IntArray] = []
     points: list[IntArray] = []
     starts: list[FloatArray] = []
     ends: list[FloatArray] = []
+    n_pts = lat.size
     for si, sat in enumerate(satellites):
+        h_si = float(alts[si])
+        pts = geodetic_to_ecef(lat, lon, h_si)
         sat_r = sat.position(ep, t)  # (K, 3)
         for c0 in range(0, pts.shape[0], chunk):
             pc = pts[c0 : c0 + chunk]
             vis = ir_visible(
-                sat, sat_r[:, None, :], pc[None, :, :], reference_intensity_w_sr, plume_altitude_m
+                sat, sat_r[:, None, :], pc[None, :, :], reference_intensity_w_sr, h_si
             )  # (K, G)
             kk, gg = np.nonzero(vis[1:] != vis[:-1])
             lo, hi = t[kk], t[kk + 1]
             v_lo = vis[kk, gg]
             for _ in range(n_iter):
                 mid = 0.5 * (lo + hi)
-                v = ir_visible(
-                    sat, sat.position(ep, mid), pc[gg], reference_intensity_w_sr, plume_altitude_m
-                )
+                v = ir_visible(sat, sat.position(ep, mid), pc[gg], reference_intensity_w_sr, h_si)
                 same = v == v_lo
                 lo = np.where(same, mid, lo)
                 hi = np.where(same, hi, mid)
@@ -270,7 +299,7 @@ def visibility_windows(
             starts.append(t_s[st])
             ends.append(t_s[~st])
     return VisibilityWindows(
-        float(t_start_s), float(t_end_s), len(satellites), int(pts.shape[0]),
+        float(t_start_s), float(t_end_s), len(satellites), int(n_pts),
         _cat(sats, np.int64), _cat(points, np.int64), _cat(starts, np.float64),
         _cat(ends, np.float64),
     )  # fmt: skip
@@ -278,6 +307,15 @@ def visibility_windows(
 
 def _cat(parts: Sequence[npt.NDArray[Any]], dtype: type[np.generic]) -> npt.NDArray[Any]:
     return np.concatenate(parts) if parts else np.zeros(0, dtype)
+
+
+def never_seen(windows: VisibilityWindows) -> IntArray:
+    """Indices of the satellites with no visibility window at any point: payloads that
+    can never see the reference plume over these points in this time (``earlywarn
+    coverage`` warns about them)."""
+    seen = np.zeros(windows.n_sats, bool)
+    seen[windows.sat] = True
+    return np.asarray(np.flatnonzero(~seen), dtype=np.int64)
 
 
 # -------------------------------------------------------------------------------- sweep
@@ -382,7 +420,7 @@ class CoverageMap:
     epoch_utc: str
     t_start_s: float
     t_end_s: float
-    plume_altitude_m: float
+    plume_altitude_m: float  # NaN when the satellites' own reference altitudes differ
     reference_intensity_w_sr: float
     coverage_1: FloatArray  # fraction of the time seen by >= 1 satellite
     coverage_2: FloatArray  # ... by >= 2 (stereo)
@@ -422,7 +460,7 @@ def coverage_map(
     t_start_s: float = 0.0,
     t_end_s: float = 86_400.0,
     *,
-    plume_altitude_m: float = DEFAULT_PLUME_ALTITUDE_M,
+    plume_altitude_m: float | None = None,
     reference_intensity_w_sr: float = DEFAULT_REFERENCE_INTENSITY_W_SR,
     step_s: float = 300.0,
     tol_s: float = 1.0,
@@ -439,8 +477,10 @@ def coverage_map(
     c1, g1 = _level_stats(seg, 1, n, span)
     c2, g2 = _level_stats(seg, 2, n, span)
     ep = parse_utc(epoch).strftime("%Y-%m-%dT%H:%M:%SZ")
+    alts = plume_altitudes_m(satellites, plume_altitude_m)
+    common = float(alts[0]) if alts.size and np.all(alts == alts[0]) else math.nan
     return CoverageMap(
-        grid, ep, float(t_start_s), float(t_end_s), plume_altitude_m, reference_intensity_w_sr,
+        grid, ep, float(t_start_s), float(t_end_s), common, reference_intensity_w_sr,
         c1, c2, g1, g2, radar_fence_m(radars, lat, lon), win,
     )  # fmt: skip
 
@@ -500,7 +540,7 @@ def region_coverage(
     name: str = "region",
     level: int = 1,
     resolution_deg: float = 0.5,
-    plume_altitude_m: float = DEFAULT_PLUME_ALTITUDE_M,
+    plume_altitude_m: float | None = None,
     reference_intensity_w_sr: float = DEFAULT_REFERENCE_INTENSITY_W_SR,
     step_s: float = 300.0,
     tol_s: float = 1.0,

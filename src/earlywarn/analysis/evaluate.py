@@ -124,7 +124,7 @@ def launch_truth_from_flight(result: Any) -> tuple[LaunchTruth, ...]:
     """Launch truths from a ``earlywarn.flight.fly`` result (its ``FlightEvents``).
 
     FlightEvents times are after lift-off; here they become scenario times. The class is
-    the catalog's (``Vehicle.vehicle_class``).
+    the flown vehicle's (``FlightEvents.vehicle_class``, so user-defined vehicles count).
     """
     from earlywarn.flight.catalog import get_vehicle
 
@@ -132,10 +132,12 @@ def launch_truth_from_flight(result: Any) -> tuple[LaunchTruth, ...]:
     for fe in result.events:
         t0 = float(fe.t_launch_s)
         imp_t = None if fe.impact_s is None else t0 + float(fe.impact_s)
-        try:
-            cls = get_vehicle(fe.vehicle).vehicle_class
-        except (KeyError, ValueError):
-            cls = "unknown"
+        cls = getattr(fe, "vehicle_class", "") or ""
+        if not cls:  # events made before FlightEvents carried the class
+            try:
+                cls = get_vehicle(fe.vehicle).vehicle_class
+            except (KeyError, ValueError):
+                cls = "unknown"
         out.append(
             LaunchTruth(
                 fe.launch_id,

@@ -44,6 +44,7 @@ ROW_SCHEMA = pa.schema(
         ("site_lat_deg", _F),
         ("site_lon_deg", _F),
         ("class_true", pa.string()),
+        ("flight_status", pa.string()),
         ("class_assessed", pa.string()),
         ("detected", pa.bool_()),
         ("confirmed", pa.bool_()),

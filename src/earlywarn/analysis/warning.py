@@ -1,20 +1,28 @@
 """Warning time over a grid of launch points, for one defended point and one vehicle.
 
-For every launch point: the **flight time** of a minimum-energy shot at the defended
-point (NaN when out of range), the **earliest infrared detection** (first time the
-boosting plume is observable by ≥ 1 satellite with mean SNR ≥ threshold, i.e. Pd ≥ ½; the
-rules of :func:`earlywarn.analysis.coverage.ir_visible`), the **earliest radar detection**
-(first time the reentry vehicle is inside a radar face's coverage with Swerling-I
-detection probability ≥ ``radar_pd``, default ½), the **earliest dual-phenomenology time**
-(the later of the two) and the **warning time left** = impact − dual time. All times are
-seconds after lift-off; every launch lifts off at scenario time ``t_launch_s``. Sensor
-timing (scan phase, revisit) and the center's processing are not included: these are
-geometric first-opportunity times, an upper bound on the warning a center could give.
+Warning time has one definition, :mod:`earlywarn.analysis.warning_time` (re-exported here
+as :func:`dual_confirmation`): from the first moment both phenomenologies could confirm —
+the expected number of infrared detections of the launch's burning objects, over the
+payload's own frames with its own Pd, reaching ``ir_reports``; the expected number of radar
+detections of any object of the launch (the reentry vehicle *and* the spent stages, each
+with its cross section), over a radar's own scans with its own Swerling-I Pd, reaching
+``radar_reports`` — to impact. It bounds the decision time a dual-phenomenology center
+could give with instantaneous processing; on the reference geometry and the examples the
+center's decision time is 14–58 s below it (``tests/test_warning_time.py``).
 
-First detections are found on the trajectory samples (boost every ``boost_step_s``, the
-RV at ``n_rv_samples`` points between burnout and impact), then refined by bisection
-between the last unseen and the first seen sample (positions interpolated linearly,
-satellites at the exact time) to ``tol_s``.
+For every launch point: the **flight time** of a minimum-energy shot at the defended
+point (NaN when out of range), the **infrared confirmation** and **radar confirmation**
+times, the **dual-phenomenology time** (the later) and the **warning time left** = impact
+− dual time. All times are seconds after lift-off; every launch lifts off at scenario time
+``t_launch_s``.
+
+* :func:`warning_direct` flies every launch with all its objects and applies
+  :func:`dual_confirmation` to them — the definition itself.
+* :func:`warning_map` (the table) holds the booster and the reentry vehicle only; the
+  last spent stage separates beside the reentry vehicle (a few m/s apart) and flies close
+  to it until reentry, so the table gives the RV's path the larger of the two cross
+  sections. Frames and scans sample the interpolated paths (positions linear between
+  table samples).
 
 Two ways to get the trajectories
 --------------------------------
@@ -41,7 +49,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -49,11 +57,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from earlywarn.analysis.coverage import (
-    LatLonGrid,
-    altitude_of,
-    ir_visible,
-)
+from earlywarn.analysis.coverage import LatLonGrid
+from earlywarn.analysis.warning_time import DualConfirmation, dual_confirmation, first_accumulated
 from earlywarn.earth.constants import E2, R_MEAN_M
 from earlywarn.earth.frames import geodetic_to_ecef, great_circle
 from earlywarn.earth.time import parse_utc
@@ -63,9 +68,11 @@ from earlywarn.sensors.infrared import InfraredSatellite
 from earlywarn.sensors.radar import Radar
 
 __all__ = [
+    "DualConfirmation",
     "TrajectoryTable",
     "WarningMap",
     "build_trajectory_table",
+    "dual_confirmation",
     "warning_direct",
     "warning_map",
 ]
@@ -334,98 +341,89 @@ def _intensity(v: Vehicle, t: FloatArray, t_bo: FloatArray) -> FloatArray:
     return np.asarray(np.where(t <= t_bo, out, 0.0))
 
 
-def _first_seen(
-    t: FloatArray,
-    r: FloatArray,
-    seen: BoolArray,
-    vis: Callable[[IntArray, FloatArray, FloatArray], BoolArray],
-    tol_s: float,
-) -> FloatArray:
-    """First time each row is seen: the first seen sample, refined by bisection against
-    the previous one (linear interpolation of the position). NaN when never seen."""
-    n = seen.shape[0]
-    any_ = seen.any(axis=1)
-    k = np.argmax(seen, axis=1)
-    out = np.full(n, np.nan)
-    rows = np.flatnonzero(any_)
-    k = k[rows]
-    first = k == 0
-    out[rows[first]] = t[rows[first], 0]
-    rr, kk = rows[~first], k[~first]
-    if rr.size == 0:
-        return out
-    lo, hi = t[rr, kk - 1], t[rr, kk]
-    r_lo, r_hi = r[rr, kk - 1], r[rr, kk]
-    t0 = lo.copy()
-    span = np.where(hi > lo, hi - lo, 1.0)
-    n_iter = max(1, math.ceil(math.log2(max(float(np.max(hi - lo)) / tol_s, 1.0))))
-    for _ in range(n_iter):
-        mid = 0.5 * (lo + hi)
-        f = ((mid - t0) / span)[:, None]
-        v = vis(rr, mid, r_lo + f * (r_hi - r_lo))
-        lo = np.where(v, lo, mid)
-        hi = np.where(v, mid, hi)
-    out[rr] = hi
-    return out
-
-
 @dataclass(frozen=True)
 class _Sensors:
     satellites: tuple[InfraredSatellite, ...]
     radars: tuple[Radar, ...]
     epoch: datetime
     t_launch_s: float
-    radar_pd: float
-    tol_s: float
+    ir_reports: float
+    radar_reports: float
 
 
-def _ir_first(
+def _lerp_rows(t: FloatArray, r: FloatArray, tq: FloatArray) -> FloatArray:
+    """Positions ``r (L, K, 3)`` sampled at increasing ``t (L, K)``, linearly interpolated
+    at ``tq (M,)`` (NaN outside each row's span)."""
+    n, k = t.shape
+    idx = np.empty((n, tq.size), dtype=np.intp)
+    for_rows = t.copy()
+    # per-row searchsorted: rows laid end to end with a large offset between rows
+    span = float(np.nanmax(t) - np.nanmin(t)) + float(tq.max() - tq.min()) + 10.0
+    off = np.arange(n)[:, None] * 2.0 * span
+    keys = (np.nan_to_num(for_rows, nan=np.inf) - np.nanmin(t) + off).ravel()
+    q = (tq[None, :] - np.nanmin(t) + off).ravel()
+    idx = (np.searchsorted(keys, q, side="right") - 1).reshape(n, tq.size) - (
+        np.arange(n)[:, None] * k
+    )
+    i0 = np.clip(idx, 0, k - 2)
+    rows = np.arange(n)[:, None]
+    t0, t1 = t[rows, i0], t[rows, i0 + 1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f = np.where(t1 > t0, (tq[None, :] - t0) / (t1 - t0), 0.0)
+    out = r[rows, i0] + f[..., None] * (r[rows, i0 + 1] - r[rows, i0])
+    inside = (tq[None, :] >= t[:, :1]) & (tq[None, :] <= np.nanmax(t, axis=1, keepdims=True))
+    return np.asarray(np.where(inside[..., None], out, np.nan))
+
+
+def _ir_confirm(
     sens: _Sensors, v: Vehicle, t: FloatArray, r: FloatArray, t_bo: FloatArray
 ) -> FloatArray:
-    """Earliest IR detection of booster samples ``t (L, K)`` (common across rows or not)."""
-    if not sens.satellites:
-        return np.full(t.shape[0], np.nan)
-    inten = _intensity(v, t, t_bo[:, None])
-    h = altitude_of(r)
-    seen = np.zeros(t.shape, bool)
-    common = bool(np.all(t == t[:1]))
+    """Infrared confirmation (after lift-off) of booster paths ``t (L, K)``, ``r (L, K, 3)``:
+    the payloads' own frames and Pd, accumulated (:mod:`~earlywarn.analysis.warning_time`)."""
+    out = np.full(t.shape[0], np.inf)
     for sat in sens.satellites:
-        if common:
-            sp = sat.position(sens.epoch, sens.t_launch_s + t[0])[None, :, :]
-        else:
-            sp = sat.position(sens.epoch, sens.t_launch_s + t)
-        seen |= ir_visible(sat, sp, r, inten, h) & (inten > 0)
-
-    def vis(rows: IntArray, tt: FloatArray, rr: FloatArray) -> BoolArray:
-        ii = _intensity(v, tt, t_bo[rows])
-        out = np.zeros(tt.shape, bool)
-        for sat in sens.satellites:
-            out |= ir_visible(sat, sat.position(sens.epoch, sens.t_launch_s + tt), rr, ii)
-        return np.asarray(out & (ii > 0))
-
-    return _first_seen(t, r, seen, vis, sens.tol_s)
-
-
-def _radar_seen(sens: _Sensors, rcs: float, r: FloatArray) -> BoolArray:
-    out = np.zeros(r.shape[:-1], bool)
-    for rad in sens.radars:
-        cov = rad.coverage(r).any(axis=-1)
+        p = sat.payload
+        k0 = math.ceil(sens.t_launch_s / p.period_s - 1e-9)
+        k1 = math.floor((sens.t_launch_s + float(np.nanmax(t))) / p.period_s + 1e-9)
+        tf = np.arange(k0, k1 + 1, dtype=np.float64) * p.period_s - sens.t_launch_s
+        if tf.size == 0:
+            continue
+        rq = _lerp_rows(t, r, tf)
+        inten = _intensity(v, np.broadcast_to(tf, rq.shape[:2]), t_bo[:, None])
+        sp = sat.position(sens.epoch, sens.t_launch_s + tf)[None, :, :]
+        geo = sat.observable(np.broadcast_to(sp, rq.shape), rq)
+        d = rq - sp
         with np.errstate(invalid="ignore", divide="ignore"):
-            rng = np.linalg.norm(r - rad.site_ecef_m, axis=-1)
+            snr = inten / np.einsum("...i,...i->...", d, d) / p.nei_w_m2
+        pd = np.where(geo & (inten > 0), p.detection_probability(snr), 0.0)
+        out = np.fmin(out, first_accumulated(tf, pd, sens.ir_reports))
+    return np.asarray(np.where(np.isfinite(out), out, np.nan))
+
+
+def _radar_confirm(sens: _Sensors, rcs: float, t: FloatArray, r: FloatArray) -> FloatArray:
+    """Radar confirmation (after lift-off) of paths ``t (L, K)``, ``r (L, K, 3)`` with cross
+    section ``rcs``: each radar's own scans and Swerling-I Pd, accumulated."""
+    out = np.full(t.shape[0], np.inf)
+    for rad in sens.radars:
+        k0 = math.ceil((sens.t_launch_s + float(np.nanmin(t))) / rad.revisit_s - 1e-9)
+        k1 = math.floor((sens.t_launch_s + float(np.nanmax(t))) / rad.revisit_s + 1e-9)
+        ts = np.arange(k0, k1 + 1, dtype=np.float64) * rad.revisit_s - sens.t_launch_s
+        if ts.size == 0:
+            continue
+        rq = _lerp_rows(t, r, ts)
+        cov = rad.coverage(rq).any(axis=-1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rng = np.linalg.norm(rq - rad.site_ecef_m, axis=-1)
             pd = rad.detection_probability(rad.mean_snr(np.asarray(rcs), rng))
-        out |= cov & (pd >= sens.radar_pd)
-    return out
+        pd = np.where(cov, pd, 0.0)
+        out = np.fmin(out, first_accumulated(ts, pd, sens.radar_reports))
+    return np.asarray(np.where(np.isfinite(out), out, np.nan))
 
 
-def _radar_first(sens: _Sensors, rcs: float, t: FloatArray, r: FloatArray) -> FloatArray:
-    if not sens.radars:
-        return np.full(t.shape[0], np.nan)
-    seen = _radar_seen(sens, rcs, r)
-
-    def vis(rows: IntArray, tt: FloatArray, rr: FloatArray) -> BoolArray:
-        return _radar_seen(sens, rcs, rr)
-
-    return _first_seen(t, r, seen, vis, sens.tol_s)
+def _radar_rcs(v: Vehicle) -> float:
+    """The table's RV path carries the larger of the RV's and the last spent stage's cross
+    sections (the stage flies beside the RV; module docstring)."""
+    return max(v.body.rcs_m2, v.stages[-1].rcs_m2)
 
 
 @dataclass(frozen=True)
@@ -480,16 +478,16 @@ def _prepare(
     radars: Sequence[Radar],
     epoch: datetime | str,
     t_launch_s: float,
-    radar_pd: float,
-    tol_s: float,
+    ir_reports: float,
+    radar_reports: float,
 ) -> _Sensors:
-    if not 0 < radar_pd < 1:
-        raise ValueError(f"radar_pd: got {radar_pd!r}; expected 0 < radar_pd < 1")
-    if not (math.isfinite(tol_s) and tol_s > 0):
-        raise ValueError(f"tol_s: got {tol_s!r}; expected a number > 0")
+    for name, val in (("ir_reports", ir_reports), ("radar_reports", radar_reports)):
+        if not (math.isfinite(val) and val > 0):
+            raise ValueError(f"{name}: got {val!r}; expected a number > 0")
     return _Sensors(
-        tuple(satellites), tuple(radars), parse_utc(epoch), float(t_launch_s), radar_pd, tol_s
-    )
+        tuple(satellites), tuple(radars), parse_utc(epoch), float(t_launch_s),
+        float(ir_reports), float(radar_reports),
+    )  # fmt: skip
 
 
 def _launch_points(
@@ -525,14 +523,13 @@ def warning_direct(
     epoch: datetime | str,
     *,
     t_launch_s: float = 0.0,
-    radar_pd: float = 0.5,
-    boost_step_s: float = 2.0,
-    n_rv_samples: int = 200,
-    tol_s: float = 0.5,
+    ir_reports: float = 3.0,
+    radar_reports: float = 3.0,
+    batch: int = 200,
 ) -> WarningMap:
-    """Warning figures from flying every launch (exact, slower; see the module docstring)."""
-    sens = _prepare(satellites, radars, epoch, t_launch_s, radar_pd, tol_s)
-    v = get_vehicle(vehicle, solver.catalog)
+    """Warning figures from flying every launch with all its objects and applying
+    :func:`dual_confirmation` (the definition itself; slower; module docstring)."""
+    sens = _prepare(satellites, radars, epoch, t_launch_s, ir_reports, radar_reports)
     lat, lon, psi, az = _launch_points(lat_deg, lon_deg, defended_lat_deg, defended_lon_deg)
     tab = solver.table(vehicle)
     dist = ellipsoid_distance_m(
@@ -542,18 +539,28 @@ def warning_direct(
     )  # fmt: skip
     reach = (dist >= tab.min_range_m) & (dist <= tab.max_range_m)
     idx = np.flatnonzero(reach)
-    boost_t = np.arange(0.0, float(v.burnout_s[-1]) + boost_step_s, boost_step_s)
     ft, ir, rd = _nans(lat.size)
-    if idx.size:
-        fl = _fly_aimed(
-            solver, vehicle, lat[idx], lon[idx], np.full(idx.size, defended_lat_deg),
-            np.full(idx.size, defended_lon_deg), boost_t, np.linspace(0.0, 1.0, n_rv_samples),
+    t0 = sens.t_launch_s
+    for b0 in range(0, idx.size, batch):
+        sel = idx[b0 : b0 + batch]
+        specs = [
+            LaunchSpec(f"W{i}", vehicle, float(lat[i]), float(lon[i]), t_launch_s=t0,
+                       aim_lat_deg=defended_lat_deg, aim_lon_deg=defended_lon_deg)
+            for i in sel
+        ]  # fmt: skip
+        res = solver.fly(specs)
+        dc = dual_confirmation(
+            res.trajectories, sens.satellites, sens.radars, sens.epoch,
+            ir_reports=sens.ir_reports, radar_reports=sens.radar_reports,
         )  # fmt: skip
-        ir_i = _ir_first(sens, v, np.asarray(fl.boost_t), fl.boost_r, fl.burnout_s)
-        rd_i = _radar_first(sens, v.body.rcs_m2, fl.rv_t, fl.rv_r)
-        ft[idx] = np.where(fl.ok, fl.impact_s, np.nan)
-        ir[idx] = np.where(fl.ok, ir_i, np.nan)
-        rd[idx] = np.where(fl.ok, rd_i, np.nan)
+        pos = {lid: k for k, lid in enumerate(dc.launch_id)}
+        for i, ev in zip(sel, res.events, strict=True):
+            if ev.status != "ok" or ev.impact_s is None:
+                continue
+            k = pos[ev.launch_id]
+            ft[i] = ev.impact_s
+            ir[i] = dc.ir_confirm_s[k] - t0
+            rd[i] = dc.radar_confirm_s[k] - t0
     return _finish(
         vehicle, defended_lat_deg, defended_lon_deg, sens, lat, lon, psi, az, ft, ir, rd,
         None, "direct",
@@ -571,14 +578,14 @@ def warning_map(
     epoch: datetime | str,
     *,
     t_launch_s: float = 0.0,
-    radar_pd: float = 0.5,
-    tol_s: float = 0.5,
+    ir_reports: float = 3.0,
+    radar_reports: float = 3.0,
     chunk: int = 2048,
     grid: LatLonGrid | None = None,
     catalog: Any = None,
 ) -> WarningMap:
     """The fast path: warning figures from the interpolated trajectory table."""
-    sens = _prepare(satellites, radars, epoch, t_launch_s, radar_pd, tol_s)
+    sens = _prepare(satellites, radars, epoch, t_launch_s, ir_reports, radar_reports)
     v = get_vehicle(table.vehicle, catalog)
     lat, lon, psi, az = _launch_points(lat_deg, lon_deg, defended_lat_deg, defended_lon_deg)
     south = lat < 0
@@ -603,8 +610,8 @@ def warning_map(
         tb = np.broadcast_to(table.boost_t_s, (sel.size, table.boost_t_s.size))
         t_rv = t_bo[:, None] + table.rv_tau[None, :] * (t_imp - t_bo)[:, None]
         ft[sel] = t_imp
-        ir[sel] = _ir_first(sens, v, np.asarray(tb), rb, t_bo)
-        rd[sel] = _radar_first(sens, v.body.rcs_m2, t_rv, rr)
+        ir[sel] = _ir_confirm(sens, v, np.asarray(tb), rb, t_bo)
+        rd[sel] = _radar_confirm(sens, _radar_rcs(v), t_rv, rr)
     return _finish(
         table.vehicle, defended_lat_deg, defended_lon_deg, sens, lat, lon, psi, az, ft, ir, rd,
         grid, "table",

@@ -28,7 +28,13 @@ def coverage_command(
     step_deg: Annotated[float, typer.Option(help="Grid step, degrees.")] = 1.0,
     hours: Annotated[float, typer.Option(help="Time window length, hours.")] = 24.0,
     start_s: Annotated[float, typer.Option(help="Window start, s after the epoch.")] = 0.0,
-    plume_altitude_km: Annotated[float, typer.Option(help="Reference plume altitude.")] = 15.0,
+    plume_altitude_km: Annotated[
+        float | None,
+        typer.Option(
+            help="Reference plume altitude, km (default: per payload, 15 km looking down, "
+            "150 km or the aim height for limb viewers)."
+        ),
+    ] = None,
     intensity_w_sr: Annotated[float, typer.Option(help="Reference plume intensity.")] = 1e6,
     sample_step_s: Annotated[
         float, typer.Option(help="Coarse sampling step (shortest window resolved), s.")
@@ -49,8 +55,9 @@ def coverage_command(
 
     scen = load_scenario_or_fail(scenario)
     # the IR search settings shared by the map and the region
-    ir = {
-        "plume_altitude_m": plume_altitude_km * 1e3,
+    plume_m = None if plume_altitude_km is None else plume_altitude_km * 1e3
+    ir: dict[str, Any] = {
+        "plume_altitude_m": plume_m,
         "reference_intensity_w_sr": intensity_w_sr,
         "step_s": sample_step_s,
     }
@@ -78,6 +85,14 @@ def coverage_command(
     pq.write_table(maps.coverage_table(cov), out / "coverage.parquet")
     maps.write_coverage_geojson(cov, out / "coverage.geojson")
     maps.plot_coverage(cov, out / "coverage.png")
+    alts = cv.plume_altitudes_m(sats, plume_m)
+    for i in cv.never_seen(cov.windows):
+        typer.echo(
+            f"warning: satellite {sats[i].sensor_id} ({sats[i].payload.pointing}) never sees "
+            f"the reference plume ({alts[i] / 1e3:g} km, {intensity_w_sr:.2g} W/sr) anywhere "
+            f"on the grid in these {hours:g} h",
+            err=True,
+        )
     if reg is not None:
         (out / "region.json").write_text(json.dumps(reg.to_dict(), indent=2) + "\n")
     if json_out:
@@ -113,7 +128,12 @@ def warning_command(
     ),
     step_deg: Annotated[float, typer.Option(help="Launch grid step, degrees.")] = 1.0,
     launch_s: Annotated[float, typer.Option(help="Lift-off time, s after the epoch.")] = 0.0,
-    radar_pd: Annotated[float, typer.Option(help="Radar detection probability needed.")] = 0.5,
+    radar_reports: Annotated[
+        float, typer.Option(help="Expected radar detections (own scans and Pd) to confirm.")
+    ] = 3.0,
+    ir_reports: Annotated[
+        float, typer.Option(help="Expected infrared detections (own frames and Pd) to confirm.")
+    ] = 3.0,
     direct: Annotated[
         bool,
         typer.Option("--direct", help="Fly every launch instead of the interpolated table (slow)."),
@@ -121,8 +141,12 @@ def warning_command(
     json_out: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
 ) -> None:
-    """Warning time left after dual-phenomenology detection, over a grid of launch points
-    (deterministic: no seed)."""
+    """Warning time left after dual-phenomenology confirmation, over a grid of launch points.
+
+    Warning time = impact − the first moment both phenomenologies could confirm (expected
+    detections over each sensor's own frames or scans, with its own Pd, reaching the
+    counts; every object of the launch). It bounds the decision time of a center that
+    needs both (earlywarn.analysis.warning_time). Deterministic: no seed."""
     from earlywarn.analysis import coverage as cv
     from earlywarn.analysis import warning as wn
     from earlywarn.flight import FlightSolver, load_catalog
@@ -144,7 +168,7 @@ def warning_command(
         if direct:
             wm = wn.warning_direct(
                 solver, vehicle, dlat, dlon, lat, lon, sats, rads, scen.epoch,
-                t_launch_s=launch_s, radar_pd=radar_pd,
+                t_launch_s=launch_s, ir_reports=ir_reports, radar_reports=radar_reports,
             )  # fmt: skip
             wm = dataclasses.replace(wm, grid=grid)
         else:
@@ -153,7 +177,8 @@ def warning_command(
             say("warning map")
             wm = wn.warning_map(
                 table, dlat, dlon, lat, lon, sats, rads, scen.epoch, t_launch_s=launch_s,
-                radar_pd=radar_pd, grid=grid, catalog=solver.catalog,
+                ir_reports=ir_reports, radar_reports=radar_reports, grid=grid,
+                catalog=solver.catalog,
             )  # fmt: skip
     except ValueError as exc:
         fail(str(exc))

@@ -15,7 +15,7 @@ from earlywarn.cli.common import fail, load_scenario_or_fail, parse_latlon
 
 
 def trajectory(
-    vehicle: Annotated[str, typer.Option(help="Vehicle name from the catalog.")],
+    vehicle: Annotated[str, typer.Option(help="Vehicle name (catalog or --vehicles file).")],
     from_: Annotated[str, typer.Option("--from", help="Launch site LAT,LON in degrees.")],
     to: Annotated[str | None, typer.Option(help="Aim point LAT,LON in degrees.")] = None,
     apogee_km: Annotated[
@@ -23,14 +23,23 @@ def trajectory(
     ] = None,
     azimuth_deg: Annotated[float | None, typer.Option(help="Unaimed: launch azimuth.")] = None,
     elevation_deg: Annotated[float | None, typer.Option(help="Unaimed: launch elevation.")] = None,
+    vehicles: Annotated[
+        Path | None,
+        typer.Option(help="YAML file with a 'vehicles:' mapping of user-defined vehicles."),
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="Print nothing (with --out).")] = False,
     out: Annotated[
         Path | None, typer.Option(help="Also write trajectory.json into this directory.")
     ] = None,
 ) -> None:
-    """Fly one trajectory and print its key figures (deterministic: no seed)."""
-    from earlywarn.flight import LaunchSpec, fly
+    """Fly one trajectory and print its key figures.
+
+    A flight that cannot be flown as asked (an aim point or apogee beyond the vehicle's
+    reach) is an error (exit status 2) that says what can be reached. Deterministic: no
+    seed."""
+    from earlywarn.flight import FlightSolver, LaunchSpec
+    from earlywarn.flight.catalog import load_user_vehicles
     from earlywarn.flight.summary import summarize
 
     lat, lon = parse_latlon(from_, "--from")
@@ -43,6 +52,7 @@ def trajectory(
     if apogee_km is not None and not aimed:
         fail("--apogee-km applies to aimed trajectories (with --to)")
     try:
+        solver = FlightSolver(None if vehicles is None else load_user_vehicles(vehicles))
         if to is not None:
             alat, alon = parse_latlon(to, "--to")
             spec = LaunchSpec(
@@ -63,9 +73,15 @@ def trajectory(
                 azimuth_deg=azimuth_deg,
                 elevation_deg=elevation_deg,
             )
-        result = fly([spec])
+        problem = solver.problem(spec)
+        if problem is not None:
+            fail(f"{vehicle} from {from_} to {to}: {problem}")
+        result = solver.fly([spec])
     except ValueError as exc:
         fail(str(exc))
+    ev = result.events[0]
+    if ev.status != "ok":
+        fail(f"{vehicle} from {from_} to {to}: {flight_failure(ev, solver.reach(spec))}")
     summary = summarize(result, 0)
     if out is not None:
         try:
@@ -79,6 +95,22 @@ def trajectory(
         typer.echo(json.dumps(summary, indent=2))
         return
     _print_trajectory(summary)
+
+
+def flight_failure(ev: Any, reach: Any) -> str:
+    """One sentence for a flown launch whose status is not ok: what was flown, what can be."""
+    miss = "" if ev.aim_miss_m is None else f", landing {ev.aim_miss_m / 1e3:,.0f} km from the aim"
+    out = (
+        f"cannot be flown as asked ({ev.status}): the closest flight reaches apogee "
+        f"{ev.apogee_altitude_m / 1e3:,.0f} km{miss}"
+    )
+    km = 1e-3
+    if reach.apogee_min_m == reach.apogee_min_m:  # not NaN
+        out += (
+            f"; flights of {reach.vehicle!r} that land {reach.range_m * km:,.0f} km away reach "
+            f"apogees of about {reach.apogee_min_m * km:,.0f}-{reach.apogee_max_m * km:,.0f} km"
+        )
+    return out + f" (ranges {reach.min_range_m * km:,.0f}-{reach.max_range_m * km:,.0f} km)"
 
 
 def _print_trajectory(s: dict[str, Any]) -> None:

@@ -36,6 +36,7 @@ error), repeated until the miss is under the tolerance; see :mod:`earlywarn.flig
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -296,6 +297,30 @@ def model_residual(
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Residuals ``(n, 3)`` of the fast model at ``x = (A, κ, t_c)``, with the predicted
     impact time after lift-off and apogee altitude."""
+    arc, t_imp, r_i, v_i = _model_arc(table, prob, x)
+    imp = rotz(arc.r_end, -OMEGA_RAD_S * t_imp)
+    dm = imp - prob.target_r
+    e = (dm * prob.t_east).sum(axis=1) / RESIDUAL_SCALE_M
+    nn = (dm * prob.t_north).sum(axis=1) / RESIDUAL_SCALE_M
+    apo_alt = _apogee_altitude(arc)
+    lofted = ~np.isnan(prob.apogee_m)
+    chord = rotz(prob.target_r, OMEGA_RAD_S * t_imp) - r_i
+    g = _bisect_residual(r_i, v_i, chord)
+    shape = np.where(lofted, (apo_alt - prob.apogee_m) / RESIDUAL_SCALE_M, g)
+    res = np.stack([e, nn, shape], axis=1)
+    res = np.where(arc.ok[:, None], res, np.nan)
+    return res, t_imp, apo_alt
+
+
+def _apogee_altitude(arc: Any) -> FloatArray:
+    s2 = arc.apogee_unit[:, 2] ** 2
+    return np.asarray(arc.apogee_radius_m - B_M / np.sqrt(1.0 - E2 * (1.0 - s2)))
+
+
+def _model_arc(
+    table: PoweredTable, prob: AimProblem, x: FloatArray
+) -> tuple[Any, FloatArray, FloatArray, FloatArray]:
+    """The fast model's free-flight arc (inertial), impact time, burnout r and v."""
     az, kick, tc = x[:, 0], x[:, 1], x[:, 2]
     d, c = local_axes(prob.up, prob.north, prob.east, az)
     w = np.stack([np.ones_like(az), d[:, 2], c[:, 2], prob.up[:, 2]], axis=1)
@@ -308,20 +333,54 @@ def model_residual(
     v_i = rotz(v_b + w_x_r, th)
     rt = np.linalg.norm(prob.target_r, axis=1)
     arc = kepler_arc(r_i, v_i, rt)
-    t_imp = tc + arc.tof_s
-    imp = rotz(arc.r_end, -OMEGA_RAD_S * t_imp)
-    dm = imp - prob.target_r
-    e = (dm * prob.t_east).sum(axis=1) / RESIDUAL_SCALE_M
-    nn = (dm * prob.t_north).sum(axis=1) / RESIDUAL_SCALE_M
-    s2 = arc.apogee_unit[:, 2] ** 2
-    apo_alt = arc.apogee_radius_m - B_M / np.sqrt(1.0 - E2 * (1.0 - s2))
-    lofted = ~np.isnan(prob.apogee_m)
-    chord = rotz(prob.target_r, OMEGA_RAD_S * t_imp) - r_i
-    g = _bisect_residual(r_i, v_i, chord)
-    shape = np.where(lofted, (apo_alt - prob.apogee_m) / RESIDUAL_SCALE_M, g)
-    res = np.stack([e, nn, shape], axis=1)
-    res = np.where(arc.ok[:, None], res, np.nan)
-    return res, t_imp, apo_alt
+    return arc, tc + arc.tof_s, r_i, v_i
+
+
+def apogee_bounds_m(
+    table: PoweredTable, prob: AimProblem, n_goals: int = 40
+) -> tuple[float, float]:
+    """The lowest and highest apogee altitude (m) with which the fast model (rotating
+    Earth, Kepler arcs) lands on the one target in ``prob``.
+
+    :func:`solve_aim` is run, all at once, for ``n_goals`` apogee goals spaced
+    geometrically from 30 km to 1.5 × the table's highest apogee; the goals it meets
+    bracket the reachable interval, and a second batch between each edge and its unmet
+    neighbour narrows it to 1/``n_goals`` of that gap. ``(nan, nan)`` when no goal is met.
+    J2 and drag (left out of the model) move the bounds by well under 1 %.
+    """
+    if prob.site_r.shape[0] != 1:
+        raise ValueError("apogee_bounds_m takes one launch")
+    top = 1.5 * float(np.nanmax(table.apogee_m))
+
+    def met(goals: FloatArray) -> BoolArray:
+        p = prob.take(np.zeros(goals.size, dtype=np.intp))
+        p = AimProblem(p.site_r, p.up, p.north, p.east, p.target_r, p.t_east, p.t_north, goals)
+        sol = solve_aim(table, p)
+        return np.asarray(sol.converged)
+
+    goals = np.geomspace(30e3, top, n_goals)
+    ok = met(goals)
+    if not ok.any():
+        return (float("nan"), float("nan"))
+    i_lo, i_hi = int(np.argmax(ok)), int(ok.size - 1 - np.argmax(ok[::-1]))
+    lo, hi = float(goals[i_lo]), float(goals[i_hi])
+    edges = []
+    if i_lo > 0:
+        edges.append(np.linspace(goals[i_lo - 1], goals[i_lo], n_goals // 2))
+    if i_hi < goals.size - 1:
+        edges.append(np.linspace(goals[i_hi], goals[i_hi + 1], n_goals // 2))
+    if edges:
+        g2 = np.concatenate(edges)
+        ok2 = met(g2)
+        if ok2.any():
+            lo = min(lo, float(g2[ok2].min()))
+            hi = max(hi, float(g2[ok2].max()))
+    return (lo, hi)
+
+
+def _unit_rows(a: FloatArray) -> FloatArray:
+    a = np.atleast_2d(a)
+    return np.asarray(a / np.linalg.norm(a, axis=1, keepdims=True))
 
 
 @dataclass(frozen=True)

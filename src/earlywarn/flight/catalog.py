@@ -20,6 +20,7 @@ burnout speeds to a few per cent.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -251,6 +252,106 @@ def parse_catalog(doc: Any) -> Mapping[str, Vehicle]:
         raise ValueError("vehicle catalog must be a mapping with a 'vehicles' mapping")
     out = {str(k): _vehicle(str(k), v) for k, v in doc["vehicles"].items()}
     return MappingProxyType(out)
+
+
+_MERGED_MAPPINGS = ("launch", "body")
+
+
+def _extend(base: Mapping[str, Any], over: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """A user entry laid over the raw entry it extends: top-level fields replace the base's,
+    ``launch`` and ``body`` merge field by field, and ``stages`` is either a list (the
+    whole stack, replaced) or a mapping from stage name to the fields that change."""
+    out = copy.deepcopy(dict(base))
+    for key, val in over.items():
+        if key == "extends":
+            continue
+        if key in _MERGED_MAPPINGS and isinstance(val, Mapping):
+            merged = dict(out.get(key) or {})
+            merged.update(val)
+            out[key] = merged
+        elif key == "stages" and isinstance(val, Mapping):
+            stages = [dict(st) for st in out.get("stages") or []]
+            names = [st.get("name") for st in stages]
+            for sname, fields in val.items():
+                if sname not in names:
+                    raise ValueError(
+                        f"{where}: stages: no stage {sname!r} to change in the vehicle it "
+                        f"extends; its stages are {names}"
+                    )
+                if not isinstance(fields, Mapping):
+                    raise ValueError(f"{where}: stages.{sname} must be a mapping of fields")
+                stages[names.index(sname)].update(fields)
+            out["stages"] = stages
+        else:
+            out[key] = copy.deepcopy(val)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _packaged_raw() -> Mapping[str, Any]:
+    text = resources.files("earlywarn").joinpath("data", "vehicles.yaml").read_text("utf-8")
+    doc = yaml.safe_load(text)
+    return MappingProxyType(dict(doc["vehicles"]))
+
+
+def extend_catalog(
+    user: Mapping[str, Any],
+    where: str = "vehicles",
+) -> Mapping[str, Vehicle]:
+    """The packaged catalog plus user-defined vehicles (a scenario's ``vehicles:`` section
+    or a ``--vehicles`` file's ``vehicles:`` mapping).
+
+    Each user entry has the catalog's schema and units and needs its own ``source``; with
+    ``extends: NAME`` it starts from a packaged (or earlier user) vehicle and gives only
+    what changes (see :func:`_extend`). A user entry may not reuse a packaged name.
+    Raises ``ValueError`` naming the vehicle and field.
+    """
+    if not isinstance(user, Mapping):
+        raise ValueError(f"{where}: must be a mapping from vehicle name to its fields")
+    raw: dict[str, Any] = dict(_packaged_raw())
+    out: dict[str, Vehicle] = dict(_packaged_catalog())
+    for name, entry in user.items():
+        name = str(name)
+        w = f"{where}.{name}"
+        if name in _packaged_raw():
+            raise ValueError(
+                f"{w}: {name!r} is a catalog vehicle; give the new vehicle its own name and "
+                f"'extends: {name}'"
+            )
+        if not isinstance(entry, Mapping):
+            raise ValueError(f"{w}: must be a mapping of fields; got {entry!r}")
+        if "source" not in entry:
+            raise ValueError(f"{w}: missing field 'source' (where its figures come from)")
+        base_name = entry.get("extends")
+        if base_name is not None:
+            if base_name not in raw:
+                raise ValueError(
+                    f"{w}: extends {base_name!r}, which is not a known vehicle; known: "
+                    f"{', '.join(sorted(raw))}"
+                )
+            merged = _extend(raw[base_name], entry, w)
+        else:
+            merged = dict(entry)
+        raw[name] = merged
+        try:
+            out[name] = _vehicle(name, merged)
+        except ValueError as exc:
+            raise ValueError(f"{where}: {exc}") from None
+    return MappingProxyType(out)
+
+
+def load_user_vehicles(path: str | Path) -> Mapping[str, Vehicle]:
+    """The packaged catalog extended by the ``vehicles:`` mapping of a YAML file."""
+    p = Path(path)
+    try:
+        doc = yaml.safe_load(p.read_text("utf-8"))
+    except OSError as exc:
+        raise ValueError(f"{p}: cannot read the vehicles file: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{p}: not valid YAML: {exc}") from None
+    if not isinstance(doc, Mapping) or not isinstance(doc.get("vehicles"), Mapping):
+        raise ValueError(f"{p}: a vehicles file is a mapping with a 'vehicles' mapping")
+    return extend_catalog(doc["vehicles"], where=f"{p}: vehicles")
 
 
 def load_catalog(path: str | Path | None = None) -> Mapping[str, Vehicle]:

@@ -25,6 +25,7 @@ in scenario time (``t_launch_s`` added).
 
 from __future__ import annotations
 
+import enum
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,7 +35,13 @@ import numpy.typing as npt
 
 from earlywarn.earth.constants import A_M, GM_M3_S2, OMEGA_RAD_S, F
 from earlywarn.earth.frames import ecef_to_geodetic, enu_rotation, geodetic_to_ecef
-from earlywarn.flight.aim import AimProblem, PoweredTable, initial_guess, solve_aim
+from earlywarn.flight.aim import (
+    AimProblem,
+    PoweredTable,
+    apogee_bounds_m,
+    initial_guess,
+    solve_aim,
+)
 from earlywarn.flight.catalog import Vehicle, get_vehicle, load_catalog
 from earlywarn.flight.dynamics import EarthModel
 from earlywarn.flight.freeflight import (
@@ -57,6 +64,71 @@ def _finite(name: str, value: object, lo: float, hi: float) -> float:
     if not (math.isfinite(v) and lo <= v <= hi):
         raise ValueError(f"{name} must be finite and in [{lo}, {hi}]; got {value!r}")
     return v
+
+
+class FlightStatus(enum.StrEnum):
+    """How a launch was flown: ``ok``, or why the flight is not the one asked for."""
+
+    OK = "ok"
+    OUT_OF_RANGE = "out_of_range"  # the aim point is beyond reach from this site and direction
+    APOGEE_UNREACHABLE = "apogee_unreachable"  # no flight to the aim point has that apogee
+    AIM_NOT_CONVERGED = "aim_not_converged"  # reachable, but the aim did not converge
+
+
+APOGEE_TOL_FRAC = 0.02
+"""A lofted or depressed flight whose apogee is off its goal by more than this fraction
+(or :data:`APOGEE_TOL_M`, whichever is larger) gets ``apogee_unreachable``."""
+APOGEE_TOL_M = 20_000.0
+
+
+@dataclass(frozen=True)
+class Reach:
+    """What one vehicle can do from one site towards one aim point (SI).
+
+    ``min_range_m``/``max_range_m``: the minimum-energy minimum range and the maximum
+    range of the vehicle (non-rotating Earth, full burn); ``apogee_min_m``/``apogee_max_m``:
+    the apogees of the flights that land at this aim point's range (fast model, rotating
+    Earth; NaN when none does).
+    """
+
+    vehicle: str
+    range_m: float
+    min_range_m: float
+    max_range_m: float
+    apogee_min_m: float
+    apogee_max_m: float
+
+    def problem(self, apogee_m: float | None) -> str | None:
+        """Why a flight to this range (with this apogee goal) cannot be flown, or None."""
+        km = 1e-3
+        if self.range_m > self.max_range_m:
+            return (
+                f"aim point is {self.range_m * km:,.0f} km away, beyond the maximum range of "
+                f"{self.vehicle!r}, {self.max_range_m * km:,.0f} km"
+            )
+        if apogee_m is None:
+            if self.range_m < self.min_range_m:
+                return (
+                    f"aim point is {self.range_m * km:,.0f} km away, short of the "
+                    f"minimum-energy minimum range of {self.vehicle!r}, "
+                    f"{self.min_range_m * km:,.0f} km (give an apogee for a lofted shot)"
+                )
+            return None
+        lo, hi = self.apogee_min_m, self.apogee_max_m
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            return (
+                f"no flight of {self.vehicle!r} lands {self.range_m * km:,.0f} km away "
+                f"(reachable ranges {self.min_range_m * km:,.0f}-"
+                f"{self.max_range_m * km:,.0f} km)"
+            )
+        tol = max(APOGEE_TOL_FRAC * apogee_m, APOGEE_TOL_M)
+        if not lo - tol <= apogee_m <= hi + tol:
+            return (
+                f"apogee {apogee_m * km:,.0f} km is beyond reach: {self.vehicle!r} flights "
+                f"that land {self.range_m * km:,.0f} km away reach apogees of about "
+                f"{lo * km:,.0f}-{hi * km:,.0f} km"
+            )
+        return None
 
 
 @dataclass(frozen=True)
@@ -123,15 +195,17 @@ class FlightEvents:
     Burnout speed and flight-path angle are Earth-relative (ECEF). Altitudes are geodetic
     (WGS84). ``impact_*`` and ``flight_time_s`` are None when the payload does not come
     down (orbit); ``aim_miss_m`` is None for unaimed launches. ``status`` is ``"ok"`` or
-    names the trouble: ``"out_of_range"`` (the aim point is within the vehicle's
-    non-rotating maximum range, so no error was raised, but the Earth's rotation puts it
-    beyond reach in this direction) or ``"aim_not_converged"``. The trajectory of such a
-    launch is still the one flown with the last parameters tried.
+    names the trouble (:class:`FlightStatus`): ``"out_of_range"`` (the aim point is within
+    the vehicle's non-rotating maximum range, so no error was raised, but the Earth's
+    rotation puts it beyond reach in this direction), ``"apogee_unreachable"`` (the
+    flight's apogee is off ``apogee_goal_m`` by more than 2 % or 20 km) or
+    ``"aim_not_converged"``. The trajectory of such a launch is still the one flown with
+    the last parameters tried; :meth:`FlightSolver.reach` says what can be flown.
     """
 
     launch_id: str
     vehicle: str
-    status: str
+    status: FlightStatus
     t_launch_s: float
     launch_lat_rad: float
     launch_lon_rad: float
@@ -153,6 +227,8 @@ class FlightEvents:
     orbit_perigee_altitude_m: float | None
     orbit_apogee_altitude_m: float | None
     aim_miss_m: float | None
+    vehicle_class: str = ""
+    apogee_goal_m: float | None = None
 
 
 @dataclass(frozen=True)
@@ -280,6 +356,36 @@ class FlightSolver:
     def max_range_km(self, name: str) -> float:
         """Maximum ground range on a non-rotating Earth, minimum-energy, full burn (km)."""
         return self.table(name).max_range_m / 1e3
+
+    def reach(self, spec: LaunchSpec) -> Reach:
+        """What ``spec.vehicle`` can do from ``spec``'s site towards its aim point (no
+        flight; the aiming table's fast model). Raises ``ValueError`` for unaimed specs."""
+        if not spec.aimed:
+            raise ValueError(f"{spec.launch_id}: reach needs an aimed launch")
+        tab = self.table(spec.vehicle)
+        deg = math.pi / 180.0
+        lat, lon = spec.lat_deg * deg, spec.lon_deg * deg
+        alat, alon = float(spec.aim_lat_deg or 0.0) * deg, float(spec.aim_lon_deg or 0.0) * deg
+        rng = float(ellipsoid_distance_m(np.array(lat), np.array(lon), np.array(alat),
+                                         np.array(alon)))  # fmt: skip
+        rot = enu_rotation(np.array([lat]), np.array([lon]))
+        trot = enu_rotation(np.array([alat]), np.array([alon]))
+        prob = AimProblem(
+            site_r=geodetic_to_ecef(np.array([lat]), np.array([lon]), 0.0),
+            up=rot[:, 2], north=rot[:, 1], east=rot[:, 0],
+            target_r=geodetic_to_ecef(np.array([alat]), np.array([alon]), 0.0),
+            t_east=trot[:, 0], t_north=trot[:, 1], apogee_m=np.array([np.nan]),
+        )  # fmt: skip
+        lo, hi = apogee_bounds_m(tab, prob)
+        return Reach(spec.vehicle, rng, tab.min_range_m, tab.max_range_m, lo, hi)
+
+    def problem(self, spec: LaunchSpec) -> str | None:
+        """Why ``spec`` cannot be flown as asked (before flying it), or None. Unaimed
+        launches always can."""
+        if not spec.aimed:
+            return None
+        apo = None if spec.apogee_km is None else spec.apogee_km * 1e3
+        return self.reach(spec).problem(apo)
 
     # ------------------------------------------------------------------ full model
     def _fly_full(
@@ -543,6 +649,10 @@ class FlightSolver:
         full = x[:, 2] >= st.final_end_s[vidx] - 1e-6
         status = np.where(aimed & ~(miss <= self.miss_tol_m), "aim_not_converged", "ok")
         status = np.where((status != "ok") & full, "out_of_range", status)
+        # a lofted or depressed goal the flight did not reach: the flight is not the one asked
+        apo_err = np.abs(apo_alt - apo_goal)
+        apo_bad = apo_err > np.maximum(APOGEE_TOL_FRAC * apo_goal, APOGEE_TOL_M)
+        status = np.where(np.isfinite(apo_goal) & apo_bad, "apogee_unreachable", status)
 
         # events
         events = self._events(
@@ -678,7 +788,7 @@ class FlightSolver:
                 FlightEvents(
                     launch_id=s.launch_id,
                     vehicle=s.vehicle,
-                    status=str(status[i]),
+                    status=FlightStatus(str(status[i])),
                     t_launch_s=float(s.t_launch_s),
                     launch_lat_rad=float(lat[i]),
                     launch_lon_rad=float(lon[i]),
@@ -700,6 +810,8 @@ class FlightSolver:
                     orbit_perigee_altitude_m=float(peri[i]) if orbit else None,
                     orbit_apogee_altitude_m=float(apo_o[i]) if orbit else None,
                     aim_miss_m=float(miss[i]) if s.aimed else None,
+                    vehicle_class=v.vehicle_class,
+                    apogee_goal_m=None if s.apogee_km is None else float(s.apogee_km) * 1e3,
                 )
             )
         return tuple(out)

@@ -12,6 +12,7 @@ file is validated whole before anything runs.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from pathlib import Path
@@ -61,7 +62,7 @@ class Launch(_Model):
     """One launch: aimed (``aim``) or unaimed (``azimuth_deg`` + ``elevation_deg``)."""
 
     id: str = Field(min_length=1)
-    vehicle: str
+    vehicle: str = Field(description="a catalog vehicle or one of the file's 'vehicles'")
     site: Point
     time: Seconds = 0.0
     aim: Point | None = None
@@ -69,14 +70,6 @@ class Launch(_Model):
     apogee: Metres | None = None
     azimuth_deg: float | None = Field(default=None, ge=-360.0, le=360.0)
     elevation_deg: float | None = Field(default=None, gt=0.0, le=90.0)
-
-    @field_validator("vehicle")
-    @classmethod
-    def _known_vehicle(cls, v: str) -> str:
-        from earlywarn.flight.catalog import get_vehicle
-
-        get_vehicle(v)  # (the packaged catalog, parsed once per process) raises, naming the known
-        return v
 
     @model_validator(mode="after")
     def _aimed_or_not(self) -> Launch:
@@ -153,6 +146,12 @@ class OrbitSpec(_Model):
     apogee_lon_deg: Longitude | None = None
     phase_deg: float = 0.0
     perigee_alt: Metres = 600e3
+    arg_perigee_deg: float = Field(
+        default=270.0,
+        ge=0.0,
+        lt=360.0,
+        description="preset 'molniya': argument of perigee (270: apogee at 63.4 N)",
+    )
     elements: dict[str, float] | None = None
     tle: tuple[str, str] | None = None
     omm: dict[str, Any] | None = None
@@ -185,11 +184,34 @@ class Payload(_Model):
     threshold_snr: float | None = Field(default=None, gt=0.0)
     min_altitude: Metres | None = Field(default=None, ge=0.0)
     clutter_per_frame: float | None = Field(default=None, ge=0.0)
+    aim_altitude: Metres | None = Field(
+        default=None,
+        ge=0.0,
+        description="region/limb: aim the field of view this high above 'region' (e.g. '150 km')",
+    )
+    limb_floor: Metres | None = Field(
+        default=None, ge=0.0, description="limb: objects count when seen against space above this"
+    )
+    limb_band_deg: float | None = Field(
+        default=None,
+        gt=0.0,
+        le=90.0,
+        description="limb: the Earth's edge (glint) is seen within this angle of grazing",
+    )
 
     @model_validator(mode="after")
     def _region(self) -> Payload:
         if self.pointing == "region" and self.region is None:
             raise ValueError("pointing 'region' needs 'region: {lat_deg, lon_deg}'")
+        if self.pointing == "earth" and (self.region is not None or self.aim_altitude is not None):
+            raise ValueError("pointing 'earth' looks at the Earth's centre: no 'region' or "
+                             "'aim_altitude' (use pointing 'region' or 'limb')")  # fmt: skip
+        if self.pointing != "limb" and (
+            self.limb_floor is not None or self.limb_band_deg is not None
+        ):
+            raise ValueError("'limb_floor' and 'limb_band_deg' apply to pointing 'limb' only")
+        if self.aim_altitude is not None and self.region is None:
+            raise ValueError("'aim_altitude' needs 'region: {lat_deg, lon_deg}' to aim above")
         return self
 
 
@@ -268,6 +290,22 @@ class Scenario(_Model):
     sensors: Sensors = Sensors()
     defended_areas: tuple[DefendedArea, ...] = ()
     center: CenterSettings = CenterSettings()
+    vehicles: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description=(
+            "user-defined vehicles: name -> the vehicle catalog's fields (SI, unit in the "
+            "key, a 'source' for every figure); 'extends: NAME' starts from a catalog "
+            "vehicle and gives only what changes ('stages' as a mapping stage name -> fields)"
+        ),
+    )
+
+    @field_validator("vehicles")
+    @classmethod
+    def _vehicles(cls, v: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        from earlywarn.flight.catalog import extend_catalog
+
+        extend_catalog(v, where="vehicles")  # raises naming the vehicle and the field
+        return v
 
     @field_validator("epoch")
     @classmethod
@@ -339,6 +377,78 @@ def _describe(errors: list[Any], root: yaml.Node | None, source: str) -> str:
     return "\n".join(lines)
 
 
+def scenario_catalog(scenario: Scenario) -> Any:
+    """The vehicles a scenario can fly: the packaged catalog plus its ``vehicles``."""
+    from earlywarn.flight.catalog import extend_catalog
+
+    if not scenario.vehicles:
+        return _packaged_solver().catalog
+    return extend_catalog(scenario.vehicles, where="vehicles")
+
+
+@functools.lru_cache(maxsize=1)
+def _packaged_solver() -> Any:
+    # aiming tables of the packaged vehicles are immutable, derived data: build each once
+    # per process for the feasibility checks of every scenario that flies them
+    from earlywarn.flight import FlightSolver
+
+    return FlightSolver()
+
+
+_RANGE_SLACK = 0.85
+"""Aimed launches beyond this fraction of the non-rotating maximum range are flown at
+validation: the Earth's rotation takes up to ~15 % off a westward range."""
+
+
+def check_launches(scenario: Scenario, root: yaml.Node | None, source: str) -> None:
+    """Every launch flies a known vehicle and can be flown as asked (aim point and apogee
+    within the vehicle's reach); raise :class:`ScenarioError` with the file, the line,
+    the launch id and what can be reached."""
+    from earlywarn.flight import FlightSolver, LaunchSpec
+
+    solver = _packaged_solver() if not scenario.vehicles else None
+    cat = scenario_catalog(scenario)
+    errors = []
+    for i, ln in enumerate(scenario.launches):
+        if ln.vehicle not in cat:
+            line = _node_line(root, ("launches", i, "vehicle"))
+            errors.append(
+                f"{source}:{line}: launches.{i}.vehicle: launch {ln.id}: unknown vehicle "
+                f"{ln.vehicle!r}; known vehicles: {', '.join(sorted(cat))}"
+            )
+            continue
+        if ln.aim is None:
+            continue
+        if solver is None:
+            solver = FlightSolver(cat)
+        spec = LaunchSpec(
+            ln.id, ln.vehicle, ln.site.lat_deg, ln.site.lon_deg,
+            aim_lat_deg=ln.aim.lat_deg, aim_lon_deg=ln.aim.lon_deg,
+            apogee_km=None if ln.apogee is None else ln.apogee / 1e3,
+        )  # fmt: skip
+        try:
+            reach = solver.reach(spec)
+            problem = reach.problem(ln.apogee)
+            if problem is None and reach.range_m > _RANGE_SLACK * reach.max_range_m:
+                ev = solver.fly([spec]).events[0]
+                if ev.status != "ok":
+                    problem = (
+                        f"the flight closest to it lands {(ev.aim_miss_m or 0.0) / 1e3:,.0f} km "
+                        f"from the aim ({ev.status}): from this site, in this direction, the "
+                        f"Earth's rotation puts the aim point beyond the reach of "
+                        f"{ln.vehicle!r} (maximum range {reach.max_range_m / 1e3:,.0f} km "
+                        "on a non-rotating Earth)"
+                    )
+        except ValueError as exc:
+            problem = str(exc)
+        if problem is not None:
+            key = "apogee" if ln.apogee is not None and "apogee" in problem else "aim"
+            line = _node_line(root, ("launches", i, key))
+            errors.append(f"{source}:{line}: launches.{i}.{key}: launch {ln.id}: {problem}")
+    if errors:
+        raise ScenarioError("\n".join(errors))
+
+
 def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     """Validate scenario YAML text; raise :class:`ScenarioError` with file:line: field: why."""
     try:
@@ -351,9 +461,11 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     if not isinstance(data, dict):
         raise ScenarioError(f"{source}: a scenario is a YAML mapping (key: value lines)")
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(_describe(exc.errors(), root, source)) from None
+    check_launches(scenario, root, source)
+    return scenario
 
 
 def load_scenario(path: str | Path) -> Scenario:

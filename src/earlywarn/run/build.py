@@ -7,16 +7,18 @@ scenario model itself.
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from earlywarn.center import CenterConfig, RegisteredSensor, SensorKind, SensorRegistry
 from earlywarn.center.assessment import AssessmentParams, DefendedArea, LaunchNotification
-from earlywarn.flight import LaunchSpec
+from earlywarn.flight import LaunchSpec, Vehicle
 from earlywarn.io import scenario as sc
 from earlywarn.sensors import events as sev
 from earlywarn.sensors.background import GlintModel
-from earlywarn.sensors.infrared import InfraredPayload, InfraredSatellite
+from earlywarn.sensors.infrared import LIMB_GLINT, InfraredPayload, InfraredSatellite
 from earlywarn.sensors.orbits import (
     KeplerOrbit,
     Orbit,
@@ -28,6 +30,12 @@ from earlywarn.sensors.orbits import (
 from earlywarn.sensors.radar import Radar, RadarFace
 
 _ELEMENT_KEYS = {"a_km", "e", "i_deg", "raan_deg", "argp_deg", "mean_anomaly_deg"}
+
+
+def catalog(s: sc.Scenario) -> Mapping[str, Vehicle]:
+    """The vehicles the scenario can fly: the packaged catalog and its ``vehicles``."""
+    cat: Mapping[str, Vehicle] = sc.scenario_catalog(s)
+    return cat
 
 
 def launch_specs(s: sc.Scenario) -> list[LaunchSpec]:
@@ -66,6 +74,7 @@ def orbit(spec: sc.OrbitSpec, name: str) -> Orbit:
             spec.apogee_lon_deg,
             phase_deg=spec.phase_deg,
             perigee_alt_km=spec.perigee_alt / 1e3,
+            arg_perigee_deg=spec.arg_perigee_deg,
             name=name,
         )
     if spec.elements is not None:
@@ -107,12 +116,20 @@ def payload(p: sc.Payload, glint: sc.Glint) -> InfraredPayload:
         ("threshold_snr", "threshold_snr", 1.0),
         ("min_altitude", "min_altitude_m", 1.0),
         ("clutter_per_frame", "clutter_per_frame", 1.0),
+        ("aim_altitude", "aim_altitude_m", 1.0),
+        ("limb_floor", "limb_floor_m", 1.0),
+        ("limb_band_deg", "limb_band_deg", 1.0),
     ):
         v = getattr(p, src)
         if v is not None:
             kw[dst] = v * scale
-    if p.pointing == "limb" or not glint.enabled:
+    if not glint.enabled:
         kw["glint"] = None
+    elif p.pointing == "limb":
+        # sunlit high clouds near the Earth's edge, at grazing incidence (the 1983 mechanism)
+        kw["glint"] = dataclasses.replace(
+            LIMB_GLINT, rate_per_hour=glint.clusters_per_hour, lobe_deg=glint.lobe_width_deg
+        )
     else:
         kw["glint"] = GlintModel(
             rate_per_hour=glint.clusters_per_hour, lobe_deg=glint.lobe_width_deg

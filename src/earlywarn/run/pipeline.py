@@ -8,6 +8,7 @@ center's output only in ``analysis.evaluate``.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from earlywarn.analysis.evaluate import (
     evaluate,
     launch_truth_from_flight,
 )
+from earlywarn.analysis.warning_time import dual_confirmation
 from earlywarn.center import CenterOutput, run_center
 from earlywarn.flight import FlightResult, FlightSolver, Trajectories
 from earlywarn.io.scenario import Scenario, ScenarioError, scenario_hash
@@ -59,6 +61,19 @@ class RunResult:
     def summary(self) -> dict[str, Any]:
         """The content of ``summary.json``: run metadata and the evaluation."""
         ev = self.evaluation.to_dict()
+        # how each launch was flown: "ok", or why the flight is not the one asked for
+        status = {} if self.flight is None else {e.launch_id: e.status for e in self.flight.events}
+        # the one definition of warning time (analysis.warning_time), beside the center's
+        bound = dual_confirmation(self.truth, self.satellites, self.radars, self.scenario.epoch)
+        wt = dict(zip(bound.launch_id, bound.warning_time_s.tolist(), strict=True))
+        ev["launches"] = [
+            {
+                **row,
+                "flight_status": str(status.get(row["id"], "ok")),
+                "warning_time_bound_s": _finite_or_none(wt.get(row["id"])),
+            }
+            for row in ev["launches"]
+        ]
         return {
             "earlywarn_version": __version__,
             "scenario": self.scenario.name,
@@ -73,6 +88,10 @@ class RunResult:
             "report_intake": self.center.intake.to_dict(),
             **ev,
         }
+
+
+def _finite_or_none(x: float | None) -> float | None:
+    return None if x is None or not math.isfinite(x) else round(float(x), 3)
 
 
 def _empty_truth() -> Trajectories:
@@ -99,6 +118,8 @@ def run_scenario(
     specs = build.launch_specs(scenario)
     result: FlightResult | None = None
     if specs:
+        if scenario.vehicles:  # user-defined vehicles: a solver over the extended catalog
+            solver = FlightSolver(build.catalog(scenario))
         try:
             result = (solver or FlightSolver()).fly(specs)
         except ValueError as exc:

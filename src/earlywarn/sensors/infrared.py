@@ -10,6 +10,20 @@ Observability of a source (missile plume, fire, glint point) at an observation t
    surface phenomena, are exempt; limb: the half-line from the satellite through it
    stays above ``limb_floor_m`` (it is seen against space, not against the Earth).
 
+Limb viewing as the first Soviet Oko satellites flew it (Podvig 2002, *Science & Global
+Security* 10; Forden 2001): from a Molniya orbit the satellite looked at the US missile
+fields near the Earth's edge, so that a rising missile would be silhouetted against space
+("150 km above Malmstrom", Forden). A limb payload therefore aims its field of view at a
+point ``aim_altitude_m`` above a region (``region_lat_deg``, ``region_lon_deg``) — or at
+the Earth's centre when no region is given. Its background model has two parts: objects
+count when seen against space above ``limb_floor_m``; and the Earth's edge itself, within
+``limb_band_deg`` of grazing as seen from the satellite (the satellite at most that high
+above the local horizon of the point), is in the field too, where sunlit high clouds can
+reflect the Sun into the sensor — the mechanism of the 26 September 1983 false alarm. So
+glint sources (at the glint model's cloud height) are seen by a limb payload when they are
+in the field of view, not hidden by the Earth and inside that grazing band; the default
+limb glint model allows incidences up to 88° (grazing reflection from high clouds).
+
 Detection ("SNR plus unit Gaussian noise above threshold", a Swerling-0-style model for a
 non-fluctuating source in Gaussian noise): irradiance E = I / R², SNR = E / NEI (NEI
 divided by the degradation factor in degraded periods); the measured snr is
@@ -88,17 +102,23 @@ def _dot(a: FloatArray, b: FloatArray) -> FloatArray:
     return np.asarray(np.einsum("...i,...i->...", a, b))
 
 
+LIMB_GLINT = GlintModel(height_m=12_000.0, max_incidence_deg=88.0)
+"""Glint as a limb viewer sees it: sunlit high (cirrus) cloud tops near the Earth's edge,
+reflecting at grazing incidence (order-of-magnitude assumptions, as :class:`GlintModel`)."""
+
+
 @dataclass(frozen=True)
 class InfraredPayload:
     """An infrared payload (see the module docstring for the model and the defaults).
 
     mode: ``"scanning"`` (``period_s`` is the revisit) or ``"staring"`` (frame period).
-    pointing: ``"earth_center"``, ``"region"`` (boresight on ``region_lat_deg``,
-        ``region_lon_deg``) or ``"limb"`` (boresight on the Earth's centre, only objects
-        seen against space above ``limb_floor_m`` count).
+    pointing: ``"earth_center"``, ``"region"`` (boresight on the point ``aim_altitude_m``
+        above ``region_lat_deg``, ``region_lon_deg``) or ``"limb"`` (boresight on that
+        point when a region is given, else on the Earth's centre; objects count when seen
+        against space above ``limb_floor_m``, glint within ``limb_band_deg`` of grazing).
     clutter_per_frame: mean number of clutter detections per frame (Poisson), uniform over
         the part of the field of view that sees the Earth (look-down) or space (limb).
-    glint: the sun-glint model, or None for no glint (limb payloads never see glint).
+    glint: the sun-glint model, or None for no glint.
     """
 
     mode: Mode = "scanning"
@@ -113,6 +133,8 @@ class InfraredPayload:
     intensity_noise_frac: float = 0.1
     min_altitude_m: float = 10_000.0
     limb_floor_m: float = 40_000.0
+    aim_altitude_m: float = 0.0
+    limb_band_deg: float = 15.0
     clutter_per_frame: float = 0.05
     glint: GlintModel | None = field(default_factory=GlintModel)
 
@@ -126,6 +148,8 @@ class InfraredPayload:
                 f"InfraredPayload.pointing: got {self.pointing!r}; allowed 'earth_center', "
                 "'region' or 'limb'"
             )
+        if (self.region_lat_deg is None) != (self.region_lon_deg is None):
+            raise ValueError("InfraredPayload: give both region_lat_deg and region_lon_deg")
         if self.pointing == "region":
             if self.region_lat_deg is None or self.region_lon_deg is None:
                 raise ValueError(
@@ -145,11 +169,16 @@ class InfraredPayload:
             "intensity_noise_frac",
             "min_altitude_m",
             "limb_floor_m",
+            "aim_altitude_m",
             "clutter_per_frame",
         ):
             v = getattr(self, name)
             if not (math.isfinite(v) and v >= 0):
                 raise ValueError(f"InfraredPayload.{name}: got {v!r}; expected a number >= 0")
+        if not 0 < self.limb_band_deg <= 90:
+            raise ValueError(
+                f"InfraredPayload.limb_band_deg: got {self.limb_band_deg!r}; expected (0, 90]"
+            )
         if not 0 < self.fov_half_angle_deg <= 90:
             raise ValueError(
                 f"InfraredPayload.fov_half_angle_deg: got {self.fov_half_angle_deg!r}; "
@@ -180,8 +209,10 @@ class InfraredPayload:
 
     @classmethod
     def limb(cls, **kw: object) -> InfraredPayload:
-        """Limb viewer: staring at 2 s, 10° half-angle about the Earth's centre, objects
-        seen against space above 40 km; clutter 0.005 per frame, no glint."""
+        """Limb viewer: staring at 2 s, 10° half-angle about the Earth's centre (or the
+        aim point, with a region), objects seen against space above 40 km; clutter 0.005
+        per frame; glint from high clouds (12 km) near the Earth's edge
+        (:data:`LIMB_GLINT`)."""
         base: dict[str, object] = {
             "mode": "staring",
             "period_s": 2.0,
@@ -189,7 +220,7 @@ class InfraredPayload:
             "fov_half_angle_deg": 10.0,
             "nei_w_m2": 3e-12,
             "clutter_per_frame": 0.005,
-            "glint": None,
+            "glint": LIMB_GLINT,
         }
         return cls(**{**base, **kw})  # type: ignore[arg-type]
 
@@ -253,9 +284,10 @@ class InfraredSatellite:
     def boresight(self, sat: FloatArray) -> FloatArray:
         """Unit boresight ``(..., 3)`` from satellite positions."""
         p = self.payload
-        if p.pointing == "region":
-            assert p.region_lat_deg is not None and p.region_lon_deg is not None
-            tgt = geodetic_to_ecef(math.radians(p.region_lat_deg), math.radians(p.region_lon_deg))
+        if p.region_lat_deg is not None and p.region_lon_deg is not None:
+            tgt = geodetic_to_ecef(
+                math.radians(p.region_lat_deg), math.radians(p.region_lon_deg), p.aim_altitude_m
+            )
             return _unit(tgt - sat)
         return _unit(-sat)
 
@@ -279,6 +311,11 @@ class InfraredSatellite:
         finite = np.all(np.isfinite(r), axis=-1)
         if p.pointing == "limb":
             geo = seen_against_space(sat, r, p.limb_floor_m)
+            if np.any(surface):
+                # the Earth's edge: visible, and the satellite within the grazing band
+                up = _unit(np.where(finite[..., None], r, 1.0))
+                graze = _dot(-los, up) <= math.sin(math.radians(p.limb_band_deg))
+                geo = np.where(surface, line_of_sight_clear(sat, r) & graze, geo)
         else:
             clear = line_of_sight_clear(sat, r)
             _, _, h = ecef_to_geodetic(np.where(finite[..., None], r, 1.0))
@@ -314,7 +351,7 @@ class InfraredSatellite:
             self._detect(self._missiles(truth, sat_at, t_start_s, t_end_s), epoch, seed, 0, events),
             self._detect(self._fires(events, sat_at, t_start_s, t_end_s), epoch, seed, 1, events),
         ]
-        if p.glint is not None and p.pointing != "limb":
+        if p.glint is not None:
             frames = frame_range(period, t_start_s, t_end_s)
             g = glint_sources(
                 p.glint,
