@@ -24,25 +24,35 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
 
 from earlywarn.earth.time import parse_utc
-from earlywarn.io.quantity import parse_quantity
+from earlywarn.io.quantity import parse_quantity, quantity_pattern
 
 
-def _q(dimension: str) -> Any:
+def _q(dimension: str, description: str) -> Any:
+    """A quantity: a bare number in SI, or a string with a unit of ``dimension``.
+
+    The JSON Schema says the same (a number, or a string matching the unit pattern), so a
+    file the loader accepts validates against the published schema."""
+
     def conv(v: object) -> float:
         return parse_quantity(v, dimension)
 
-    return BeforeValidator(conv)
+    schema = {
+        "anyOf": [{"type": "number"}, {"type": "string", "pattern": quantity_pattern(dimension)}],
+        "description": description,
+    }
+    return (BeforeValidator(conv), WithJsonSchema(schema))
 
 
-Seconds = Annotated[float, _q("time"), Field(description="time: number of s or '90 s', '5 min'")]
-Metres = Annotated[float, _q("length"), Field(description="length: number of m or '4500 km'")]
-Radians = Annotated[float, _q("angle"), Field(description="angle: rad or '30 urad', '0.15 deg'")]
-WattsPerSr = Annotated[float, _q("intensity"), Field(description="W/sr or '1 MW/sr'")]
+Seconds = Annotated[float, *_q("time", "time: number of s or '90 s', '5 min'")]
+Metres = Annotated[float, *_q("length", "length: number of m or '4500 km'")]
+Radians = Annotated[float, *_q("angle", "angle: rad or '30 urad', '0.15 deg'")]
+WattsPerSr = Annotated[float, *_q("intensity", "intensity: W/sr or '1 MW/sr'")]
 Latitude = Annotated[float, Field(ge=-90.0, le=90.0, description="degrees")]
 Longitude = Annotated[float, Field(ge=-180.0, le=360.0, description="degrees")]
 
@@ -372,9 +382,29 @@ def scenario_hash(scenario: Scenario) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
+_BOUNDS = {"gt": "exclusiveMinimum", "ge": "minimum", "lt": "exclusiveMaximum", "le": "maximum"}
+
+
+def _bounds_on_numbers(node: Any) -> Any:
+    """Pydantic cannot place a quantity's bounds (``gt=0``) inside its number-or-string
+    schema and leaves them as unknown keys; move them onto the number branch as JSON Schema
+    keywords (a string quantity's bound is checked by the loader after unit conversion)."""
+    if isinstance(node, list):
+        return [_bounds_on_numbers(x) for x in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _bounds_on_numbers(v) for k, v in node.items()}
+    bounds = {_BOUNDS[k]: out.pop(k) for k in list(out) if k in _BOUNDS}
+    if bounds:
+        for branch in out.get("anyOf", []):
+            if branch.get("type") == "number":
+                branch.update(bounds)
+    return out
+
+
 def scenario_json_schema() -> dict[str, Any]:
     """The published JSON Schema of scenario files (``earlywarn schema``)."""
-    schema = Scenario.model_json_schema(by_alias=True)
+    schema = _bounds_on_numbers(Scenario.model_json_schema(by_alias=True))
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "earlywarn scenario"
     return schema
