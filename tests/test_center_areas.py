@@ -81,5 +81,5 @@ def test_a_point_estimate_is_tested_by_containment() -> None:
 
 
 def test_a_self_intersecting_polygon_is_refused() -> None:
-    with pytest.raises(ValueError, match="not simple.*Self-intersection"):
+    with pytest.raises(ValueError, match=r"not simple.*Self-intersection"):
         DefendedArea.polygon_deg("bowtie", [(0, 0), (1, 1), (0, 1), (1, 0)])
