@@ -72,8 +72,8 @@ def coverage_command(
     maps.plot_coverage(cov, out / "coverage.png")
     typer.echo(
         f"coverage of {scen.name}: {grid.shape[0]}x{grid.shape[1]} points over {hours:g} h; "
-        f"mean fraction seen by >=1 satellite {cov.coverage_1.mean():.3f}, by >=2 "
-        f"{cov.coverage_2.mean():.3f}"
+        f"area-weighted fraction seen by >=1 satellite {cov.area_fraction(1):.3f}, by >=2 "
+        f"{cov.area_fraction(2):.3f}"
     )
     if reg is not None:
         (out / "region.json").write_text(json.dumps(reg.to_dict(), indent=2) + "\n")
