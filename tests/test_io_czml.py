@@ -114,9 +114,7 @@ def test_content_of_the_full_scene() -> None:
     rot = imp["ellipse"]["rotation"]
     east, north = math.cos(rot), math.sin(rot)
     azimuth_deg = math.degrees(math.atan2(east, north)) % 180.0
-    orientation = next(
-        a.impact_orientation_deg for a in make_scene().alerts if a.alert_id == "A3"
-    )
+    orientation = next(a.impact_orientation_deg for a in make_scene().alerts if a.alert_id == "A3")
     assert azimuth_deg == pytest.approx(orientation % 180.0, abs=1e-9)
     assert imp["ellipse"]["semiMajorAxis"] == 160e3
 

@@ -168,7 +168,7 @@ RADAR = """\
                     "orbit: {elements: {a_km: 100, e: 0.5, i_deg: 0, raan_deg: 0, argp_deg: 0, "
                     "mean_anomaly_deg: 0}}"
                 ),
-            ),  # fmt: skip
+            ),
             "below the Earth's surface",
         ),
         # absurd sizes
@@ -181,7 +181,7 @@ RADAR = """\
                 ("orbit: {preset: geo, lon_deg: 30}\n      payload: {revisit: 1 ms}"),
             ),
             "0.05",
-        ),  # fmt: skip
+        ),
     ],
 )
 def test_inputs_that_were_ignored_or_crashed_are_refused(
@@ -243,7 +243,7 @@ def test_non_text_files_and_study_files_get_one_sentence(tmp_path: Path) -> None
     nul.write_bytes(b"epoch: \x00\n")
     with pytest.raises(ScenarioError, match="not a text file"):
         load_scenario(nul)
-    with pytest.raises(ScenarioError, match="this is a study file.*earlywarn study"):
+    with pytest.raises(ScenarioError, match=r"this is a study file.*earlywarn study"):
         load_scenario(EXAMPLES[0].parent / "study.yaml")
 
 
