@@ -203,7 +203,7 @@ def study_command(
     """Run (or resume) a Monte Carlo study; runs already written in --out are skipped."""
     from earlywarn.io.scenario import ScenarioError
     from earlywarn.io.study import StudyError, load_study
-    from earlywarn.run.study import run_study
+    from earlywarn.run.study import StudyInterrupted, run_study
 
     if dask_local is not None and scheduler is not None:
         fail("give either --dask-local N or --scheduler tcp://HOST:PORT, not both")
@@ -223,6 +223,8 @@ def study_command(
             )  # fmt: skip
     except StudyError as exc:
         fail(str(exc))
+    except StudyInterrupted as exc:
+        fail(str(exc), code=130)
     s = res.summary
     det, conf = s["detection"], s["confirmation"]
 

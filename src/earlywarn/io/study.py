@@ -214,7 +214,14 @@ def done_runs(out: Path, h: str, n_runs: int) -> set[int]:
             run = int(p.stem.split("-")[1])
         except (IndexError, ValueError):
             continue
-        meta = pq.read_schema(p).metadata or {}
+        try:
+            meta = pq.read_schema(p).metadata or {}
+        except (pa.ArrowException, OSError) as exc:
+            raise StudyError(
+                f"{p}: not a readable part file ({type(exc).__name__}: "
+                f"{' '.join(str(exc).split())[:120]}); remove it and the run is done again on "
+                "resume"
+            ) from None
         if meta.get(b"earlywarn.study_hash", b"").decode() != h:
             raise StudyError(
                 f"{p}: belongs to a different study or seed (study hash "
