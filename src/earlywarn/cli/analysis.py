@@ -15,9 +15,23 @@ from typing import Annotated, Any
 
 import typer
 
-from earlywarn.cli.common import fail, load_scenario_or_fail, parse_latlon, parse_polygon
+from earlywarn.cli.common import (
+    FORCE_HELP,
+    fail,
+    load_scenario_or_fail,
+    parse_latlon,
+    parse_polygon,
+)
+from earlywarn.run.staging import OutputError, check_output_dir, staged_output
 
 __all__ = ["coverage_command", "study_command", "warning_command"]
+
+
+def _check_out(out: Path, force: bool) -> None:
+    try:
+        check_output_dir(out, force)
+    except OutputError as exc:
+        fail(str(exc))
 
 
 def coverage_command(
@@ -38,6 +52,7 @@ def coverage_command(
     ] = None,
     region_name: Annotated[str, typer.Option(help="Name of the region.")] = "region",
     level: Annotated[int, typer.Option(help="Satellites needed for region coverage.")] = 1,
+    force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
 ) -> None:
     """Infrared coverage (≥1, ≥2), longest gaps and radar fence on a lat/lon grid."""
     from earlywarn.analysis import coverage as cv
@@ -45,6 +60,7 @@ def coverage_command(
     from earlywarn.run import build
 
     scen = load_scenario_or_fail(scenario)
+    _check_out(out, force)
     # the IR search settings shared by the map and the region
     ir = {
         "plume_altitude_m": plume_altitude_km * 1e3,
@@ -66,17 +82,18 @@ def coverage_command(
         fail(str(exc))
     import pyarrow.parquet as pq
 
-    out.mkdir(parents=True, exist_ok=True)
-    pq.write_table(maps.coverage_table(cov), out / "coverage.parquet")
-    maps.write_coverage_geojson(cov, out / "coverage.geojson")
-    maps.plot_coverage(cov, out / "coverage.png")
+    with staged_output(out, force) as tmp:
+        pq.write_table(maps.coverage_table(cov), tmp / "coverage.parquet")
+        maps.write_coverage_geojson(cov, tmp / "coverage.geojson")
+        maps.plot_coverage(cov, tmp / "coverage.png")
+        if reg is not None:
+            (tmp / "region.json").write_text(json.dumps(reg.to_dict(), indent=2) + "\n")
     typer.echo(
         f"coverage of {scen.name}: {grid.shape[0]}x{grid.shape[1]} points over {hours:g} h; "
         f"area-weighted fraction seen by >=1 satellite {cov.area_fraction(1):.3f}, by >=2 "
         f"{cov.area_fraction(2):.3f}"
     )
     if reg is not None:
-        (out / "region.json").write_text(json.dumps(reg.to_dict(), indent=2) + "\n")
         typer.echo(
             f"region {reg.name}: {reg.hours_per_day:.2f} h/day covered by >= {reg.level}; "
             f"{len(reg.gaps)} gap(s)"
@@ -97,6 +114,7 @@ def warning_command(
     direct: Annotated[
         bool, typer.Option(help="Fly every launch instead of the interpolated table (slow).")
     ] = False,
+    force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
 ) -> None:
     """Warning time left after dual-phenomenology detection, over a grid of launch points."""
     from earlywarn.analysis import coverage as cv
@@ -106,6 +124,7 @@ def warning_command(
     from earlywarn.run import build
 
     scen = load_scenario_or_fail(scenario)
+    _check_out(out, force)
     dlat, dlon = parse_latlon(defended, "--defended")
     catalog = load_catalog()
     if vehicle not in catalog:
@@ -132,9 +151,9 @@ def warning_command(
     import numpy as np
     import pyarrow.parquet as pq
 
-    out.mkdir(parents=True, exist_ok=True)
-    pq.write_table(maps.warning_table(wm), out / "warning.parquet")
-    maps.plot_warning(wm, out / "warning.png")
+    with staged_output(out, force) as tmp:
+        pq.write_table(maps.warning_table(wm), tmp / "warning.parquet")
+        maps.plot_warning(wm, tmp / "warning.png")
     w = wm.warning_time_s[np.isfinite(wm.warning_time_s)]
     typer.echo(
         f"{vehicle} at ({dlat:g}, {dlon:g}): {np.isfinite(wm.flight_time_s).sum()} of "
