@@ -22,7 +22,7 @@ $(VENV)/.bench: $(VENV)/.base
 	touch $@
 
 demo: $(VENV)/.base
-	$(BIN)/earlywarn demo
+	$(BIN)/earlywarn demo --force
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check src tests benchmarks

@@ -153,9 +153,13 @@ def test_run_writes_every_output_and_replay_gives_the_same_alerts(tmp_path: Path
     assert (rep / "alerts.jsonl").read_text() == (out / "alerts.jsonl").read_text()
 
 
-def test_replay_of_a_jsonl_stream_needs_an_epoch(tmp_path: Path) -> None:
+def test_replay_of_a_missing_or_empty_jsonl_stream(tmp_path: Path) -> None:
     r = ew("replay", str(tmp_path / "x.jsonl"))
-    assert r.returncode == 2 and "epoch" in r.stderr
+    assert r.returncode == 2 and "cannot read the report stream" in r.stderr
+    (tmp_path / "x.jsonl").write_text("\n")
+    r = ew("replay", str(tmp_path / "x.jsonl"), "--out", str(tmp_path / "o"))
+    # the records carry their epoch (time_utc with t_s): an empty stream has none
+    assert r.returncode == 2 and "no reports (an empty stream has no epoch)" in r.stderr
 
 
 @pytest.mark.parametrize(

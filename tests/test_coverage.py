@@ -189,3 +189,35 @@ def test_bad_input_is_refused(geo_sat: InfraredSatellite) -> None:
         region_coverage([geo_sat], EPOCH, [(0.0, 0.0), (1.0, 1.0)])
     with pytest.raises(ValueError, match="step_deg"):
         LatLonGrid.regular(0.0)
+
+
+def test_area_fractions_are_weighted_by_cell_area(geo_sat: InfraredSatellite) -> None:
+    """A GEO satellite's coverage is a spherical cap of half-angle λ0 (see the closed-form
+    test above); its share of the sphere is (1 − cos λ0) / 2 (the zone formula). The
+    area-weighted fraction of the map must match it within the grid's resolution; the
+    plain mean over grid points (which the command printed) over-counts the polar cells
+    and misses by several percent."""
+    grid = LatLonGrid.regular(2.0)
+    cov = coverage_map([geo_sat], [], EPOCH, grid, 0.0, 3600.0, step_s=1800.0)
+    r_geo = float(np.linalg.norm(geo_sat.position(parse_utc(EPOCH), [0.0])[0]))
+    lam0 = float(limb_central_angle_rad(r_geo, R_MEAN_M, PLUME_M))
+    cap = (1.0 - math.cos(lam0)) / 2.0
+    # boundary cells: the cap's rim (2π sin λ0) times half a cell (1°), as a share of 4π
+    tol = 2 * math.pi * math.sin(lam0) * math.radians(1.0) / (4 * math.pi)
+    assert cov.area_fraction(1) == pytest.approx(cap, abs=tol)
+    assert abs(float(cov.coverage_1.mean()) - cap) > 3 * tol
+    w = grid.area_weights()
+    assert w.sum() == pytest.approx(1.0) and w.shape == (grid.shape[0] * grid.shape[1],)
+    # the band |lat| < 30° is half the sphere (sin 30° = 1/2)
+    lat, _ = grid.points_deg
+    assert float(w[np.abs(lat) < 30.0].sum()) == pytest.approx(0.5, abs=1e-12)
+
+
+def test_region_level_beyond_the_architecture_is_refused(geo_sat: InfraredSatellite) -> None:
+    poly = [(0.0, 0.0), (0.0, 5.0), (5.0, 5.0)]
+    with pytest.raises(ValueError, match="level 5 needs at least 5 satellites; the archi"):
+        region_coverage([geo_sat, geo_sat], EPOCH, poly, level=5)
+    with pytest.raises(ValueError, match="at most 720 h"):
+        visibility_windows([geo_sat], EPOCH, 0.0, 1e9 * 3600.0, [0.0], [0.0])
+    with pytest.raises(ValueError, match="at most 20,000"):
+        visibility_windows([geo_sat], EPOCH, 0.0, 86400.0, [0.0], [0.0], step_s=1.0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from datetime import datetime
 from pathlib import Path
@@ -106,9 +107,15 @@ def test_content_of_the_full_scene() -> None:
     assert len(ev["point"]["color"]) == 3
     ends = [x["interval"].split("/") for x in ev["label"]["text"]]
     assert all(ends[i][1] == ends[i + 1][0] for i in range(len(ends) - 1))
-    # ellipse rotation: Cesium is counter-clockwise from north, ours clockwise
+    # ellipse rotation: Cesium's semi-major axis lies along east at rotation 0 and turns
+    # counter-clockwise (EllipseGeometryLibrary: the axis is (cos r, sin r) in east/north);
+    # its azimuth must be the alert's orientation (clockwise from north), modulo 180
     imp = next(p for p in doc if p["id"] == "alert/A3/impact")
-    assert imp["ellipse"]["rotation"] == pytest.approx(-2.5307274, abs=1e-6)
+    rot = imp["ellipse"]["rotation"]
+    east, north = math.cos(rot), math.sin(rot)
+    azimuth_deg = math.degrees(math.atan2(east, north)) % 180.0
+    orientation = next(a.impact_orientation_deg for a in make_scene().alerts if a.alert_id == "A3")
+    assert azimuth_deg == pytest.approx(orientation % 180.0, abs=1e-9)
     assert imp["ellipse"]["semiMajorAxis"] == 160e3
 
 

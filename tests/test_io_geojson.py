@@ -110,9 +110,12 @@ def test_fan_reaches_radar_horizon_range() -> None:
     site = RadarSite("r", 0.0, 0.0)
     face = RadarFace("f", 90.0, 60.0, 0.0, 80.0, 4000.0)
     lat, lon = face_footprint_deg(site, face)  # type: ignore[misc]
-    ang, az = great_circle(0.0, 0.0, np.radians(lat[1:-1]), np.radians(lon[1:-1]))
-    # el=0 ray to 4000 km: central angle atan(4000/6371)
-    assert np.allclose(ang, math.atan2(4000e3, R_MEAN_M))
+    ang, az = great_circle(0.0, 0.0, np.radians(lat), np.radians(lon))
+    # el=0 ray to 4000 km: central angle atan(4000/6371); the rest are the radial edges
+    outer = ang > 1e-6 + 0.999 * ang.max()
+    assert outer.sum() == 33
+    assert np.allclose(ang[outer], math.atan2(4000e3, R_MEAN_M))
+    az = az[outer]
     assert math.degrees(az.min()) == pytest.approx(30.0) and math.degrees(
         az.max()
     ) == pytest.approx(150.0)
@@ -137,3 +140,50 @@ def test_partial_scenes(partial_scene: SceneView) -> None:
     fc = json.loads(json.dumps(to_geojson(partial_scene), allow_nan=False))
     for f in fc["features"]:
         _check_geometry(f["geometry"])
+
+
+def _inside(polys: list[list[list[float]]], lat: float, lon: float) -> bool:
+    from shapely.geometry import Point, Polygon
+
+    return any(Polygon(ring).covers(Point(lon, lat)) for ring in polys)
+
+
+def test_a_fan_containing_a_pole_is_a_polar_cap_not_a_band() -> None:
+    """A radar at 80° N looking north 3000 km covers the pole; the fan was drawn as a band
+    of latitudes round the whole Earth (the README's map showed it)."""
+    site = RadarSite("thule", 80.0, -60.0)
+    face = RadarFace("n", 0.0, 60.0, 0.0, 85.0, 3000.0)
+    lat, lon = face_footprint_deg(site, face)  # type: ignore[misc]
+    polys = ring_to_polygons(lat, lon)
+    for ring in polys:
+        _check_ring(ring)
+    assert _inside(polys, 89.9, 0.0) and _inside(polys, 85.0, -60.0)
+    # across the pole, 40° of arc from the site (4450 km, beyond 3000 km): outside
+    assert not _inside(polys, 60.0, 120.0)
+    # behind the radar (azimuth 180°, outside the ±60° sector): outside
+    assert not _inside(polys, 75.0, -60.0)
+    # the fan's straight edges are geodesics, densified: no piece longer than 50 km
+    ang, _ = great_circle(
+        np.radians(lat[:-1]), np.radians(lon[:-1]), np.radians(lat[1:]), np.radians(lon[1:])
+    )
+    # (the closure through the pole is not a ground path; the outer arc has 33 points)
+    on_edges = (np.abs(lat[:-1]) < 90.0) & (np.abs(lat[1:]) < 90.0)
+    assert (ang[on_edges] * R_MEAN_M).max() < 2 * math.pi * 3000e3 / 3 / 32
+    # the same footprint filled on a longitude/latitude map: the closing detour runs along
+    # the pole, so the filled ring holds the pole and not the 60° N circle across from it
+    from shapely.geometry import Point, Polygon
+
+    flat = Polygon(np.column_stack([lon, lat]))
+    assert flat.is_valid
+    assert flat.covers(Point(-60.0 + 180.0, 89.9)) or flat.covers(Point(-60.0 - 180.0, 89.9))
+    assert not any(flat.covers(Point(120.0 + k, 60.0)) for k in (-360.0, 0.0, 360.0))
+
+
+def test_fan_edges_are_densified() -> None:
+    site = RadarSite("r", 0.0, 0.0)
+    face = RadarFace("f", 90.0, 30.0, 0.0, 80.0, 4000.0)
+    lat, lon = face_footprint_deg(site, face)  # type: ignore[misc]
+    ang, az = great_circle(0.0, 0.0, np.radians(lat), np.radians(lon))
+    edge = np.abs(np.degrees(az) - 60.0) < 1e-6  # the first radial edge, from the site
+    d = np.sort(ang[edge] * R_MEAN_M)
+    assert d.size > 10 and np.diff(d).max() <= 50e3 + 1.0

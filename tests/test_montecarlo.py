@@ -212,3 +212,83 @@ def test_bad_study_files(tmp_path: Path) -> None:
     p.write_text(STUDY.format(runs=0))
     with pytest.raises(StudyError, match="runs"):
         load_study(p)
+
+
+def test_runs_are_drawn_one_at_a_time_and_a_huge_study_starts_at_once(
+    study_dir: Path, tmp_path: Path
+) -> None:
+    from earlywarn.run.sampling import iter_tasks, make_task
+
+    st, sc = load_study(study_dir)
+    tasks = make_tasks(st, sc)
+    assert [make_task(st, sc, i) for i in range(4)] == tasks
+    assert [t.run for t in iter_tasks(st, sc, skip={1, 2})] == [0, 3]
+    # ten million runs: the first is drawn without drawing (or holding) the others
+    huge = st.model_copy(update={"runs": 10_000_000})
+    first = next(iter_tasks(huge, sc))
+    assert first.run == 0 and first.run_seed == tasks[0].run_seed
+    res = run_study(huge, sc, tmp_path / "huge", workers=0, max_new_runs=1)
+    assert res.n_new == 1 and not res.summary["complete"]
+    assert sorted(p.name for p in (tmp_path / "huge" / "runs").iterdir()) == ["run-000000.parquet"]
+
+
+def test_bad_engine_settings_and_corrupt_part_files(study_dir: Path, tmp_path: Path) -> None:
+    st, sc = load_study(study_dir)
+    with pytest.raises(StudyError, match="--workers: got -3"):
+        run_study(st, sc, tmp_path / "a", workers=-3)
+    with pytest.raises(StudyError, match="--scheduler: got 'localhost'; expected"):
+        run_study(st, sc, tmp_path / "a", engine="dask", scheduler="localhost")
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(StudyError, match="is a file, not a folder"):
+        run_study(st, sc, tmp_path / "file", workers=0)
+    out = tmp_path / "b"
+    run_study(st, sc, out, workers=0, max_new_runs=1)
+    (out / "runs" / "run-000001.parquet").write_bytes(b"PAR1 not really")
+    with pytest.raises(StudyError, match=r"run-000001.parquet: not a readable part file.*remove"):
+        run_study(st, sc, out, workers=0)
+
+
+@pytest.mark.reliability
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
+def test_a_stopped_study_keeps_its_runs_and_leaves_no_workers(tmp_path: Path, signame: str) -> None:
+    """Ctrl-C (SIGINT to the process group, as a terminal sends it) or SIGTERM to the
+    command: it stops within seconds, keeps the part files written, says how to resume,
+    and no worker process outlives it."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    p = _write(tmp_path, 60)
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "earlywarn", "study", str(p), "--out", str(out),
+         "--workers", "2", "--quiet"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and not list((out / "runs").glob("run-*.parquet")):
+        time.sleep(0.2)
+    children = subprocess.run(
+        ["pgrep", "-P", str(proc.pid)], capture_output=True, text=True, check=False
+    ).stdout.split()
+    assert children, "the pool's workers should be running"
+    sig = getattr(signal, signame)
+    if sig == signal.SIGINT:
+        os.killpg(proc.pid, sig)
+    else:
+        os.kill(proc.pid, sig)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "run the same command again to resume" in err and "Traceback" not in err
+    kept = list((out / "runs").glob("run-*.parquet"))
+    assert kept
+    time.sleep(2.0)
+    assert not [c for c in children if Path(f"/proc/{c}").exists()]
+    done = subprocess.run(
+        [sys.executable, "-m", "earlywarn", "study", str(p), "--out", str(out), "--workers", "0",
+         "--quiet"], capture_output=True, text=True, check=False, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert f"{len(kept)} resumed" in done.stdout

@@ -118,3 +118,140 @@ def test_json_schema_describes_the_sections() -> None:
     json.dumps(schema)
     for key in ("epoch", "duration", "launches", "sensors", "defended_areas", "notifications"):
         assert key in schema["properties"]
+
+
+def test_every_example_and_the_demo_validate_against_the_published_schema() -> None:
+    import jsonschema
+    import yaml
+
+    validator = jsonschema.Draft202012Validator(scenario_json_schema())
+    demo = Path(__file__).parent.parent / "src" / "earlywarn" / "data" / "demo.yaml"
+    for path in [*EXAMPLES, demo]:
+        errors = [f"{list(e.path)}: {e.message}" for e in validator.iter_errors(yaml.safe_load(
+            path.read_text()))]  # fmt: skip
+        assert not errors, f"{path.name}: {errors}"
+    # and the schema still refuses what the loader refuses: a unit of the wrong kind, a
+    # negative revisit given as a number
+    bad = yaml.safe_load(GOOD.replace('"30 min"', '"30 parsec"'))
+    assert not validator.is_valid(bad)
+    bad = yaml.safe_load(GOOD.replace("orbit: {preset: geo, lon_deg: 30}", (
+        "orbit: {preset: geo, lon_deg: 30}\n      payload: {revisit: -2}")))  # fmt: skip
+    assert not validator.is_valid(bad)
+    with pytest.raises(ScenarioError):
+        parse_scenario(GOOD.replace('"30 min"', '"30 parsec"'))
+
+
+RADAR = """\
+  radars:
+    - id: r1
+      site: {lat_deg: 50.0, lon_deg: 0.0}
+      faces: [{boresight_az_deg: 0}]
+"""
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        # inputs that used to be ignored
+        (("lat_deg: 40.0, lon_deg: 60.0}", "lat_deg: 40.0, lon_deg: 60.0, h_m: 1e9}"), "h_m: not"),
+        (("lat_deg: 40.0, lon_deg: 60.0}", "lat_deg: 40.0, lon_deg: 60.0, h_m: .nan}"), "h_m: not"),
+        (('duration: "30 min"', 'duration: "30 min"\nstep: "5 s"'), "step: not used"),
+        (('duration: "30 min"', 'duration: "30 min"\nduration: "40 min"'), "given twice"),
+        (('time: "90 s"', 'time: "31 min"'), "launch after the scenario ends"),
+        # files validate used to pass and run crashed on
+        (("orbit: {preset: geo, lon_deg: 30}", "orbit: {tle: ['1 x', '2 y']}"), "TLE line 1"),
+        (("orbit: {preset: geo, lon_deg: 30}", "orbit: {omm: {FOO: 1}}"), "OMM: missing"),
+        (
+            (
+                "orbit: {preset: geo, lon_deg: 30}",
+                (
+                    "orbit: {elements: {a_km: 100, e: 0.5, i_deg: 0, raan_deg: 0, argp_deg: 0, "
+                    "mean_anomaly_deg: 0}}"
+                ),
+            ),
+            "below the Earth's surface",
+        ),
+        # absurd sizes
+        (('duration: "30 min"', "duration: 1e308"), "less than or equal to 2592000"),
+        (('duration: "30 min"', 'duration: "1000 d"'), "less than or equal to 2592000"),
+        (('duration: "30 min"', "duration: .inf"), "finite"),
+        (
+            (
+                "orbit: {preset: geo, lon_deg: 30}",
+                ("orbit: {preset: geo, lon_deg: 30}\n      payload: {revisit: 1 ms}"),
+            ),
+            "0.05",
+        ),
+    ],
+)
+def test_inputs_that_were_ignored_or_crashed_are_refused(
+    change: tuple[str, str], words: str
+) -> None:
+    text = GOOD.replace(*change)
+    assert text != GOOD
+    with pytest.raises(ScenarioError, match=words):
+        parse_scenario(text, "my.yaml")
+
+
+def test_the_number_of_sensor_frames_is_bounded() -> None:
+    # 30 days of 0.1 s frames: 25.9 million, over the stated limit
+    text = GOOD.replace('"30 min"', '"30 d"').replace(
+        "orbit: {preset: geo, lon_deg: 30}",
+        "orbit: {preset: geo, lon_deg: 30}\n      payload: {revisit: 0.1 s}",
+    )
+    with pytest.raises(ScenarioError, match=r"gives 25,920,000 sensor frames.*at most 2,000,000"):
+        parse_scenario(text, "my.yaml")
+    parse_scenario(text.replace("0.1 s", "2 s"), "my.yaml")  # 1.3 million: fine
+
+
+@pytest.mark.parametrize(
+    ("extra", "words"),
+    [
+        ("events:\n  - {type: fire, lat_deg: 0, lon_deg: 0, start: 100, end: 50}\n",
+         "events.0: the fire ends before it starts"),
+        ("events:\n  - {type: outage, sensor: g1, start: 100, end: 100}\n",
+         "events.0: the outage ends before it starts"),
+        ("notifications:\n  - {start: 600, end: 60, area: {lat_deg: 0, lon_deg: 0, "
+         "radius: 10 km}}\n", "notifications.0: the notification window ends before"),
+        ("defended_areas:\n  - {name: a, polygon: [[0, 0], [1, 1], [0, 1], [1, 0]]}\n",
+         "defended_areas.0: defended area 'a': the polygon is not simple"),
+        ("defended_areas:\n  - {name: a, circle: {lat_deg: 0, lon_deg: 0, radius: 10 km}}\n"
+         "  - {name: a, circle: {lat_deg: 1, lon_deg: 0, radius: 10 km}}\n",
+         "defended area names must be unique; repeated: a"),
+        ("defended_areas:\n  - {name: a, circle: {lat_deg: 0, lon_deg: 0, "
+         "radius: 200000 km}}\n", "defended_areas.0.circle.radius"),
+        (RADAR.replace("boresight_az_deg: 0", "boresight_az_deg: 0, el_min_deg: 60, "
+                       "el_max_deg: 10"), "el_min_deg \\(60\\) must be below el_max_deg"),
+        (RADAR.replace("site: {lat_deg: 50.0, lon_deg: 0.0}",
+                       "site: {lat_deg: 50.0, lon_deg: 0.0, h_m: 1e9}"), "sites.0.h_m|h_m"),
+        ("glint: {clusters_per_hour: 1e9}\n", "glint.clusters_per_hour: Input should be less"),
+    ],
+)  # fmt: skip
+def test_contradictions_are_refused_with_file_line_and_field(extra: str, words: str) -> None:
+    radar = extra.startswith("  radars")
+    text = GOOD.replace("sensors:\n", "sensors:\n" + extra) if radar else GOOD + extra
+    with pytest.raises(ScenarioError, match=rf"my.yaml:\d+: .*{words}"):
+        parse_scenario(text, "my.yaml")
+
+
+def test_non_text_files_and_study_files_get_one_sentence(tmp_path: Path) -> None:
+    binary = tmp_path / "binary.yaml"
+    binary.write_bytes(b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)))
+    with pytest.raises(ScenarioError, match="not a UTF-8 text file"):
+        load_scenario(binary)
+    nul = tmp_path / "nul.yaml"
+    nul.write_bytes(b"epoch: \x00\n")
+    with pytest.raises(ScenarioError, match="not a text file"):
+        load_scenario(nul)
+    with pytest.raises(ScenarioError, match=r"this is a study file.*earlywarn study"):
+        load_scenario(EXAMPLES[0].parent / "study.yaml")
+
+
+def test_study_file_errors_carry_line_numbers(tmp_path: Path) -> None:
+    from earlywarn.io.study import StudyError, parse_study
+
+    text = "scenario: reference.yaml\nruns: 10\nseed: 1\nclutter:\n  multiplier: [2, 1]\n"
+    with pytest.raises(StudyError, match=r"s.yaml:4: clutter: multiplier: expected 0 < low"):
+        parse_study(text, "s.yaml")
+    with pytest.raises(StudyError, match=r"s.yaml:3: not valid YAML: key 'runs' given twice"):
+        parse_study("scenario: a.yaml\nruns: 10\nruns: 20\nseed: 1\n", "s.yaml")

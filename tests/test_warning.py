@@ -163,3 +163,32 @@ def test_bad_input(solver: FlightSolver, sensors) -> None:
             0
         ]
     )
+
+
+def test_launch_points_without_a_dual_warning_are_the_most_alarming_cells(
+    tmp_path, table, sensors
+) -> None:
+    """In range but never seen by both phenomenologies is worse than any warning time: the
+    cells must be darker than the 0-minute end of the scale (they were painted white, like
+    the out-of-range cells), and the picture must show them with a legend."""
+    import matplotlib
+    import matplotlib.image
+
+    from earlywarn.io.maps import STATUS_COLORS, status_image
+
+    sats, rads = sensors
+    grid = LatLonGrid.regular(10.0)
+    lat, lon = grid.points_deg
+    m = warning_map(table, *DEFENDED, lat, lon, sats, rads, EPOCH, grid=grid)
+    status = m.status.reshape(grid.shape)
+    worst = np.isin(status, ["no_ir", "no_radar", "no_detection"])
+    assert worst.any() and (status == "ok").any()
+    rgba = status_image(m)
+    luminance = rgba[..., :3] @ np.array([0.2126, 0.7152, 0.0722])
+    zero_min = np.array(matplotlib.colormaps["RdYlGn"](0.0)[:3]) @ [0.2126, 0.7152, 0.0722]
+    assert np.all(rgba[worst][:, 3] == 1.0) and np.all(luminance[worst] < zero_min)
+    assert np.all(rgba[status == "ok"][:, 3] == 0.0)  # the warning time shows through
+    png = matplotlib.image.imread(plot_warning(m, tmp_path / "w.png"))[..., :3]
+    for name in set(status[worst].tolist()):
+        want = np.array(matplotlib.colors.to_rgb(STATUS_COLORS[name]))
+        assert (np.abs(png - want).max(axis=-1) < 0.02).sum() > 100, name

@@ -318,9 +318,8 @@ def validate_record(obj: Mapping[str, Any], epoch_utc: str | datetime | None = N
             f"{SCHEMA_VERSION!r}"
         )
     kind = obj.get("kind")
-    if kind not in KIND_COLUMNS:
+    if not isinstance(kind, str) or kind not in KIND_COLUMNS:
         raise ReportError(f"report field 'kind': got {kind!r}; expected one of {KINDS}")
-    assert isinstance(kind, str)
     spec = columns_of(kind)
     missing = [k for k in spec if k not in obj]
     if missing:

@@ -91,6 +91,10 @@ BoolArray = npt.NDArray[np.bool_]
 
 DEFAULT_PLUME_ALTITUDE_M = 15_000.0
 LIMB_PLUME_ALTITUDE_M = 150_000.0
+MAX_WINDOW_S = 30 * 86_400.0
+"""Longest coverage window: 30 days (every sample of every point is swept in memory)."""
+MAX_SAMPLES = 20_000
+"""Most coarse samples per point over the window ((t_end - t_start) / step_s)."""
 DEFAULT_REFERENCE_INTENSITY_W_SR = 1.0e6
 
 
@@ -156,6 +160,16 @@ class LatLonGrid:
         """Flattened (lat_deg, lon_deg) of every point, ``(n_lat * n_lon,)`` each."""
         lat, lon = np.meshgrid(self.lat_deg, self.lon_deg, indexing="ij")
         return lat.ravel(), lon.ravel()
+
+    def area_weights(self) -> FloatArray:
+        """Each point's share of the grid's area on the sphere, ``(n_lat * n_lon,)``,
+        summing to 1: a cell between latitudes φ₁ and φ₂ and longitudes λ₁ and λ₂ has area
+        R² (sin φ₂ − sin φ₁)(λ₂ − λ₁) (the sphere's zone formula; on the ellipsoid the
+        shares differ by < 0.5 %)."""
+        lat_e, lon_e = self.cell_edges_deg()
+        band = np.diff(np.sin(np.radians(np.clip(lat_e, -90.0, 90.0))))
+        w = np.outer(band, np.diff(lon_e)).ravel()
+        return np.asarray(w / w.sum())
 
     def cell_edges_deg(self) -> tuple[FloatArray, FloatArray]:
         def edges(c: FloatArray) -> FloatArray:
@@ -254,6 +268,18 @@ def visibility_windows(
     for name, val in (("step_s", step_s), ("tol_s", tol_s)):
         if not (math.isfinite(val) and val > 0):
             raise ValueError(f"coverage {name}: got {val!r}; expected a number > 0")
+    if t_end_s - t_start_s > MAX_WINDOW_S:
+        raise ValueError(
+            f"coverage time window: {(t_end_s - t_start_s) / 3600:.6g} h; at most "
+            f"{MAX_WINDOW_S / 3600:g} h ({MAX_WINDOW_S / 86400:g} days): every sample of every "
+            "point is held in memory"
+        )
+    if (t_end_s - t_start_s) / step_s > MAX_SAMPLES:
+        raise ValueError(
+            f"coverage sampling: {(t_end_s - t_start_s) / step_s:,.0f} samples of {step_s:g} s "
+            f"per point; at most {MAX_SAMPLES:,}: lengthen the sampling step or shorten the "
+            "window"
+        )
     lat = np.radians(np.asarray(lat_deg, dtype=np.float64).ravel())
     lon = np.radians(np.asarray(lon_deg, dtype=np.float64).ravel())
     if lat.shape != lon.shape:
@@ -429,6 +455,14 @@ class CoverageMap:
     fence_m: FloatArray  # lowest altitude seen by a radar, NaN where none
     windows: VisibilityWindows
 
+    def area_fraction(self, level: int) -> float:
+        """Fraction of the grid's area and time seen by >= ``level`` satellites (1 or 2),
+        each point weighted by its cell's area (:meth:`LatLonGrid.area_weights`)."""
+        if level not in (1, 2):
+            raise ValueError(f"coverage level: got {level!r}; the map holds levels 1 and 2")
+        values = self.coverage_1 if level == 1 else self.coverage_2
+        return float(np.sum(self.grid.area_weights() * values))
+
 
 def _windows_swept(
     satellites: Sequence[InfraredSatellite],
@@ -553,6 +587,11 @@ def region_coverage(
         )
     if level < 1:
         raise ValueError(f"region {name!r}: level must be >= 1; got {level}")
+    if level > len(satellites):
+        raise ValueError(
+            f"region {name!r}: level {level} needs at least {level} satellites; the "
+            f"architecture has {len(satellites)}"
+        )
     pa_ = np.asarray(poly)
     g = LatLonGrid.regular(
         resolution_deg,

@@ -15,9 +15,23 @@ from typing import Annotated, Any
 
 import typer
 
-from earlywarn.cli.common import fail, load_scenario_or_fail, parse_latlon, parse_polygon
+from earlywarn.cli.common import (
+    FORCE_HELP,
+    fail,
+    load_scenario_or_fail,
+    parse_latlon,
+    parse_polygon,
+)
+from earlywarn.run.staging import OutputError, check_output_dir, staged_output
 
 __all__ = ["coverage_command", "study_command", "warning_command"]
+
+
+def _check_out(out: Path, force: bool) -> None:
+    try:
+        check_output_dir(out, force)
+    except OutputError as exc:
+        fail(str(exc))
 
 
 def coverage_command(
@@ -46,6 +60,7 @@ def coverage_command(
     level: Annotated[int, typer.Option(help="Satellites needed for region coverage.")] = 1,
     json_out: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
+    force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
 ) -> None:
     """Infrared coverage (≥1, ≥2), longest gaps and radar fence on a lat/lon grid
     (deterministic: no seed)."""
@@ -54,6 +69,7 @@ def coverage_command(
     from earlywarn.run import build
 
     scen = load_scenario_or_fail(scenario)
+    _check_out(out, force)
     # the IR search settings shared by the map and the region
     plume_m = None if plume_altitude_km is None else plume_altitude_km * 1e3
     ir: dict[str, Any] = {
@@ -81,10 +97,12 @@ def coverage_command(
     import pyarrow.parquet as pq
 
     say("writing")
-    out.mkdir(parents=True, exist_ok=True)
-    pq.write_table(maps.coverage_table(cov), out / "coverage.parquet")
-    maps.write_coverage_geojson(cov, out / "coverage.geojson")
-    maps.plot_coverage(cov, out / "coverage.png")
+    with staged_output(out, force) as tmp:
+        pq.write_table(maps.coverage_table(cov), tmp / "coverage.parquet")
+        maps.write_coverage_geojson(cov, tmp / "coverage.geojson")
+        maps.plot_coverage(cov, tmp / "coverage.png")
+        if reg is not None:
+            (tmp / "region.json").write_text(json.dumps(reg.to_dict(), indent=2) + "\n")
     alts = cv.plume_altitudes_m(sats, plume_m)
     for i in cv.never_seen(cov.windows):
         typer.echo(
@@ -108,8 +126,8 @@ def coverage_command(
         return
     typer.echo(
         f"coverage of {scen.name}: {grid.shape[0]}x{grid.shape[1]} points over {hours:g} h; "
-        f"mean fraction seen by >=1 satellite {cov.coverage_1.mean():.3f}, by >=2 "
-        f"{cov.coverage_2.mean():.3f}"
+        f"area-weighted fraction seen by >=1 satellite {cov.area_fraction(1):.3f}, by >=2 "
+        f"{cov.area_fraction(2):.3f}"
     )
     if reg is not None:
         typer.echo(
@@ -140,6 +158,7 @@ def warning_command(
     ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
+    force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
 ) -> None:
     """Warning time left after dual-phenomenology confirmation, over a grid of launch points.
 
@@ -154,6 +173,7 @@ def warning_command(
     from earlywarn.run import build
 
     scen = load_scenario_or_fail(scenario)
+    _check_out(out, force)
     dlat, dlon = parse_latlon(defended, "--defended")
     catalog = load_catalog()
     if vehicle not in catalog:
@@ -186,9 +206,9 @@ def warning_command(
     import pyarrow.parquet as pq
 
     say("writing")
-    out.mkdir(parents=True, exist_ok=True)
-    pq.write_table(maps.warning_table(wm), out / "warning.parquet")
-    maps.plot_warning(wm, out / "warning.png")
+    with staged_output(out, force) as tmp:
+        pq.write_table(maps.warning_table(wm), tmp / "warning.parquet")
+        maps.plot_warning(wm, tmp / "warning.png")
     w = wm.warning_time_s[np.isfinite(wm.warning_time_s)]
     if json_out:
         doc = {
@@ -328,7 +348,7 @@ def study_command(
     """Run (or resume) a Monte Carlo study; runs already written in --out are skipped."""
     from earlywarn.io.scenario import ScenarioError
     from earlywarn.io.study import StudyError, load_study
-    from earlywarn.run.study import run_study
+    from earlywarn.run.study import StudyInterrupted, run_study
 
     eng = _engine_args(dask_local, scheduler, workers)
     if runs is not None and not 0 < runs <= 10_000_000:
@@ -349,6 +369,8 @@ def study_command(
             res = run_study(study, scen, out, progress=bar, **eng)
     except StudyError as exc:
         fail(str(exc))
+    except StudyInterrupted as exc:
+        fail(str(exc), code=130)
     s = res.summary
     if json_out:
         typer.echo(json.dumps(s, indent=2))

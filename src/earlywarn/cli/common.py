@@ -7,7 +7,9 @@ from typing import Any, NoReturn
 
 import typer
 
-__all__ = ["fail", "load_scenario_or_fail", "parse_latlon", "parse_polygon"]
+__all__ = ["FORCE_HELP", "fail", "load_scenario_or_fail", "parse_latlon", "parse_polygon"]
+
+FORCE_HELP = "Replace a non-empty output folder (it is swapped whole when the run succeeds)."
 
 LAT_RANGE_DEG = (-90.0, 90.0)
 LON_RANGE_DEG = (-180.0, 360.0)

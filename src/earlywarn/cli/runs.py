@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from earlywarn.cli.common import fail, load_scenario_or_fail, parse_latlon
+from earlywarn.cli.common import FORCE_HELP, fail, load_scenario_or_fail, parse_latlon
 
 
 def trajectory(
@@ -128,8 +128,10 @@ def _print_trajectory(s: dict[str, Any]) -> None:
         typer.echo(
             f"impact       T+{i['time_s']:.1f} s at {i['lat_deg']:.3f}°, {i['lon_deg']:.3f}°"
         )
-    typer.echo(f"ground range {s['ground_range_km']:.1f} km")
-    typer.echo(f"flight time  {s['flight_time_s'] / 60.0:.2f} min")
+    if s["ground_range_km"] is not None:
+        typer.echo(f"ground range {s['ground_range_km']:.1f} km")
+    if s["flight_time_s"] is not None:
+        typer.echo(f"flight time  {s['flight_time_s'] / 60.0:.2f} min")
     if s["aim_miss_km"] is not None:
         typer.echo(f"aim miss     {s['aim_miss_km'] * 1000.0:.1f} m")
 
@@ -212,19 +214,24 @@ class _Progress:
             self._bar.__exit__(None, None, None)
 
 
-def _run_and_write(scenario: Any, out: Path, seed: int | None, quiet: bool) -> Any:
+def _run_and_write(
+    scenario: Any, out: Path, seed: int | None, quiet: bool, force: bool = False
+) -> Any:
     from earlywarn.io.scenario import ScenarioError
     from earlywarn.run.outputs import write_outputs
     from earlywarn.run.pipeline import run_scenario
+    from earlywarn.run.staging import OutputError, check_output_dir, staged_output
 
-    with _Progress(quiet) as progress:
-        try:
+    try:
+        check_output_dir(out, force)  # before the run, not after it
+        with _Progress(quiet) as progress:
             result = run_scenario(scenario, seed=seed, progress=progress)
-        except ScenarioError as exc:
-            fail(str(exc))
-        progress("writing", 0.95)
-        write_outputs(result, out)
-        progress("done", 1.0)
+            progress("writing", 0.95)
+            with staged_output(out, force) as tmp:
+                write_outputs(result, tmp)
+            progress("done", 1.0)
+    except (ScenarioError, OutputError) as exc:
+        fail(str(exc))
     return result
 
 
@@ -234,12 +241,13 @@ def run(
     seed: Annotated[int | None, typer.Option(help="Override the scenario's seed.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print summary.json.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress or timeline.")] = False,
+    force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
 ) -> None:
     """Run the whole chain (flight → sensors → center → evaluation) and write outputs."""
     if seed is not None and seed < 0:
         fail(f"--seed must be a non-negative integer; got {seed}")
     sc = load_scenario_or_fail(scenario)
-    result = _run_and_write(sc, out, seed, quiet or json_out)
+    result = _run_and_write(sc, out, seed, quiet or json_out, force)
     if json_out:
         typer.echo(json.dumps(result.summary(), indent=2))
         return
@@ -279,35 +287,35 @@ def replay(
         Path | None,
         typer.Option(help="Scenario whose defended areas/notifications the center uses."),
     ] = None,
-    epoch: Annotated[str | None, typer.Option(help="Epoch of a JSONL stream (ISO 8601 Z).")] = None,
-    step: Annotated[float, typer.Option(help="Center step, s.")] = 2.0,
+    epoch: Annotated[
+        str | None,
+        typer.Option(help="Epoch (ISO 8601 Z); checked against the reports' own time_utc."),
+    ] = None,
+    step: Annotated[float, typer.Option(help="Center step, s (0.1 to 600).")] = 2.0,
+    force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print the alerts as JSON.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="No timeline.")] = False,
 ) -> None:
     """Run the center alone over a saved report stream: no truth, no evaluation
     (deterministic: the same reports give the same alerts; no seed)."""
-    from earlywarn.center import CenterConfig, run_center
-    from earlywarn.io.reports import read_reports_parquet
-    from earlywarn.reports import ReportBatch, ReportError
-    from earlywarn.run import build
+    from earlywarn.center import run_center
+    from earlywarn.run.replay import ReplayError, prepare_replay
+    from earlywarn.run.staging import OutputError, check_output_dir, staged_output
 
+    sc = load_scenario_or_fail(scenario) if scenario is not None else None
     try:
-        if reports.suffix == ".parquet":
-            batch = read_reports_parquet(reports)
-        else:
-            if epoch is None and scenario is None:
-                fail("a JSONL stream carries no epoch: give --epoch or --scenario")
-            ep = epoch if epoch is not None else load_scenario_or_fail(scenario).epoch  # type: ignore[arg-type]
-            batch = ReportBatch.from_jsonl(reports, ep)
-    except (OSError, ValueError, ReportError) as exc:
-        fail(f"{reports}: {exc}")
-    if scenario is not None:
-        config = build.center_config(load_scenario_or_fail(scenario))
-    else:
-        config = CenterConfig(epoch=batch.epoch_utc)  # type: ignore[arg-type]
-    result = run_center(batch, config, dt_s=step)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "alerts.jsonl").write_text(result.alerts_jsonl())
+        check_output_dir(out, force)
+        rp = prepare_replay(reports, sc, epoch, step)
+    except (ReplayError, OutputError) as exc:
+        fail(str(exc))
+    for what in rp.missing:
+        typer.echo(f"earlywarn: warning: no --scenario: {what}", err=True)
+    result = run_center(rp.batch, rp.config, dt_s=step)
+    try:
+        with staged_output(out, force) as tmp:
+            (tmp / "alerts.jsonl").write_text(result.alerts_jsonl())
+    except OutputError as exc:
+        fail(str(exc))
     alerts = [a.to_dict() for a in result.alerts]
     if json_out:
         typer.echo(json.dumps({"n_alerts": len(alerts), "alerts": alerts}, indent=2))
@@ -317,6 +325,8 @@ def replay(
     for line in format_timeline(alerts):
         typer.echo(line)
     typer.echo(f"{len(alerts)} alerts written to {out / 'alerts.jsonl'}")
+    if rp.missing:
+        typer.echo("without a scenario's context (see the warnings above): give --scenario FILE")
 
 
 def demo(
@@ -324,6 +334,7 @@ def demo(
     seed: Annotated[int | None, typer.Option(help="Override the demo's seed.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print summary.json.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress or timeline.")] = False,
+    force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
 ) -> None:
     """Run the built-in example (a launch and a non-threat) and print the alert timeline."""
     from earlywarn.io.scenario import parse_scenario
@@ -334,7 +345,7 @@ def demo(
     sc = parse_scenario(text, "demo.yaml")
     if not (quiet or json_out):
         typer.echo(f"earlywarn demo: {sc.description}")
-    result = _run_and_write(sc, out, seed, quiet or json_out)
+    result = _run_and_write(sc, out, seed, quiet or json_out, force)
     if json_out:
         typer.echo(json.dumps(result.summary(), indent=2))
     elif not quiet:

@@ -28,9 +28,10 @@ Packets, in order (ids are unique; ``/`` separates the parts of an id):
 * ``truth/<launch_id>/launch`` and ``truth/<launch_id>/impact`` — true points.
 
 Times are ISO 8601 UTC with ``Z`` (millisecond resolution); intervals are
-``start/stop``. Every availability lies within the clock interval. Cesium's ellipse
-``rotation`` is counter-clockwise from north with the semi-major axis along north at 0,
-so it is the negative of our orientation (azimuth clockwise from north).
+``start/stop``. Every availability lies within the clock interval. Cesium's ellipse has
+its semi-major axis along east at ``rotation`` 0 and turns counter-clockwise (seen from
+above), so for our orientation (azimuth of the semi-major axis, clockwise from north) the
+rotation is ``radians(90 - orientation_deg)``.
 """
 
 from __future__ import annotations
@@ -318,7 +319,7 @@ def _event_packets(w: _Writer) -> list[dict[str, Any]]:
                 pkt["ellipse"] = {
                     "semiMajorAxis": smaj,
                     "semiMinorAxis": max(smin, 1.0),
-                    "rotation": -math.radians(a.impact_orientation_deg or 0.0),
+                    "rotation": math.radians(90.0 - (a.impact_orientation_deg or 0.0)),
                     "material": _solid(_rgba(color, 70)),
                     "outline": True,
                     "outlineColor": {"rgba": _rgba(color)},

@@ -130,6 +130,10 @@ def _central_angle(range_m: float, el_rad: float, h_m: float = 0.0) -> float:
     return math.atan2(range_m * math.cos(el_rad), rs + range_m * math.sin(el_rad))
 
 
+_EDGE_STEP_M = 50e3
+"""Longest piece of a radar fan's straight (radial) edge: geodesics are densified."""
+
+
 def face_footprint_deg(
     site: RadarSite, face: RadarFace, altitude_m: float | None = None, n_arc: int = 33
 ) -> tuple[FloatArray, FloatArray] | None:
@@ -175,16 +179,44 @@ def face_footprint_deg(
     full = face.half_width_deg >= 180.0
     if full:
         lat, lon = circle_ring_deg(site.lat_deg, site.lon_deg, d_out / 1e3, 4 * (n_arc - 1))
-        return lat, lon
+        return _around_pole(lat, lon)
     az = face.boresight_az_deg + np.linspace(-face.half_width_deg, face.half_width_deg, n_arc)
     olat, olon = destination_deg(site.lat_deg, site.lon_deg, az, np.full(az.shape, d_out))
-    if d_in <= 1.0:
-        lat = np.concatenate([[site.lat_deg], olat, [site.lat_deg]])
-        lon = np.concatenate([[site.lon_deg], olon, [site.lon_deg]])
+    # the straight edges are geodesics too: densified so no piece exceeds _EDGE_STEP_M
+    n_edge = max(2, math.ceil((d_out - d_in) / _EDGE_STEP_M) + 1)
+    radial = np.linspace(d_in, d_out, n_edge)[:-1]
+    up_lat, up_lon = destination_deg(
+        site.lat_deg, site.lon_deg, np.full(radial.shape, az[0]), radial
+    )
+    dn_lat, dn_lon = destination_deg(
+        site.lat_deg, site.lon_deg, np.full(radial.shape, az[-1]), radial[::-1]
+    )
+    if d_in <= 1.0:  # a sector from the site
+        lat = np.concatenate([up_lat, olat, dn_lat, up_lat[:1]])
+        lon = np.concatenate([up_lon, olon, dn_lon, up_lon[:1]])
     else:
         ilat, ilon = destination_deg(site.lat_deg, site.lon_deg, az[::-1], np.full(az.shape, d_in))
-        lat = np.concatenate([olat, ilat, olat[:1]])
-        lon = np.concatenate([olon, ilon, olon[:1]])
+        lat = np.concatenate([up_lat, olat, dn_lat[:-1], ilat, up_lat[:1]])
+        lon = np.concatenate([up_lon, olon, dn_lon[:-1], ilon, up_lon[:1]])
+    return _around_pole(lat, lon)
+
+
+def _around_pole(lat: FloatArray, lon: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """A closed ring with continuous longitudes; one that winds around a pole (a fan that
+    contains it) is closed through the pole in steps of 90° of longitude, so that filling
+    it on a latitude/longitude map gives the polar cap rather than a band of latitudes."""
+    u = _unwrap_deg(lon)
+    winding = float(u[-1] - u[0])
+    if abs(winding) < 180.0:
+        return lat, u
+    pole = 90.0 if float(np.max(lat)) >= -float(np.min(lat)) else -90.0
+    # start the ring at its point nearest the pole, so the detour's link to it is shortest
+    k = int(np.argmax(lat * np.sign(pole)))
+    lat = np.concatenate([np.roll(lat[:-1], -k), [lat[k]]])
+    u = _unwrap_deg(np.concatenate([np.roll(lon[:-1], -k), [lon[k]]]))
+    steps = np.linspace(u[-1], u[0], 5)  # 360° back to the start in 90° steps
+    lat = np.concatenate([lat, np.full(steps.shape, pole), lat[:1]])
+    lon = np.concatenate([u, steps, u[:1]])
     return lat, lon
 
 

@@ -24,6 +24,7 @@ __all__ = [
     "grid_image",
     "plot_coverage",
     "plot_warning",
+    "status_image",
     "warning_table",
     "write_coverage_geojson",
 ]
@@ -192,6 +193,38 @@ def warning_table(wm: WarningMap) -> pa.Table:
     return t.replace_schema_metadata(meta)
 
 
+STATUS_COLORS: dict[str, str] = {
+    "no_detection": "#1b0030",  # in range, never seen: the worst cell
+    "no_ir": "#6a0051",  # in range, no infrared: no dual-phenomenology warning
+    "no_radar": "#3f007d",  # in range, no radar: no dual-phenomenology warning
+    "out_of_range": "#e6e6e6",  # the vehicle cannot reach the defended point from here
+}
+"""Colours of the cells without a warning time: launch points in range that get no
+dual-phenomenology warning are darker than any warning time (the red end of the scale
+is 0 min), so the worst cells are the most alarming on the map; out of range is grey."""
+
+STATUS_LABELS: dict[str, str] = {
+    "no_detection": "in range, not detected",
+    "no_ir": "in range, no infrared detection",
+    "no_radar": "in range, no radar detection",
+    "out_of_range": "out of range",
+}
+
+
+def status_image(wm: WarningMap) -> npt.NDArray[np.float64]:
+    """RGBA (grid rows, columns, 4) of the cells without a warning time; transparent
+    where a warning time is drawn."""
+    from matplotlib.colors import to_rgba
+
+    if wm.grid is None:
+        raise ValueError("status_image needs a WarningMap computed on a LatLonGrid")
+    status = np.asarray(wm.status).reshape(wm.grid.shape)
+    rgba = np.zeros((*wm.grid.shape, 4))
+    for name, color in STATUS_COLORS.items():
+        rgba[status == name] = to_rgba(color)
+    return rgba
+
+
 def plot_warning(wm: WarningMap, path: str | Path) -> Path:
     """PNG map of the warning time left (minutes) with coastlines and the defended point."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -206,6 +239,10 @@ def plot_warning(wm: WarningMap, path: str | Path) -> Path:
     img = grid_image(wm.warning_time_s / 60.0, wm.grid)
     vmax = float(np.nanmax(img)) if np.isfinite(img).any() else 1.0
     m = ax.pcolormesh(lon_e, lat_e, img, cmap="RdYlGn", vmin=0.0, vmax=vmax, shading="flat")
+    ax.imshow(
+        status_image(wm), origin="lower", interpolation="nearest", aspect="auto",
+        extent=(float(lon_e[0]), float(lon_e[-1]), float(lat_e[0]), float(lat_e[-1])),
+    )  # fmt: skip
     ft = grid_image(wm.flight_time_s / 60.0, wm.grid)
     if np.isfinite(ft).sum() > 4:
         cs = ax.contour(wm.grid.lon_deg, wm.grid.lat_deg, ft, colors="0.3", linewidths=0.6,
@@ -223,6 +260,16 @@ def plot_warning(wm: WarningMap, path: str | Path) -> Path:
         f"({wm.defended_lat_deg:g}, {wm.defended_lon_deg:g}); contours: flight time"
     )
     fig.colorbar(m, ax=ax, shrink=0.7, label="warning time left (min)")
+    from matplotlib.patches import Patch
+
+    present = set(np.asarray(wm.status).tolist())
+    handles = [
+        Patch(facecolor=STATUS_COLORS[k], edgecolor="0.3", label=STATUS_LABELS[k])
+        for k in STATUS_COLORS
+        if k in present
+    ]
+    if handles:
+        ax.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.9)
     p = Path(path)
     fig.savefig(p, format="png", dpi=100, facecolor="white")
     return p

@@ -24,6 +24,12 @@ UNITS: dict[str, dict[str, float]] = {
 _PATTERN = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([^\s\d].*?)?\s*$")
 
 
+def quantity_pattern(dimension: str) -> str:
+    """A regular expression (JSON Schema dialect) for a string quantity of ``dimension``."""
+    units = "|".join(re.escape(u) for u in sorted(UNITS[dimension], key=len, reverse=True))
+    return rf"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*({units})?\s*$"
+
+
 def parse_quantity(value: object, dimension: str) -> float:
     """Return ``value`` in SI units of ``dimension``; raise ValueError naming what is allowed."""
     table = UNITS[dimension]

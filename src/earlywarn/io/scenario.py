@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import math
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -25,37 +26,88 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
 
 from earlywarn.earth.time import parse_utc
-from earlywarn.io.quantity import parse_quantity
+from earlywarn.io.quantity import parse_quantity, quantity_pattern
+from earlywarn.sensors.orbits import KeplerOrbit, Orbit, geo, molniya, omm_orbit, tle_orbit
+
+_ELEMENT_KEYS = {"a_km", "e", "i_deg", "raan_deg", "argp_deg", "mean_anomaly_deg"}
 
 
-def _q(dimension: str) -> Any:
+def _q(dimension: str, description: str) -> Any:
+    """A quantity: a bare number in SI, or a string with a unit of ``dimension``.
+
+    The JSON Schema says the same (a number, or a string matching the unit pattern), so a
+    file the loader accepts validates against the published schema."""
+
     def conv(v: object) -> float:
         return parse_quantity(v, dimension)
 
-    return BeforeValidator(conv)
+    schema = {
+        "anyOf": [{"type": "number"}, {"type": "string", "pattern": quantity_pattern(dimension)}],
+        "description": description,
+    }
+    return (BeforeValidator(conv), WithJsonSchema(schema))
 
 
-Seconds = Annotated[float, _q("time"), Field(description="time: number of s or '90 s', '5 min'")]
-Metres = Annotated[float, _q("length"), Field(description="length: number of m or '4500 km'")]
-Radians = Annotated[float, _q("angle"), Field(description="angle: rad or '30 urad', '0.15 deg'")]
-WattsPerSr = Annotated[float, _q("intensity"), Field(description="W/sr or '1 MW/sr'")]
+Seconds = Annotated[float, *_q("time", "time: number of s or '90 s', '5 min'")]
+Metres = Annotated[float, *_q("length", "length: number of m or '4500 km'")]
+Radians = Annotated[float, *_q("angle", "angle: rad or '30 urad', '0.15 deg'")]
+WattsPerSr = Annotated[float, *_q("intensity", "intensity: W/sr or '1 MW/sr'")]
 Latitude = Annotated[float, Field(ge=-90.0, le=90.0, description="degrees")]
 Longitude = Annotated[float, Field(ge=-180.0, le=360.0, description="degrees")]
 
 
+MAX_DURATION_S = 30 * 86400.0
+"""Longest scenario: 30 days (a run holds every report and the truth in memory)."""
+MAX_SENSOR_FRAMES = 2_000_000
+"""Most infrared frames plus radar scans in one run: each is drawn and held in memory."""
+MIN_REVISIT_S = 0.05
+"""Shortest revisit or frame period: 20 Hz, beyond the sensors modelled."""
+MAX_CLUSTERS_PER_HOUR = 1000.0
+"""Most glint clusters an hour: beyond that glint is a continuous background, not clusters."""
+MAX_AREA_RADIUS_M = 20_000e3
+"""A circle's radius: at most half a great circle (20,000 km)."""
+SITE_HEIGHT_M = (-500.0, 9000.0)
+"""A ground site's height above the ellipsoid: the Dead Sea shore to above Everest."""
+
+
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class GroundPoint(_Model):
+    """A point on the ellipsoid (launch sites and aim points are at height 0)."""
+
+    lat_deg: Latitude
+    lon_deg: Longitude
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_height(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "h_m" in data:
+            raise ValueError(
+                f"h_m: not used here (given: {data['h_m']!r}); launch sites, aim points and "
+                "regions are on the WGS84 ellipsoid (the flight model starts at height 0)"
+            )
+        return data
 
 
 class Point(_Model):
+    """A ground site with its height above the WGS84 ellipsoid (radars)."""
+
     lat_deg: Latitude
     lon_deg: Longitude
-    h_m: float = 0.0
+    h_m: float = Field(default=0.0, ge=SITE_HEIGHT_M[0], le=SITE_HEIGHT_M[1])
+
+
+def _ordered(start: float, end: float, what: str) -> None:
+    if not end > start:
+        raise ValueError(f"{what} ends before it starts: start {start:g} s, end {end:g} s")
 
 
 class Launch(_Model):
@@ -63,9 +115,9 @@ class Launch(_Model):
 
     id: str = Field(min_length=1)
     vehicle: str = Field(description="a catalog vehicle or one of the file's 'vehicles'")
-    site: Point
+    site: GroundPoint
     time: Seconds = 0.0
-    aim: Point | None = None
+    aim: GroundPoint | None = None
     trajectory: Literal["minimum-energy", "lofted", "depressed"] = "minimum-energy"
     apogee: Metres | None = None
     azimuth_deg: float | None = Field(default=None, ge=-360.0, le=360.0)
@@ -99,6 +151,11 @@ class Fire(_Model):
     end: Seconds
     intensity: WattsPerSr = 1.0e5
 
+    @model_validator(mode="after")
+    def _order(self) -> Fire:
+        _ordered(self.start, self.end, "the fire")
+        return self
+
 
 class SensorEvent(_Model):
     type: Literal["outage", "degraded"]
@@ -106,6 +163,11 @@ class SensorEvent(_Model):
     start: Seconds
     end: Seconds
     factor: float = Field(default=0.5, gt=0.0, le=1.0, description="degraded sensitivity")
+
+    @model_validator(mode="after")
+    def _order(self) -> SensorEvent:
+        _ordered(self.start, self.end, f"the {self.type}")
+        return self
 
 
 Event = Annotated[Fire | SensorEvent, Field(discriminator="type")]
@@ -116,13 +178,13 @@ class Glint(_Model):
 
     enabled: bool = True
     lobe_width_deg: float = Field(default=2.0, gt=0.0, le=30.0, description="1-sigma lobe")
-    clusters_per_hour: float = Field(default=3.0, ge=0.0)
+    clusters_per_hour: float = Field(default=3.0, ge=0.0, le=MAX_CLUSTERS_PER_HOUR)
 
 
 class Circle(_Model):
     lat_deg: Latitude
     lon_deg: Longitude
-    radius: Metres = Field(gt=0.0)
+    radius: Metres = Field(gt=0.0, le=MAX_AREA_RADIUS_M)
 
 
 class Notification(_Model):
@@ -135,7 +197,14 @@ class Notification(_Model):
     azimuth_sector_deg: tuple[float, float] = (0.0, 360.0)
     vehicle_class: str | None = Field(default=None, alias="class")
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
+
+    @model_validator(mode="after")
+    def _order(self) -> Notification:
+        _ordered(self.start, self.end, "the notification window")
+        return self
 
 
 class OrbitSpec(_Model):
@@ -170,14 +239,53 @@ class OrbitSpec(_Model):
             raise ValueError("preset 'molniya' needs 'apogee_lon_deg'")
         return self
 
+    def make_orbit(self, name: str) -> Orbit:
+        """The orbit model (its constructor checks the elements, TLE or OMM)."""
+        if self.preset == "geo":
+            assert self.lon_deg is not None
+            return geo(self.lon_deg, name=name)
+        if self.preset == "molniya":
+            assert self.apogee_lon_deg is not None
+            return molniya(
+                self.apogee_lon_deg,
+                phase_deg=self.phase_deg,
+                perigee_alt_km=self.perigee_alt / 1e3,
+                arg_perigee_deg=self.arg_perigee_deg,
+                name=name,
+            )
+        if self.elements is not None:
+            missing = _ELEMENT_KEYS - set(self.elements)
+            extra = set(self.elements) - _ELEMENT_KEYS
+            if missing or extra:
+                raise ValueError(
+                    f"orbit.elements needs exactly {sorted(_ELEMENT_KEYS)}; "
+                    f"missing {sorted(missing)}, unknown {sorted(extra)}"
+                )
+            el = self.elements
+            return KeplerOrbit(
+                name=name,
+                a_m=el["a_km"] * 1e3,
+                e=el["e"],
+                i_rad=math.radians(el["i_deg"]),
+                raan_rad=math.radians(el["raan_deg"]),
+                argp_rad=math.radians(el["argp_deg"]),
+                mean_anomaly_rad=math.radians(el["mean_anomaly_deg"]),
+            )
+        if self.tle is not None:
+            return tle_orbit(self.tle[0], self.tle[1], name=name)
+        assert self.omm is not None
+        return omm_orbit(self.omm)
+
 
 class Payload(_Model):
     """An infrared payload; unset fields take the sensor model's defaults (see ``doctor``)."""
 
     mode: Literal["scanning", "staring"] = "scanning"
-    revisit: Seconds | None = Field(default=None, gt=0.0, description="revisit/frame period")
+    revisit: Seconds | None = Field(
+        default=None, ge=MIN_REVISIT_S, description="revisit/frame period"
+    )
     pointing: Literal["earth", "region", "limb"] = "earth"
-    region: Point | None = None
+    region: GroundPoint | None = None
     fov_half_angle_deg: float | None = Field(default=None, gt=0.0, le=90.0)
     los_sigma: Radians | None = Field(default=None, gt=0.0)
     nei_w_m2: float | None = Field(default=None, gt=0.0)
@@ -220,6 +328,14 @@ class Satellite(_Model):
     orbit: OrbitSpec
     payload: Payload = Payload()
 
+    @model_validator(mode="after")
+    def _orbit_builds(self) -> Satellite:
+        try:  # the orbit model's own checks, at validation time
+            self.orbit.make_orbit(self.id)
+        except (TypeError, KeyError, IndexError, OverflowError) as exc:
+            raise ValueError(f"orbit: cannot be used: {exc!r}") from None
+        return self
+
 
 class Face(_Model):
     id: str = "A"
@@ -227,6 +343,14 @@ class Face(_Model):
     half_width_deg: float = Field(default=60.0, gt=0.0, le=180.0)
     el_min_deg: float = Field(default=3.0, ge=-5.0, lt=90.0)
     el_max_deg: float = Field(default=85.0, gt=-5.0, le=90.0)
+
+    @model_validator(mode="after")
+    def _order(self) -> Face:
+        if not self.el_min_deg < self.el_max_deg:
+            raise ValueError(
+                f"el_min_deg ({self.el_min_deg:g}) must be below el_max_deg ({self.el_max_deg:g})"
+            )
+        return self
 
 
 class Radar(_Model):
@@ -238,7 +362,7 @@ class Radar(_Model):
     detection_range: Metres = Field(default=5000e3, gt=0.0, description="for reference_rcs_m2")
     reference_rcs_m2: float = Field(default=1.0, gt=0.0)
     max_range: Metres | None = Field(default=None, gt=0.0)
-    revisit: Seconds | None = Field(default=None, gt=0.0)
+    revisit: Seconds | None = Field(default=None, ge=MIN_REVISIT_S)
     sigma_range: Metres | None = Field(default=None, gt=0.0)
     sigma_angle: Radians | None = Field(default=None, gt=0.0)
     sigma_range_rate: float | None = Field(default=None, gt=0.0, description="m/s")
@@ -263,6 +387,10 @@ class DefendedArea(_Model):
             raise ValueError(
                 f"a polygon needs at least 3 [lat, lon] points; got {len(self.polygon)}"
             )
+        if self.polygon is not None:
+            from earlywarn.center.assessment import DefendedArea as CenterArea
+
+            CenterArea.polygon_deg(self.name, self.polygon)  # refuses a self-crossing polygon
         return self
 
 
@@ -280,8 +408,7 @@ class Scenario(_Model):
     name: str = "scenario"
     description: str = ""
     epoch: str
-    duration: Seconds = Field(gt=0.0)
-    step: Seconds = Field(default=1.0, gt=0.0, description="truth sampling step")
+    duration: Seconds = Field(gt=0.0, le=MAX_DURATION_S)
     seed: int = Field(default=0, ge=0)
     launches: tuple[Launch, ...] = ()
     events: tuple[Event, ...] = ()
@@ -307,6 +434,21 @@ class Scenario(_Model):
         extend_catalog(v, where="vehicles")  # raises naming the vehicle and the field
         return v
 
+    @model_validator(mode="before")
+    @classmethod
+    def _not_used(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "step" in data:
+            raise ValueError(
+                f"step: not used (given: {data['step']!r}); the flight model chooses its own "
+                "integration steps and the center updates every 'center.step'"
+            )
+        if isinstance(data, dict) and {"scenario", "runs"} <= set(data):
+            raise ValueError(
+                "this is a study file (it names a scenario and a number of runs), not a "
+                "scenario: run it with 'earlywarn study FILE'"
+            )
+        return data
+
     @field_validator("epoch")
     @classmethod
     def _utc(cls, v: str) -> str:
@@ -327,7 +469,39 @@ class Scenario(_Model):
             if isinstance(ev, SensorEvent) and ev.sensor not in ids:
                 known = ", ".join(ids) or "none"
                 raise ValueError(f"event refers to unknown sensor {ev.sensor!r}; known: {known}")
+        names = [a.name for a in self.defended_areas]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"defended area names must be unique; repeated: {', '.join(dup)}")
+        late = [f"{ln.id} at {ln.time:g} s" for ln in self.launches if ln.time >= self.duration]
+        if late:
+            raise ValueError(
+                f"launch after the scenario ends ({self.duration:g} s): {', '.join(late)}; "
+                "lengthen 'duration' or move the launch"
+            )
+        frames = self.sensor_frames()
+        if frames > MAX_SENSOR_FRAMES:
+            raise ValueError(
+                f"duration / revisit gives {frames:,.0f} sensor frames and scans; at most "
+                f"{MAX_SENSOR_FRAMES:,} (each is drawn and held in memory): shorten 'duration' "
+                "or lengthen the revisits"
+            )
         return self
+
+    def sensor_frames(self) -> float:
+        """Infrared frames plus radar face scans over the duration (default periods: the
+        sensor models' own)."""
+        from earlywarn.sensors.infrared import InfraredPayload
+        from earlywarn.sensors.radar import Radar as RadarModel
+
+        ir_default = float(InfraredPayload.__dataclass_fields__["period_s"].default)  # type: ignore[arg-type]
+        radar_default = float(RadarModel.__dataclass_fields__["revisit_s"].default)  # type: ignore[arg-type]
+        n = 0.0
+        for sat in self.sensors.satellites:
+            n += self.duration / (sat.payload.revisit or ir_default)
+        for r in self.sensors.radars:
+            n += len(r.faces) * self.duration / (r.revisit or radar_default)
+        return n
 
 
 class ScenarioError(ValueError):
@@ -449,21 +623,81 @@ def check_launches(scenario: Scenario, root: yaml.Node | None, source: str) -> N
         raise ScenarioError("\n".join(errors))
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML's safe loader refusing a key given twice in one mapping (PyYAML keeps the
+    last silently)."""
+
+
+def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode) -> Any:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            continue
+        key = loader.construct_object(key_node, deep=True)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"key {key!r} given twice (first on line {seen[key]}); the second would "
+                "silently replace the first",
+                key_node.start_mark,
+            )
+        seen[key] = key_node.start_mark.line + 1
+    return loader.construct_mapping(node, deep=True)
+
+
+_StrictLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+    _mapping_without_duplicates,
+)
+
+
+def decode_text(raw: bytes, source: str, what: str) -> str:
+    """UTF-8 text of a file, or one sentence naming the first bad byte."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            f"{source}: not a UTF-8 text file (byte 0x{raw[exc.start]:02x} at offset "
+            f"{exc.start}); {what} is YAML text"
+        ) from None
+
+
+def read_yaml(text: str, source: str, what: str) -> tuple[dict[str, Any], yaml.Node]:
+    """Parse YAML text into a mapping and its node tree (for line numbers); raise
+    :class:`ScenarioError` naming the line on bad syntax, duplicate keys or non-text."""
+    try:
+        loader = _StrictLoader(text)
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
+    except yaml.reader.ReaderError as exc:
+        raise ScenarioError(
+            f"{source}: not a text file: {exc.reason} at character {exc.position}"
+        ) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{source}:{mark.line + 1}" if mark is not None else source
+        why = " ".join(str(exc.problem or exc.context or "").split())
+        raise ScenarioError(f"{where}: not valid YAML: {why}") from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"{source}: not valid YAML: {' '.join(str(exc).split())}") from None
+    if not isinstance(data, dict) or root is None:
+        raise ScenarioError(f"{source}: {what} is a YAML mapping (key: value lines)")
+    return data, root
+
+
+def describe_errors(exc: ValidationError, root: yaml.Node | None, source: str) -> str:
+    """A pydantic error as lines of ``file:line: field: why (given: ...)``."""
+    return _describe(exc.errors(), root, source)
+
+
 def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     """Validate scenario YAML text; raise :class:`ScenarioError` with file:line: field: why."""
-    try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{source}:{mark.line + 1}" if mark is not None else source
-        raise ScenarioError(f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from exc
-    if not isinstance(data, dict):
-        raise ScenarioError(f"{source}: a scenario is a YAML mapping (key: value lines)")
+    data, root = read_yaml(text, source, "a scenario")
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(_describe(exc.errors(), root, source)) from None
+        raise ScenarioError(describe_errors(exc, root, source)) from None
     check_launches(scenario, root, source)
     return scenario
 
@@ -472,10 +706,10 @@ def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        raw = p.read_bytes()
     except OSError as exc:
         raise ScenarioError(f"{p}: cannot read the scenario file: {exc.strerror}") from None
-    return parse_scenario(text, str(p))
+    return parse_scenario(decode_text(raw, str(p), "a scenario"), str(p))
 
 
 def scenario_hash(scenario: Scenario) -> str:
@@ -484,9 +718,29 @@ def scenario_hash(scenario: Scenario) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
+_BOUNDS = {"gt": "exclusiveMinimum", "ge": "minimum", "lt": "exclusiveMaximum", "le": "maximum"}
+
+
+def _bounds_on_numbers(node: Any) -> Any:
+    """Pydantic cannot place a quantity's bounds (``gt=0``) inside its number-or-string
+    schema and leaves them as unknown keys; move them onto the number branch as JSON Schema
+    keywords (a string quantity's bound is checked by the loader after unit conversion)."""
+    if isinstance(node, list):
+        return [_bounds_on_numbers(x) for x in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _bounds_on_numbers(v) for k, v in node.items()}
+    bounds = {_BOUNDS[k]: out.pop(k) for k in list(out) if k in _BOUNDS}
+    if bounds:
+        for branch in out.get("anyOf", []):
+            if branch.get("type") == "number":
+                branch.update(bounds)
+    return out
+
+
 def scenario_json_schema() -> dict[str, Any]:
     """The published JSON Schema of scenario files (``earlywarn schema``)."""
-    schema = Scenario.model_json_schema(by_alias=True)
+    schema = _bounds_on_numbers(Scenario.model_json_schema(by_alias=True))
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "earlywarn scenario"
     return schema

@@ -26,11 +26,20 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from earlywarn.analysis.studies import ROW_SCHEMA
-from earlywarn.io.scenario import Metres, Scenario, Seconds, load_scenario, scenario_hash
+from earlywarn.io.scenario import (
+    Metres,
+    Scenario,
+    ScenarioError,
+    Seconds,
+    decode_text,
+    describe_errors,
+    load_scenario,
+    read_yaml,
+    scenario_hash,
+)
 
 __all__ = [
     "Study",
@@ -47,7 +56,7 @@ __all__ = [
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class LaunchPerturbation(_Model):
@@ -129,28 +138,25 @@ def check_study(study: Study, scenario: Scenario, source: str = "<study>") -> No
 def parse_study(text: str, source: str = "<study>") -> Study:
     """Validate study YAML text (the scenario is not loaded here)."""
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise StudyError(f"{source}: not valid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise StudyError(f"{source}: a study is a YAML mapping (key: value lines)")
+        data, root = read_yaml(text, source, "a study")
+    except ScenarioError as exc:
+        raise StudyError(str(exc)) from None
     try:
         return Study.model_validate(data)
     except ValidationError as exc:
-        lines = []
-        for err in exc.errors():
-            where = ".".join(str(p) for p in err["loc"]) or "(top level)"
-            lines.append(f"{source}: {where}: {err['msg'].removeprefix('Value error, ')}")
-        raise StudyError("\n".join(lines)) from None
+        raise StudyError(describe_errors(exc, root, source)) from None
 
 
 def load_study(path: str | Path) -> tuple[Study, Scenario]:
     """Read a study file and the scenario it names (relative to the study file)."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        raw = p.read_bytes()
+        text = decode_text(raw, str(p), "a study")
     except OSError as exc:
         raise StudyError(f"{p}: cannot read the study file: {exc.strerror}") from None
+    except ScenarioError as exc:
+        raise StudyError(str(exc)) from None
     study = parse_study(text, str(p))
     scen_path = Path(study.scenario)
     if not scen_path.is_absolute():
@@ -208,7 +214,14 @@ def done_runs(out: Path, h: str, n_runs: int) -> set[int]:
             run = int(p.stem.split("-")[1])
         except (IndexError, ValueError):
             continue
-        meta = pq.read_schema(p).metadata or {}
+        try:
+            meta = pq.read_schema(p).metadata or {}
+        except (pa.ArrowException, OSError) as exc:
+            raise StudyError(
+                f"{p}: not a readable part file ({type(exc).__name__}: "
+                f"{' '.join(str(exc).split())[:120]}); remove it and the run is done again on "
+                "resume"
+            ) from None
         if meta.get(b"earlywarn.study_hash", b"").decode() != h:
             raise StudyError(
                 f"{p}: belongs to a different study or seed (study hash "

@@ -19,17 +19,8 @@ from earlywarn.io import scenario as sc
 from earlywarn.sensors import events as sev
 from earlywarn.sensors.background import GlintModel
 from earlywarn.sensors.infrared import LIMB_GLINT, InfraredPayload, InfraredSatellite
-from earlywarn.sensors.orbits import (
-    KeplerOrbit,
-    Orbit,
-    geo,
-    molniya,
-    omm_orbit,
-    tle_orbit,
-)
+from earlywarn.sensors.orbits import Orbit
 from earlywarn.sensors.radar import Radar, RadarFace
-
-_ELEMENT_KEYS = {"a_km", "e", "i_deg", "raan_deg", "argp_deg", "mean_anomaly_deg"}
 
 
 def catalog(s: sc.Scenario) -> Mapping[str, Vehicle]:
@@ -65,40 +56,7 @@ def launch_specs(s: sc.Scenario) -> list[LaunchSpec]:
 
 def orbit(spec: sc.OrbitSpec, name: str) -> Orbit:
     """The orbit of one satellite."""
-    if spec.preset == "geo":
-        assert spec.lon_deg is not None
-        return geo(spec.lon_deg, name=name)
-    if spec.preset == "molniya":
-        assert spec.apogee_lon_deg is not None
-        return molniya(
-            spec.apogee_lon_deg,
-            phase_deg=spec.phase_deg,
-            perigee_alt_km=spec.perigee_alt / 1e3,
-            arg_perigee_deg=spec.arg_perigee_deg,
-            name=name,
-        )
-    if spec.elements is not None:
-        missing = _ELEMENT_KEYS - set(spec.elements)
-        extra = set(spec.elements) - _ELEMENT_KEYS
-        if missing or extra:
-            raise ValueError(
-                f"satellite {name!r}: orbit.elements needs exactly {sorted(_ELEMENT_KEYS)}; "
-                f"missing {sorted(missing)}, unknown {sorted(extra)}"
-            )
-        el = spec.elements
-        return KeplerOrbit(
-            name=name,
-            a_m=el["a_km"] * 1e3,
-            e=el["e"],
-            i_rad=math.radians(el["i_deg"]),
-            raan_rad=math.radians(el["raan_deg"]),
-            argp_rad=math.radians(el["argp_deg"]),
-            mean_anomaly_rad=math.radians(el["mean_anomaly_deg"]),
-        )
-    if spec.tle is not None:
-        return tle_orbit(spec.tle[0], spec.tle[1], name=name)
-    assert spec.omm is not None
-    return omm_orbit(spec.omm)
+    return spec.make_orbit(name)
 
 
 def payload(p: sc.Payload, glint: sc.Glint) -> InfraredPayload:

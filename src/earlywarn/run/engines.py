@@ -8,13 +8,13 @@ rows to ``sink`` in the parent, in completion order.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from earlywarn.io.study import StudyError
 from earlywarn.run.sampling import RunTask
 
-__all__ = ["ENGINES", "Sink", "Work", "dask", "local"]
+__all__ = ["ENGINES", "Sink", "Work", "check_scheduler", "dask", "local"]
 
 ENGINES = ("local", "dask")
 
@@ -24,27 +24,82 @@ Sink = Callable[[RunTask, list[dict[str, Any]]], None]
 """Receives each finished task with its rows, in the parent process."""
 
 
-def local(work: Work, tasks: Sequence[RunTask], workers: int, sink: Sink) -> None:
-    """``work`` every task in a pool of ``workers`` spawned processes (0: in this one)."""
-    if workers <= 0 or len(tasks) <= 1:
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the parent, which stops them (a terminal sends SIGINT to
+    the whole process group)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def local(work: Work, tasks: Iterable[RunTask], workers: int, sink: Sink) -> None:
+    """``work`` every task in a pool of ``workers`` spawned processes (0: in this one).
+
+    Tasks are drawn from the iterable as workers free up (a few in flight per worker), so
+    a long study starts at once and holds only those. On any exception in the parent
+    (Ctrl-C, SIGTERM turned into an exception, a failing sink) the workers are
+    terminated before it propagates: none is left behind."""
+    if workers <= 0:
         for t in tasks:
             sink(t, work(t))
         return
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from collections import deque
 
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        futs = {pool.submit(work, t): t for t in tasks}
-        for fut in as_completed(futs):
-            sink(futs[fut], fut.result())
+    pool = ctx.Pool(workers, initializer=_ignore_sigint)
+    try:
+        todo = iter(tasks)
+        in_flight: deque[tuple[RunTask, Any]] = deque()
+
+        def submit_next() -> None:
+            t = next(todo, None)
+            if t is not None:
+                in_flight.append((t, pool.apply_async(work, (t,))))
+
+        for _ in range(_IN_FLIGHT_PER_WORKER * workers):
+            submit_next()
+        while in_flight:
+            t, res = in_flight[0]
+            while not res.ready():
+                res.wait(0.2)  # short waits: a signal in the parent is seen at once
+            in_flight.popleft()
+            sink(t, res.get())
+            submit_next()
+    except BaseException:
+        pool.terminate()
+        pool.join()
+        raise
+    pool.close()
+    pool.join()
 
 
 _IN_FLIGHT_PER_WORKER = 4
 
 
+SCHEDULER_TIMEOUT_S = 10.0
+"""How long to try to reach a running Dask scheduler before giving up."""
+
+
+def check_scheduler(address: str) -> None:
+    """A Dask scheduler address: ``tcp://HOST:PORT`` (or ``tls://``, ``inproc://``)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address)
+    ok = parts.scheme in ("tcp", "tls") and bool(parts.hostname)
+    try:
+        ok = ok and parts.port is not None
+    except ValueError:
+        ok = False
+    if not ok and parts.scheme != "inproc":
+        raise StudyError(
+            f"--scheduler: got {address!r}; expected a Dask scheduler address "
+            "tcp://HOST:PORT (e.g. tcp://127.0.0.1:8786)"
+        )
+
+
 def dask(
-    work: Work, tasks: Sequence[RunTask], workers: int, scheduler: str | None, sink: Sink
+    work: Work, tasks: Iterable[RunTask], workers: int, scheduler: str | None, sink: Sink
 ) -> None:
     """``work`` every task on a Dask ``LocalCluster`` of ``workers`` processes, or on the
     running cluster at ``scheduler``."""
@@ -59,7 +114,15 @@ def dask(
 
     cluster = None
     if scheduler:
-        client = Client(scheduler)
+        check_scheduler(scheduler)
+        try:
+            client = Client(scheduler, timeout=SCHEDULER_TIMEOUT_S)
+        except (OSError, TimeoutError) as exc:
+            raise StudyError(
+                f"--scheduler {scheduler}: no Dask scheduler answered within "
+                f"{SCHEDULER_TIMEOUT_S:g} s ({type(exc).__name__}); start one "
+                "(dask scheduler) or use the local pool"
+            ) from None
     else:
         # the workers' statistical profiler samples every task's stack 100 times a second
         # (for the dashboard, which is off here): ~6 % of a run's time, so it is turned off

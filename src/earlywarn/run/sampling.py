@@ -3,14 +3,15 @@
 One ``numpy.random.SeedSequence(seed)`` is the study's root; ``root.spawn(runs)`` gives one
 child per run, and each child spawns two: the first drives the parameter draws (a
 ``Generator``), the second gives the run's seed (``generate_state(1)[0]``, a 32-bit integer
-passed to :func:`earlywarn.run.pipeline.run_scenario`). Draws are made in the parent,
-before any run starts, so **the same seed gives the same table on every engine** and in
-any completion order.
+passed to :func:`earlywarn.run.pipeline.run_scenario`). Draws are made in the parent, one
+run at a time as the engine asks for them (run ``i`` from the root's ``i``-th child alone),
+so **the same seed gives the same table on every engine** and in any completion order.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,7 @@ from earlywarn.earth.constants import R_MEAN_M
 from earlywarn.io.scenario import Scenario
 from earlywarn.io.study import Study, study_hash
 
-__all__ = ["RunTask", "make_tasks", "sample_scenario"]
+__all__ = ["RunTask", "iter_tasks", "make_task", "make_tasks", "sample_scenario"]
 
 
 @dataclass(frozen=True)
@@ -100,14 +101,28 @@ def sample_scenario(
     return Scenario.model_validate(data), tuple(out), float(mult)
 
 
-def make_tasks(study: Study, base: Scenario) -> list[RunTask]:
-    """The study's runs, in order: seeds spawned from the root, parameters drawn."""
-    root = np.random.SeedSequence(study.seed)
+def make_task(study: Study, base: Scenario, run: int, h: str | None = None) -> RunTask:
+    """Run ``run`` of the study: the root's ``run``-th spawned child, drawn on its own.
+
+    ``SeedSequence(seed).spawn(n)[i]`` is ``SeedSequence(seed, spawn_key=(i,))``, so a run
+    is drawn without spawning (or holding) the runs before it."""
+    child = np.random.SeedSequence(study.seed, spawn_key=(run,))
+    c_params, c_run = child.spawn(2)
+    scen, out, mult = sample_scenario(study, base, np.random.default_rng(c_params))
+    run_seed = int(c_run.generate_state(1)[0])
+    h = study_hash(study, base) if h is None else h
+    return RunTask(study.name, h, study.seed, run, run_seed, scen, out, mult)
+
+
+def iter_tasks(study: Study, base: Scenario, skip: Container[int] = ()) -> Iterator[RunTask]:
+    """The study's runs in order, drawn one at a time as they are needed (a 10-million-run
+    study starts at once); runs in ``skip`` are not drawn."""
     h = study_hash(study, base)
-    tasks = []
-    for i, child in enumerate(root.spawn(study.runs)):
-        c_params, c_run = child.spawn(2)
-        scen, out, mult = sample_scenario(study, base, np.random.default_rng(c_params))
-        run_seed = int(c_run.generate_state(1)[0])
-        tasks.append(RunTask(study.name, h, study.seed, i, run_seed, scen, out, mult))
-    return tasks
+    for i in range(study.runs):
+        if i not in skip:
+            yield make_task(study, base, i, h)
+
+
+def make_tasks(study: Study, base: Scenario) -> list[RunTask]:
+    """All the study's runs, in order (:func:`iter_tasks` as a list)."""
+    return list(iter_tasks(study, base))

@@ -16,9 +16,11 @@ a local process pool or Dask. Each worker process keeps one
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -36,12 +38,52 @@ from earlywarn.io.study import (
     done_runs,
     part_path,
     rows_table,
+    study_hash,
     write_part,
 )
 from earlywarn.run import engines
-from earlywarn.run.sampling import RunTask, make_tasks
+from earlywarn.run.sampling import RunTask, iter_tasks
 
-__all__ = ["Progress", "StudyResult", "run_one", "run_study"]
+__all__ = ["Progress", "StudyInterrupted", "StudyResult", "run_one", "run_study"]
+
+
+class StudyInterrupted(Exception):
+    """Ctrl-C or SIGTERM stopped a study; the runs already written are kept."""
+
+    def __init__(self, out: Path, n_written: int, n_runs: int) -> None:
+        super().__init__(
+            f"interrupted: {n_written} of {n_runs} runs are written in {out / 'runs'}; run "
+            "the same command again to resume from them"
+        )
+        self.out, self.n_written, self.n_runs = out, n_written, n_runs
+
+
+@contextmanager
+def _interruptible() -> Iterator[None]:
+    """SIGTERM raises KeyboardInterrupt like Ctrl-C (so workers are stopped and nothing is
+    left behind); once stopping, a second Ctrl-C or SIGTERM exits at once."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        def now(signum: int, frame: object) -> None:
+            os._exit(128 + signum)
+
+        signal.signal(signal.SIGINT, now)
+        signal.signal(signal.SIGTERM, now)
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGINT, stop), signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old[0])
+        signal.signal(signal.SIGTERM, old[1])
+
 
 _EVAL_COLS = tuple(
     name
@@ -149,31 +191,44 @@ def run_study(
     if engine not in engines.ENGINES:
         raise StudyError(f"engine: got {engine!r}; allowed 'local' or 'dask'")
     check_study(study, scenario)
+    if workers is not None and workers < 0:
+        raise StudyError(f"--workers: got {workers}; expected 0 (run in this process) or more")
+    if engine == "dask" and scheduler is not None:
+        engines.check_scheduler(scheduler)
     out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise StudyError(f"--out {out}: is a file, not a folder; give a folder name")
     (out / "runs").mkdir(parents=True, exist_ok=True)
     n_workers = (os.cpu_count() or 1) if workers is None else int(workers)
-    tasks = make_tasks(study, scenario)
-    h = tasks[0].study_hash
+    h = study_hash(study, scenario)
     done = done_runs(out, h, study.runs)
-    todo = [t for t in tasks if t.run not in done]
+    todo = iter_tasks(study, scenario, skip=done)
+    n_todo = study.runs - len(done)
     if max_new_runs is not None:
-        todo = todo[: max(0, int(max_new_runs))]
+        n_todo = min(n_todo, max(0, int(max_new_runs)))
+        todo = itertools.islice(todo, n_todo)
+    written = set(done)
     count = [len(done)]
     if progress is not None:
         progress(count[0], study.runs)
 
     def sink(task: RunTask, rows: list[dict[str, Any]]) -> None:
         write_part(out, task.run, rows, study_hash=task.study_hash, root_seed=task.root_seed)
+        written.add(task.run)
         count[0] += 1
         if progress is not None:
             progress(count[0], study.runs)
 
-    if todo:
-        if engine == "local":
-            engines.local(run_one, todo, n_workers, sink)
-        else:
-            engines.dask(run_one, todo, n_workers, scheduler, sink)
-    parts = [part_path(out, t.run) for t in tasks if part_path(out, t.run).exists()]
+    if n_todo:
+        try:
+            with _interruptible():
+                if engine == "local":
+                    engines.local(run_one, todo, n_workers if n_todo > 1 else 0, sink)
+                else:
+                    engines.dask(run_one, todo, n_workers, scheduler, sink)
+        except KeyboardInterrupt:
+            raise StudyInterrupted(out, count[0], study.runs) from None
+    parts = [part_path(out, i) for i in sorted(written)]
     tables = [pq.read_table(p).replace_schema_metadata(None) for p in parts]
     table = pa.concat_tables(tables) if tables else rows_table([])
     table = table.replace_schema_metadata(
@@ -188,4 +243,4 @@ def run_study(
         paths.append(out / "runs.parquet")
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     paths.append(out / "summary.json")
-    return StudyResult(table, summary, len(todo), len(done), tuple(paths))
+    return StudyResult(table, summary, n_todo, len(done), tuple(paths))
