@@ -27,9 +27,15 @@ def ew(*args: str) -> tuple[int, str, str]:
 
 
 def refused(*args: str) -> str:
+    """The error of a refused command: exit 2, no traceback, and after any progress lines
+    (stderr off a terminal carries plain progress) one error line, the last."""
     code, _, err = ew(*args)
     assert code == 2, err
-    assert err.startswith("earlywarn: error: ") and "Traceback" not in err, err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    errors = [ln for ln in lines if ln.startswith("earlywarn: error: ")]
+    assert "Traceback" not in err and errors, err
+    assert lines[-len(errors) :] == errors, err  # the error comes last
+    assert all(ln.startswith("[") for ln in lines[: -len(errors)]), err  # progress lines only
     return err
 
 
