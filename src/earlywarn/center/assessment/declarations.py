@@ -47,8 +47,8 @@ def declare(
                 break
     if e.declaration_id is None:
         return e
-    nt = next((n for n in notices if n.notification_id == e.declaration_id), None)
-    area = nt.impact_area if nt is not None else None
+    found = next((n for n in notices if n.notification_id == e.declaration_id), None)
+    area = found.impact_area if found is not None else None
     if area is None:
         return e
     mismatch = _left_area(e, area, params or AssessmentParams())

@@ -111,14 +111,8 @@ def _judge(ev: Event, ir: IrEventLike | None, ctx: Ctx) -> tuple[Reason | None, 
         or not clears_areas(ev, ctx.areas, params)
     ):
         return None, Reason.IMPACT_UNCERTAIN
-    if (
-        ev.launch_lat_rad is not None
-        and ev.launch_lon_rad is not None
-        and ev.source == Source.IR
-    ):
-        d = float(
-            ground_distance_m(ev.launch_lat_rad, ev.launch_lon_rad, imp.lat_rad, imp.lon_rad)
-        )
+    if ev.launch_lat_rad is not None and ev.launch_lon_rad is not None and ev.source == Source.IR:
+        d = float(ground_distance_m(ev.launch_lat_rad, ev.launch_lon_rad, imp.lat_rad, imp.lon_rad))
         bo = ev.burnout_x if ev.burnout_x is not None else ev.x
         gam = abs(orbit_summary(bo).gamma_rad) if bo is not None else 0.0
         if d <= params.sounding_max_range_m and gam >= params.sounding_min_gamma_rad:
