@@ -127,13 +127,19 @@ def _run(case: tuple[dict[str, Any], int]) -> dict[str, Any]:
 
 
 def _events_of(res: Any) -> set[str]:
-    """The events whose reports come from the first launch (the truth of the reports)."""
+    """The events with reports of the first launch's booster or re-entry vehicle (the
+    truth of the reports); an event of a spent stage alone (whose own impact may well be
+    outside every defended area) is not the threat."""
     tm = res.report_truth.as_dict()
     lid = res.evaluation.launches[0]["id"]
     return {
         e.event_id
         for e in res.center.events
-        if any(tm.get((str(s), int(q)), "").startswith(f"{lid}/") for s, q in e.report_keys)
+        if any(
+            tm.get((str(s), int(q)), "").startswith(f"{lid}/")
+            and "/stage" not in tm.get((str(s), int(q)), "")
+            for s, q in e.report_keys
+        )
     }
 
 
@@ -166,11 +172,14 @@ def _check_outage(kind: str, phase: str, out: dict[str, Any]) -> None:
     what = f"{kind} dark from {phase}: {out}"
     assert not out["dismissed"], what  # the reference ICBM threatens the defended area
     assert out["launch"]["disposition"] == "OPEN", what
-    if kind != "radars":
+    if kind != "radars" and phase != "midcourse":
+        # (in midcourse the event is already a THREAT and nothing changes after the
+        # outage, so no alert follows to carry the flag)
         assert out["degraded"], what
     if kind in ("all", "satellites") and phase == "boost":
         assert out["track_lost"] and out["burn_truncated"], what
-        assert out["launch"]["reason"] == "track_lost", what
+        if kind == "all":  # (with the radars up, a radar track carries it again later)
+            assert out["launch"]["reason"] == "track_lost", what
 
 
 def test_outage_of_every_sensor_at_boost_keeps_the_event_open() -> None:

@@ -234,11 +234,16 @@ def coverage_loss(ev: Event, ir: IrEventLike | None, ctx: Ctx) -> Event:
         lost, lost_at = True, lost_t
     elif lost and lost_at is not None:
         # carried again: a live radar track's state, or the IR event seen again, since
+        # (the impact too must be predicted from a state after the loss: a young radar
+        # track that disagrees with the IR state leaves the old prediction standing)
         radar_again = (
             ev.primary_track_id is not None
             and ev.n_live_tracks > 0
             and ev.state_t_s is not None
             and ev.state_t_s > lost_at
+            and ev.impact is not None
+            and ev.impact.ok
+            and ev.impact.state_t_s > lost_at
         )
         ir_again = (
             lost_t is None
