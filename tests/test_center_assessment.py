@@ -307,7 +307,7 @@ def test_state_past_impact_is_not_an_orbit() -> None:
     from earlywarn.center.assessment import DefendedArea, Event
     from earlywarn.center.assessment.estimate import characterise
     from earlywarn.center.assessment.event import Ctx
-    from earlywarn.center.assessment.ladder import _non_threat
+    from earlywarn.center.assessment.ladder import _judge
     from earlywarn.center.characterise import predict_impact
     from earlywarn.center.fusion import FusionParams
 
@@ -325,13 +325,13 @@ def test_state_past_impact_is_not_an_orbit() -> None:
     )  # fmt: skip
     ev2 = characterise(ev, ctx)
     assert ev2.impact is imp
-    assert _non_threat(ev2, None, ctx) is None
+    assert _judge(ev2, None, ctx)[0] is None
 
 
 def test_radar_state_overrides_ir_orbital_status() -> None:
     from earlywarn.center.assessment import Event
     from earlywarn.center.assessment.event import Ctx
-    from earlywarn.center.assessment.ladder import _non_threat
+    from earlywarn.center.assessment.ladder import _judge
     from earlywarn.center.fusion import FusionParams
 
     ctx = Ctx(500.0, (), (), AssessmentParams(), FusionParams(), {})
@@ -345,8 +345,14 @@ def test_radar_state_overrides_ir_orbital_status() -> None:
         x=X_BO, p=P_BO,
         state_t_s=T_BURNOUT,
     )  # fmt: skip
-    assert _non_threat(ev, ir, ctx) is Reason.ORBIT
-    assert _non_threat(replace(ev, radar_track_ids=(1,), primary_track_id=1), ir, ctx) != "orbit"
+    # the detector's "orbital" dismisses a body never seen to launch ...
+    seen = replace(ev, level=Level.POSSIBLE_LAUNCH)
+    assert _judge(seen, ir, ctx)[0] is Reason.ORBIT
+    # ... never a launch (an ICBM's burnout state is fast and high too), nor over a radar
+    # track's state
+    assert _judge(ev, ir, ctx)[0] is not Reason.ORBIT
+    radar = replace(seen, radar_track_ids=(1,), primary_track_id=1)
+    assert _judge(radar, ir, ctx)[0] is not Reason.ORBIT
 
 
 def test_backward_correlation_separates_launches_seconds_apart() -> None:

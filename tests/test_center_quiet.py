@@ -1,6 +1,7 @@
 """A quiet day: 24 hours of eight IR satellites with clutter, sun glint and two fires, one
 space launch and one sounding rocket — and no missile. The center must stay below THREAT
-for all of it, dismiss the space launch as ``orbit`` and the sounding rocket as
+for all of it, never dismiss the space launch without evidence (``orbit`` needs its
+perigee above 120 km at 95 %) and dismiss the sounding rocket as
 ``sounding_rocket_local_impact``, and keep its POSSIBLE_LAUNCH count small (printed, so a
 change shows in the log; run with ``-s``), in reasonable time. About 150,000 IR reports;
 the whole module takes ~75 s.
@@ -106,12 +107,15 @@ def test_space_launch_and_sounding_rocket_dismissed(day: tuple[Any, Any, Any, fl
         lid = _launch_of(e, rtruth)
         if lid is not None:
             by_launch.setdefault(lid, []).append(e)
-    for lid, reason in (("S1", "orbit"), ("R1", "sounding_rocket_local_impact")):
+    # The SLV reaches orbit (211 x 2,800 km), but from IR alone its state's perigee is
+    # 224 ± 96 km (1 sigma): not above 120 km at 95 % confidence, so it is not called an
+    # orbit on that evidence (issue 11) and, its impact unbounded, stays OPEN
+    # (impact_uncertain). Until issue 11 this expected "orbit" from the IR heuristics.
+    for lid, allowed in (
+        ("S1", {("NOT_A_THREAT", "orbit"), ("OPEN", "impact_uncertain")}),
+        ("R1", {("NOT_A_THREAT", "sounding_rocket_local_impact")}),
+    ):
         assert lid in by_launch, f"{lid}: no event"
         main = max(by_launch[lid], key=lambda e: (int(e.level), len(e.report_keys)))
         assert main.level.name == "LAUNCH", (lid, main.level.name)
-        assert (main.disposition, main.reason) == ("NOT_A_THREAT", reason), (
-            lid,
-            main.disposition,
-            main.reason,
-        )
+        assert (main.disposition, main.reason) in allowed, (lid, main.disposition, main.reason)

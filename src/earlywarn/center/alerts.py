@@ -1,7 +1,8 @@
 """Alert records: what the center tells people, one immutable record per change.
 
-An alert is emitted when an event's level or disposition changes, and re-issued (with
-``reason`` ``"impact_update"``) when its impact estimate moves materially since the last
+An alert is emitted when an event's level, disposition or reason changes (or its
+``track_lost`` / ``burn_truncated`` flag), and re-issued (with ``reason``
+``"impact_update"``) when its impact estimate moves materially since the last
 alert of that event: the point by more than ``AssessmentParams.reissue_impact_shift_m``
 (default 25 km), the time by more than ``reissue_impact_time_s`` (15 s), or the set of
 threatened areas changes.
@@ -11,6 +12,21 @@ seconds since the scenario epoch plus the same instant in ISO 8601 UTC with ``Z`
 ``None`` (JSON ``null``) means "not known yet". The ellipse is the 95 % containment ellipse
 of the predicted impact point; its orientation is that of the semi-major axis, degrees
 clockwise from north in [0, 180).
+
+``coverage_degraded``: some sensor of the center is degraded, in outage or silent now.
+``track_lost``: this event's track was cut short by a loss of coverage (its sensors lost
+coverage while it was live, or the IR detector found its burn truncated) and no live
+track has carried it since: its estimate is what it had then, and it is not dismissed on
+it (its reason is then ``track_lost``). ``burn_truncated``: that loss came while it was
+still boosting (kept once set): its burn was longer than seen, so ``vehicle_class`` and
+``class_probability`` are a **lower bound** on the class (a vehicle of at least that
+range) and an IR-only impact estimate falls short along track. ``declared``: the event
+matches a launch notification (time, launch area, azimuth, class) and, where the
+notification declares an impact area, its predicted impact region overlaps that area;
+``declaration_id`` names the notification matched, and stays when a later prediction
+leaves the declared impact area (``declared`` false, reason ``declaration_mismatch``).
+The last two fields were added to ``earlywarn.alert/1`` with defaults (false), so older
+records still read.
 """
 
 from __future__ import annotations
@@ -87,6 +103,8 @@ class Alert:
     declaration_id: str | None
     decision_time_s: float | None
     coverage_degraded: bool
+    track_lost: bool = False
+    burn_truncated: bool = False
     schema: str = ALERT_SCHEMA
 
     def __post_init__(self) -> None:

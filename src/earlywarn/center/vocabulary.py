@@ -63,6 +63,15 @@ class Reason(StrEnum):
     BALLISTIC_RADAR_TRACK = "ballistic_radar_track"
     IMPACT_IN_DEFENDED_AREA = "impact_in_defended_area"
     IR_RADAR_CORRELATED = "ir_radar_correlated"
+    # OPEN, whatever the level: why the event is not dismissed (or not yet judged)
+    IMPACT_UNCERTAIN = "impact_uncertain"
+    """The impact region at the dismissal confidence does not clear every defended area
+    (or cannot be bounded: an estimate still thrusting, sigma points that orbit, a mono
+    estimate with a wide ellipse): the event stays at its level and is judged again as
+    evidence arrives."""
+    DECLARATION_MISMATCH = "declaration_mismatch"
+    """The event matched a launch notification, but its predicted impact left the
+    notification's declared impact area: the declaration does not cover it."""
     # NOT_A_THREAT
     ORBIT = "orbit"
     SOUNDING_ROCKET_LOCAL_IMPACT = "sounding_rocket_local_impact"
@@ -71,6 +80,10 @@ class Reason(StrEnum):
     # RETRACTED
     NO_CONFIRMATION = "no_confirmation"
     TRACK_LOST = "track_lost"
+    """A radar-only event whose tracks were lost before LAUNCH (RETRACTED); or an OPEN
+    event whose track a loss of coverage cut short (its sensors degraded, in outage or
+    silent while it was live, or the IR detector's ``burn_truncated``): it is never
+    dismissed on the truncated fit."""
     MERGED = "merged_into"
     """Merged into another event, whose id the event holds beside the reason."""
     # an alert re-issued for a material change of the impact estimate

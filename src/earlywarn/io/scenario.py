@@ -188,7 +188,13 @@ class Circle(_Model):
 
 
 class Notification(_Model):
-    """A declared launch: a window in time, an area, an azimuth sector and a class."""
+    """A declared launch: a window in time, a launch area, an azimuth sector, a class, and
+    optionally the declared impact (drop) area.
+
+    ``impact_area`` (a circle: ``lat_deg``, ``lon_deg``, ``radius``): where the notified
+    flight is to come down. A matched launch whose predicted impact leaves it is not
+    covered by the declaration (assessed as undeclared, reason ``declaration_mismatch``).
+    """
 
     id: str = Field(default="", description="defaults to N1, N2, ... in file order")
     start: Seconds
@@ -196,6 +202,17 @@ class Notification(_Model):
     area: Circle
     azimuth_sector_deg: tuple[float, float] = (0.0, 360.0)
     vehicle_class: str | None = Field(default=None, alias="class")
+    impact_area: Circle | None = Field(
+        default=None, description="declared impact/drop area: {lat_deg, lon_deg, radius}"
+    )
+
+    @model_validator(mode="after")
+    def _window(self) -> Notification:
+        if self.end < self.start:
+            raise ValueError(
+                f"a notification's 'end' ({self.end} s) is before its 'start' ({self.start} s)"
+            )
+        return self
 
     model_config = ConfigDict(
         extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False

@@ -170,6 +170,7 @@ def notifications(s: sc.Scenario) -> tuple[LaunchNotification, ...]:
     out = []
     for i, n in enumerate(s.notifications):
         a0, a1 = n.azimuth_sector_deg
+        ia = n.impact_area
         out.append(
             LaunchNotification(
                 notification_id=n.id or f"N{i + 1}",
@@ -181,6 +182,9 @@ def notifications(s: sc.Scenario) -> tuple[LaunchNotification, ...]:
                 azimuth_min_rad=math.radians(a0 % 360.0),
                 azimuth_max_rad=math.radians(a1 % 360.0 if a1 % 360.0 or a1 == 0 else 360.0),
                 vehicle_class=n.vehicle_class,
+                impact_lat_rad=math.radians(ia.lat_deg) if ia is not None else None,
+                impact_lon_rad=math.radians(ia.lon_deg) if ia is not None else None,
+                impact_radius_m=ia.radius if ia is not None else None,
             )
         )
     return tuple(out)

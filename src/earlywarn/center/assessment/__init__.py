@@ -9,8 +9,12 @@
 :mod:`.estimate`              per event: evidence of its live tracks, state estimate (radar,
                               fused, or IR), impact prediction, trajectory type, threatened
                               areas
-:mod:`.ladder`                per event: level (the ladder) and disposition with its reason
-:mod:`.declarations`          per event: matching a declared launch
+:mod:`.declarations`          per event: matching a declared launch, and checking its
+                              predicted impact against a declared impact area
+:mod:`.ladder`                per event: level (the ladder) and disposition with its reason,
+                              each dismissal only on the evidence :mod:`.evidence` states
+                              (impact region at a stated confidence, orbit with confidence,
+                              never on a track cut short by a loss of coverage)
 :mod:`.raid`                  raid count: connected clusters of open launches
 ============================  ================================================================
 
@@ -99,7 +103,7 @@ def assess(
     carry_ir_states(w)
     correlate_tracks(w)
     merge_radar_only(w)
-    # per event: state, characterisation, level, declaration
+    # per event: state, characterisation, declaration, level
     for eid in sorted(w.evs):
         e = w.evs[eid]
         if _settled(e, eid in w.touched):
@@ -124,7 +128,8 @@ def _settled(e: Event, touched: bool) -> bool:
 
 
 def _assess_event(w: Work, e: Event) -> Event:
-    """The estimate, ladder and declarations passes over one event."""
+    """The estimate, declarations and ladder passes over one event (the declaration
+    first: the ladder's reason says when a declared impact area was left)."""
     eid = e.event_id
     e, mine = gather_evidence(e, w.trk)
     ir = w.irs.get(e.ir_event_id) if e.ir_event_id is not None else None
@@ -135,8 +140,8 @@ def _assess_event(w: Work, e: Event) -> Event:
         e = rebook(e, ir_cloud=w.evs[eid]._book.ir_cloud)
     if changed:
         e = characterise(e, w.ctx, imp)
-    e = evaluate_level(e, ir, w.ctx)
-    return declare(e, w.ctx.notices)
+    e = declare(e, w.ctx.notices, w.ctx.params)
+    return evaluate_level(e, ir, w.ctx)
 
 
 def _forget_unannounced(w: Work) -> None:

@@ -1,5 +1,6 @@
-"""The alerts pass: an alert for each event whose level or disposition changed, or whose
-impact estimate moved materially, since its last alert.
+"""The alerts pass: an alert for each event whose level, disposition or reason changed
+(or whose track was lost, or burn found truncated), or whose impact estimate moved
+materially, since its last alert.
 
 A re-issue for the impact (reason ``impact_update``) needs the point to move more than
 :attr:`~earlywarn.center.assessment.AssessmentParams.reissue_impact_shift_m`, the time
@@ -37,7 +38,15 @@ class _Change(Enum):
 def _alert_key(ev: Event) -> tuple[object, ...]:
     imp = ev.impact
     il = (imp.lat_rad, imp.lon_rad, imp.t_s) if imp is not None and imp.ok else None
-    return (int(ev.level), ev.disposition, il, ev.threatened_areas, ev.raid_count, ev.declared)
+    return (
+        int(ev.level),
+        ev.disposition,
+        il,
+        ev.threatened_areas,
+        ev.raid_count,
+        ev.declared,
+        (ev.reason_text, ev.track_lost, ev.burn_truncated),
+    )
 
 
 def _material_change(
@@ -45,7 +54,7 @@ def _material_change(
 ) -> _Change | None:
     if not old:
         return _Change.NEW
-    if old[0] != new[0] or old[1] != new[1]:
+    if old[0] != new[0] or old[1] != new[1] or old[6:] != new[6:]:
         return _Change.LEVEL_OR_DISPOSITION
     if old[3] != new[3] or old[4] != new[4] or old[5] != new[5]:
         return _Change.IMPACT
@@ -151,4 +160,6 @@ def _alert(e: Event, t_s: float, epoch: object, n: int, reason: str, cov_deg: bo
         declaration_id=e.declaration_id,
         decision_time_s=e.decision_time_s,
         coverage_degraded=cov_deg,
+        track_lost=e.track_lost,
+        burn_truncated=e.burn_truncated,
     )

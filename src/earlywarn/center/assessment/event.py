@@ -76,7 +76,10 @@ class _Book:
     ``ir_seen``: the last IR snapshot applied (an unchanged one is skipped);
     ``ir_cloud``/``ir_cloud_key``: the IR burnout state's sigma-point cloud, advanced in
     place to the tracker time, and the burnout state it was made from;
-    ``n_alerts``/``last_alert_key``: the alerts issued and what the last one said.
+    ``n_alerts``/``last_alert_key``: the alerts issued and what the last one said;
+    ``lost_t_s``: the time of the last evidence before the event's track was cut short by
+    a loss of coverage (None: never); ``ir_sensor_ids``: the satellites its IR event has
+    had (to tell its radars among its sensors once the IR event is gone).
     """
 
     report_keys: tuple[_Key, ...] = ()
@@ -88,6 +91,8 @@ class _Book:
     ir_cloud_key: tuple[float, float] | None = None
     n_alerts: int = 0
     last_alert_key: tuple[object, ...] = ()
+    lost_t_s: float | None = None
+    ir_sensor_ids: tuple[str, ...] = ()
 
 
 _NEW_BOOK = _Book()
@@ -104,7 +109,14 @@ class Event:
     state, ``fused`` when the two were combined); ``ir_state``/``burnout_x``: the IR
     burnout state (covariance floored); ``correlated``: an IR event and a radar track
     agree; ``stereo``: two satellites saw it; ``confirmed_t_s``: when it was
-    ATTACK_CONFIRMED. The step bookkeeping is in the private ``_book``.
+    ATTACK_CONFIRMED. ``track_lost``: a loss of coverage cut the event's track short
+    (its sensors degraded, in outage or silent while it was live, or the IR detector's
+    ``burn_truncated``) and no live track has carried it since: it is not dismissed on
+    what it had (see :mod:`earlywarn.center.assessment.evidence`); ``burn_truncated``:
+    that loss came while it was still boosting, so its class is a lower bound and its
+    IR impact estimate short (kept once set); ``declaration_mismatch``: it matched a
+    notification whose declared impact area its predicted impact has left. The step
+    bookkeeping is in the private ``_book``.
     """
 
     event_id: str
@@ -146,6 +158,9 @@ class Event:
     primary_track_id: int | None = None
     fused: bool = False
     stereo: bool = False
+    track_lost: bool = False
+    burn_truncated: bool = False
+    declaration_mismatch: bool = False
     _book: _Book = field(default=_NEW_BOOK, repr=False)
 
     @property

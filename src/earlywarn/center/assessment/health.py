@@ -5,10 +5,16 @@ arrived within :attr:`~earlywarn.center.assessment.AssessmentParams.heartbeat_fa
 (2.5) periods. Degraded coverage is reported in the outputs and alerts; it never raises a
 level (silence is never evidence of an attack), and it holds back the retraction of an
 event its sensors saw (see :mod:`earlywarn.center.assessment.ladder`).
+
+:meth:`SensorHealth.lost_since_s` bounds when a degraded sensor's coverage was lost: the
+ladder compares it with the time an event's evidence stopped, to tell a track cut short
+by the loss of coverage from one that had ended before it (see
+:mod:`earlywarn.center.assessment.evidence`).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -31,6 +37,21 @@ class SensorHealth:
     period_s: float
     degraded: bool
     reason: HealthReason
+    since_t_s: float = -math.inf
+    """The time of the first of the consecutive status reports in the current ``state``."""
+
+    def lost_since_s(self) -> float | None:
+        """The earliest time the sensor's coverage may have been lost (None: not degraded).
+
+        A missing heartbeat: since the last status received. A reported outage or
+        degradation: since one period before the first report of that state (the state
+        changed somewhere between the previous report and that one).
+        """
+        if not self.degraded:
+            return None
+        if self.reason == HealthReason.MISSING_HEARTBEAT:
+            return self.last_t_s
+        return self.since_t_s - self.period_s
 
 
 def update_health(
@@ -58,7 +79,8 @@ def update_health(
             old = table.get(s)
             if old is not None and tl[i] < old.last_t_s:
                 continue
-            table[s] = SensorHealth(s, stl[i], tl[i], pl[i], False, HealthReason.OK)
+            since = old.since_t_s if old is not None and old.state == stl[i] else tl[i]
+            table[s] = SensorHealth(s, stl[i], tl[i], pl[i], False, HealthReason.OK, since)
     out = []
     for s in sorted(table):
         h = table[s]

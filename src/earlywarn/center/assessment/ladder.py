@@ -26,37 +26,48 @@ The ladder (:class:`~earlywarn.center.vocabulary.Level`), per event:
 
 A level once reached is never lowered. Dispositions
 (:class:`~earlywarn.center.vocabulary.Disposition`, re-evaluated each step; RETRACTED is
-final): ``OPEN``; ``NOT_A_THREAT`` with a :class:`~earlywarn.center.vocabulary.Reason` —
-``orbit`` (perigee above ``orbit_perigee_alt_m`` or speed above circular, no impact on a
-conic that misses the Earth, or — from IR alone, never over a radar track's state — the
-IR event says ``orbital`` or its burnout state is still boosting at orbital altitude with
-near-horizontal velocity, see :func:`orbital_insertion`), ``sounding_rocket_local_impact``
-(near-vertical flight falling within ``sounding_max_range_m`` of its launch point),
-``stationary_source`` (IR event status), ``impact_outside_defended_areas``; ``RETRACTED``
-— a POSSIBLE_LAUNCH with no new evidence for ``retract_after_s`` (``no_confirmation``;
-never while a sensor that saw it is degraded, since silence is not evidence), a radar-only
-event whose tracks were lost before LAUNCH (``track_lost``). (A radar-only event merged
-into an IR event, ``merged_into:<event_id>``, is retracted by the correlation pass.)
+final): ``OPEN``; ``NOT_A_THREAT`` with a :class:`~earlywarn.center.vocabulary.Reason`,
+each only on the evidence :mod:`earlywarn.center.assessment.evidence` states —
+``orbit`` (the state's perigee above the atmosphere at a stated confidence; from IR alone
+also a body the detector calls ``orbital`` that was never seen to launch),
+``sounding_rocket_local_impact`` (near-vertical flight falling within
+``sounding_max_range_m`` of its launch point) and ``impact_outside_defended_areas`` (both
+only when the impact region at the dismissal confidence clears every defended area by a
+margin, never on a wide mono estimate or a state still thrusting), ``stationary_source``
+(IR event status); ``RETRACTED`` — a POSSIBLE_LAUNCH with no new evidence for
+``retract_after_s`` (``no_confirmation``; never while a sensor that saw it is degraded or
+its track was lost to a loss of coverage, since silence is not evidence), a radar-only
+event whose tracks were lost before LAUNCH (``track_lost``, unless coverage was lost).
+(A radar-only event merged into an IR event, ``merged_into:<event_id>``, is retracted by
+the correlation pass.)
+
+An OPEN event's reason says why it stands where it does: ``track_lost`` when a loss of
+coverage cut its track short (at any level; it is then never dismissed nor retracted
+until a live track carries it again), else ``declaration_mismatch`` when its predicted
+impact left the impact area of the notification it matched, else ``impact_uncertain``
+at LAUNCH when an impact is predicted but the evidence to dismiss is not there, else the
+reason of its level.
 
 A dismissal is not final: it is re-evaluated whenever the event's state changes, so a
-NOT_A_THREAT made on an early IR estimate is lifted (and the level raised) when a
+NOT_A_THREAT made on an early estimate is lifted (and the level raised) when a
 correlated radar track predicts impact in a defended area.
 """
 
 from __future__ import annotations
 
-import numpy as np
-import numpy.typing as npt
-
 from earlywarn.center._records import evolve
 from earlywarn.center.assessment.event import Ctx, Event, finite_or_none
+from earlywarn.center.assessment.evidence import (
+    clears_areas,
+    coverage_loss,
+    mono_too_wide,
+    orbital_insertion,
+    orbital_with_confidence,
+)
 from earlywarn.center.assessment.params import AssessmentParams
 from earlywarn.center.characterise import ground_distance_m, orbit_summary
 from earlywarn.center.ir.records import IrEventLike
 from earlywarn.center.vocabulary import Disposition, Level, Reason, Source
-from earlywarn.earth.frames import ecef_to_geodetic
-
-FloatArray = npt.NDArray[np.float64]
 
 __all__ = ["evaluate_level", "orbital_insertion", "persistent"]
 
@@ -73,67 +84,40 @@ _OPEN_REASON = {
 """The reason of an OPEN event, by level and source."""
 
 
-def orbital_insertion(x: FloatArray | None, params: AssessmentParams) -> bool:
-    """Still boosting at orbital altitude with near-horizontal velocity (an IR state).
+def _judge(ev: Event, ir: IrEventLike | None, ctx: Ctx) -> tuple[Reason | None, Reason | None]:
+    """(why the event is NOT_A_THREAT, or None; why it is held open instead, or None).
 
-    The IR burnout state of a space launch is often taken before final burnout (the last
-    stage burns long and faint), so its speed is short of circular and its perigee below
-    ground. Ballistic missiles burn out lower (ICBM ≲ 300 km) and climbing (γ ≳ 20°; a
-    depressed trajectory flies flat but low); a vehicle still thrusting above
-    :attr:`AssessmentParams.insertion_min_alt_m`, within
-    :attr:`~AssessmentParams.insertion_max_gamma_rad` of horizontal and already at
-    :attr:`~AssessmentParams.insertion_min_speed_ratio` of circular speed is putting
-    something into orbit.
+    The evidence each dismissal needs is in :mod:`earlywarn.center.assessment.evidence`.
     """
-    if x is None:
-        return False
-    o = orbit_summary(x)
-    # the geodetic height last: it costs more than the rest together, and a ballistic
-    # burnout state fails the flight-path test already
-    return (
-        abs(o.gamma_rad) <= params.insertion_max_gamma_rad
-        and o.speed_ratio >= params.insertion_min_speed_ratio
-        and float(ecef_to_geodetic(np.asarray(x[:3], dtype=np.float64))[2])
-        >= params.insertion_min_alt_m
-    )
-
-
-def _non_threat(ev: Event, ir: IrEventLike | None, ctx: Ctx) -> Reason | None:
+    params = ctx.params
     if ir is not None and ir.status == "stationary":
-        return Reason.STATIONARY_SOURCE
-    # once a radar track carries the event's state, the radar decides orbit vs ballistic:
-    # an IR-only "orbit" (detector status, early burnout state) must not override it
+        return Reason.STATIONARY_SOURCE, None
+    # once a radar track carries the event's state, the radar decides orbit vs ballistic
+    if ev.track_lost:
+        return None, Reason.TRACK_LOST  # never dismissed on a truncated fit
     radar_state = ev.primary_track_id is not None
-    if not radar_state and ir is not None and ir.status == "orbital":
-        return Reason.ORBIT
-    if not radar_state and orbital_insertion(ev.burnout_x, ctx.params):
-        return Reason.ORBIT
-    if ev.x is not None:
-        orb = ev.orbit if ev.orbit is not None else orbit_summary(ev.x)
-        if orb.perigee_alt_m > ctx.params.orbit_perigee_alt_m or orb.speed_ratio >= 1.0:
-            return Reason.ORBIT
-        # no impact within the horizon is an orbit only if the conic misses the Earth (a
-        # state already at or below the ground — a track coasting past impact — is not)
-        if ev.impact is not None and not ev.impact.ok and orb.perigee_alt_m > 0.0:
-            return Reason.ORBIT
+    if not radar_state and ir is not None and ir.status == "orbital" and ev.level < Level.LAUNCH:
+        return Reason.ORBIT, None  # a body in orbit when first seen, never seen to launch
+    if orbital_with_confidence(ev, params):
+        return Reason.ORBIT, None
     imp = ev.impact
-    if imp is not None and imp.ok:
-        if (
-            ev.launch_lat_rad is not None
-            and ev.launch_lon_rad is not None
-            and ev.source == Source.IR
-            and not ev.threatened_areas
-        ):
-            d = float(
-                ground_distance_m(ev.launch_lat_rad, ev.launch_lon_rad, imp.lat_rad, imp.lon_rad)
-            )
-            bo = ev.burnout_x if ev.burnout_x is not None else ev.x
-            gam = abs(orbit_summary(bo).gamma_rad) if bo is not None else 0.0
-            if d <= ctx.params.sounding_max_range_m and gam >= ctx.params.sounding_min_gamma_rad:
-                return Reason.SOUNDING_ROCKET_LOCAL_IMPACT
-        if not ev.threatened_areas:
-            return Reason.IMPACT_OUTSIDE_DEFENDED_AREAS
-    return None
+    if imp is None:
+        return None, None  # nothing to judge yet
+    if (
+        not imp.ok
+        or bool(ev.threatened_areas)
+        or (not radar_state and orbital_insertion(ev.burnout_x, params))
+        or mono_too_wide(ev, params)
+        or not clears_areas(ev, ctx.areas, params)
+    ):
+        return None, Reason.IMPACT_UNCERTAIN
+    if ev.launch_lat_rad is not None and ev.launch_lon_rad is not None and ev.source == Source.IR:
+        d = float(ground_distance_m(ev.launch_lat_rad, ev.launch_lon_rad, imp.lat_rad, imp.lon_rad))
+        bo = ev.burnout_x if ev.burnout_x is not None else ev.x
+        gam = abs(orbit_summary(bo).gamma_rad) if bo is not None else 0.0
+        if d <= params.sounding_max_range_m and gam >= params.sounding_min_gamma_rad:
+            return Reason.SOUNDING_ROCKET_LOCAL_IMPACT, None
+    return Reason.IMPACT_OUTSIDE_DEFENDED_AREAS, None
 
 
 def _raise(ev: Event, lvl: Level, t_s: float) -> Event:
@@ -156,6 +140,7 @@ def evaluate_level(ev: Event, ir: IrEventLike | None, ctx: Ctx) -> Event:
     if ev.disposition == Disposition.RETRACTED:
         return ev
     t = ctx.t_s
+    ev = coverage_loss(ev, ir, ctx)
     launched = False
     if ev.source == Source.IR and ir is not None:
         launched = ir.status == "boosting" or (
@@ -164,7 +149,7 @@ def evaluate_level(ev: Event, ir: IrEventLike | None, ctx: Ctx) -> Event:
         launched = launched and finite_or_none(ir.launch_time_s) is not None
     if ev.level == Level.NONE and ev.source == Source.IR:
         if ir is None or not (launched or persistent(ir, ctx.params)):
-            why = _non_threat(ev, ir, ctx) if ir is not None else None
+            why = _judge(ev, ir, ctx)[0] if ir is not None else None
             if why is not None:
                 return evolve(ev, disposition=Disposition.NOT_A_THREAT, reason=why)
             return ev
@@ -173,7 +158,7 @@ def evaluate_level(ev: Event, ir: IrEventLike | None, ctx: Ctx) -> Event:
         launched = ev.impact is not None and ev.impact.ok
     if launched or ev.level >= Level.LAUNCH:
         ev = _raise(ev, Level.LAUNCH, t)
-    why = _non_threat(ev, ir, ctx)
+    why, hold = _judge(ev, ir, ctx)
     threat = bool(ev.threatened_areas) and ev.level >= Level.LAUNCH and why is None
     if (
         threat
@@ -196,19 +181,38 @@ def evaluate_level(ev: Event, ir: IrEventLike | None, ctx: Ctx) -> Event:
         if ev.disposition == Disposition.NOT_A_THREAT and ev.reason == why:
             return ev
         return evolve(ev, disposition=Disposition.NOT_A_THREAT, reason=why)
-    # retraction: unconfirmed and silent for long, unless its sensors are degraded
+    # retraction: unconfirmed and silent for long, unless its sensors are degraded or its
+    # track was cut short by a loss of coverage (silence is not evidence)
     if (
         ev.level <= Level.POSSIBLE_LAUNCH
         and t - ev.last_evidence_t_s > ctx.params.retract_after_s
+        and not ev.track_lost
         and not _sensors_degraded(ev, ctx)
     ):
         return evolve(ev, disposition=Disposition.RETRACTED, reason=Reason.NO_CONFIRMATION)
-    if ev.source == Source.RADAR and ev.n_live_tracks == 0 and ev.level < Level.LAUNCH:
+    if (
+        ev.source == Source.RADAR
+        and ev.n_live_tracks == 0
+        and ev.level < Level.LAUNCH
+        and not ev.track_lost
+    ):
         return evolve(ev, disposition=Disposition.RETRACTED, reason=Reason.TRACK_LOST)
-    reason = _OPEN_REASON.get((ev.level, ev.source), Reason.UNSET)
+    reason = _open_reason(ev, hold)
     if ev.disposition == Disposition.OPEN and ev.reason == reason:
         return ev  # unchanged (a copy is not free)
     return evolve(ev, disposition=Disposition.OPEN, reason=reason)
+
+
+def _open_reason(ev: Event, hold: Reason | None) -> Reason:
+    """The reason of an OPEN event: its track lost (at any level), then a declaration its
+    impact left, then an impact too uncertain to judge (below THREAT), else its level's."""
+    if hold is Reason.TRACK_LOST:
+        return hold
+    if ev.declaration_mismatch and ev.level >= Level.LAUNCH:
+        return Reason.DECLARATION_MISMATCH
+    if hold is Reason.IMPACT_UNCERTAIN and ev.level == Level.LAUNCH:
+        return hold
+    return _OPEN_REASON.get((ev.level, ev.source), Reason.UNSET)
 
 
 def persistent(ir: IrEventLike, params: AssessmentParams) -> bool:

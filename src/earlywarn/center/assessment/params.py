@@ -2,9 +2,12 @@
 thresholds of every pass (:class:`AssessmentParams`), all SI.
 
 A :class:`DefendedArea` is what the ``THREAT`` level is about: an event whose predicted
-impact's 95 % ellipse overlaps one threatens it. A :class:`LaunchNotification` is a
-declared launch; an event that matches one is marked ``declared`` (information, not a
-dismissal: see :mod:`earlywarn.center.assessment.declarations`).
+impact's 95 % ellipse overlaps one threatens it; :meth:`DefendedArea.clearance_m` is the
+distance by which an impact region (a disc round the predicted impact) clears it, which
+is what a dismissal for "impact outside" needs (see :mod:`.evidence`). A
+:class:`LaunchNotification` is a declared launch; an event that matches one is marked
+``declared`` (information, not a dismissal: see
+:mod:`earlywarn.center.assessment.declarations`).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from earlywarn.earth.frames import ecef_to_geodetic, geodetic_to_ecef
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["AssessmentParams", "DefendedArea", "LaunchNotification"]
+__all__ = ["AssessmentParams", "DefendedArea", "LaunchNotification", "region_clearance_m"]
 
 _DEG = math.pi / 180.0
 _GEOD = Geod(ellps="WGS84")
@@ -78,6 +81,12 @@ class DefendedArea:
         r = geodetic_to_ecef(np.array([a for a, _ in v]), np.array([b for _, b in v]))
         lat, lon, _ = ecef_to_geodetic(np.mean(r, axis=0))
         return cls(name, float(lat), float(lon), 0.0, v)
+
+    def clearance_m(self, lat_rad: float, lon_rad: float, radius_m: float = 0.0) -> float:
+        """The distance (m) by which the disc of ``radius_m`` round (``lat_rad``,
+        ``lon_rad``) clears the area: negative when they overlap, ``-inf`` for an
+        unbounded disc. See :func:`region_clearance_m`."""
+        return region_clearance_m(self, lat_rad, lon_rad, radius_m)
 
     def contains(self, lat_rad: float, lon_rad: float) -> bool:
         """Whether a point (geodetic, rad) lies inside the area: within the radius of a
@@ -144,13 +153,41 @@ class DefendedArea:
         return bool(area.intersects(shapely.Polygon(pts)))
 
 
+def region_clearance_m(
+    area: DefendedArea, lat_rad: float, lon_rad: float, radius_m: float = 0.0
+) -> float:
+    """The distance (m) by which a disc of ``radius_m`` round a point clears ``area``.
+
+    A circle area: great-circle distance between centres (mean sphere, ≤ 0.5 % from the
+    ellipsoid) minus both radii. A polygon: the distance from the point to the polygon's
+    boundary (negative inside) minus ``radius_m``, in the azimuthal equidistant plane
+    about the point on WGS84, where distances from the point are exact geodesic ones and
+    the boundary is the polygon's geodesic edges densified to 5 km (the same polygon
+    :meth:`DefendedArea.threatened_by` tests).
+    A non-finite ``radius_m`` (an unbounded region) never clears: ``-inf``.
+    """
+    if not math.isfinite(radius_m):
+        return -math.inf
+    if not area.polygon_rad:
+        d = float(ground_distance_m(area.lat_rad, area.lon_rad, lat_rad, lon_rad))
+        return d - area.radius_m - radius_m
+    local = area._local_polygon(math.degrees(lat_rad), math.degrees(lon_rad))
+    origin = shapely.Point(0.0, 0.0)
+    dist = float(local.exterior.distance(origin))
+    return (-dist if local.contains(origin) else dist) - radius_m
+
+
 @dataclass(frozen=True)
 class LaunchNotification:
-    """A declared launch: time window, launch area circle, azimuth sector, optional class.
+    """A declared launch: time window, launch area circle, azimuth sector, optional class,
+    optional impact (drop) area circle.
 
     Matching events are marked ``declared``; they are still assessed (information, not a
     dismissal). The azimuth sector runs clockwise from ``azimuth_min_rad`` to
-    ``azimuth_max_rad`` (it may wrap through north).
+    ``azimuth_max_rad`` (it may wrap through north). With an impact area
+    (``impact_lat_rad``, ``impact_lon_rad``, ``impact_radius_m``, all or none), a matched
+    event whose predicted impact region leaves that area is no longer covered by the
+    declaration (see :mod:`earlywarn.center.assessment.declarations`).
     """
 
     notification_id: str
@@ -162,6 +199,39 @@ class LaunchNotification:
     azimuth_min_rad: float = 0.0
     azimuth_max_rad: float = 2.0 * math.pi
     vehicle_class: str | None = None
+    impact_lat_rad: float | None = None
+    impact_lon_rad: float | None = None
+    impact_radius_m: float | None = None
+
+    def __post_init__(self) -> None:
+        given = [
+            v is not None for v in (self.impact_lat_rad, self.impact_lon_rad, self.impact_radius_m)
+        ]
+        if any(given) and not all(given):
+            raise ValueError(
+                f"notification {self.notification_id!r}: an impact area needs impact_lat_rad, "
+                "impact_lon_rad and impact_radius_m together"
+            )
+        if self.impact_radius_m is not None and not (
+            math.isfinite(self.impact_radius_m) and self.impact_radius_m > 0.0
+        ):
+            raise ValueError(
+                f"notification {self.notification_id!r}: impact_radius_m must be a positive "
+                f"number of m; got {self.impact_radius_m!r}"
+            )
+
+    @property
+    def impact_area(self) -> DefendedArea | None:
+        """The declared impact (drop) area as a circle, or None when none was declared."""
+        if self.impact_lat_rad is None or self.impact_lon_rad is None:
+            return None
+        assert self.impact_radius_m is not None
+        return DefendedArea(
+            f"{self.notification_id or 'notification'}:impact_area",
+            self.impact_lat_rad,
+            self.impact_lon_rad,
+            self.impact_radius_m,
+        )
 
     def matches(
         self,
@@ -217,11 +287,27 @@ class AssessmentParams:
     (see :func:`_primary`); the event's state switches to it from the densest
     track (usually the spent stage, seen first and longer) once the impact ellipse it
     gives is no wider than ``rv_switch_semi_major_m`` (95 % semi-major), and stays with it.
+
+    Evidence for a dismissal (see :mod:`earlywarn.center.assessment.evidence`):
+    ``dismiss_confidence`` is the confidence of the impact region a dismissal for "impact
+    outside" (or "sounding rocket, local impact") needs to clear every defended area by
+    ``dismiss_margin_m`` (default 99.9 %: a real attack dismissed is the worst error the
+    center can make, so one in a thousand, not one in twenty; the margin covers what the
+    ellipse does not model: the impact prediction's drag-free model, the areas' edges);
+    ``mono_dismiss_max_semi_major_m``: an IR-only estimate from one satellite dismisses
+    only when its 95 % ellipse is no wider than this (a mono state is a placement along
+    lines of sight at a prior altitude: its covariance is a model, not a measurement).
+    ``orbit_confidence``: the one-sided confidence at which the perigee must be above
+    ``orbit_perigee_alt_m`` for ``orbit`` (120 km: the entry interface, 400,000 ft, that
+    NASA used for Apollo and Space Shuttle re-entry; below it the atmosphere brings an
+    object down within a few revolutions). ``track_lost_slack_s``: a sensor whose coverage
+    was lost no later than this after an event's last report from it cut the event's
+    track short (a frame or two; the health table dates a loss to within a heartbeat).
     """
 
     retract_after_s: float = 120.0
     heartbeat_factor: float = 2.5
-    orbit_perigee_alt_m: float = 100e3
+    orbit_perigee_alt_m: float = 120e3
     sounding_max_range_m: float = 1000e3
     sounding_min_gamma_rad: float = 70.0 * _DEG
     trajectory_margin_rad: float = 8.0 * _DEG
@@ -248,3 +334,18 @@ class AssessmentParams:
     insertion_min_alt_m: float = 300e3
     insertion_max_gamma_rad: float = 10.0 * _DEG
     insertion_min_speed_ratio: float = 0.85
+    dismiss_confidence: float = 0.999
+    dismiss_margin_m: float = 100e3
+    mono_dismiss_max_semi_major_m: float = 50e3
+    orbit_confidence: float = 0.95
+    track_lost_slack_s: float = 10.0
+
+    def __post_init__(self) -> None:
+        for name in ("dismiss_confidence", "orbit_confidence"):
+            v = getattr(self, name)
+            if not (0.5 <= v < 1.0):
+                raise ValueError(f"AssessmentParams.{name} must be in [0.5, 1); got {v!r}")
+        for name in ("dismiss_margin_m", "mono_dismiss_max_semi_major_m"):
+            v = getattr(self, name)
+            if not (math.isfinite(v) and v >= 0.0):
+                raise ValueError(f"AssessmentParams.{name} must be a finite m >= 0; got {v!r}")
