@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -22,7 +23,9 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     ValidationError,
     field_validator,
     model_validator,
@@ -93,6 +96,132 @@ class Launch(_Model):
         if self.trajectory == "minimum-energy" and self.apogee is not None:
             raise ValueError("'apogee' applies to lofted or depressed trajectories only")
         return self
+
+
+def _points_as_mapping(v: object) -> object:
+    """A bare list of points is ``{points: [...]}``."""
+    return {"points": v} if isinstance(v, list | tuple) else v
+
+
+class SalvoPlaces(_Model):
+    """Where a salvo's launches start or aim: a list of ``points``, or an ``area`` (a circle;
+    for sites with a grid ``spacing``, for aim points drawn uniformly over it). Written
+    as a bare list of points or as ``{area: ..., spacing: ...}``."""
+
+    points: tuple[Point, ...] | None = None
+    area: Circle | None = None
+    spacing: Metres | None = Field(default=None, gt=0.0, description="grid of sites")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> SalvoPlaces:
+        if (self.points is None) == (self.area is None):
+            raise ValueError("give a list of points or an 'area', not both and not neither")
+        if self.points is not None and not self.points:
+            raise ValueError("give at least one point, or an area")
+        if self.area is not None and self.spacing is not None:
+            n = grid_site_estimate(self.area.radius, self.spacing)
+            if n > MAX_SALVO_SITES:
+                raise ValueError(
+                    f"a {self.area.radius / 1e3:g} km area at {self.spacing / 1e3:g} km "
+                    f"spacing holds ~{n:,} sites; at most {MAX_SALVO_SITES:,} are allowed "
+                    "(widen 'spacing')"
+                )
+        return self
+
+
+Places = Annotated[SalvoPlaces, BeforeValidator(_points_as_mapping)]
+
+
+class TimeWindow(_Model):
+    start: Seconds = Field(ge=0.0)
+    end: Seconds = Field(ge=0.0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TimeWindow:
+        if self.end < self.start:
+            raise ValueError(f"window end ({self.end:g} s) is before its start ({self.start:g} s)")
+        return self
+
+
+MAX_SALVO_LAUNCHES = 100_000
+MAX_SALVO_SITES = 1_000_000
+
+
+def grid_site_estimate(radius_m: float, spacing_m: float) -> int:
+    """About how many grid points of ``spacing_m`` fall within a circle of ``radius_m``."""
+    return int(3.2 * (radius_m / spacing_m + 1.0) ** 2) + 1
+
+
+class Salvo(_Model):
+    """Many launches in one entry, expanded deterministically (``run.build.expand_launches``).
+
+    ``count`` launches with ids ``<salvo>001``, ... (zero-padded to the count's width), at
+    times evenly spread over ``window``; each takes a site (a list, or the points of a grid
+    over an area; a seeded permutation, used in turn, so every site fires once before any
+    fires again), an aim point (a list used the same way, or drawn uniformly over an
+    area) and a vehicle (``vehicles``: one catalog name, or names with weights, split by
+    largest remainder and shuffled). Every draw comes from the salvo's own ``seed``.
+    """
+
+    salvo: str = Field(
+        min_length=1, pattern=r"^[A-Za-z0-9_.:-]+$", description="id prefix of the launches"
+    )
+    count: int = Field(gt=0, le=MAX_SALVO_LAUNCHES)
+    vehicles: str | dict[str, float]
+    sites: Places
+    window: TimeWindow
+    aim: Places
+    seed: int = Field(default=0, ge=0)
+
+    @field_validator("vehicles")
+    @classmethod
+    def _known_vehicles(cls, v: str | dict[str, float]) -> str | dict[str, float]:
+        from earlywarn.flight.catalog import get_vehicle
+
+        names = [v] if isinstance(v, str) else list(v)
+        if not names:
+            raise ValueError("give at least one vehicle (a catalog name, or {name: weight})")
+        for name in names:
+            get_vehicle(name)
+        if isinstance(v, dict):
+            bad = {k: w for k, w in v.items() if not (w > 0.0 and w < float("inf"))}
+            if bad:
+                raise ValueError(f"vehicle weights must be positive numbers; got {bad}")
+        return v
+
+    @model_validator(mode="after")
+    def _places(self) -> Salvo:
+        if self.sites.area is not None and self.sites.spacing is None:
+            raise ValueError("'sites' as an area needs 'spacing' (the grid of launch sites)")
+        if self.aim.spacing is not None:
+            raise ValueError("'aim' as an area takes no 'spacing' (aim points are drawn over it)")
+        return self
+
+    def launch_ids(self) -> tuple[str, ...]:
+        """The ids of the launches this salvo expands to, in time order."""
+        width = max(3, len(str(self.count)))
+        return tuple(f"{self.salvo}{i + 1:0{width}d}" for i in range(self.count))
+
+
+def _launch_kind(v: Any) -> str:
+    if isinstance(v, dict):
+        return "salvo" if "salvo" in v else "launch"
+    return "salvo" if isinstance(v, Salvo) else "launch"
+
+
+LaunchEntry = Annotated[
+    Annotated[Launch, Tag("launch")] | Annotated[Salvo, Tag("salvo")],
+    Discriminator(_launch_kind),
+]
+"""One entry of ``launches``: a single launch, or a salvo of many."""
+
+
+def launch_ids(entries: tuple[Launch | Salvo, ...]) -> list[str]:
+    """Every launch id of a ``launches`` list, salvos expanded, in file order."""
+    out: list[str] = []
+    for e in entries:
+        out.extend(e.launch_ids() if isinstance(e, Salvo) else (e.id,))
+    return out
 
 
 class Fire(_Model):
@@ -261,7 +390,7 @@ class Scenario(_Model):
     duration: Seconds = Field(gt=0.0)
     step: Seconds = Field(default=1.0, gt=0.0, description="truth sampling step")
     seed: int = Field(default=0, ge=0)
-    launches: tuple[Launch, ...] = ()
+    launches: tuple[LaunchEntry, ...] = ()
     events: tuple[Event, ...] = ()
     glint: Glint = Glint()
     notifications: tuple[Notification, ...] = ()
@@ -281,8 +410,8 @@ class Scenario(_Model):
         dup = sorted({i for i in ids if ids.count(i) > 1})
         if dup:
             raise ValueError(f"sensor ids must be unique; repeated: {', '.join(dup)}")
-        lids = [launch.id for launch in self.launches]
-        dup = sorted({i for i in lids if lids.count(i) > 1})
+        lids = Counter(launch_ids(self.launches))
+        dup = sorted(i for i, k in lids.items() if k > 1)
         if dup:
             raise ValueError(f"launch ids must be unique; repeated: {', '.join(dup)}")
         for ev in self.events:
@@ -321,13 +450,22 @@ def _node_line(root: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None
     return line
 
 
+def _entry_loc(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    """Without the tag of a ``launches`` entry's kind (single launch or salvo)."""
+    if len(loc) > 2 and loc[0] == "launches" and loc[2] in ("launch", "salvo"):
+        return loc[:2] + loc[3:]
+    return loc
+
+
 def _describe(errors: list[Any], root: yaml.Node | None, source: str) -> str:
     lines = []
     for err in errors:
-        loc = tuple(
-            p
-            for p in err["loc"]
-            if not (isinstance(p, str) and p in ("fire", "outage", "degraded"))
+        loc = _entry_loc(
+            tuple(
+                p
+                for p in err["loc"]
+                if not (isinstance(p, str) and p in ("fire", "outage", "degraded"))
+            )
         )
         field = ".".join(str(p) for p in loc) or "(top level)"
         ln = _node_line(root, loc)

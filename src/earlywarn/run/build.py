@@ -10,8 +10,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from earlywarn.center import CenterConfig, RegisteredSensor, SensorKind, SensorRegistry
 from earlywarn.center.assessment import AssessmentParams, DefendedArea, LaunchNotification
+from earlywarn.earth.constants import R_MEAN_M
 from earlywarn.flight import LaunchSpec
 from earlywarn.io import scenario as sc
 from earlywarn.sensors import events as sev
@@ -30,10 +34,106 @@ from earlywarn.sensors.radar import Radar, RadarFace
 _ELEMENT_KEYS = {"a_km", "e", "i_deg", "raan_deg", "argp_deg", "mean_anomaly_deg"}
 
 
+def _destination_deg(
+    lat_deg: npt.ArrayLike, lon_deg: npt.ArrayLike, az_rad: npt.ArrayLike, dist_m: npt.ArrayLike
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """The point ``dist_m`` from ``(lat, lon)`` along the initial azimuth ``az_rad`` on the
+    mean-radius sphere (arrays broadcast)."""
+    p1 = np.radians(lat_deg)
+    d = np.asarray(dist_m, dtype=np.float64) / R_MEAN_M
+    az = np.asarray(az_rad, dtype=np.float64)
+    sp2 = np.clip(np.sin(p1) * np.cos(d) + np.cos(p1) * np.sin(d) * np.cos(az), -1.0, 1.0)
+    dl = np.arctan2(np.sin(az) * np.sin(d) * np.cos(p1), np.cos(d) - np.sin(p1) * sp2)
+    lon = (np.asarray(lon_deg) + np.degrees(dl) + 180.0) % 360.0 - 180.0
+    return np.degrees(np.arcsin(sp2)), lon
+
+
+def salvo_grid(area: sc.Circle, spacing_m: float) -> tuple[tuple[float, float], ...]:
+    """The sites of a salvo area: a square east-north grid of ``spacing_m`` centred on the
+    circle (distances and bearings on the sphere), the points within its radius."""
+    k = int(area.radius // spacing_m)
+    e, n = np.meshgrid(np.arange(-k, k + 1) * spacing_m, np.arange(-k, k + 1) * spacing_m)
+    rho = np.hypot(e, n).ravel()
+    inside = rho <= area.radius
+    az = np.arctan2(e.ravel(), n.ravel())[inside]
+    lat, lon = _destination_deg(area.lat_deg, area.lon_deg, az, rho[inside])
+    return tuple(zip(lat.tolist(), lon.tolist(), strict=True))
+
+
+def _vehicle_sequence(v: str | dict[str, float], count: int, rng: np.random.Generator) -> list[str]:
+    """``count`` vehicle names in the mix's proportions (largest remainder), shuffled."""
+    if isinstance(v, str):
+        return [v] * count
+    names = sorted(v)
+    w = np.array([v[k] for k in names], dtype=np.float64)
+    quota = count * w / w.sum()
+    n = np.floor(quota).astype(int)
+    short = count - int(n.sum())
+    n[np.argsort(-(quota - n), kind="stable")[:short]] += 1
+    seq = np.repeat(np.arange(len(names)), n)
+    return [names[i] for i in rng.permutation(seq)]
+
+
+def _cycle(points: list[tuple[float, float, float]], count: int, rng: np.random.Generator) -> Any:
+    """``count`` of the points: a seeded permutation, used in turn."""
+    order = rng.permutation(len(points))
+    return [points[order[i % len(points)]] for i in range(count)]
+
+
+def expand_salvo(salvo: sc.Salvo) -> tuple[sc.Launch, ...]:
+    """The launches of one salvo, in time order (see :class:`earlywarn.io.scenario.Salvo`).
+
+    Deterministic: the salvo's own ``seed`` draws, in this order, the permutation of the
+    sites, the vehicle order, then the aim points (a permutation of the list, or ``count``
+    uniform draws over the area: radius ``R √u``, bearing ``2π u'``)."""
+    rng = np.random.default_rng(salvo.seed)
+    n = salvo.count
+    if salvo.sites.points is not None:
+        site_pts = [(p.lat_deg, p.lon_deg, p.h_m) for p in salvo.sites.points]
+    else:
+        assert salvo.sites.area is not None and salvo.sites.spacing is not None
+        site_pts = [(a, b, 0.0) for a, b in salvo_grid(salvo.sites.area, salvo.sites.spacing)]
+    sites = _cycle(site_pts, n, rng)
+    vehicles = _vehicle_sequence(salvo.vehicles, n, rng)
+    if salvo.aim.points is not None:
+        aims = _cycle([(p.lat_deg, p.lon_deg, p.h_m) for p in salvo.aim.points], n, rng)
+    else:
+        c = salvo.aim.area
+        assert c is not None
+        u = rng.random((n, 2))
+        lat, lon = _destination_deg(
+            c.lat_deg, c.lon_deg, 2.0 * math.pi * u[:, 1], c.radius * np.sqrt(u[:, 0])
+        )
+        aims = [(a, b, 0.0) for a, b in zip(lat.tolist(), lon.tolist(), strict=True)]
+    w = salvo.window
+    times = np.linspace(w.start, w.end, n) if n > 1 else np.array([w.start])
+    return tuple(
+        sc.Launch(
+            id=lid,
+            vehicle=vehicles[i],
+            site=sc.Point(lat_deg=sites[i][0], lon_deg=sites[i][1], h_m=sites[i][2]),
+            aim=sc.Point(lat_deg=aims[i][0], lon_deg=aims[i][1], h_m=aims[i][2]),
+            time=float(times[i]),
+        )
+        for i, lid in enumerate(salvo.launch_ids())
+    )
+
+
+def expand_launches(s: sc.Scenario) -> tuple[sc.Launch, ...]:
+    """Every launch of the scenario, salvos expanded, in file order."""
+    out: list[sc.Launch] = []
+    for entry in s.launches:
+        if isinstance(entry, sc.Salvo):
+            out.extend(expand_salvo(entry))
+        else:
+            out.append(entry)
+    return tuple(out)
+
+
 def launch_specs(s: sc.Scenario) -> list[LaunchSpec]:
-    """One :class:`LaunchSpec` per scenario launch, in file order."""
+    """One :class:`LaunchSpec` per scenario launch (salvos expanded), in file order."""
     out = []
-    for ln in s.launches:
+    for ln in expand_launches(s):
         if ln.aim is not None:
             aim: dict[str, Any] = {
                 "aim_lat_deg": ln.aim.lat_deg,
