@@ -102,6 +102,22 @@ def _table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = No
     return "".join(out)
 
 
+TABLE_ROWS = 200
+"""A table on the page shows at most this many rows; the files keep them all."""
+
+
+def _capped_table(rows: Sequence[Mapping[str, Any]], where: str) -> str:
+    """:func:`_table` of the first :data:`TABLE_ROWS` rows, and a note of how many more
+    there are and in which file (a thousand-launch run writes ~10⁵ alerts)."""
+    if len(rows) <= TABLE_ROWS:
+        return _table(rows)
+    note = (
+        f'<p class="empty">The first {TABLE_ROWS} of {len(rows):,} rows; all are in '
+        f"{_esc(where)}.</p>"
+    )
+    return _table(rows[:TABLE_ROWS]) + note
+
+
 def _flatten(d: Mapping[str, Any], prefix: str = "") -> Iterable[tuple[str, Any]]:
     for k, v in d.items():
         key = f"{prefix}{k}"
@@ -201,11 +217,11 @@ def write_report(
         "<h2>Pictures</h2>",
         *figs,
         "<h2>Launches</h2>",
-        _table(scene.launches_table),
+        _capped_table(scene.launches_table, "summary.json"),
         "<h2>Events</h2>",
-        _table(scene.events_table),
+        _capped_table(scene.events_table, "summary.json"),
         "<h2>Alerts</h2>",
-        _table(_alert_rows(scene)),
+        _capped_table(_alert_rows(scene), "alerts.jsonl"),
         "<h2>False alerts</h2>",
         _table(scene.false_alerts_table),
         "<footer>Self-contained offline report. Coastlines: Natural Earth 1:110m (public "

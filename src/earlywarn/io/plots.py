@@ -127,7 +127,9 @@ def plot_timeline(scene: SceneView, path: str | Path) -> Path:
     # True altitude per object.
     many = len(scene.objects) > 12
     seen_launch: set[str] = set()
-    for obj in scene.objects:
+    if len(scene.objects) > MANY_EVENTS:
+        handles.append(_altitude_lines(ax, scene))
+    for obj in scene.objects if len(scene.objects) <= MANY_EVENTS else ():
         _lat, _lon, h = ecef_to_geodetic(obj.r_ecef_m)
         c = colors.get(obj.launch_id, "#333333")
         label = f"{obj.object_id} ({obj.kind}, {obj.launch_id})"
@@ -195,11 +197,14 @@ def plot_timeline(scene: SceneView, path: str | Path) -> Path:
     axr.set_ylabel("reports")
     axr.grid(True, axis="x", color="#dddddd", lw=0.6)
 
-    # Alerts: a vertical line per alert, labelled along the top.
+    # Alerts: a vertical line per alert, labelled along the top (counted when many).
     ax.set_xlim(scene.t_start_s, scene.t_end_s)
     ytop = ax.get_ylim()[1]
     ax.set_ylim(0.0, ytop * 1.02 if ytop > 0 else 1.0)
-    for a in scene.alerts:
+    many_alerts = len({a.event_id for a in scene.alerts}) > MANY_EVENTS
+    if many_alerts:
+        handles += _alert_counts(ax, scene)
+    for a in () if many_alerts else scene.alerts:
         if not scene.t_start_s <= a.t_s <= scene.t_end_s:
             continue
         c = LEVEL_COLORS.get(a.level, "#9e9e9e")
@@ -251,6 +256,73 @@ def plot_timeline(scene: SceneView, path: str | Path) -> Path:
     else:
         ax.text(0.5, 0.5, "nothing to show", transform=ax.transAxes, ha="center", color="#888")
     return _save(fig, path)
+
+
+MANY_EVENTS = 36
+"""Above this many events (or true objects) the timeline counts instead of labelling."""
+
+
+def _altitude_lines(ax: Axes, scene: SceneView) -> Line2D:
+    """Every true object's altitude as one thin line collection; its legend handle."""
+    from matplotlib.collections import LineCollection
+
+    segs = []
+    for obj in scene.objects:
+        h = ecef_to_geodetic(obj.r_ecef_m)[2]
+        segs.append(np.column_stack([obj.t_s, h / 1e3]))
+    ax.add_collection(LineCollection(segs, colors="#555555", linewidths=0.5, alpha=0.35))
+    ax.autoscale_view()
+    return Line2D(
+        [], [], color="#555555", lw=0.8, label=f"true altitude ({len(scene.objects)} objects)"
+    )
+
+
+def _alert_counts(ax: Axes, scene: SceneView) -> list[Line2D]:
+    """The events at each level over time (a step line per level, right-hand axis), with
+    the first event to reach each level named; the alerts themselves are in alerts.jsonl."""
+    order = [lv for lv in LEVEL_COLORS if lv != "NONE"]
+    state: dict[str, str] = {}
+    t: list[float] = []
+    rows: list[list[int]] = []
+    first: dict[str, tuple[float, str]] = {}
+    n = dict.fromkeys([*order, "_closed"], 0)
+    for a in sorted(scene.alerts, key=lambda x: x.t_s):
+        lv = a.level if a.disposition not in _QUIET else "_closed"
+        old = state.get(a.event_id)
+        if old is not None:
+            n[old] -= 1
+        n[lv] = n.get(lv, 0) + 1
+        state[a.event_id] = lv
+        first.setdefault(lv, (a.t_s, a.event_id))
+        t.append(a.t_s)
+        rows.append([n[name] for name in order])
+    axc = ax.twinx()
+    handles = []
+    counts = np.array(rows).reshape(len(t), len(order))
+    for j, name in enumerate(order):
+        if not counts[:, j].any():
+            continue
+        c = LEVEL_COLORS[name]
+        (ln,) = axc.step(t, counts[:, j], where="post", color=c, lw=1.8, label=f"events at {name}")
+        handles.append(ln)
+        t1, eid = first[name]
+        ax.axvline(t1, color=c, lw=1.0, ls="--", zorder=1)
+        ax.annotate(
+            f"first {name}: {eid}",
+            xy=(t1, 0.99),
+            xycoords=("data", "axes fraction"),
+            xytext=(-2, 0),
+            textcoords="offset points",
+            rotation=90,
+            fontsize=8,
+            color=c,
+            weight="bold",
+            ha="right",
+            va="top",
+        )
+    axc.set_ylabel("events at each level (lines)")
+    axc.set_ylim(bottom=0)
+    return handles
 
 
 # --------------------------------------------------------------------------- map
@@ -506,15 +578,24 @@ def plot_map(scene: SceneView, path: str | Path, world: bool = False) -> Path:
     # True ground tracks.
     colors = _launch_colors(scene)
     seen: set[str] = set()
+    many = len(colors) > MANY_EVENTS
     for obj in scene.objects:
         la, lo, _h = ecef_to_geodetic(obj.r_ecef_m)
         x = _frame_ring(np.degrees(lo), center)
-        c = colors.get(obj.launch_id, "#333333")
+        c = "#444444" if many else colors.get(obj.launch_id, "#333333")
         label = f"true ground track, {obj.launch_id}" if obj.launch_id not in seen else "_"
         seen.add(obj.launch_id)
-        _draw(ax, xlim, x, np.degrees(la), ls=_kind_style(obj.kind), color=c, lw=1.4, zorder=3)
-        if not label.startswith("_"):
+        width, alpha = (0.4, 0.25) if many else (1.4, 1.0)
+        _draw(
+            ax, xlim, x, np.degrees(la), ls=_kind_style(obj.kind), color=c, lw=width,
+            alpha=alpha, zorder=3,
+        )  # fmt: skip
+        if not label.startswith("_") and not many:
             handles.append(Line2D([], [], color=c, lw=1.4, label=label))
+    if many:
+        handles.append(
+            Line2D([], [], color="#444444", lw=1.0, label=f"true ground tracks ({len(colors)})")
+        )
 
     # Estimates: earlier impact ellipses faint, the last known per event solid.
     est = latest_estimates(scene.alerts)
