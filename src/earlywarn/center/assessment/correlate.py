@@ -244,21 +244,33 @@ class _IrIndex:
         return out
 
     def backward(self, w: Work, tr: RadarTrack, ok: set[str]) -> dict[str, float]:
-        """The backward ``d²`` of every event in ``ok`` and of every other event that may
-        pass the backward gate (the rest are left out: they cannot pass)."""
+        """The backward ``d²`` of the events that matter to the gate: every other event
+        that may pass the backward gate, and the events of ``ok`` that may hold the
+        smallest ``d²`` (the rest cannot pass, or cannot be the nearest: the gate keeps
+        every event of ``ok`` but uses only the smallest distance)."""
         fusion = w.ctx.fusion
-        need = [eid in ok for eid in self.bwd]
         live = (self.t_b_s <= tr.t_s) & (self.t_b_s >= tr.t_s - fusion.max_propagation_s)
-        if live.any():
-            trace = BackwardTrace.of(tr, float(self.t_b_s[live].min()), fusion.q)
-            lb = trace.lower_bound(
-                self.t_b_s, self.x_b_m, self.trace_b_m2, fusion.gate_floor_m(0.0)
-            )
-            near = lb <= BackwardTrace.PREGATE_MARGIN * fusion.gamma
-            need = [a or bool(b) for a, b in zip(need, near, strict=True)]
-        eids = [eid for eid, n in zip(self.bwd, need, strict=True) if n]
+        if not live.any():
+            return {}
+        trace = BackwardTrace.of(tr, float(self.t_b_s[live].min()), fusion.q)
+        lb = trace.lower_bound(self.t_b_s, self.x_b_m, self.trace_b_m2, fusion.gate_floor_m(0.0))
+        margin = BackwardTrace.PREGATE_MARGIN
+        in_ok = np.array([eid in ok for eid in self.bwd], dtype=bool)
+        first = ~in_ok & (lb <= margin * fusion.gamma)
+        if in_ok.any():
+            first[int(np.flatnonzero(in_ok)[np.argmin(lb[in_ok])])] = True
+        got = self._exact(w, tr, np.flatnonzero(first))
+        best = min(
+            (d2 for eid, d2 in got.items() if eid in ok or d2 <= fusion.gamma), default=math.inf
+        )
+        second = in_ok & ~first & (lb <= margin * best)
+        got.update(self._exact(w, tr, np.flatnonzero(second)))
+        return got
+
+    def _exact(self, w: Work, tr: RadarTrack, idx: npt.NDArray[np.intp]) -> dict[str, float]:
+        eids = [self.bwd[int(k)] for k in idx]
         states = [w.evs[eid].ir_state for eid in eids]
-        d2 = correlate_backward_many([st for st in states if st is not None], tr, fusion)
+        d2 = correlate_backward_many([st for st in states if st is not None], tr, w.ctx.fusion)
         return dict(zip(eids, d2, strict=True))
 
 
