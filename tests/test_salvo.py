@@ -90,13 +90,16 @@ def test_expansion_is_deterministic_and_seeded() -> None:
 
 
 def test_lists_of_sites_and_aims_are_used_in_turn() -> None:
-    text = HEAD + """  - salvo: S
+    text = (
+        HEAD
+        + """  - salvo: S
     count: 7
     vehicles: slbm
     sites: [{lat_deg: 30, lon_deg: -40}, {lat_deg: 31, lon_deg: -41}, {lat_deg: 32, lon_deg: -42}]
     window: {start: "0 s", end: "60 s"}
     aim: [{lat_deg: 40, lon_deg: -70}]
 """
+    )
     launches = expand_launches(parse_scenario(text))
     assert [ln.id for ln in launches] == [f"S{i:03d}" for i in range(1, 8)]
     use = Counter(ln.site.lat_deg for ln in launches)
