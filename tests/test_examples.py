@@ -4,6 +4,9 @@ with the outcome it is meant to show.
 - ``reference``, ``raid``, ``slbm``, ``radar-satellites-regional``: every launch reaches
   THREAT at least, ATTACK_CONFIRMED where a radar track correlates with its IR event, and
   is not dismissed (final disposition OPEN). The raid is counted as one raid of four.
+- ``salvo``: the same for a small raid written as salvo entries (eight launches).
+- ``raid-large`` (400 launches) runs in ``tests/test_raid_large.py`` under
+  ``make reliability``.
 - ``radar-regional``: radar only — THREAT, never ATTACK_CONFIRMED (one phenomenology).
 - ``space-launch``: a declared launcher test flight that falls short of orbit: never called
   an ``orbit`` (it is not one), never THREAT, matched to its notification; with IR alone
@@ -32,8 +35,11 @@ SHORT = (
     "radar-regional",
     "space-launch",
     "sounding-rocket",
+    "salvo",
 )
 LONG = ("glint-equinox",)
+RELIABILITY = ("raid-large",)
+"""Too long for the fast tests: ``tests/test_raid_large.py`` (``make reliability``)."""
 
 
 def run_example(name: str) -> dict[str, Any]:
@@ -65,10 +71,12 @@ def outcomes() -> dict[str, dict[str, Any]]:
 
 def test_every_example_is_covered() -> None:
     names = {p.stem for p in EXAMPLES.glob("*.yaml")} - {"study"}
-    assert names == set(SHORT) | set(LONG)
+    assert names == set(SHORT) | set(LONG) | set(RELIABILITY)
 
 
-@pytest.mark.parametrize("name", ["reference", "raid", "slbm", "radar-satellites-regional"])
+@pytest.mark.parametrize(
+    "name", ["reference", "raid", "slbm", "radar-satellites-regional", "salvo"]
+)
 def test_attacks_are_confirmed_and_not_dismissed(
     outcomes: dict[str, dict[str, Any]], name: str
 ) -> None:

@@ -114,6 +114,40 @@ def propagate(x: npt.ArrayLike, dt_s: float, max_step_s: float = 60.0) -> FloatA
     return np.ascontiguousarray(y.T)
 
 
+def propagate_columns(x: npt.ArrayLike, dts_s: list[float], max_step_s: float = 60.0) -> FloatArray:
+    """:func:`propagate` of the same states ``(n, 6)`` by each of ``dts_s``, in one array:
+    ``(len(dts_s) · n, 6)``, the block of each ``dt`` the same bits as ``propagate(x, dt)``
+    (every column keeps its own step length and step count: the columns are ordered by
+    step count and each step advances the ones that still have steps to go)."""
+    x0 = np.atleast_2d(np.asarray(x, dtype=np.float64))
+    n, k = x0.shape[0], len(dts_s)
+    steps = np.array([0 if dt == 0.0 else max(1, math.ceil(abs(dt) / max_step_s)) for dt in dts_s])
+    h = np.array([0.0 if st == 0 else float(dt / st) for dt, st in zip(dts_s, steps, strict=True)])
+    order = np.argsort(-steps, kind="stable")
+    y = np.ascontiguousarray(np.tile(x0.T, (1, k)))  # block j: columns j·n … j·n + n − 1
+    cols = (order[:, None] * n + np.arange(n)).ravel()
+    y = np.ascontiguousarray(y[:, cols])
+    hc = np.repeat(h[order], n)
+    sc = np.repeat(steps[order], n)
+    for i in range(int(steps.max(initial=0))):
+        a = int(np.count_nonzero(sc > i))
+        y[:, :a] = _rk4(y[:, :a], hc[:a])
+    out = np.empty((6, k * n))
+    out[:, cols] = y
+    return np.ascontiguousarray(out.T)
+
+
+def propagate_grid(x: npt.ArrayLike, step_s: float, n_steps: int) -> FloatArray:
+    """States ``(n, 6)`` at ``0, step_s, …, n_steps · step_s``: ``(n_steps + 1, n, 6)``."""
+    y = _columns(x)
+    out = np.empty((n_steps + 1, y.shape[1], 6))
+    out[0] = y.T
+    for i in range(n_steps):
+        y = _rk4(y, step_s)
+        out[i + 1] = y.T
+    return out
+
+
 def _height(r: FloatArray) -> FloatArray:
     """Geodetic height of positions stored as columns ``(3, n)``."""
     return np.asarray(ecef_to_geodetic(r.T)[2])

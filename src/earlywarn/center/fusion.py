@@ -45,7 +45,12 @@ import numpy as np
 import numpy.typing as npt
 from scipy.stats import chi2
 
-from earlywarn.center.characterise import propagate, sqrt_psd
+from earlywarn.center.characterise import (
+    propagate,
+    propagate_columns,
+    propagate_grid,
+    sqrt_psd,
+)
 from earlywarn.center.ir.records import IrEventLike
 from earlywarn.center.motion import cv_matrices
 from earlywarn.center.radar_tracking import RadarTrack
@@ -53,11 +58,13 @@ from earlywarn.center.radar_tracking import RadarTrack
 FloatArray = npt.NDArray[np.float64]
 
 __all__ = [
+    "BackwardTrace",
     "FusionParams",
     "SigmaCloud",
     "consistent",
     "correlate",
     "correlate_backward",
+    "correlate_backward_many",
     "correlate_moments",
     "floored_ir_state",
     "fuse_states",
@@ -296,3 +303,99 @@ def correlate_backward(
         return float(d @ np.linalg.solve(s, d))
     except np.linalg.LinAlgError:
         return math.inf
+
+
+def correlate_backward_many(
+    ir_states: list[tuple[float, FloatArray, FloatArray]],
+    track: RadarTrack,
+    params: FusionParams,
+) -> list[float]:
+    """:func:`correlate_backward` of one track against several IR states, the same bits.
+
+    The track's sigma points are drawn once and traced back to every burnout time in one
+    array (:func:`earlywarn.center.characterise.propagate_columns`: each column keeps its
+    own step length and count, so each cloud sees exactly the arithmetic of its own
+    propagation); moments and the test are then those of :func:`correlate_backward`.
+    """
+    out = [math.inf] * len(ir_states)
+    idx = [
+        k for k, st in enumerate(ir_states) if 0.0 <= track.t_s - st[0] <= params.max_propagation_s
+    ]
+    if not idx:
+        return out
+    base = SigmaCloud.from_state(0.0, track.x, track.p, params.q).pts
+    n = base.shape[0]
+    dts = [-(track.t_s - ir_states[k][0]) for k in idx]
+    clouds = propagate_columns(base, dts)
+    floor2 = params.gate_floor_m(0.0) ** 2
+    for j, k in enumerate(idx):
+        pts = clouds[j * n : (j + 1) * n]
+        xb, pb = SigmaCloud(0.0, dts[j], pts, params.q).moments()
+        p_ir, x_ir = ir_states[k][2], ir_states[k][1]
+        s = pb[:3, :3] + p_ir[:3, :3] + np.eye(3) * floor2
+        d = xb[:3] - x_ir[:3]
+        try:
+            out[k] = float(d @ np.linalg.solve(s, d))
+        except np.linalg.LinAlgError:
+            out[k] = math.inf
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class BackwardTrace:
+    """A radar track's sigma cloud traced backward on a fixed grid, for pre-gating only.
+
+    ``mean (m, 6)`` and ``trace_pos_m2 (m,)`` (the trace of the position covariance,
+    process noise included) at ``t_s − j · step_s``. :meth:`lower_bound` gives, for many
+    IR states at once, ``|Δr|² / tr S`` — a lower bound of the backward ``d²``
+    (``λ_max(S) ≤ tr S`` for a covariance) evaluated on the grid (cubic Hermite on the
+    mean, linear in the trace) instead of at each burnout time. The interpolation is off
+    by metres where the gate is tens of km wide, so a state whose bound exceeds
+    ``margin · γ`` (:attr:`PREGATE_MARGIN` = 4, twice the gate's distance) cannot pass
+    :func:`correlate_backward`; the test suite holds this over random raids.
+    """
+
+    t_s: float
+    step_s: float
+    mean: FloatArray
+    trace_pos_m2: FloatArray
+
+    PREGATE_MARGIN = 4.0
+
+    @staticmethod
+    def of(track: RadarTrack, t_min_s: float, q: float, step_s: float = 60.0) -> BackwardTrace:
+        m = max(1, math.ceil((track.t_s - t_min_s) / step_s))
+        pts = SigmaCloud.from_state(0.0, track.x, track.p, q).pts
+        grid = propagate_grid(pts, -step_s, m)  # (m + 1, 13, 6)
+        sp = grid[:, 1:]
+        mean = sp.mean(axis=1)
+        dev = sp[..., :3] - mean[:, None, :3]
+        tau = np.arange(m + 1) * step_s
+        tr = np.einsum("mij,mij->m", dev, dev) / sp.shape[1] + q * tau**3
+        return BackwardTrace(float(track.t_s), float(step_s), mean, tr)
+
+    def lower_bound(
+        self, t_s: FloatArray, x_ir: FloatArray, trace_ir_m2: FloatArray, floor_m: float
+    ) -> FloatArray:
+        """``|Δr|² / tr S`` at burnout times ``t_s (k,)`` against positions ``x_ir (k, 3+)``
+        with position-covariance traces ``trace_ir_m2 (k,)``; ``inf`` off the grid."""
+        u = (self.t_s - np.asarray(t_s, dtype=np.float64)) / self.step_s
+        m = self.mean.shape[0] - 1
+        ok = (u >= 0.0) & (u <= m)
+        j = np.clip(np.floor(u).astype(int), 0, max(m - 1, 0))
+        s = np.clip(u - j, 0.0, 1.0)[:, None]
+        y0, y1 = self.mean[j], self.mean[np.minimum(j + 1, m)]
+        h = -self.step_s  # the grid runs backward in time
+        s2, s3 = s * s, s * s * s
+        pos = (
+            (2 * s3 - 3 * s2 + 1) * y0[:, :3]
+            + (s3 - 2 * s2 + s) * h * y0[:, 3:]
+            + (-2 * s3 + 3 * s2) * y1[:, :3]
+            + (s3 - s2) * h * y1[:, 3:]
+        )
+        tr = (1 - s[:, 0]) * self.trace_pos_m2[j] + s[:, 0] * self.trace_pos_m2[
+            np.minimum(j + 1, m)
+        ]
+        d = pos - np.asarray(x_ir, dtype=np.float64)[:, :3]
+        lb = np.einsum("ij,ij->i", d, d) / (tr + trace_ir_m2 + 3.0 * floor_m**2)
+        return np.where(ok, lb, np.inf)

@@ -82,11 +82,23 @@ def doctor(
         raise typer.Exit(1)
 
 
+def _launch_count(sc: Any) -> str:
+    """ "N launches", and what each salvo expands to."""
+    from earlywarn.io.scenario import Salvo, launch_ids
+
+    n = len(launch_ids(sc.launches))
+    salvos = [e for e in sc.launches if isinstance(e, Salvo)]
+    if not salvos:
+        return f"{n} launches"
+    each = ", ".join(f"{e.salvo!r} → {e.count}" for e in salvos)
+    return f"{n} launches ({len(salvos)} salvo{'s' if len(salvos) > 1 else ''}: {each})"
+
+
 def validate(scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")]) -> None:
     """Check a scenario file and say what it contains."""
     sc = load_scenario_or_fail(scenario)
     typer.echo(
-        f"{scenario}: valid — {len(sc.launches)} launches, {len(sc.sensors.satellites)} "
+        f"{scenario}: valid — {_launch_count(sc)}, {len(sc.sensors.satellites)} "
         f"satellites, {len(sc.sensors.radars)} radars, {len(sc.defended_areas)} defended "
         f"areas, {sc.duration:.0f} s from {sc.epoch}"
     )

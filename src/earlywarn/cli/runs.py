@@ -178,6 +178,74 @@ def changes_only(alerts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+MANY_EVENTS = 36
+"""Above this many events the printed timeline is summarised (see :func:`summarise_timeline`)."""
+
+
+def summarise_timeline(alerts: list[dict[str, Any]], rows: int = 12) -> list[str]:
+    """The timeline of a large run: for each of ``rows`` equal time bins, how many events
+    stand at each level (or were dismissed or retracted) at the bin's end, and the first
+    events that changed in the bin, named; every alert stays in alerts.jsonl."""
+    from collections import Counter
+
+    from earlywarn.center.alerts import Level
+
+    if not alerts:
+        return []
+    t0, t1 = float(alerts[0]["t_s"]), float(alerts[-1]["t_s"])
+    width = max((t1 - t0) / rows, 1.0)
+    cols = [lv.name for lv in Level if lv > Level.NONE] + ["NOT_A_THREAT", "RETRACTED"]
+    state: dict[str, str] = {}
+    head = f"{'':19}" + "".join(f"{c[:16]:>17}" for c in cols)
+    out = [head]
+    i = 0
+    for b in range(rows):
+        end = t0 + (b + 1) * width if b < rows - 1 else t1
+        named: list[str] = []
+        more = 0
+        while i < len(alerts) and float(alerts[i]["t_s"]) <= end:
+            a = alerts[i]
+            d = a["disposition"]
+            now = (
+                a["level"] if d == "OPEN" else ("RETRACTED" if d == "RETRACTED" else "NOT_A_THREAT")
+            )
+            if state.get(a["event_id"]) != now:
+                if len(named) < 3:
+                    named.append(f"{a['event_id']} {now}")
+                else:
+                    more += 1
+            state[a["event_id"]] = now
+            i += 1
+        tally = Counter(state.values())
+        counts = [tally.get(c, 0) for c in cols]
+        first = ", ".join(named) + (f" +{more} more" if more else "")
+        out.append(
+            f"T={t0 + b * width:6.0f}–{end:6.0f} s"
+            + "".join(f"{n:>17}" for n in counts)
+            + (f"   {first}" if first else "")
+        )
+    return out
+
+
+def summarise_launches(rows: list[dict[str, Any]]) -> list[str]:
+    """The per-launch lines of a large run, counted: launches by the highest level their
+    event reached and by disposition, and those never at LAUNCH, named (up to ten)."""
+    from collections import Counter
+
+    levels = Counter(str(r.get("max_level")) for r in rows)
+    disp = Counter(str(r.get("disposition")) for r in rows if r.get("disposition") != "OPEN")
+    missed = [r["id"] for r in rows if r.get("launch_s") is None]
+    out = [
+        f"launches: {len(rows)}; by highest level "
+        + ", ".join(f"{k} {v}" for k, v in sorted(levels.items()))
+        + (("; closed " + ", ".join(f"{k} {v}" for k, v in sorted(disp.items()))) if disp else "")
+    ]
+    if missed:
+        more = f" +{len(missed) - 10} more" if len(missed) > 10 else ""
+        out.append(f"launches never at LAUNCH: {len(missed)} ({', '.join(missed[:10])}{more})")
+    return out
+
+
 class _Progress:
     """A rich progress bar on a terminal, plain lines otherwise, nothing when quiet."""
 
@@ -260,13 +328,19 @@ def _print_run(result: Any, out: Path) -> None:
     typer.echo(f"{s['scenario']}: seed {s['seed']}, {s['wall_time_s']:.1f} s wall time")
     alerts = [a.to_dict() for a in result.center.alerts]
     shown = changes_only(alerts)
+    n_events = len({a["event_id"] for a in shown})
     typer.echo(
         f"alert timeline: the {len(shown)} changes of level or disposition among "
         f"{len(alerts)} alerts (all are in alerts.jsonl)"
+        + (f"; {n_events} events, summarised by level" if n_events > MANY_EVENTS else "")
     )
-    for line in format_timeline(shown):
+    lines = summarise_timeline(shown) if n_events > MANY_EVENTS else format_timeline(shown)
+    for line in lines:
         typer.echo("  " + line)
-    for row in s["launches"]:
+    if len(s["launches"]) > MANY_EVENTS:
+        for line in summarise_launches(s["launches"]):
+            typer.echo(line)
+    for row in s["launches"] if len(s["launches"]) <= MANY_EVENTS else ():
         disp = row.get("disposition")
         end = f" → {disp} ({row.get('reason')})" if disp not in (None, "OPEN") else ""
         dt = row.get("decision_time_s")

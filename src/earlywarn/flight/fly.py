@@ -357,9 +357,11 @@ class FlightSolver:
         """Maximum ground range on a non-rotating Earth, minimum-energy, full burn (km)."""
         return self.table(name).max_range_m / 1e3
 
-    def reach(self, spec: LaunchSpec) -> Reach:
+    def reach(self, spec: LaunchSpec, apogees: bool = True) -> Reach:
         """What ``spec.vehicle`` can do from ``spec``'s site towards its aim point (no
-        flight; the aiming table's fast model). Raises ``ValueError`` for unaimed specs."""
+        flight; the aiming table's fast model). Raises ``ValueError`` for unaimed specs.
+        ``apogees=False`` leaves the reachable apogees out (NaN): the range checks of a
+        minimum-energy shot need only the range, at a fraction of the cost."""
         if not spec.aimed:
             raise ValueError(f"{spec.launch_id}: reach needs an aimed launch")
         tab = self.table(spec.vehicle)
@@ -368,6 +370,8 @@ class FlightSolver:
         alat, alon = float(spec.aim_lat_deg or 0.0) * deg, float(spec.aim_lon_deg or 0.0) * deg
         rng = float(ellipsoid_distance_m(np.array(lat), np.array(lon), np.array(alat),
                                          np.array(alon)))  # fmt: skip
+        if not apogees:
+            return Reach(spec.vehicle, rng, tab.min_range_m, tab.max_range_m, math.nan, math.nan)
         rot = enu_rotation(np.array([lat]), np.array([lon]))
         trot = enu_rotation(np.array([alat]), np.array([alon]))
         prob = AimProblem(

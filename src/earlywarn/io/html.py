@@ -113,6 +113,22 @@ def _table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = No
     return "".join(out)
 
 
+TABLE_ROWS = 200
+"""A table on the page shows at most this many rows; the files keep them all."""
+
+
+def _capped_table(rows: Sequence[Mapping[str, Any]], where: str) -> str:
+    """:func:`_table` of the first :data:`TABLE_ROWS` rows, and a note of how many more
+    there are and in which file (a thousand-launch run writes ~10⁵ alerts)."""
+    if len(rows) <= TABLE_ROWS:
+        return _table(rows)
+    note = (
+        f'<p class="empty">The first {TABLE_ROWS} of {len(rows):,} rows; all are in '
+        f"{_esc(where)}.</p>"
+    )
+    return _table(rows[:TABLE_ROWS]) + note
+
+
 def _flatten(d: Mapping[str, Any], prefix: str = "") -> Iterable[tuple[str, Any]]:
     for k, v in d.items():
         key = f"{prefix}{k}"
@@ -232,13 +248,13 @@ def write_report(
         "scenario epoch; per-launch times are seconds after that launch.</p>",
         f'<p class="headline">{_esc(head)}</p>' if head else "",
         "<h2>Launches</h2>",
-        _table(launch_rows),
+        _capped_table(launch_rows, "summary.json"),
         "<h2>Warning quality</h2>" if quality else "",
         _kv_table(quality) if quality else "",
         "<h2>Alerts</h2>",
-        _table(_alert_rows(scene)),
+        _capped_table(_alert_rows(scene), "alerts.jsonl"),
         "<h2>Events</h2>",
-        _table(event_rows),
+        _capped_table(event_rows, "summary.json"),
         "<h2>False alerts</h2>",
         _table(scene.false_alerts_table),
         "<h2>Pictures</h2>",

@@ -208,7 +208,11 @@ def _altitude_panel(ax: Axes, scene: SceneView, colors: dict[str, str]) -> list[
     many = len(scene.objects) > 12
     seen_launch: set[str] = set()
     top = 0.0
-    for obj in scene.objects:
+    if len(scene.objects) > MANY_EVENTS:
+        handles.append(_altitude_lines(ax, scene))
+        for obj in scene.objects:
+            top = max(top, float(np.nanmax(ecef_to_geodetic(obj.r_ecef_m)[2])) / 1e3)
+    for obj in scene.objects if len(scene.objects) <= MANY_EVENTS else ():
         _lat, _lon, h = ecef_to_geodetic(obj.r_ecef_m)
         top = max(top, float(np.nanmax(h)) / 1e3)
         c = colors.get(obj.launch_id, "#333333")
@@ -313,7 +317,10 @@ LABEL_GAP_PX = 13.0
 
 def _alert_marks(main: Axes, axes: list[Axes], scene: SceneView) -> list[Line2D | Patch]:
     """A vertical line per change of level or disposition; nearby changes share a label,
-    so no two labels overlap."""
+    so no two labels overlap. Above :data:`MANY_EVENTS` events, the events at each level
+    over time instead (the alerts themselves are in alerts.jsonl)."""
+    if len({a.event_id for a in scene.alerts}) > MANY_EVENTS:
+        return list(_alert_counts(main, scene))
     marks = _changes(scene)
     for a in marks:
         c = LEVEL_COLORS.get(a.level, "#9e9e9e")
@@ -352,6 +359,73 @@ def _alert_marks(main: Axes, axes: list[Axes], scene: SceneView) -> list[Line2D 
     handles: list[Line2D | Patch] = list(_level_handles(a.level for a in marks))
     if any(a.disposition in _QUIET for a in marks):
         handles.append(Line2D([], [], color="#777777", ls=":", label="not a threat / retracted"))
+    return handles
+
+
+MANY_EVENTS = 36
+"""Above this many events (or true objects) the timeline counts instead of labelling."""
+
+
+def _altitude_lines(ax: Axes, scene: SceneView) -> Line2D:
+    """Every true object's altitude as one thin line collection; its legend handle."""
+    from matplotlib.collections import LineCollection
+
+    segs = []
+    for obj in scene.objects:
+        h = ecef_to_geodetic(obj.r_ecef_m)[2]
+        segs.append(np.column_stack([obj.t_s, h / 1e3]))
+    ax.add_collection(LineCollection(segs, colors="#555555", linewidths=0.5, alpha=0.35))
+    ax.autoscale_view()
+    return Line2D(
+        [], [], color="#555555", lw=0.8, label=f"true altitude ({len(scene.objects)} objects)"
+    )
+
+
+def _alert_counts(ax: Axes, scene: SceneView) -> list[Line2D]:
+    """The events at each level over time (a step line per level, right-hand axis), with
+    the first event to reach each level named; the alerts themselves are in alerts.jsonl."""
+    order = [lv for lv in LEVEL_COLORS if lv != "NONE"]
+    state: dict[str, str] = {}
+    t: list[float] = []
+    rows: list[list[int]] = []
+    first: dict[str, tuple[float, str]] = {}
+    n = dict.fromkeys([*order, "_closed"], 0)
+    for a in sorted(scene.alerts, key=lambda x: x.t_s):
+        lv = a.level if a.disposition not in _QUIET else "_closed"
+        old = state.get(a.event_id)
+        if old is not None:
+            n[old] -= 1
+        n[lv] = n.get(lv, 0) + 1
+        state[a.event_id] = lv
+        first.setdefault(lv, (a.t_s, a.event_id))
+        t.append(a.t_s)
+        rows.append([n[name] for name in order])
+    axc = ax.twinx()
+    handles = []
+    counts = np.array(rows).reshape(len(t), len(order))
+    for j, name in enumerate(order):
+        if not counts[:, j].any():
+            continue
+        c = LEVEL_COLORS[name]
+        (ln,) = axc.step(t, counts[:, j], where="post", color=c, lw=1.8, label=f"events at {name}")
+        handles.append(ln)
+        t1, eid = first[name]
+        ax.axvline(t1, color=c, lw=1.0, ls="--", zorder=1)
+        ax.annotate(
+            f"first {name}: {eid}",
+            xy=(t1, 0.99),
+            xycoords=("data", "axes fraction"),
+            xytext=(-2, 0),
+            textcoords="offset points",
+            rotation=90,
+            fontsize=8,
+            color=c,
+            weight="bold",
+            ha="right",
+            va="top",
+        )
+    axc.set_ylabel("events at each level (lines)")
+    axc.set_ylim(bottom=0)
     return handles
 
 
@@ -621,15 +695,24 @@ def plot_map(scene: SceneView, path: str | Path, world: bool = False) -> Path:
     # True ground tracks.
     colors = _launch_colors(scene)
     seen: set[str] = set()
+    many = len(colors) > MANY_EVENTS
     for obj in scene.objects:
         la, lo, _h = ecef_to_geodetic(obj.r_ecef_m)
         x = _frame_ring(np.degrees(lo), center)
-        c = colors.get(obj.launch_id, "#333333")
+        c = "#444444" if many else colors.get(obj.launch_id, "#333333")
         label = f"true ground track, {obj.launch_id}" if obj.launch_id not in seen else "_"
         seen.add(obj.launch_id)
-        _draw(ax, xlim, x, np.degrees(la), ls=_kind_style(obj.kind), color=c, lw=1.4, zorder=3)
-        if not label.startswith("_"):
+        width, alpha = (0.4, 0.25) if many else (1.4, 1.0)
+        _draw(
+            ax, xlim, x, np.degrees(la), ls=_kind_style(obj.kind), color=c, lw=width,
+            alpha=alpha, zorder=3,
+        )  # fmt: skip
+        if not label.startswith("_") and not many:
             handles.append(Line2D([], [], color=c, lw=1.4, label=label))
+    if many:
+        handles.append(
+            Line2D([], [], color="#444444", lw=1.0, label=f"true ground tracks ({len(colors)})")
+        )
 
     # Estimates: earlier impact ellipses faint, the last known per event solid.
     est = latest_estimates(scene.alerts)

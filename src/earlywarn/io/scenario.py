@@ -16,6 +16,7 @@ import functools
 import hashlib
 import json
 import math
+from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -24,7 +25,9 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     ValidationError,
     WithJsonSchema,
     field_validator,
@@ -33,6 +36,7 @@ from pydantic import (
 
 from earlywarn.earth.time import parse_utc
 from earlywarn.io.quantity import parse_quantity, quantity_pattern
+from earlywarn.io.salvo import draw_salvo, grid_sites
 from earlywarn.sensors.orbits import KeplerOrbit, Orbit, geo, molniya, omm_orbit, tle_orbit
 
 _ELEMENT_KEYS = {"a_km", "e", "i_deg", "raan_deg", "argp_deg", "mean_anomaly_deg"}
@@ -140,6 +144,164 @@ class Launch(_Model):
         return self
 
 
+def _points_as_mapping(v: object) -> object:
+    """A bare list of points is ``{points: [...]}``."""
+    return {"points": v} if isinstance(v, list | tuple) else v
+
+
+class SalvoPlaces(_Model):
+    """Where a salvo's launches start or aim: a list of ``points``, or an ``area`` (a circle;
+    for sites with a grid ``spacing``, for aim points drawn uniformly over it). Written
+    as a bare list of points or as ``{area: ..., spacing: ...}``."""
+
+    points: tuple[GroundPoint, ...] | None = None
+    area: Circle | None = None
+    spacing: Metres | None = Field(default=None, gt=0.0, description="grid of sites")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> SalvoPlaces:
+        if (self.points is None) == (self.area is None):
+            raise ValueError("give a list of points or an 'area', not both and not neither")
+        if self.points is not None and not self.points:
+            raise ValueError("give at least one point, or an area")
+        if self.area is not None and self.spacing is not None:
+            n = grid_site_estimate(self.area.radius, self.spacing)
+            if n > MAX_SALVO_SITES:
+                raise ValueError(
+                    f"a {self.area.radius / 1e3:g} km area at {self.spacing / 1e3:g} km "
+                    f"spacing holds ~{n:,} sites; at most {MAX_SALVO_SITES:,} are allowed "
+                    "(widen 'spacing')"
+                )
+        return self
+
+
+Places = Annotated[
+    SalvoPlaces,
+    BeforeValidator(_points_as_mapping, json_schema_input_type=SalvoPlaces | list[GroundPoint]),
+]
+
+
+class TimeWindow(_Model):
+    start: Seconds = Field(ge=0.0)
+    end: Seconds = Field(ge=0.0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TimeWindow:
+        if self.end < self.start:
+            raise ValueError(f"window end ({self.end:g} s) is before its start ({self.start:g} s)")
+        return self
+
+
+MAX_SALVO_LAUNCHES = 100_000
+MAX_SALVO_SITES = 1_000_000
+
+
+def grid_site_estimate(radius_m: float, spacing_m: float) -> int:
+    """About how many grid points of ``spacing_m`` fall within a circle of ``radius_m``."""
+    return int(3.2 * (radius_m / spacing_m + 1.0) ** 2) + 1
+
+
+class Salvo(_Model):
+    """Many launches in one entry, expanded deterministically (:meth:`expand`, the
+    arithmetic in :mod:`earlywarn.io.salvo`).
+
+    ``count`` launches with ids ``<salvo>001``, ... (zero-padded to the count's width), at
+    times evenly spread over ``window``; each takes a site (a list, or the points of a grid
+    over an area; a seeded permutation, used in turn, so every site fires once before any
+    fires again), an aim point (a list used the same way, or drawn uniformly over an
+    area) and a vehicle (``vehicles``: one catalog name, or names with weights, split by
+    largest remainder and shuffled). Every draw comes from the salvo's own ``seed``.
+    """
+
+    salvo: str = Field(
+        min_length=1, pattern=r"^[A-Za-z0-9_.:-]+$", description="id prefix of the launches"
+    )
+    count: int = Field(gt=0, le=MAX_SALVO_LAUNCHES)
+    vehicles: str | dict[str, float]
+    sites: Places
+    window: TimeWindow
+    aim: Places
+    seed: int = Field(default=0, ge=0)
+
+    @field_validator("vehicles")
+    @classmethod
+    def _weights(cls, v: str | dict[str, float]) -> str | dict[str, float]:
+        # the names are checked against the catalog and the file's 'vehicles' once the
+        # whole file is read (check_launches)
+        names = [v] if isinstance(v, str) else list(v)
+        if not names:
+            raise ValueError("give at least one vehicle (a catalog name, or {name: weight})")
+        if isinstance(v, dict):
+            bad = {k: w for k, w in v.items() if not (w > 0.0 and w < float("inf"))}
+            if bad:
+                raise ValueError(f"vehicle weights must be positive numbers; got {bad}")
+        return v
+
+    @model_validator(mode="after")
+    def _places(self) -> Salvo:
+        if self.sites.area is not None and self.sites.spacing is None:
+            raise ValueError("'sites' as an area needs 'spacing' (the grid of launch sites)")
+        if self.aim.spacing is not None:
+            raise ValueError("'aim' as an area takes no 'spacing' (aim points are drawn over it)")
+        return self
+
+    def launch_ids(self) -> tuple[str, ...]:
+        """The ids of the launches this salvo expands to, in time order."""
+        width = max(3, len(str(self.count)))
+        return tuple(f"{self.salvo}{i + 1:0{width}d}" for i in range(self.count))
+
+    def expand(self) -> tuple[Launch, ...]:
+        """The launches of this salvo, in time order (see :mod:`earlywarn.io.salvo`)."""
+        if self.sites.points is not None:
+            sites = [(p.lat_deg, p.lon_deg) for p in self.sites.points]
+        else:
+            a = self.sites.area
+            assert a is not None and self.sites.spacing is not None
+            sites = list(grid_sites(a.lat_deg, a.lon_deg, a.radius, self.sites.spacing))
+        aim_points = None
+        aim_area = None
+        if self.aim.points is not None:
+            aim_points = [(p.lat_deg, p.lon_deg) for p in self.aim.points]
+        else:
+            assert self.aim.area is not None
+            aim_area = (self.aim.area.lat_deg, self.aim.area.lon_deg, self.aim.area.radius)
+        veh, site, aim, times = draw_salvo(
+            self.count, self.seed, self.vehicles, sites, aim_points, aim_area,
+            (self.window.start, self.window.end),
+        )  # fmt: skip
+        return tuple(
+            Launch(
+                id=lid,
+                vehicle=veh[i],
+                site=GroundPoint(lat_deg=site[i][0], lon_deg=site[i][1]),
+                aim=GroundPoint(lat_deg=aim[i][0], lon_deg=aim[i][1]),
+                time=times[i],
+            )
+            for i, lid in enumerate(self.launch_ids())
+        )
+
+
+def _launch_kind(v: Any) -> str:
+    if isinstance(v, dict):
+        return "salvo" if "salvo" in v else "launch"
+    return "salvo" if isinstance(v, Salvo) else "launch"
+
+
+LaunchEntry = Annotated[
+    Annotated[Launch, Tag("launch")] | Annotated[Salvo, Tag("salvo")],
+    Discriminator(_launch_kind),
+]
+"""One entry of ``launches``: a single launch, or a salvo of many."""
+
+
+def launch_ids(entries: tuple[Launch | Salvo, ...]) -> list[str]:
+    """Every launch id of a ``launches`` list, salvos expanded, in file order."""
+    out: list[str] = []
+    for e in entries:
+        out.extend(e.launch_ids() if isinstance(e, Salvo) else (e.id,))
+    return out
+
+
 class Fire(_Model):
     """A hot stationary source (fire, gas flare) seen by the infrared satellites."""
 
@@ -205,14 +367,6 @@ class Notification(_Model):
     impact_area: Circle | None = Field(
         default=None, description="declared impact/drop area: {lat_deg, lon_deg, radius}"
     )
-
-    @model_validator(mode="after")
-    def _window(self) -> Notification:
-        if self.end < self.start:
-            raise ValueError(
-                f"a notification's 'end' ({self.end} s) is before its 'start' ({self.start} s)"
-            )
-        return self
 
     model_config = ConfigDict(
         extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
@@ -427,7 +581,7 @@ class Scenario(_Model):
     epoch: str
     duration: Seconds = Field(gt=0.0, le=MAX_DURATION_S)
     seed: int = Field(default=0, ge=0)
-    launches: tuple[Launch, ...] = ()
+    launches: tuple[LaunchEntry, ...] = ()
     events: tuple[Event, ...] = ()
     glint: Glint = Glint()
     notifications: tuple[Notification, ...] = ()
@@ -472,14 +626,25 @@ class Scenario(_Model):
         parse_utc(v)
         return v
 
+    def launch_entries(self) -> list[tuple[int, Launch]]:
+        """Every launch, salvos expanded, with the index of its entry in ``launches``."""
+        out: list[tuple[int, Launch]] = []
+        for i, e in enumerate(self.launches):
+            out.extend((i, ln) for ln in (e.expand() if isinstance(e, Salvo) else (e,)))
+        return out
+
+    def all_launches(self) -> tuple[Launch, ...]:
+        """Every launch, salvos expanded, in file order."""
+        return tuple(ln for _, ln in self.launch_entries())
+
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
         ids = [s.id for s in self.sensors.satellites] + [r.id for r in self.sensors.radars]
         dup = sorted({i for i in ids if ids.count(i) > 1})
         if dup:
             raise ValueError(f"sensor ids must be unique; repeated: {', '.join(dup)}")
-        lids = [launch.id for launch in self.launches]
-        dup = sorted({i for i in lids if lids.count(i) > 1})
+        lids = Counter(launch_ids(self.launches))
+        dup = sorted(i for i, k in lids.items() if k > 1)
         if dup:
             raise ValueError(f"launch ids must be unique; repeated: {', '.join(dup)}")
         for ev in self.events:
@@ -490,7 +655,13 @@ class Scenario(_Model):
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
             raise ValueError(f"defended area names must be unique; repeated: {', '.join(dup)}")
-        late = [f"{ln.id} at {ln.time:g} s" for ln in self.launches if ln.time >= self.duration]
+        late = [
+            f"{e.id} at {e.time:g} s"
+            if isinstance(e, Launch)
+            else f"salvo {e.salvo} until {e.window.end:g} s"
+            for e in self.launches
+            if (e.time if isinstance(e, Launch) else e.window.end) >= self.duration
+        ]
         if late:
             raise ValueError(
                 f"launch after the scenario ends ({self.duration:g} s): {', '.join(late)}; "
@@ -550,13 +721,22 @@ def _node_line(root: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None
     return line
 
 
+def _entry_loc(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    """Without the tag of a ``launches`` entry's kind (single launch or salvo)."""
+    if len(loc) > 2 and loc[0] == "launches" and loc[2] in ("launch", "salvo"):
+        return loc[:2] + loc[3:]
+    return loc
+
+
 def _describe(errors: list[Any], root: yaml.Node | None, source: str) -> str:
     lines = []
     for err in errors:
-        loc = tuple(
-            p
-            for p in err["loc"]
-            if not (isinstance(p, str) and p in ("fire", "outage", "degraded"))
+        loc = _entry_loc(
+            tuple(
+                p
+                for p in err["loc"]
+                if not (isinstance(p, str) and p in ("fire", "outage", "degraded"))
+            )
         )
         field = ".".join(str(p) for p in loc) or "(top level)"
         ln = _node_line(root, loc)
@@ -600,11 +780,18 @@ def check_launches(scenario: Scenario, root: yaml.Node | None, source: str) -> N
     solver = _packaged_solver() if not scenario.vehicles else None
     cat = scenario_catalog(scenario)
     errors = []
-    for i, ln in enumerate(scenario.launches):
+    unknown: set[tuple[int, str]] = set()
+    for i, ln in scenario.launch_entries():
+        salvo = isinstance(scenario.launches[i], Salvo)
         if ln.vehicle not in cat:
-            line = _node_line(root, ("launches", i, "vehicle"))
+            if (i, ln.vehicle) in unknown:
+                continue  # a salvo names each vehicle once
+            unknown.add((i, ln.vehicle))
+            field = "vehicles" if salvo else "vehicle"
+            line = _node_line(root, ("launches", i, field))
+            who = f"salvo {scenario.launches[i].salvo}" if salvo else f"launch {ln.id}"  # type: ignore[union-attr]
             errors.append(
-                f"{source}:{line}: launches.{i}.vehicle: launch {ln.id}: unknown vehicle "
+                f"{source}:{line}: launches.{i}.{field}: {who}: unknown vehicle "
                 f"{ln.vehicle!r}; known vehicles: {', '.join(sorted(cat))}"
             )
             continue
@@ -618,7 +805,7 @@ def check_launches(scenario: Scenario, root: yaml.Node | None, source: str) -> N
             apogee_km=None if ln.apogee is None else ln.apogee / 1e3,
         )  # fmt: skip
         try:
-            reach = solver.reach(spec)
+            reach = solver.reach(spec, apogees=ln.apogee is not None)
             problem = reach.problem(ln.apogee)
             if problem is None and reach.range_m > _RANGE_SLACK * reach.max_range_m:
                 ev = solver.fly([spec]).events[0]

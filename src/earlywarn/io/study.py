@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from earlywarn.analysis.studies import ROW_SCHEMA
 from earlywarn.io.scenario import (
+    Launch,
     Metres,
     Scenario,
     ScenarioError,
@@ -119,7 +120,7 @@ class StudyError(ValueError):
 
 def check_study(study: Study, scenario: Scenario, source: str = "<study>") -> None:
     """Cross-check the study against its scenario (ids that must exist)."""
-    lids = {ln.id for ln in scenario.launches}
+    lids = {ln.id for ln in scenario.launches if isinstance(ln, Launch)}
     sids = {s.id for s in scenario.sensors.satellites} | {r.id for r in scenario.sensors.radars}
     for i, lp in enumerate(study.launches):
         if lp.id not in lids:

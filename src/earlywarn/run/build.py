@@ -29,10 +29,15 @@ def catalog(s: sc.Scenario) -> Mapping[str, Vehicle]:
     return cat
 
 
+def expand_launches(s: sc.Scenario) -> tuple[sc.Launch, ...]:
+    """Every launch of the scenario, salvos expanded, in file order."""
+    return s.all_launches()
+
+
 def launch_specs(s: sc.Scenario) -> list[LaunchSpec]:
-    """One :class:`LaunchSpec` per scenario launch, in file order."""
+    """One :class:`LaunchSpec` per scenario launch (salvos expanded), in file order."""
     out = []
-    for ln in s.launches:
+    for ln in expand_launches(s):
         if ln.aim is not None:
             aim: dict[str, Any] = {
                 "aim_lat_deg": ln.aim.lat_deg,

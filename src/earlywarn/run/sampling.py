@@ -65,7 +65,7 @@ def sample_scenario(
     from earlywarn.sensors.radar import Radar
 
     data = base.model_dump(mode="json", by_alias=True)
-    by_id = {ln["id"]: ln for ln in data["launches"]}
+    by_id = {ln["id"]: ln for ln in data["launches"] if "salvo" not in ln}
     for lp in study.launches:
         ln = by_id[lp.id]
         if lp.time_window is not None:

@@ -42,6 +42,7 @@ from earlywarn.io.study import (
     write_part,
 )
 from earlywarn.run import engines
+from earlywarn.run.build import expand_launches
 from earlywarn.run.sampling import RunTask, iter_tasks
 
 __all__ = ["Progress", "StudyInterrupted", "StudyResult", "run_one", "run_study"]
@@ -121,7 +122,11 @@ def run_one(task: RunTask) -> list[dict[str, Any]]:
         summ = _run_scenario(task.scenario, task.run_seed).summary()
     except (ScenarioError, ValueError) as exc:
         status = f"error: {exc}"
-        summ = {"launches": [{"id": ln.id, "vehicle": ln.vehicle} for ln in task.scenario.launches]}
+        summ = {
+            "launches": [
+                {"id": ln.id, "vehicle": ln.vehicle} for ln in expand_launches(task.scenario)
+            ]
+        }
     fa = summ.get("false_alerts", {})
     fe = summ.get("false_events", {})
     ok = status == "ok"
@@ -137,7 +142,7 @@ def run_one(task: RunTask) -> list[dict[str, Any]]:
         **{f"false_alerts_{lv}": int(fa.get(lv, 0)) if ok else None for lv in LEVELS},
         **{f"false_events_{lv}": int(fe.get(lv, 0)) if ok else None for lv in LEVELS},
     }
-    sites = {ln.id: ln for ln in task.scenario.launches}
+    sites = {ln.id: ln for ln in expand_launches(task.scenario)}
     rows = []
     for lr in summ.get("launches", []):
         ln = sites.get(lr["id"])

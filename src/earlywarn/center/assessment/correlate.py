@@ -26,8 +26,11 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
+from scipy.spatial import cKDTree
 
 from earlywarn.center._records import evolve
 from earlywarn.center.assessment.event import (
@@ -42,16 +45,20 @@ from earlywarn.center.assessment.event import (
 from earlywarn.center.assessment.ladder import persistent
 from earlywarn.center.characterise import ground_distance_m
 from earlywarn.center.fusion import (
+    BackwardTrace,
     FusionParams,
     IrEventLike,
     SigmaCloud,
     correlate_backward,
+    correlate_backward_many,
     correlate_moments,
     floored_ir_state,
     ir_ballistic_state,
 )
 from earlywarn.center.radar_tracking import RadarTrack
 from earlywarn.center.vocabulary import Disposition, Level, Reason, Source
+
+FloatArray = npt.NDArray[np.float64]
 
 __all__ = ["carry_ir_states", "correlate_tracks", "merge_radar_only", "take_ir_events"]
 
@@ -167,8 +174,108 @@ def backward_d2(e: Event, tr: RadarTrack, fusion: FusionParams, fallback: float)
     return correlate_backward(e.ir_state, tr, fusion)
 
 
-def _gate(w: Work, tid: int, ir_states: list[str]) -> list[tuple[float, str]]:
-    """The IR events track ``tid`` may belong to, as ``(d², event id)``.
+@dataclass
+class _IrIndex:
+    """The IR events a track may join, indexed once per step.
+
+    Forward: the events' IR states at the tracker time (means in a kd-tree; the traces
+    of their position covariances and propagation times). Backward: the events' burnout
+    states (times, positions, covariance traces). A pair is tested only when its lower
+    bound ``|Δr|² / tr S ≤ d²`` (``λ_max(S) ≤ tr S``) lets it pass; the test itself is
+    unchanged, so the same pairs pass with the same ``d²``.
+    """
+
+    ids: list[str]
+    fwd: list[str]
+    pos_m: FloatArray
+    bound_m2: FloatArray
+    tree: cKDTree | None
+    bwd: list[str]
+    t_b_s: FloatArray
+    x_b_m: FloatArray
+    trace_b_m2: FloatArray
+    memo: dict[int, list[tuple[float, str]]] = field(default_factory=dict)
+
+    @staticmethod
+    def build(w: Work, ir_states: list[str]) -> _IrIndex:
+        fusion = w.ctx.fusion
+        fwd, pos, bound = [], [], []
+        for eid in ir_states:
+            m = w.ir_at(eid)  # every event's cloud advanced to the tracker time, as before
+            if m is None or not (0.0 <= m[2] <= fusion.max_propagation_s):
+                continue
+            fwd.append(eid)
+            pos.append(m[0][:3])
+            bound.append(float(np.trace(m[1][:3, :3])) + 3.0 * fusion.gate_floor_m(m[2]) ** 2)
+        bwd = [eid for eid in ir_states if w.evs[eid].ir_state is not None]
+        sts = [w.evs[eid].ir_state for eid in bwd]
+        return _IrIndex(
+            ids=ir_states,
+            fwd=fwd,
+            pos_m=np.array(pos).reshape(-1, 3),
+            bound_m2=np.array(bound),
+            tree=cKDTree(np.array(pos)) if pos else None,
+            bwd=bwd,
+            t_b_s=np.array([st[0] for st in sts if st is not None]),
+            x_b_m=np.array([st[1][:3] for st in sts if st is not None]).reshape(-1, 3),
+            trace_b_m2=np.array([float(np.trace(st[2][:3, :3])) for st in sts if st is not None]),
+        )
+
+    def forward(self, w: Work, tr: RadarTrack) -> list[tuple[float, str]]:
+        """``(d², event id)`` of the events that pass the forward gate."""
+        if self.tree is None:
+            return []
+        fusion = w.ctx.fusion
+        gamma = fusion.gamma * (1.0 + 1e-9)  # rounding: never drop a pair at the boundary
+        t_tr = float(np.trace(tr.p[:3, :3]))
+        r_max = math.sqrt(gamma * (float(self.bound_m2.max()) + t_tr))
+        near = np.array(self.tree.query_ball_point(tr.x[:3], r_max * (1.0 + 1e-9)), dtype=int)
+        if near.size == 0:
+            return []
+        d = self.pos_m[near] - tr.x[:3]
+        lb = np.einsum("ij,ij->i", d, d) / (self.bound_m2[near] + t_tr)
+        out = []
+        for k in np.sort(near[lb <= gamma]):
+            eid = self.fwd[int(k)]
+            m = w.moments[eid]
+            d2 = correlate_moments(m[0], m[1], m[2], tr, fusion)
+            if d2 <= fusion.gamma:
+                out.append((d2, eid))
+        return out
+
+    def backward(self, w: Work, tr: RadarTrack, ok: set[str]) -> dict[str, float]:
+        """The backward ``d²`` of the events that matter to the gate: every other event
+        that may pass the backward gate, and the events of ``ok`` that may hold the
+        smallest ``d²`` (the rest cannot pass, or cannot be the nearest: the gate keeps
+        every event of ``ok`` but uses only the smallest distance)."""
+        fusion = w.ctx.fusion
+        live = (self.t_b_s <= tr.t_s) & (self.t_b_s >= tr.t_s - fusion.max_propagation_s)
+        if not live.any():
+            return {}
+        trace = BackwardTrace.of(tr, float(self.t_b_s[live].min()), fusion.q)
+        lb = trace.lower_bound(self.t_b_s, self.x_b_m, self.trace_b_m2, fusion.gate_floor_m(0.0))
+        margin = BackwardTrace.PREGATE_MARGIN
+        in_ok = np.array([eid in ok for eid in self.bwd], dtype=bool)
+        first = ~in_ok & (lb <= margin * fusion.gamma)
+        if in_ok.any():
+            first[int(np.flatnonzero(in_ok)[np.argmin(lb[in_ok])])] = True
+        got = self._exact(w, tr, np.flatnonzero(first))
+        best = min(
+            (d2 for eid, d2 in got.items() if eid in ok or d2 <= fusion.gamma), default=math.inf
+        )
+        second = in_ok & ~first & (lb <= margin * best)
+        got.update(self._exact(w, tr, np.flatnonzero(second)))
+        return got
+
+    def _exact(self, w: Work, tr: RadarTrack, idx: npt.NDArray[np.intp]) -> dict[str, float]:
+        eids = [self.bwd[int(k)] for k in idx]
+        states = [w.evs[eid].ir_state for eid in eids]
+        d2 = correlate_backward_many([st for st in states if st is not None], tr, w.ctx.fusion)
+        return dict(zip(eids, d2, strict=True))
+
+
+def _gate(w: Work, tid: int, index: _IrIndex) -> list[tuple[float, str]]:
+    """The IR events track ``tid`` may belong to, as ``(d², event id)`` (once per step).
 
     None unless one passes the forward gate. With several IR events (a raid), every
     event that passes the forward or the backward gate is a candidate and ``d²`` is
@@ -176,23 +283,21 @@ def _gate(w: Work, tid: int, ir_states: list[str]) -> list[tuple[float, str]]:
     states carried over the midcourse no longer separate launches tens of seconds
     apart, the track traced back to each burnout time does.
     """
+    if tid in index.memo:
+        return index.memo[tid]
     fusion = w.ctx.fusion
-    fwd: list[tuple[float, str]] = []
-    for eid in ir_states:
-        m = w.ir_at(eid)
-        if m is None:
-            continue
-        d2 = correlate_moments(m[0], m[1], m[2], w.trk[tid], fusion)
-        if d2 <= fusion.gamma:
-            fwd.append((d2, eid))
-    if not fwd or len(ir_states) == 1:
+    fwd = index.forward(w, w.trk[tid])
+    if not fwd or len(index.ids) == 1:
+        index.memo[tid] = fwd
         return fwd
     ok = {eid for _, eid in fwd}
+    b2s = index.backward(w, w.trk[tid], ok)
     out: list[tuple[float, str]] = []
-    for eid in ir_states:
-        b2 = backward_d2(w.evs[eid], w.trk[tid], fusion, math.inf)
+    for eid in index.ids:
+        b2 = b2s.get(eid, math.inf)
         if eid in ok or b2 <= fusion.gamma:
             out.append((b2, eid))
+    index.memo[tid] = out
     return out
 
 
@@ -220,10 +325,12 @@ def correlate_tracks(w: Work) -> None:
         for tid in candidates
         if tid not in w.last_check or w.ctx.t_s - w.last_check[tid] >= params.correlation_recheck_s
     ]
+    index: _IrIndex | None = None
     if due and ir_states:
+        index = _IrIndex.build(w, ir_states)
         for tid in due:
             w.last_check[tid] = w.ctx.t_s
-            gated = _gate(w, tid, ir_states)
+            gated = _gate(w, tid, index)
             # an ambiguous track waits until it is firm enough for the backward test
             if len(gated) > 1 and trk[tid].n_updates < params.radar_confirm_min_updates:
                 deferred.add(tid)
@@ -231,7 +338,7 @@ def correlate_tracks(w: Work) -> None:
             if gated:
                 corr[tid] = min(gated)[1]
     _move_correlated(w, corr)
-    _open_radar_only(w, candidates, deferred, ir_states)
+    _open_radar_only(w, candidates, deferred, ir_states, index)
 
 
 def _move_correlated(w: Work, corr: dict[int, str]) -> None:
@@ -258,7 +365,11 @@ def _merged(e: Event, into: str) -> Event:
 
 
 def _open_radar_only(
-    w: Work, candidates: list[int], deferred: set[int], ir_states: list[str]
+    w: Work,
+    candidates: list[int],
+    deferred: set[int],
+    ir_states: list[str],
+    index: _IrIndex | None,
 ) -> None:
     """Radar-only events for old-enough uncorrelated tracks (join a nearby radar-only event)."""
     params, evs, trk = w.ctx.params, w.evs, w.trk
@@ -268,8 +379,10 @@ def _open_radar_only(
         tr = trk[tid]
         if w.ctx.t_s - tr.first_t_s < params.radar_only_delay_s:
             continue
-        if tr.n_updates < params.radar_confirm_min_updates and len(_gate(w, tid, ir_states)) > 1:
-            continue  # an ambiguous raid track waits for its IR event (see above)
+        if tr.n_updates < params.radar_confirm_min_updates and ir_states:
+            index = index or _IrIndex.build(w, ir_states)
+            if len(_gate(w, tid, index)) > 1:
+                continue  # an ambiguous raid track waits for its IR event (see above)
         joined = None
         for eid in sorted(evs):
             e = evs[eid]

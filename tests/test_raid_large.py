@@ -1,0 +1,41 @@
+"""``examples/raid-large.yaml`` (400 launches from three fields and a submarine patrol
+area) through the whole chain, under ``make reliability`` (minutes, not seconds).
+
+What it holds: every launch is detected (its event reaches LAUNCH), and the outputs of a
+run this size stay usable: the printed timeline is summarised, ``report.html`` is capped
+while ``alerts.jsonl`` keeps every alert. Threat and dismissal counts are scored in
+``summary.json`` (``quality``); they are the dismissal rules' concern and are reported by
+``benchmarks/bench_raid.py``, not asserted here.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+@pytest.mark.reliability
+def test_large_raid_every_launch_detected_and_outputs_scale(tmp_path: Path) -> None:
+    from earlywarn.cli.runs import MANY_EVENTS, summarise_timeline
+    from earlywarn.io.html import TABLE_ROWS
+    from earlywarn.io.scenario import load_scenario
+    from earlywarn.run.outputs import write_outputs
+    from earlywarn.run.pipeline import run_scenario
+
+    res = run_scenario(load_scenario(EXAMPLES / "raid-large.yaml"))
+    launches = res.evaluation.launches
+    assert len(launches) == 400
+    missed = [lv["id"] for lv in launches if lv.get("launch_s") is None]
+    assert not missed, f"{len(missed)} launches never reached LAUNCH: {missed[:10]}"
+    write_outputs(res, tmp_path)
+    lines = (tmp_path / "alerts.jsonl").read_text().splitlines()
+    assert len(lines) == len(res.center.alerts)
+    html = (tmp_path / "report.html").read_text()
+    assert f"The first {TABLE_ROWS} of" in html
+    alerts = [json.loads(x) for x in lines]
+    assert len({a["event_id"] for a in alerts}) > MANY_EVENTS
+    assert len(summarise_timeline(alerts)) == 13  # a header and twelve time bins
