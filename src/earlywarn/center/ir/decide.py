@@ -170,6 +170,11 @@ _MONO_MOTION_CHI2 = 55.0
 """Threshold of the chi-square (6 dof) of the image's motion terms (velocity, acceleration,
 jerk): P(χ²₆ > 55) ≈ 5e-10 per test for a fixed source."""
 
+_MONO_MAX_GAP_S = 12.0
+"""The longest hole (or four median intervals) in the decision window of a one-satellite
+boost: a bright plume is seen frame after frame. (A faint stage seen one frame in three
+leaves such holes now and then; it is judged on the windows without one.)"""
+
 _MONO_MIN_STEADY_SPEED_M_S = 1000.0
 """A steadily moving image (no significant curvature) is a boost only this fast: a glint
 spot follows the specular point at a few hundred m/s at most (half the Earth's rotation
@@ -201,6 +206,11 @@ def _mono_motion(
     k = tw.shape[0]
     span = float(tw[-1] - tw[0])
     if k < params.boost_min_frames or span < params.boost_min_span_s:
+        return IrDecision.CANDIDATE
+    gaps = tw[1:] - tw[:-1]
+    if float(gaps.max()) > max(4.0 * _median(gaps), _MONO_MAX_GAP_S):
+        # a hole in the track: the association may have bridged two sources (two glint
+        # clusters hundreds of km apart); a rocket's image is seen frame after frame
         return IrDecision.CANDIDATE
     extent = float(np.max(np.linalg.norm(ew - ew[-1], axis=1)))
     if extent <= max(params.mono_min_shift_m, 6.0 * _median(sig_g[sel])):
