@@ -198,14 +198,15 @@ def _mono_motion(
     towards the satellite moves its image away by rising and back by flying downrange, so
     its image may stall, turn or move steadily, but it moves.
     """
+    n_min = max(params.boost_min_frames, params.mono_min_frames)
     sel = t >= t[-1] - params.decide_window_s
-    if int(sel.sum()) < params.boost_min_frames:
+    if int(sel.sum()) < n_min:
         sel = np.zeros(t.shape[0], dtype=bool)
-        sel[-params.boost_min_frames :] = True
+        sel[-n_min:] = True
     tw, ew = t[sel], en[sel]
     k = tw.shape[0]
     span = float(tw[-1] - tw[0])
-    if k < params.boost_min_frames or span < params.boost_min_span_s:
+    if k < n_min or span < params.boost_min_span_s:
         return IrDecision.CANDIDATE
     gaps = tw[1:] - tw[:-1]
     if float(gaps.max()) > max(4.0 * _median(gaps), _MONO_MAX_GAP_S):

@@ -105,7 +105,11 @@ class IrParams:
     boost_min_rise_m: float = 5000.0
     boost_min_accel_m_s2: float = 3.0  # specific (non-gravitational) acceleration
     boost_min_vz_m_s: float = 100.0
-    mono_min_shift_m: float = 10_000.0
+    # one satellite: the image must move this far within the decision window, seen in this
+    # many frames (a glint cluster's sources scatter by ~3 km, and the association hops
+    # between them: moves of 10–15 km back and forth over a few frames)
+    mono_min_shift_m: float = 25_000.0
+    mono_min_frames: int = 12
     stationary_radius_m: float = 5000.0
     # a one-satellite event (sun glint is seen by one satellite) is judged stationary from
     # this many frames; the status is then kept (no re-estimation) until the detections
