@@ -175,6 +175,32 @@ _MONO_MAX_GAP_S = 12.0
 boost: a bright plume is seen frame after frame. (A faint stage seen one frame in three
 leaves such holes now and then; it is judged on the windows without one.)"""
 
+_MONO_HOP_SIGMA = 6.0
+"""A step of the image whose second difference exceeds this many of its noise sigmas
+(√6 σ for three equally spaced points) is a hop to another source."""
+
+_MONO_MAX_IMAGE_ACCEL_M_S2 = 200.0
+"""Allowance for a rocket image's own acceleration in the hop test (its vertical
+acceleration times cot(el) plus its downrange one: tens of m/s² times a few)."""
+
+
+def _hops(t: FloatArray, en: FloatArray, sig: FloatArray) -> bool:
+    """Does the image jump between two frames? A rocket's image moves smoothly: the
+    second difference of three successive positions is its noise (√6 σ) plus its own
+    acceleration times the interval squared; the association bridging two glint sources
+    tens of km apart shows as one second difference far beyond that."""
+    if t.shape[0] < 3:
+        return False
+    dt1, dt2 = t[1:-1] - t[:-2], t[2:] - t[1:-1]
+    ratio = (dt2 / np.maximum(dt1, 1e-9))[:, None]
+    d2 = (en[2:] - en[1:-1]) - (en[1:-1] - en[:-2]) * ratio
+    noise = np.sqrt(
+        sig[2:] ** 2 + ((1.0 + ratio[:, 0]) * sig[1:-1]) ** 2 + (ratio[:, 0] * sig[:-2]) ** 2
+    )
+    allow = _MONO_HOP_SIGMA * noise + 0.5 * _MONO_MAX_IMAGE_ACCEL_M_S2 * dt2 * (dt1 + dt2)
+    return bool(np.any(np.linalg.norm(d2, axis=1) > allow))
+
+
 _MONO_MIN_STEADY_SPEED_M_S = 1000.0
 """A steadily moving image (no significant curvature) is a boost only this fast: a glint
 spot follows the specular point at a few hundred m/s at most (half the Earth's rotation
@@ -215,6 +241,8 @@ def _mono_motion(
         return IrDecision.CANDIDATE
     extent = float(np.max(np.linalg.norm(ew - ew[-1], axis=1)))
     if extent <= max(params.mono_min_shift_m, 6.0 * _median(sig_g[sel])):
+        return IrDecision.CANDIDATE
+    if _hops(tw, ew, sig_g[sel]):
         return IrDecision.CANDIDATE
     # per-point inverse covariances: 1/σc² (I − a aᵀ) + 1/σg² a aᵀ
     a = along[sel]
