@@ -171,8 +171,8 @@ _MONO_MOTION_CHI2 = 55.0
 jerk): P(χ²₆ > 55) ≈ 5e-10 per test for a fixed source."""
 
 _MONO_MAX_GAP_S = 12.0
-"""The longest hole (or four median intervals) in the decision window of a one-satellite
-boost: a bright plume is seen frame after frame. (A faint stage seen one frame in three
+"""The longest hole in the decision window of a one-satellite boost: a bright plume is
+seen frame after frame. (A faint stage seen one frame in three
 leaves such holes now and then; it is judged on the windows without one.)"""
 
 _MONO_HOP_SIGMA = 6.0
@@ -235,12 +235,14 @@ def _mono_motion(
     if k < n_min or span < params.boost_min_span_s:
         return IrDecision.CANDIDATE
     gaps = tw[1:] - tw[:-1]
-    if float(gaps.max()) > max(4.0 * _median(gaps), _MONO_MAX_GAP_S):
+    if float(gaps.max()) > _MONO_MAX_GAP_S:
         # a hole in the track: the association may have bridged two sources (two glint
         # clusters hundreds of km apart); a rocket's image is seen frame after frame
         return IrDecision.CANDIDATE
-    extent = float(np.max(np.linalg.norm(ew - ew[-1], axis=1)))
-    if extent <= max(params.mono_min_shift_m, 6.0 * _median(sig_g[sel])):
+    # net displacement over the window: a glint track wanders between a cluster's sources
+    # and comes back; a rocket's image gets away
+    shift = float(np.linalg.norm(ew[-1] - ew[0]))
+    if shift <= max(params.mono_min_shift_m, 6.0 * _median(sig_g[sel])):
         return IrDecision.CANDIDATE
     if _hops(tw, ew, sig_g[sel]):
         return IrDecision.CANDIDATE
