@@ -53,6 +53,7 @@ class StubIrEvent:
     track_t_s: Any = field(default_factory=lambda: np.zeros(0))
     track_r_ecef_m: Any = field(default_factory=lambda: np.zeros((0, 3)))
     report_keys: tuple[tuple[str, int], ...] = ()
+    burn_truncated: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,9 @@ class ScriptedIr:
     def initial_state(self) -> None:
         return None
 
-    def step(self, state: Any, ir_columns: Any, t_s: float) -> tuple[Any, tuple[Any, ...]]:
+    def step(
+        self, state: Any, ir_columns: Any, t_s: float, status: Any = None
+    ) -> tuple[Any, tuple[Any, ...]]:
         latest: dict[str, StubIrEvent] = {}
         for t, ev in self.script:
             if t <= t_s:

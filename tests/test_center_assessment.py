@@ -67,7 +67,9 @@ class ReportDrivenIr:
     def initial_state(self) -> tuple[tuple[int, float, str, int], ...]:
         return ()
 
-    def step(self, state: Any, ir: Any, t_s: float) -> tuple[Any, tuple[Any, ...]]:
+    def step(
+        self, state: Any, ir: Any, t_s: float, status: Any = None
+    ) -> tuple[Any, tuple[Any, ...]]:
         rows = list(state)
         if ir and "t_s" in ir:
             for f, t, s, q in zip(

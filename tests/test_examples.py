@@ -12,7 +12,9 @@ with the outcome it is meant to show.
   an ``orbit`` (it is not one), never THREAT, matched to its notification; with IR alone
   its impact is too uncertain to dismiss it, so it stays OPEN.
 - ``sounding-rocket``: NOT_A_THREAT for ``sounding_rocket_local_impact``.
-- ``glint-equinox`` (24 h, no launch): no THREAT and no ATTACK_CONFIRMED alert.
+- ``sounding-rocket``: and no false LAUNCH from the glint in the same sky.
+- ``glint-equinox`` (24 h, no launch, 2 s revisit): no THREAT and no ATTACK_CONFIRMED
+  alert, at most one false LAUNCH event.
 
 The runs go over two processes: the 24 h glint day (~60 s) in one, the others (~10 s
 each) in the other.
@@ -49,8 +51,14 @@ def run_example(name: str) -> dict[str, Any]:
 
     res = run_scenario(load_scenario(EXAMPLES / f"{name}.yaml"))
     ev = res.evaluation
+    caused = {e for lv in ev.launches for e in lv["event_ids"]}
+    false_events: dict[str, set[str]] = {}
+    for a in res.center.alerts:
+        if a.event_id not in caused:
+            false_events.setdefault(a.level, set()).add(a.event_id)
     return {
         "launches": [dict(lv) for lv in ev.launches],
+        "false_events": {k: len(v) for k, v in false_events.items()},
         "false_alerts": dict(ev.false_alerts),
         "alert_levels": sorted({a.level for a in res.center.alerts}),
         "max_raid_count": max((a.raid_count for a in res.center.alerts), default=0),
@@ -120,6 +128,9 @@ def test_sounding_rocket_falls_locally(outcomes: dict[str, dict[str, Any]]) -> N
     (lv,) = outcomes["sounding-rocket"]["launches"]
     assert (lv["disposition"], lv["reason"]) == ("NOT_A_THREAT", "sounding_rocket_local_impact")
     assert lv["max_level"] not in ("THREAT", "ATTACK_CONFIRMED")
+    # the same sky's glint raised no LAUNCH of its own (it once did: "LAUNCH SLBM (93%)")
+    false = outcomes["sounding-rocket"]["false_events"]
+    assert not {"LAUNCH", "THREAT", "ATTACK_CONFIRMED"} & set(false), false
 
 
 def test_glint_day_raises_no_threat(outcomes: dict[str, dict[str, Any]]) -> None:
@@ -128,3 +139,5 @@ def test_glint_day_raises_no_threat(outcomes: dict[str, dict[str, Any]]) -> None
     assert out["false_alerts"].get("ATTACK_CONFIRMED", 0) == 0
     assert "THREAT" not in out["alert_levels"]
     assert "ATTACK_CONFIRMED" not in out["alert_levels"]
+    # at the 2 s revisit of every other example: at most one false LAUNCH event in the day
+    assert out["false_events"].get("LAUNCH", 0) <= 1, out["false_events"]

@@ -93,7 +93,7 @@ class IrDetector(Protocol):
     def initial_state(self) -> Any: ...
 
     def step(
-        self, state: Any, reports: ReportBlock, t_s: float
+        self, state: Any, reports: ReportBlock, t_s: float, status: ReportBlock | None = None
     ) -> tuple[Any, tuple[IrEventLike, ...]]: ...
 
 
@@ -113,10 +113,10 @@ class InfraredDetector:
         return ir.IrState.initial()
 
     def step(
-        self, state: Any, reports: ReportBlock, t_s: float
+        self, state: Any, reports: ReportBlock, t_s: float, status: ReportBlock | None = None
     ) -> tuple[Any, tuple[IrEventLike, ...]]:
         params = self.params if self.params is not None else _DEFAULT_IR_PARAMS
-        new_state, events = ir.ir_step(state, reports, t_s, params)
+        new_state, events = ir.ir_step(state, reports, t_s, params, status)
         # (IrEvent is a frozen dataclass: read-only fields, which mypy does not accept for
         # the protocol's plain attributes; it has every field IrEventLike names)
         return new_state, cast("tuple[IrEventLike, ...]", tuple(events))
@@ -221,7 +221,7 @@ def step(state: CenterState, reports: ReportSlice, t_s: float) -> tuple[CenterSt
     intake, rep, counts = admit(state.intake, reports, state.t_s, t_s, cfg.intake, cfg.sensors)
     a = cfg.assessment
     health = update_health(state.health, rep.status, t_s, a)
-    ir_state, ir_new = cfg.detector.step(state.ir_state, rep.ir, t_s)
+    ir_state, ir_new = cfg.detector.step(state.ir_state, rep.ir, t_s, status=rep.status)
     # the detector's current events only: what the center needs of an event the detector
     # has dropped (its launch estimate, its burnout state) lives on in the center's event
     ir_events = tuple(sorted((str(ev.event_id), ev) for ev in ir_new))

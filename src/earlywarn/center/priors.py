@@ -67,6 +67,7 @@ __all__ = [
     "ClassPrior",
     "boost_altitude_m",
     "first_detection_delay_s",
+    "profile_scale_sigma",
 ]
 
 CLASSES: tuple[str, ...] = ("ICBM", "SLBM", "IRBM", "MRBM", "SRBM", "SLV", "SOUNDING")
@@ -169,7 +170,22 @@ def first_detection_delay_s() -> tuple[float, float]:
     """Prior (mean, sigma) of the time from lift-off to the first infrared report, s.
 
     A plume is usually first reported once it clears the cloud tops and the densest
-    water-vapour absorption, a few kilometres up: with ~10–25 m/s² net vertical
-    acceleration that is 10–30 s after lift-off. Used only in the mono case.
+    water-vapour absorption, 5–10 km up: with ~10–25 m/s² net vertical acceleration
+    (``τ = √(2h/a)``) that is 20–45 s after lift-off. Used only in the mono case.
     """
-    return (18.0, 10.0)
+    return (30.0, 12.0)
+
+
+def profile_scale_sigma(cls: str) -> float:
+    """Prior one-sigma fractional error of the class's boost altitude profile.
+
+    A vehicle of the class differs from the profile mostly by its burn time and burnout
+    altitude: ``h ∝ H_b T_b^-p`` at a given τ, so to first order
+    ``σ_h / h = √((p σ_T / T_b)² + (σ_H / H_b)²)`` (0.41 for ICBM, 0.67 for SRBM). This is
+    a systematic error (one sign along the whole track), used by the mono launch fit.
+    """
+    if cls not in PRIORS:
+        raise ValueError(f"unknown class {cls!r}; expected one of {CLASSES}")
+    pr = PRIORS[cls]
+    (tb, sig_t), (hb, sig_h) = pr.burn_time_s, pr.burnout_altitude_m
+    return math.hypot(PROFILE_EXPONENT * sig_t / tb, sig_h / hb)

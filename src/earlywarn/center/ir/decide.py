@@ -115,10 +115,12 @@ def _decide_stereo(
 @dataclass(frozen=True)
 class _MonoGround:
     """Ground intersections of one satellite's lines of sight, for the mono decision and
-    placement: ranges ``lam`` to the ellipsoid, points ``g`` (ECEF), the local frame at
-    the first, ``sin_el`` the elevation sine (clipped to [0.05, 1])."""
+    placement: ranges ``lam`` to the ellipsoid along the lines of sight ``u``, points
+    ``g`` (ECEF), the local frame at the first, ``sin_el`` the elevation sine (clipped
+    to [0.05, 1])."""
 
     lam: FloatArray
+    u: FloatArray
     g: FloatArray
     rot: FloatArray
     site: FloatArray
@@ -129,10 +131,11 @@ class _MonoGround:
         g = s + lam[:, None] * u
         rot, site = _frame_under(g[0])
         sin_el = np.minimum(np.maximum(-np.einsum("ij,ij->i", u, _unit(g)), 0.05), 1.0)
-        return _MonoGround(lam=lam, g=g, rot=rot, site=site, sin_el=sin_el)
+        return _MonoGround(lam=lam, u=u, g=g, rot=rot, site=site, sin_el=sin_el)
 
 
 def _decide_mono(t: FloatArray, sig: FloatArray, gr: _MonoGround, params: IrParams) -> IrDecision:
+    """Stationary, boosting or candidate from one satellite's ground points (module doc)."""
     k = t.shape[0]
     if k < params.stationary_min_frames:
         return IrDecision.CANDIDATE
@@ -141,7 +144,6 @@ def _decide_mono(t: FloatArray, sig: FloatArray, gr: _MonoGround, params: IrPara
     centre = _median_rows(en)
     spread = float(np.max(np.linalg.norm(en - centre, axis=1)))
     tau = t - t[-1]
-    wgt = 1.0 / sig_g**2
     if spread <= params.stationary_radius_m + 3.0 * _median(sig_g):
         # no significant drift either: a rising rocket's image moves steadily away from
         # the satellite (h cot el), sun glint jitters about a fixed point
@@ -154,23 +156,119 @@ def _decide_mono(t: FloatArray, sig: FloatArray, gr: _MonoGround, params: IrPara
         v_sig = math.sqrt(float(n1_inv[1, 1]))
         if float(np.linalg.norm(c1[1])) <= 3.0 * v_sig + 50.0:
             return IrDecision.STATIONARY
-    span = float(t[-1] - t[0])
-    if k < params.boost_min_frames or span < params.boost_min_span_s:
+    horiz = (gr.u @ gr.rot.T)[:, :2]
+    along = horiz / np.maximum(np.linalg.norm(horiz, axis=1), 1e-12)[:, None]
+    return _mono_motion(t, en, sig_g, sig * gr.lam, along, params)
+
+
+_MONO_CURVE_CHI2 = 40.0
+"""Threshold of the chi-square (4 dof) of the image's curvature terms (acceleration and
+jerk, east and north) for a one-satellite boost: P(χ²₄ > 40) ≈ 4e-8 per test under the
+null of uniform motion with the noise estimated from the residuals."""
+
+_MONO_MOTION_CHI2 = 55.0
+"""Threshold of the chi-square (6 dof) of the image's motion terms (velocity, acceleration,
+jerk): P(χ²₆ > 55) ≈ 5e-10 per test for a fixed source."""
+
+_MONO_MAX_GAP_S = 12.0
+"""The longest hole in the decision window of a one-satellite boost: a bright plume is
+seen frame after frame. (A faint stage seen one frame in three
+leaves such holes now and then; it is judged on the windows without one.)"""
+
+_MONO_HOP_SIGMA = 6.0
+"""A step of the image whose second difference exceeds this many of its noise sigmas
+(√6 σ for three equally spaced points) is a hop to another source."""
+
+_MONO_MAX_IMAGE_ACCEL_M_S2 = 200.0
+"""Allowance for a rocket image's own acceleration in the hop test (its vertical
+acceleration times cot(el) plus its downrange one: tens of m/s² times a few)."""
+
+
+def _hops(t: FloatArray, en: FloatArray, sig: FloatArray) -> bool:
+    """Does the image jump between two frames? A rocket's image moves smoothly: the
+    second difference of three successive positions is its noise (√6 σ) plus its own
+    acceleration times the interval squared; the association bridging two glint sources
+    tens of km apart shows as one second difference far beyond that."""
+    if t.shape[0] < 3:
+        return False
+    dt1, dt2 = t[1:-1] - t[:-2], t[2:] - t[1:-1]
+    ratio = (dt2 / np.maximum(dt1, 1e-9))[:, None]
+    d2 = (en[2:] - en[1:-1]) - (en[1:-1] - en[:-2]) * ratio
+    noise = np.sqrt(
+        sig[2:] ** 2 + ((1.0 + ratio[:, 0]) * sig[1:-1]) ** 2 + (ratio[:, 0] * sig[:-2]) ** 2
+    )
+    allow = _MONO_HOP_SIGMA * noise + 0.5 * _MONO_MAX_IMAGE_ACCEL_M_S2 * dt2 * (dt1 + dt2)
+    return bool(np.any(np.linalg.norm(d2, axis=1) > allow))
+
+
+_MONO_MIN_STEADY_SPEED_M_S = 1000.0
+"""A steadily moving image (no significant curvature) is a boost only this fast: a glint
+spot follows the specular point at a few hundred m/s at most (half the Earth's rotation
+speed at the equator, 465 m/s), a rocket's image moves at its vertical speed times
+cot(el) plus or minus its downrange speed, km/s within a minute of lift-off."""
+
+
+def _mono_motion(
+    t: FloatArray, en: FloatArray, sig_g: FloatArray, sig_c: FloatArray, along: FloatArray,
+    params: IrParams,
+) -> IrDecision:  # fmt: skip
+    """Boosting when the image (the ground point of the lines of sight) moves with
+    significant curvature, or fast and significantly, over the last ``decide_window_s``
+    (module doc); else candidate.
+
+    A cubic in time is fitted to both ground coordinates by generalised least squares
+    with each point's 2 × 2 covariance (``sig_g`` along the LOS azimuth ``along``,
+    ``sig_c`` across it); the noise is the larger of the stated one and the scatter of
+    the residuals (a glint cluster's sources scatter by kilometres, several times the LOS
+    noise, and would otherwise pass for motion). Any direction counts: a rocket flying
+    towards the satellite moves its image away by rising and back by flying downrange, so
+    its image may stall, turn or move steadily, but it moves.
+    """
+    n_min = max(params.boost_min_frames, params.mono_min_frames)
+    sel = t >= t[-1] - params.decide_window_s
+    if int(sel.sum()) < n_min:
+        sel = np.zeros(t.shape[0], dtype=bool)
+        sel[-n_min:] = True
+    tw, ew = t[sel], en[sel]
+    k = tw.shape[0]
+    span = float(tw[-1] - tw[0])
+    if k < n_min or span < params.boost_min_span_s:
         return IrDecision.CANDIDATE
-    basis = np.stack([np.ones(k), tau, 0.5 * tau * tau], axis=1)
-    nmat = basis.T @ (basis * wgt[:, None])
+    gaps = tw[1:] - tw[:-1]
+    if float(gaps.max()) > _MONO_MAX_GAP_S:
+        # a hole in the track: the association may have bridged two sources (two glint
+        # clusters hundreds of km apart); a rocket's image is seen frame after frame
+        return IrDecision.CANDIDATE
+    # net displacement over the window: a glint track wanders between a cluster's sources
+    # and comes back; a rocket's image gets away
+    shift = float(np.linalg.norm(ew[-1] - ew[0]))
+    if shift <= max(params.mono_min_shift_m, 6.0 * _median(sig_g[sel])):
+        return IrDecision.CANDIDATE
+    if _hops(tw, ew, sig_g[sel]):
+        return IrDecision.CANDIDATE
+    # per-point inverse covariances: 1/σc² (I − a aᵀ) + 1/σg² a aᵀ
+    a = along[sel]
+    aa = a[:, :, None] * a[:, None, :]
+    w = (np.eye(2) - aa) / sig_c[sel, None, None] ** 2 + aa / sig_g[sel, None, None] ** 2
+    x = (tw - tw[-1]) / span
+    basis = np.stack([np.ones(k), x, x * x, x * x * x], axis=1)  # (k, 4)
+    # normal matrix of the 8 coefficients (4 powers × 2 axes): Σ (b bᵀ) ⊗ W
+    nmat = np.einsum("kp,kq,kij->piqj", basis, basis, w).reshape(8, 8)
+    rvec = np.einsum("kp,kij,kj->pi", basis, w, ew).reshape(8)
     cov = np.linalg.inv(nmat)
-    coef = cov @ (basis.T @ (en * wgt[:, None]))  # (3, 2)
-    shift = en[-1] - en[0]
-    dist = float(np.linalg.norm(shift))
-    if dist <= max(params.mono_min_shift_m, 6.0 * _median(sig_g)):
-        return IrDecision.CANDIDATE
-    dirn = shift / dist
-    acc = float(coef[2] @ dirn)
-    vel = float(coef[1] @ dirn)
-    acc_sig = math.sqrt(float(cov[2, 2]))
-    vel_sig = math.sqrt(float(cov[1, 1]))
-    if acc > 4.0 * acc_sig and vel > 4.0 * vel_sig:
+    coef = cov @ rvec
+    res = ew - basis @ coef.reshape(4, 2)
+    dof = max(2 * k - 8, 1)
+    scale = max(1.0, float(np.einsum("ki,kij,kj->", res, w, res)) / dof)
+
+    def chi2(lo: int) -> float:
+        c = coef[lo:]
+        return float(c @ np.linalg.solve(cov[lo:, lo:], c)) / scale
+
+    if chi2(4) > _MONO_CURVE_CHI2:
+        return IrDecision.BOOSTING
+    speed = float(np.linalg.norm(ew[-1] - ew[0])) / span
+    if speed > _MONO_MIN_STEADY_SPEED_M_S and chi2(2) > _MONO_MOTION_CHI2:
         return IrDecision.BOOSTING
     return IrDecision.CANDIDATE
 

@@ -120,11 +120,13 @@ def _estimate(
     class_hint: FloatArray,
     boosting: bool = True,
     caches: _Caches = _NO_CACHES,
+    rejudge: bool = False,
 ) -> _Estimate:
     """Triangulate (or place) the points of one event and fit its launch.
 
     ``boosting``: the event is already boosting (kept: no decision needed); ``caches``:
-    what its previous estimate left (see :class:`~earlywarn.center.ir.records._Caches`).
+    what its previous estimate left (see :class:`~earlywarn.center.ir.records._Caches`);
+    ``rejudge``: decide even a boosting event (is it still boosting at its end?).
     An event is stereo when three or more reference rays triangulate."""
     rays = _reference_rays(tracks)
     tri: _Triangulated | None = None
@@ -133,7 +135,7 @@ def _estimate(
             rays.ref, rays.others, rays.t, rays.s, rays.u, rays.sig, params, caches.tri
         )
         if tri.ok.sum() >= 3:
-            return _estimate_stereo(tracks, rays, tri, params, boosting, caches)
+            return _estimate_stereo(tracks, rays, tri, params, boosting, caches, rejudge)
     return _estimate_mono(rays, tri, params, class_hint, boosting, caches.mono)
 
 
@@ -252,13 +254,14 @@ def _estimate_stereo(
     params: IrParams,
     boosting: bool,
     caches: _Caches,
+    rejudge: bool = False,
 ) -> _Estimate:
     """The estimate of an event with three or more triangulated points."""
     ok = tri.ok
     t_pts, pts, covs = rays.t[ok], tri.x[ok], tri.cov[ok]
     alt = tri.h[ok]
     decision, state_t, r, v, a, cov9 = _stereo_state(
-        tracks, t_pts, pts, covs, alt, params, boosting
+        tracks, t_pts, pts, covs, alt, params, boosting and not rejudge
     )
     geo = (tri.lat[ok], tri.lon[ok], alt)
     launch, fit_window, lat_l, lon_l = _stereo_launch(t_pts, pts, covs, geo, params, caches)

@@ -30,13 +30,19 @@ replaces for a single grid point.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from earlywarn.center.ir.geometry import _ray_hit
 from earlywarn.center.ir.records import BoolArray, FloatArray, IrParams
-from earlywarn.center.priors import CLASSES, boost_altitude_m, first_detection_delay_s
+from earlywarn.center.priors import (
+    CLASSES,
+    boost_altitude_m,
+    first_detection_delay_s,
+    profile_scale_sigma,
+)
 from earlywarn.earth.frames import ecef_to_geodetic, geodetic_to_ecef
 
 HORIZONTAL_POWERS: tuple[int, int] = (3, 4)
@@ -369,7 +375,6 @@ def _mono_fit(
     mu_d, sig_d = first_detection_delay_s()
     delay_cost = ((float(t[0]) - grid - mu_d) / sig_d) ** 2
     tw = t[win]
-    cot_el = np.sqrt(1.0 - sin_el[win] ** 2) / sin_el[win]
     key = (tw, s[win], u[win], sig_perp[win], sin_el[win], rot, site, grid)
     mono = cached if cached is not None and cached.same_window(key) else _MonoChi.of(key)
     best: tuple[float, str, int, FloatArray] | None = None  # (cost, class, index, grid)
@@ -385,17 +390,20 @@ def _mono_fit(
     scale = max(1.0, float(cost_best[i]) / dof)
     t0_sig *= math.sqrt(scale)
 
-    def placed(t0_: float) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-        h_ = boost_altitude_m(cls, t - t0_)
+    def placed(t0_: float, f: float = 1.0) -> tuple[FloatArray, FloatArray, FloatArray]:
+        h_ = f * boost_altitude_m(cls, t - t0_)
         p_ = s + _ray_hit(s, u, h_)[:, None] * u
         la, lo, _ = ecef_to_geodetic(p_)
         en_ = (geodetic_to_ecef(la, lo, 0.0) - site) @ rot.T
-        return en_[:, 0], en_[:, 1], h_, sig_perp[win] ** 2 + (_mono_sigma_h(h_[win]) * cot_el) ** 2
+        return en_[:, 0], en_[:, 1], h_
 
-    e, n, h, var_k = placed(t0)
+    cot_all = np.sqrt(1.0 - sin_el**2) / sin_el
+    e, n, h = placed(t0)
+    var_all = sig_perp**2 + (_mono_sigma_h(h) * cot_all) ** 2
+    var_k = var_all[win]
     step = float(grid[1] - grid[0])
-    e_m, n_m, _, _ = placed(t0 - step)
-    e_p, n_p, _, _ = placed(t0 + step)
+    e_m, n_m, _ = placed(t0 - step)
+    e_p, n_p, _ = placed(t0 + step)
     one = np.array([t0])
     c_m = [_poly_fit_grid(tw, y[win], var_k, one - step)[0][0, 0] for y in (e_m, n_m)]
     c_p = [_poly_fit_grid(tw, y[win], var_k, one + step)[0][0, 0] for y in (e_p, n_p)]
@@ -403,16 +411,79 @@ def _mono_fit(
     fit = _launch_at(
         tw, e[win], n[win], (var_k, var_k), t0, t0_sig, scale, slopes, float(cost_best[i])
     )
-    # the placement error at the first point moves the launch point along the LOS azimuth
-    # (σ_h(τ_first) cot el): add it to the launch variance
-    extra = float(_mono_sigma_h(h[:1])[0]) * float(cot_el[0])
-    # likewise at the last fitted point it turns the ground displacement: add to the azimuth
-    kl = int(np.nonzero(win)[0][-1])
-    extra_az = float(_mono_sigma_h(h[kl : kl + 1])[0]) * float(cot_el[-1]) / max(fit.disp_m, 1.0)
-    fit = replace(
-        fit,
-        var_e=fit.var_e + 0.5 * extra**2,
-        var_n=fit.var_n + 0.5 * extra**2,
-        az_sigma=min(math.hypot(fit.az_sigma, extra_az), math.pi),
+    return _mono_systematics(fit, cls, placed, (t, e, n, var_all, win), slopes, params), h, mono
+
+
+_SCALE_STEP = 0.1  # fractional altitude change for the profile-scale derivatives
+
+
+def _mono_systematics(
+    fit: _LaunchFit,
+    cls: str,
+    placed: Callable[[float, float], tuple[FloatArray, FloatArray, FloatArray]],
+    pts: tuple[FloatArray, FloatArray, FloatArray, FloatArray, BoolArray],
+    slopes: tuple[float, float],
+    params: IrParams,
+) -> _LaunchFit:
+    """The mono launch point and azimuth with the class profile's systematic error.
+
+    A wrong altitude profile moves every placed point along its LOS azimuth by
+    ``δh cot el``: the same sign all along the track, so it does not average out over the
+    points as the fit's own covariance assumes (with one satellite it was the larger
+    error by far: a 9° sigma on a 28° azimuth error). Its effect is propagated through the
+    fit: the launch point and the ground displacement are recomputed with the profile
+    scaled by ``1 + ε`` and with the launch time moved by its sigma, and the differences
+    (per unit of fractional error, times the class's
+    :func:`~earlywarn.center.priors.profile_scale_sigma`) enter their covariances as
+    rank-one terms. The azimuth is taken, as in stereo, from the launch point to the mean
+    sub-point of the last five points within ``azimuth_window_s`` (a longer arc than the
+    fit's), with sigma ``atan(σ⊥ / d)`` from the displacement's covariance across it; when
+    the displacement is within two sigmas of zero along itself the direction is not known
+    (sigma ``π/√3``, that of a uniform direction).
+    """
+    t, e, n, var_all, win = pts
+    tw = t[win]
+    one = np.array([fit.t0])
+    aw = np.nonzero(t <= t[0] + params.azimuth_window_s)[0][-5:]
+
+    def launch_and_end(e_: FloatArray, n_: FloatArray) -> FloatArray:
+        lp = [_poly_fit_grid(tw, y[win], var_all[win], one)[0][0, 0] for y in (e_, n_)]
+        return np.array([lp[0], lp[1], float(np.mean(e_[aw])), float(np.mean(n_[aw]))])
+
+    base = launch_and_end(e, n)
+    e_s, n_s, _ = placed(fit.t0, 1.0 + _SCALE_STEP)
+    g_scale = (launch_and_end(e_s, n_s) - base) * (profile_scale_sigma(cls) / _SCALE_STEP)
+    # the launch time's error moves the end points too (the launch point's share is in
+    # the fit's variance already, through ``slopes``)
+    e_t, n_t, _ = placed(fit.t0 + fit.t0_sigma, 1.0)
+    g_t0 = launch_and_end(e_t, n_t) - base
+    g_t0[:2] = 0.0
+    g_t0[2:] -= np.array(slopes) * fit.t0_sigma
+    cov_l = np.diag([fit.var_e, fit.var_n]) + np.outer(g_scale[:2], g_scale[:2])
+    d = base[2:] - np.array([fit.e, fit.n])
+    g_d = g_scale[2:] - g_scale[:2]
+    v_end = float(np.mean(var_all[aw])) / aw.shape[0]
+    cov_d = (
+        np.diag([fit.var_e, fit.var_n])
+        + v_end * np.eye(2)
+        + np.outer(g_d, g_d)
+        + np.outer(g_t0[2:], g_t0[2:])
     )
-    return fit, h, mono
+    dist = float(np.hypot(d[0], d[1]))
+    if dist > 0.0:
+        along = d / dist
+        across = np.array([-along[1], along[0]])
+        sig_par = math.sqrt(float(along @ cov_d @ along))
+        sig_perp = math.sqrt(float(across @ cov_d @ across))
+        az = math.atan2(d[0], d[1]) % (2.0 * math.pi)
+        az_sig = math.atan2(sig_perp, dist) if dist > 2.0 * sig_par else math.pi / math.sqrt(3.0)
+    else:
+        az, az_sig = fit.az, math.pi / math.sqrt(3.0)
+    return replace(
+        fit,
+        var_e=float(cov_l[0, 0]),
+        var_n=float(cov_l[1, 1]),
+        az=az,
+        az_sigma=min(max(az_sig, fit.az_sigma), math.pi),
+        disp_m=max(dist, fit.disp_m),
+    )

@@ -87,7 +87,11 @@ class IrParams:
     boost_min_rise_m: float = 5000.0
     boost_min_accel_m_s2: float = 3.0  # specific (non-gravitational) acceleration
     boost_min_vz_m_s: float = 100.0
-    mono_min_shift_m: float = 10_000.0
+    # one satellite: the image must move this far within the decision window, seen in this
+    # many frames (a glint cluster's sources scatter by ~3 km, and the association hops
+    # between them: moves of 10–15 km back and forth over a few frames)
+    mono_min_shift_m: float = 25_000.0
+    mono_min_frames: int = 12
     stationary_radius_m: float = 5000.0
     # a one-satellite event (sun glint is seen by one satellite) is judged stationary from
     # this many frames; the status is then kept (no re-estimation) until the detections
@@ -116,6 +120,11 @@ class IrParams:
     t0_search_s: float = 150.0  # launch time searched this far before the first report
     t0_step_s: float = 0.5
     min_burnout_altitude_m: float = 10_000.0
+    # an event's burn counts as truncated (IrEvent.burn_truncated) when each of its
+    # satellites was dark (outage or degraded reported, or heartbeats overdue by more than
+    # ``heartbeat_overdue`` periods) from this long before its last detection
+    dark_margin_s: float = 10.0
+    heartbeat_overdue: float = 2.5
     keep_ended_s: float = 30.0  # ended events are reported this long after they end
     max_history: int = 600  # points kept per satellite track
     max_report_keys: int = 16
@@ -250,6 +259,9 @@ class IrEventLike(Protocol):
     track_t_s: npt.ArrayLike | None
     track_r_ecef_m: npt.ArrayLike | None
     report_keys: Sequence[tuple[str, int]]
+    # the burn was cut short by a loss of coverage, not seen to end: burnout and burn
+    # times are then lower bounds (see IrEvent)
+    burn_truncated: bool
 
 
 @dataclass(frozen=True, eq=False)
@@ -288,6 +300,13 @@ class IrEvent:
     # never makes an event, and sun glint turns "stationary" within ~10 frames.
     n_frames: int = 0
     span_s: float = 0.0
+    # True when the event's detections stopped because coverage was lost rather than
+    # because the plume went out (its satellites reported outage or degraded, or their
+    # heartbeats stopped, within ``dark_margin_s`` of the last detection; or it was still
+    # boosting below the burnout altitude every leading class reaches). burnout_time_s
+    # and burn_time_s are then lower bounds, and the class probabilities treat the burn
+    # time as censored (at least this long) and ignore the last state as a burnout state.
+    burn_truncated: bool = False
 
     def most_likely_class(self) -> str:
         return max(self.class_probs, key=lambda kv: kv[1])[0]
@@ -342,8 +361,32 @@ class IrState:
     next_event_id: int
     tracks: tuple[SatTrack, ...]
     events: tuple[_EventState, ...]
+    sensors: tuple[SensorLight, ...] = ()  # what the status reports said, per sensor
 
     @staticmethod
     def initial(t_s: float = -math.inf) -> IrState:
         """An empty state; the first step accepts reports with time after ``t_s``."""
         return IrState(t_s=float(t_s), next_track_id=1, next_event_id=1, tracks=(), events=())
+
+
+@dataclass(frozen=True)
+class SensorLight:
+    """One sensor's coverage as its status reports tell it (times in s).
+
+    ``dark_since``: when its current run of outage/degraded reports began (None: its last
+    report said ok); ``last_dark_t_s``: the last time it was seen dark (−inf: never);
+    ``heartbeat_t_s``/``period_s``: its last heartbeat and the interval it announced.
+    """
+
+    sensor_id: str
+    dark_since: float | None
+    last_dark_t_s: float
+    heartbeat_t_s: float
+    period_s: float
+
+    def dark_after(self, t_s: float, now_s: float, overdue: float) -> bool:
+        """Was the sensor dark at some time in ``[t_s, now_s]``?"""
+        if self.dark_since is not None or self.last_dark_t_s >= t_s:
+            return True
+        due = self.heartbeat_t_s + overdue * self.period_s
+        return math.isfinite(due) and due < now_s

@@ -88,17 +88,25 @@ def _snapshot(
     status: IrStatus,
     burnout: float | None,
     params: IrParams,
+    truncated: bool = False,
 ) -> IrEvent:
-    """The public record of an event from its tracks and latest estimate."""
+    """The public record of an event from its tracks and latest estimate.
+
+    ``truncated``: the burn was cut short by a loss of coverage: the burn time is then
+    censored (at least ``burnout − t0``) in the class probabilities, and the last state
+    is not used as a burnout state."""
     first_t = min(float(tr.t_s[0]) if tr.ordered else float(tr.t_s.min()) for tr in tracks)
     last_t = max(tr.last_t if tr.ordered else float(tr.t_s.max()) for tr in tracks)
     lf = est.launch
     t0 = lf.t0 if lf is not None else math.nan
     burn = burnout - t0 if (burnout is not None and lf is not None) else None
     tau_now = last_t - t0 if lf is not None else None
+    burn_seen = burn  # the burn time as a class feature: censored (a lower bound) if cut
+    if truncated and burn is not None:
+        burn_seen, tau_now = None, burn
     burn_sig = (lf.t0_sigma if lf is not None else 10.0) + 0.5 * est.median_dt
     bo_feat: tuple[float, float, float] | None = None
-    if burnout is not None and est.stereo and np.all(np.isfinite(est.v)):
+    if burnout is not None and not truncated and est.stereo and np.all(np.isfinite(est.v)):
         speed = float(np.linalg.norm(est.v))
         up = est.r / np.linalg.norm(est.r)
         gamma = math.asin(max(-1.0, min(1.0, float(est.v @ up) / speed)))
@@ -111,7 +119,7 @@ def _snapshot(
         sig_l = math.sqrt(0.5 * (lf.var_e + lf.var_n) + params.launch_model_sigma_m**2)
         if sig_l < 50e3:
             surface = surface_at(est.launch_lat, est.launch_lon, max(20e3, 3.0 * sig_l))
-    probs = _class_probs(tau_now, burn, burn_sig, est.log10_int, bo_feat, surface)
+    probs = _class_probs(tau_now, burn_seen, burn_sig, est.log10_int, bo_feat, surface)
     m = est.t.shape[0]
     step = max(1, -(-m // 200))
     sel = np.arange(m - 1, -1, -step)[::-1]
@@ -152,6 +160,7 @@ def _snapshot(
         report_keys=_report_keys(tracks, params.max_report_keys),
         n_frames=n_frames,
         span_s=last_t - first_t,
+        burn_truncated=truncated,
     )
 
 

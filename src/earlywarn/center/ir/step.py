@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -50,6 +51,7 @@ from earlywarn.center.ir.records import (
     IrState,
     IrStatus,
     SatTrack,
+    SensorLight,
     _EventState,
 )
 from earlywarn.center.ir.snapshot import _refresh, _snapshot
@@ -59,7 +61,11 @@ from earlywarn.reports import ReportBlock
 
 
 def ir_step(
-    state: IrState, ir: ReportBlock, t_s: float, params: IrParams
+    state: IrState,
+    ir: ReportBlock,
+    t_s: float,
+    params: IrParams,
+    status: Mapping[str, np.ndarray] | None = None,
 ) -> tuple[IrState, tuple[IrEvent, ...]]:
     """Advance infrared launch detection to ``t_s`` with the IR reports of (state.t_s, t_s].
 
@@ -69,10 +75,13 @@ def ir_step(
     early reports keeps it so; a caller that breaks it gets a ``ValueError``). Returns the
     new state and the snapshot of every live (or recently ended) event, ordered by event
     id. Events merged into an older one (a late stereo association) disappear; their
-    reports support the older event.
+    reports support the older event. ``status``: the sensors' status reports of the
+    interval (the status block of the same slice), which tell a burn cut short by a loss
+    of coverage (:attr:`IrEvent.burn_truncated`); None: none.
     """
     cols = _columns(ir, state.t_s, float(t_s))
     t_s = float(t_s)
+    lights = _update_lights(state.sensors, status)
     tracks, next_tid = _associate_reports(list(state.tracks), state.next_track_id, cols, params)
     tracks = [tr if tr.closed else _close(tr, t_s, params) for tr in tracks]
     by_id = {tr.track_id: tr for tr in tracks}
@@ -83,7 +92,7 @@ def ir_step(
     out_events: list[_EventState] = []
     snaps: list[IrEvent] = []
     for ev in events:
-        kept, snap = _update_event(ev, by_id, t_s, params)
+        kept, snap = _update_event(ev, by_id, t_s, params, lights)
         if kept is not None:
             out_events.append(kept)
         if snap is not None:
@@ -96,8 +105,33 @@ def ir_step(
         next_event_id=next_eid,
         tracks=tuple(tracks),
         events=tuple(out_events),
+        sensors=lights,
     )
     return new_state, tuple(snaps)
+
+
+def _update_lights(
+    lights: tuple[SensorLight, ...], status: Mapping[str, np.ndarray] | None
+) -> tuple[SensorLight, ...]:
+    """The sensors' coverage after this step's status reports (in time order)."""
+    if status is None or len(status["t_s"]) == 0:
+        return lights
+    by_id = {x.sensor_id: x for x in lights}
+    rows = zip(
+        np.asarray(status["sensor_id"]).astype(str).tolist(),
+        np.asarray(status["t_s"], dtype=np.float64).tolist(),
+        np.asarray(status["state"]).astype(str).tolist(),
+        np.asarray(status["period_s"], dtype=np.float64).tolist(),
+        strict=True,
+    )
+    for sid, t, st, period in rows:
+        old = by_id.get(sid, SensorLight(sid, None, -math.inf, -math.inf, math.nan))
+        if st == "ok":
+            by_id[sid] = SensorLight(sid, None, old.last_dark_t_s, t, period)
+        else:
+            since = old.dark_since if old.dark_since is not None else t
+            by_id[sid] = SensorLight(sid, since, t, t, period)
+    return tuple(by_id[k] for k in sorted(by_id))
 
 
 # ---------------------------------------------------------------------------------------
@@ -257,7 +291,11 @@ def _update_ended(ev: _EventState, t_s: float, params: IrParams) -> _Updated:
 
 
 def _update_event(
-    ev: _EventState, by_id: dict[int, SatTrack], t_s: float, params: IrParams
+    ev: _EventState,
+    by_id: dict[int, SatTrack],
+    t_s: float,
+    params: IrParams,
+    lights: tuple[SensorLight, ...] = (),
 ) -> _Updated:
     """One event through step 5 (see the module doc)."""
     if ev.ended_t_s is not None:
@@ -294,7 +332,7 @@ def _update_event(
         # a boosting event estimated moments ago: only its evidence is updated
         snap = _refresh(ev.snapshot, ev_tracks, params)
         return evolve(ev, snapshot=snap), snap
-    return _reestimate(ev, ev_tracks, last_t, fresh, ended, params)
+    return _reestimate(ev, ev_tracks, last_t, fresh, ended, params, (t_s, lights))
 
 
 def _vote(
@@ -332,6 +370,7 @@ def _reestimate(
     fresh: bool,
     ended: bool,
     params: IrParams,
+    now: tuple[float, tuple[SensorLight, ...]] = (math.inf, ()),
 ) -> _Updated:
     """Estimate the event afresh (:func:`~earlywarn.center.ir.estimate._estimate`), vote
     on its status, set its burnout and anchors, and take its snapshot."""
@@ -340,7 +379,10 @@ def _reestimate(
         if ev.snapshot is not None
         else np.array([PRIORS[c].weight for c in CLASSES])
     )
-    est = _estimate(ev_tracks, params, hint, ev.status == IrStatus.BOOSTING, ev.caches)
+    # at its end a boosting event is judged again (is it still boosting?) for the burn cut
+    # short test; before, "boosting" is kept without a decision
+    boosting = ev.status == IrStatus.BOOSTING
+    est = _estimate(ev_tracks, params, hint, boosting, ev.caches, rejudge=ended)
     status, votes, pending = _vote(ev, est, fresh, ended, params)
     changes: dict[str, Any] = {
         "estimated_t_s": last_t,
@@ -350,13 +392,43 @@ def _reestimate(
         "pending": pending,
     }
     burnout: float | None = None
+    truncated = False
     if ended and status == IrStatus.BOOSTING and est.alt.shape[0]:
         if float(est.alt[-1]) > params.min_burnout_altitude_m:
             burnout = last_t + 0.5 * est.median_dt
+        sensors = {tr.sensor_id for tr in ev_tracks}
+        t_now, lights = now
+        dark = {
+            x.sensor_id
+            for x in lights
+            if x.dark_after(last_t - params.dark_margin_s, t_now, params.heartbeat_overdue)
+        }
+        truncated = sensors <= dark
     if status == IrStatus.STATIONARY and ev.status != IrStatus.STATIONARY:
         changes.update(anchors=_anchors(ev_tracks, params), checked_t_s=last_t, escape=0)
     # a stationary source that went out stays a stationary source, not a candidate
     shown = IrStatus.ENDED if ended and status != IrStatus.STATIONARY else status
-    snap = _snapshot(ev.event_id, ev_tracks, est, shown, burnout, params)
+    snap = _snapshot(ev.event_id, ev_tracks, est, shown, burnout, params, truncated)
+    if burnout is not None and not truncated and _cut_while_boosting(est, snap.class_probs):
+        snap = _snapshot(ev.event_id, ev_tracks, est, shown, burnout, params, True)
     new_ev = evolve(ev, snapshot=snap, ended_t_s=last_t if ended else None, **changes)
     return new_ev, snap
+
+
+def _cut_while_boosting(est: _Estimate, class_probs: tuple[tuple[str, float], ...]) -> bool:
+    """Did the detections stop while the event was still boosting, lower than where the
+    leading classes of its burn as measured burn out (their mean burnout altitude less
+    two sigmas)? The leading classes: the most likely, and the next while it holds at
+    least a fifth. (A plume going out and a sensor going dark look alike; this catches
+    only a cut that no leading class's burnout explains.)"""
+    if est.decision != IrDecision.BOOSTING:
+        return False
+    probs = np.array([p for _, p in class_probs])
+    order = np.argsort(-probs, kind="stable")
+    lead = [int(order[0])] + [int(i) for i in order[1:2] if probs[i] >= 0.2]
+    alt = float(est.alt[-1])
+    return all(
+        alt
+        < PRIORS[CLASSES[i]].burnout_altitude_m[0] - 2.0 * PRIORS[CLASSES[i]].burnout_altitude_m[1]
+        for i in lead
+    )
