@@ -35,8 +35,14 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from earlywarn.center.kernels import ballistic_derivative_columns
+from earlywarn.center.kernels import (
+    DRAG_TOP_M,
+    air_density_kg_m3,
+    ballistic_derivative_columns,
+    ballistic_drag_derivative_columns,
+)
 from earlywarn.center.motion import BallisticJ2
+from earlywarn.center.priors import BallisticCoefficientPrior
 from earlywarn.center.vocabulary import TrajectoryType
 from earlywarn.earth.constants import A_M, B_M, GM_M3_S2, OMEGA_RAD_S, R_MEAN_M
 from earlywarn.earth.frames import ecef_to_geodetic, enu_rotation, geodetic_to_ecef, great_circle
@@ -59,6 +65,9 @@ _CHI2_2_95 = math.sqrt(5.991464547107979)  # √χ²₂(0.95)
 # unscented-transform weights of the 13 sigma points (κ = 0: none on the centre point)
 _UT_WEIGHTS = np.concatenate([[0.0], np.full(12, 1.0 / 12)])
 _UT_WEIGHTS.setflags(write=False)
+# with drag: 15 points, the state augmented with ln β (n = 7)
+_UT_WEIGHTS_DRAG = np.concatenate([[0.0], np.full(14, 1.0 / 14)])
+_UT_WEIGHTS_DRAG.setflags(write=False)
 _MODEL = BallisticJ2(q=0.0)
 _CONSTANTS = (_MODEL.j2, _MODEL.gm_m3_s2, _MODEL.omega_rad_s)
 
@@ -82,13 +91,20 @@ def _deriv(y: FloatArray) -> FloatArray:
     return ballistic_derivative_columns(y, *_CONSTANTS)
 
 
-def _rk4(y: FloatArray, h: float | FloatArray) -> FloatArray:
-    """One classical RK4 step of states ``(6, n)``, of length ``h`` (a float, or ``(n,)``)."""
+def _rk4(y: FloatArray, h: float | FloatArray, inv_beta: FloatArray | None = None) -> FloatArray:
+    """One classical RK4 step of states ``(6, n)``, of length ``h`` (a float, or ``(n,)``),
+    with drag when ``inv_beta`` (1/β per state, ``(n,)``) is given."""
     half = 0.5 * h
-    k1 = _deriv(y)
-    k2 = _deriv(y + half * k1)
-    k3 = _deriv(y + half * k2)
-    k4 = _deriv(y + h * k3)
+    if inv_beta is None:
+        k1 = _deriv(y)
+        k2 = _deriv(y + half * k1)
+        k3 = _deriv(y + half * k2)
+        k4 = _deriv(y + h * k3)
+    else:
+        k1 = ballistic_drag_derivative_columns(y, inv_beta, *_CONSTANTS)
+        k2 = ballistic_drag_derivative_columns(y + half * k1, inv_beta, *_CONSTANTS)
+        k3 = ballistic_drag_derivative_columns(y + half * k2, inv_beta, *_CONSTANTS)
+        k4 = ballistic_drag_derivative_columns(y + h * k3, inv_beta, *_CONSTANTS)
     # (h/6)(k1 + 2 k2 + 2 k3 + k4), summed left to right, in place in one temporary
     acc = k1 + 2.0 * k2
     acc += 2.0 * k3
@@ -122,6 +138,12 @@ def _height(r: FloatArray) -> FloatArray:
 _A2, _B2 = A_M * A_M, B_M * B_M
 _BIG_STEP_MARGIN_M = 250e3  # longer RK4 steps only this far above the target height
 _BIG = 1.5  # the longer step, in units of ``step_s``
+# steps in the atmosphere (drag): at most this height change, this fraction of the drag
+# time scale v/a_D, and never shorter than the last (see the module docstring)
+_DRAG_DZ_M = 7e3
+_DRAG_TAU = 0.5
+_DRAG_MIN_STEP_S = 0.05
+_G_M_S2 = 9.8  # for the step size only
 
 
 def _radial(r: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -177,6 +199,22 @@ def _hermite_newton(
     return tau
 
 
+def _atmospheric_step_s(
+    y: FloatArray, hr: FloatArray, vr: FloatArray, inv_beta: FloatArray, h_max: float
+) -> float:
+    """The step in the atmosphere (see the module docstring): at most ``_DRAG_DZ_M`` of
+    height change of any sample (falling from its radial speed ``vr`` under ``g``), and
+    ``_DRAG_TAU`` of its drag time scale ``v/a_D = 2β/(ρ v)``, taken at no less than the
+    terminal speed ``v_t = √(2βg/ρ)`` (a slow body is brought to it in ``v_t/g``)."""
+    k = (0.5 * air_density_kg_m3(hr)) * inv_beta  # a_D = k v²
+    vn = np.sqrt(_sum3(y[3:] * y[3:]))
+    avr = np.abs(vr)
+    t_dz = (np.sqrt(avr * avr + 2.0 * _G_M_S2 * _DRAG_DZ_M) - avr) / _G_M_S2
+    rate_drag = np.maximum(k * vn, np.sqrt(_G_M_S2 * k)) / _DRAG_TAU
+    rate = float(np.maximum(1.0 / t_dz, rate_drag).max())
+    return max(min(h_max, 1.0 / rate), _DRAG_MIN_STEP_S)
+
+
 def propagate_to_height(
     x: npt.ArrayLike,
     h_m: float = 0.0,
@@ -184,6 +222,7 @@ def propagate_to_height(
     backward: bool = False,
     max_time_s: float = 5400.0,
     step_s: float = 60.0,
+    inv_beta: npt.ArrayLike | None = None,
 ) -> tuple[FloatArray, FloatArray, npt.NDArray[np.bool_]]:
     """Time to the first crossing of height ``h_m`` and the state there, for ``(n, 6)`` states.
 
@@ -193,10 +232,21 @@ def propagate_to_height(
     1.5 × ``step_s`` while every sample stays 250 km clear of the height) and refined by
     Newton steps on the height along the cubic Hermite interpolant of the step (about a
     metre), then one RK4 step from the last state above to the root.
+
+    ``inv_beta`` (1/β in m²/kg, a float or ``(n,)``; forward only): drag below
+    :data:`~earlywarn.center.kernels.DRAG_TOP_M`, with the shorter steps of the module
+    docstring there. None: free flight in vacuum.
     """
     y = _columns(x)
     n = y.shape[1]
     sign = -1.0 if backward else 1.0
+    ib: FloatArray | None = None
+    if inv_beta is not None:
+        if backward:
+            raise ValueError("propagate_to_height: drag (inv_beta) is forward only; got backward")
+        ib = np.array(np.broadcast_to(np.asarray(inv_beta, dtype=np.float64), (n,)))
+        if not (np.isfinite(ib).all() and (ib >= 0.0).all()):
+            raise ValueError(f"inv_beta must be finite and >= 0 (1/β, m²/kg), got {ib}")
     dt = np.full(n, np.nan)
     x_cross = np.full((n, 6), np.nan)
     # the samples still above the height: their indices, states, radial heights and |r|,
@@ -209,23 +259,41 @@ def propagate_to_height(
     else:
         act = np.flatnonzero(_height(y[:3]) > h_m)
         y, hr, rn = y[:, act], hr[act], rn[act]
+    if ib is not None:
+        ib = ib[act]
+    # longer steps only this far above the height, or above the atmosphere with drag
+    floor_m = max(h_m, DRAG_TOP_M) if ib is not None else h_m
     t = 0.0
     br_idx: list[npt.NDArray[np.intp]] = []
     br_prev: list[FloatArray] = []
     br_next: list[FloatArray] = []
     br_t: list[FloatArray] = []
     br_h: list[FloatArray] = []
+    br_ib: list[FloatArray] = []
     t_end = math.ceil(max_time_s / step_s) * step_s
     big_h = _BIG * step_s
     while abs(t) < t_end - 1e-6 * step_s and act.size:
-        # a longer step while every sample stays far above the height (no crossing in it;
-        # against 60 s steps the impact of an ICBM arc moves by under 30 m)
         h = sign * min(step_s, t_end - abs(t))
-        if abs(t) + big_h <= t_end:
+        atm = False
+        if ib is not None:
+            vr = _sum3(y[3:] * (y[:3] / rn))
+            if float((hr + h * np.minimum(vr, 0.0)).min()) <= DRAG_TOP_M:
+                if float(hr.min()) > DRAG_TOP_M:
+                    # still above the atmosphere: free flight to the first sample's entry
+                    # (linear in time; gravity brings it a little lower)
+                    with np.errstate(divide="ignore"):
+                        t_in = np.where(vr < 0.0, (hr - DRAG_TOP_M) / -vr, np.inf)
+                    h = min(h, max(float(t_in.min()), 1.0))
+                else:
+                    atm = True
+                    h = _atmospheric_step_s(y, hr, vr, ib, h)
+        if not atm and abs(t) + big_h <= t_end:
+            # a longer step while every sample stays far above the height (no crossing in
+            # it; against 60 s steps the impact of an ICBM arc moves by under 30 m)
             vr = sign * _sum3(y[3:] * (y[:3] / rn))
-            if float(((hr - h_m) + big_h * np.minimum(vr, 0.0)).min()) > _BIG_STEP_MARGIN_M:
+            if float(((hr - floor_m) + big_h * np.minimum(vr, 0.0)).min()) > _BIG_STEP_MARGIN_M:
                 h = _BIG * h
-        nxt = _rk4(y, h)
+        nxt = _rk4(y, h, ib if atm else None)
         hr, rn = _radial(nxt[:3])
         below = hr <= h_m
         if below.any():
@@ -236,8 +304,12 @@ def propagate_to_height(
             br_next.append(nxt[:, below])
             br_t.append(np.full(k, t))
             br_h.append(np.full(k, h))
+            if ib is not None:
+                br_ib.append(ib[below] if atm else np.zeros(k))
             keep = ~below
             act, nxt, hr, rn = act[keep], nxt[:, keep], hr[keep], rn[keep]
+            if ib is not None:
+                ib = ib[keep]
         y = nxt
         t += h
     if br_idx:
@@ -247,7 +319,7 @@ def propagate_to_height(
         yr = np.concatenate(br_prev, axis=1)
         tau = _hermite_newton(yr, np.concatenate(br_next, axis=1), np.concatenate(br_h), h_m, 3)
         dt[idx] = np.concatenate(br_t) + tau
-        x_cross[idx] = _rk4(yr, tau).T
+        x_cross[idx] = _rk4(yr, tau, np.concatenate(br_ib) if br_ib else None).T
     ok = np.isfinite(dt)
     return dt, x_cross, ok
 
@@ -287,24 +359,50 @@ def sqrt_psd(p: FloatArray) -> FloatArray:
     return np.asarray(v * np.sqrt(np.clip(w, 0.0, None)))
 
 
+def _sigma_points(
+    xm: FloatArray, pm: FloatArray, beta: BallisticCoefficientPrior | None
+) -> tuple[FloatArray, FloatArray | None, FloatArray]:
+    """The unscented sigma points of the state (centre first), their 1/β (None without
+    drag) and their weights (the centre's zero).
+
+    Without drag, the 13 points ``x̂, x̂ ± √(6P)``. With drag, the state is augmented with
+    ``ln β`` (independent of it, σ from the prior): 15 points, ``x̂ ± √(7P)`` at the median
+    β and ``x̂`` at ``β̄ e^(±√7 σ)``, weights 1/14 (κ = 0).
+    """
+    if beta is None:
+        sq = sqrt_psd(6 * pm)
+        return np.concatenate([xm[None, :], xm + sq.T, xm - sq.T]), None, _UT_WEIGHTS
+    sq = sqrt_psd(7 * pm)
+    pts = np.concatenate([xm[None, :], xm + sq.T, xm - sq.T, xm[None, :], xm[None, :]])
+    s7 = math.sqrt(7.0) * beta.sigma_ln
+    ib = np.full(15, 1.0 / beta.median_kg_m2)
+    ib[13] *= math.exp(-s7)  # β̄ e^(+√7 σ)
+    ib[14] *= math.exp(s7)  # β̄ e^(−√7 σ)
+    return pts, ib, _UT_WEIGHTS_DRAG
+
+
 def predict_impact(
-    x: npt.ArrayLike, p: npt.ArrayLike, t_s: float, max_time_s: float = 5400.0
+    x: npt.ArrayLike,
+    p: npt.ArrayLike,
+    t_s: float,
+    max_time_s: float = 5400.0,
+    beta: BallisticCoefficientPrior | None = None,
 ) -> ImpactEstimate:
     """Impact point, time and 95 % ellipse of the state ``x (6,)`` with covariance ``p (6, 6)``.
 
-    Unscented transform with 13 sigma points (see the module docstring).
+    Unscented transform (see the module docstring): with drag on a body of ballistic
+    coefficient ``beta`` (its spread carried by two more sigma points), or in vacuum
+    (``beta`` None).
     """
     xm = np.asarray(x, dtype=np.float64).reshape(6)
     pm = np.asarray(p, dtype=np.float64).reshape(6, 6)
     if not (np.isfinite(xm).all() and np.isfinite(pm).all()):
         return ImpactEstimate.failed(t_s)
-    n = 6
-    sq = sqrt_psd(n * pm)
-    pts = np.concatenate([xm[None, :], xm + sq.T, xm - sq.T])
-    dt, xc, ok = propagate_to_height(pts, 0.0, max_time_s=max_time_s)
+    pts, ib, weights = _sigma_points(xm, pm, beta)
+    dt, xc, ok = propagate_to_height(pts, 0.0, max_time_s=max_time_s, inv_beta=ib)
     if not ok[0]:
-        return ImpactEstimate.failed(t_s, float(_UT_WEIGHTS[ok].sum()))
-    frac = float(ok[1:].sum()) / (2 * n)
+        return ImpactEstimate.failed(t_s, float(weights[ok].sum()))
+    frac = float(ok[1:].sum()) / (pts.shape[0] - 1)
     r0 = xc[0, :3]
     if frac < 1.0:
         # some sigma points orbit: the spread is unbounded in that direction; keep the mean
@@ -314,7 +412,7 @@ def predict_impact(
             True, t_s, t_s + float(dt[0]), math.inf, float(lat), float(lon),
             (float(r0[0]), float(r0[1]), float(r0[2])), math.inf, math.inf, 0.0, frac,
         )  # fmt: skip
-    wts = _UT_WEIGHTS[1:]
+    wts = weights[1:]
     # with κ = 0 the centre point has zero weight in the moments; use it as the mean only.
     # The unscented mean and the mean state's impact differ by a second-order term; the
     # unscented one is the better estimate of the expected impact point
