@@ -169,8 +169,8 @@ DRAG_TOP_M = 120e3
 (β ~ 300 kg/m²) at 7 km/s is slowed by under 0.002 m/s², an RV by a hundredth of that."""
 
 # ln ρ of the center's atmosphere (earth.atmosphere: USSA76 to 86 km, Vallado's
-# exponential table above) every 500 m from 0 to DRAG_TOP_M, interpolated linearly: within
-# a USSA76 layer ln ρ is smooth and the interpolation error is under 0.02 % of ρ
+# exponential table above) every 500 m from 0 to DRAG_TOP_M, interpolated linearly: ln ρ is
+# smooth within each layer and the interpolation error is under 0.1 % of ρ
 _LN_RHO_H_M = np.linspace(0.0, DRAG_TOP_M, 241)
 _LN_RHO = np.log(density_kg_m3(_LN_RHO_H_M))
 _LN_RHO_H_M.setflags(write=False)

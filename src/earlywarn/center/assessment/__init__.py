@@ -11,7 +11,7 @@
                               areas
 :mod:`.ladder`                per event: level (the ladder) and disposition with its reason
 :mod:`.declarations`          per event: matching a declared launch
-:mod:`.raid`                  raid count: connected clusters of open launches
+:mod:`.raid`                  raid count: distinct launch events per cluster
 ============================  ================================================================
 
 Around it, :mod:`.health` (:func:`update_health`, before) folds status reports into the
@@ -106,7 +106,7 @@ def assess(
             continue
         w.evs[eid] = _assess_event(w, e)
     _forget_unannounced(w)
-    count_raids(w.evs, params)
+    count_raids(w.evs, params, fusion)
     new_checks = tuple(sorted((k, v) for k, v in w.last_check.items() if k in w.trk))
     return tuple(w.evs[k] for k in sorted(w.evs)), w.next_event_no, new_checks
 
