@@ -32,7 +32,11 @@ from earlywarn.center.characterise import (
     propagate_to_height,
 )
 from earlywarn.center.fusion import consistent, fuse_states
-from earlywarn.center.priors import BallisticCoefficientPrior, reentry_beta_prior
+from earlywarn.center.priors import (
+    REENTRY_PRIORS,
+    BallisticCoefficientPrior,
+    reentry_beta_prior,
+)
 from earlywarn.center.radar_tracking import RadarTrack, rcs_difference_db
 from earlywarn.center.vocabulary import Source
 from earlywarn.earth.frames import ecef_to_geodetic, great_circle
@@ -88,10 +92,12 @@ def gather_evidence(e: Event, trk: dict[int, RadarTrack]) -> tuple[Event, list[R
 
 def reentry_beta(ev: Event) -> BallisticCoefficientPrior:
     """The ballistic coefficient the event's impact is predicted with: that of the threat
-    object of its class (:func:`earlywarn.center.priors.reentry_beta_prior`; a broad one
-    while the class is unknown). Above the atmosphere a spent last stage flies the RV's
-    arc, so this holds whichever of the event's objects gave the state."""
-    return reentry_beta_prior(ev.vehicle_class)
+    object of its class (:func:`earlywarn.center.priors.reentry_beta_prior`; the broad
+    one of :data:`~earlywarn.center.priors.UNKNOWN_CLASS_BETA` while the class is unknown,
+    or not one of the priors' classes). Above the atmosphere a spent last stage flies the
+    RV's arc, so this holds whichever of the event's objects gave the state."""
+    cls = ev.vehicle_class
+    return reentry_beta_prior(cls if cls in REENTRY_PRIORS else None)
 
 
 def characterise(ev: Event, ctx: Ctx, imp: ImpactEstimate | None = None) -> Event:
