@@ -20,11 +20,13 @@ points ``x̂ ± √(6P)`` columns (κ = 0, weights 1/12; Julier & Uhlmann 2004, 
 impact of a 1,900 s ICBM arc moves by under 1.5 m; 90 s steps while every point stays
 more than 250 km up, which moves an ICBM impact by under 30 m), each to the first
 crossing of the WGS84 ellipsoid (height 0), refined by Newton steps on the height along
-the cubic Hermite interpolant of the bracketing step and one RK4 step to the root. In the
-atmosphere the steps are shorter: at most 7 km of height change and half the drag time
-scale ``2β/(ρ v)`` (taken at no less than the terminal speed): against steps ten times
-finer the impact moves by under 0.05 s and 20 m, and against the flight model's 1 s steps
-(its own density table) by under 0.1 s and 100 m for an RV and tumbling stages.
+the cubic Hermite interpolant of the bracketing step and one RK4 step to the root. With drag
+each sample takes its own steps: the free-flight ones above the atmosphere, one to its top,
+then in it shorter ones: it may fall in one step to where its drag reaches 0.2 m/s², then
+by at most 10 km of height per step, and at most 0.3 of the drag time scale ``2β/(ρ v)``
+(taken at no less than the terminal speed). Against steps ten times finer the impact
+moves by under 0.05 s and 20 m (RVs, warheads, light tumbling stages), and against the
+flight model's 1 s steps (its own density table) by under 0.1 s and 100 m.
 
 β is log-normal (median, σ of ln β), independent of the state: two more points at the
 mean state with ``β̄ e^(±√3 σ)`` give, with the mean state's own impact, the three-point
@@ -47,7 +49,7 @@ for the same free-flight range angle Ψ between two points at the burnout radius
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -57,6 +59,7 @@ from earlywarn.center.kernels import (
     air_density_kg_m3,
     ballistic_derivative_columns,
     ballistic_drag_derivative_columns,
+    height_of_density_m,
 )
 from earlywarn.center.motion import BallisticJ2
 from earlywarn.center.priors import BallisticCoefficientPrior
@@ -158,11 +161,13 @@ def _height(r: FloatArray) -> FloatArray:
 _A2, _B2 = A_M * A_M, B_M * B_M
 _BIG_STEP_MARGIN_M = 250e3  # longer RK4 steps only this far above the target height
 _BIG = 1.5  # the longer step, in units of ``step_s``
-# steps in the atmosphere (drag): at most this height change, this fraction of the drag
-# time scale v/a_D, and never shorter than the last (see the module docstring)
-_DRAG_DZ_M = 7e3
-_DRAG_TAU = 0.5
+# steps in the atmosphere (drag): at most this height change once drag is felt, this
+# fraction of the drag time scale v/a_D, never shorter than the minimum (module docstring)
+_DRAG_DZ_M = 10e3
+_DRAG_TAU = 0.3
 _DRAG_MIN_STEP_S = 0.05
+_DRAG_WEAK_M_S2 = 0.2  # drag this weak may grow from nothing within one step
+_ENTRY_MIN_STEP_S = 1.0  # a step to the atmosphere's top is at least this long
 _G_M_S2 = 9.8  # for the step size only
 
 
@@ -219,20 +224,138 @@ def _hermite_newton(
     return tau
 
 
-def _atmospheric_step_s(
-    y: FloatArray, hr: FloatArray, vr: FloatArray, inv_beta: FloatArray, h_max: float
-) -> float:
-    """The step in the atmosphere (see the module docstring): at most ``_DRAG_DZ_M`` of
-    height change of any sample (falling from its radial speed ``vr`` under ``g``), and
-    ``_DRAG_TAU`` of its drag time scale ``v/a_D = 2β/(ρ v)``, taken at no less than the
-    terminal speed ``v_t = √(2βg/ρ)`` (a slow body is brought to it in ``v_t/g``)."""
+def _atmospheric_steps_s(
+    y: FloatArray, hr: FloatArray, vr: FloatArray, inv_beta: FloatArray, h_max: FloatArray
+) -> FloatArray:
+    """Each sample's step in the atmosphere (see the module docstring): it may fall in one
+    step to where its drag reaches ``_DRAG_WEAK_M_S2`` at its present speed, then by at most
+    ``_DRAG_DZ_M`` (under ``g`` from its radial speed ``vr``); and at most ``_DRAG_TAU`` of
+    its drag time scale ``v/a_D = 2β/(ρ v)``, taken at no less than the terminal speed
+    ``v_t = √(2βg/ρ)`` (a slow body is brought to it in ``v_t/g``)."""
     k = (0.5 * air_density_kg_m3(hr)) * inv_beta  # a_D = k v²
-    vn = np.sqrt(_sum3(y[3:] * y[3:]))
+    vv = _sum3(y[3:] * y[3:])
+    vn = np.sqrt(vv)
+    with np.errstate(divide="ignore"):
+        h_weak = height_of_density_m(2.0 * _DRAG_WEAK_M_S2 / (inv_beta * vv))
+    drop = np.maximum(_DRAG_DZ_M, hr - h_weak)
     avr = np.abs(vr)
-    t_dz = (np.sqrt(avr * avr + 2.0 * _G_M_S2 * _DRAG_DZ_M) - avr) / _G_M_S2
+    t_drop = (np.sqrt(avr * avr + 2.0 * _G_M_S2 * drop) - avr) / _G_M_S2
     rate_drag = np.maximum(k * vn, np.sqrt(_G_M_S2 * k)) / _DRAG_TAU
-    rate = float(np.maximum(1.0 / t_dz, rate_drag).max())
-    return max(min(h_max, 1.0 / rate), _DRAG_MIN_STEP_S)
+    with np.errstate(divide="ignore"):
+        h = np.minimum(t_drop, 1.0 / rate_drag)
+    return np.clip(h, _DRAG_MIN_STEP_S, h_max)
+
+
+@dataclass
+class _Brackets:
+    """Per crossing sample: its index, states before and after the step, the step's start
+    time and length, and its 1/β in that step (0 in free flight; drag only)."""
+
+    idx: list[npt.NDArray[np.intp]] = field(default_factory=list)
+    prev: list[FloatArray] = field(default_factory=list)
+    nxt: list[FloatArray] = field(default_factory=list)
+    t: list[FloatArray] = field(default_factory=list)
+    h: list[FloatArray] = field(default_factory=list)
+    ib: list[FloatArray] = field(default_factory=list)
+
+    def add(self, sel: npt.NDArray[np.bool_], act: npt.NDArray[np.intp], prev: FloatArray,
+            nxt: FloatArray, t: FloatArray, h: FloatArray) -> None:  # fmt: skip
+        self.idx.append(act[sel])
+        self.prev.append(prev[:, sel])
+        self.nxt.append(nxt[:, sel])
+        self.t.append(t[sel])
+        self.h.append(h[sel])
+
+
+def _bracket_vacuum(
+    y: FloatArray,
+    act: npt.NDArray[np.intp],
+    hr: FloatArray,
+    rn: FloatArray,
+    h_m: float,
+    sign: float,
+    t_end: float,
+    step_s: float,
+) -> _Brackets:
+    """The free-flight steps of :func:`propagate_to_height`, one step for all samples: per
+    crossing sample its index, states before and after the step, start time and length."""
+    br = _Brackets()
+    t = 0.0
+    big_h = _BIG * step_s
+    while abs(t) < t_end - 1e-6 * step_s and act.size:
+        # a longer step while every sample stays far above the height (no crossing in it;
+        # against 60 s steps the impact of an ICBM arc moves by under 30 m)
+        h = sign * min(step_s, t_end - abs(t))
+        if abs(t) + big_h <= t_end:
+            vr = sign * _sum3(y[3:] * (y[:3] / rn))
+            if float(((hr - h_m) + big_h * np.minimum(vr, 0.0)).min()) > _BIG_STEP_MARGIN_M:
+                h = _BIG * h
+        nxt = _rk4(y, h)
+        hr, rn = _radial(nxt[:3])
+        below = hr <= h_m
+        if below.any():
+            # bracketed: refined below, all samples together
+            br.add(below, act, y, nxt, np.full(act.size, t), np.full(act.size, h))
+            keep = ~below
+            act, nxt, hr, rn = act[keep], nxt[:, keep], hr[keep], rn[keep]
+        y = nxt
+        t += h
+    return br
+
+
+def _bracket_drag(
+    y: FloatArray,
+    act: npt.NDArray[np.intp],
+    hr: FloatArray,
+    rn: FloatArray,
+    ib: FloatArray,
+    h_m: float,
+    t_end: float,
+    step_s: float,
+) -> _Brackets:
+    """:func:`_bracket_vacuum` forward with drag, each sample with its own step (and its own
+    time): the free-flight steps above the atmosphere, a step to its top, the shorter
+    steps of :func:`_atmospheric_steps_s` in it; also each crossing sample's 1/β of its
+    last step (0 where it was a free-flight step)."""
+    br = _Brackets()
+    t = np.zeros(act.size)
+    big_h = _BIG * step_s
+    floor_m = max(h_m, DRAG_TOP_M)
+    while act.size:
+        vr = _sum3(y[3:] * (y[:3] / rn))
+        vdown = np.minimum(vr, 0.0)
+        left = t_end - t
+        far = ((hr - floor_m) + big_h * vdown > _BIG_STEP_MARGIN_M) & (left >= big_h)
+        h = np.where(far, big_h, np.minimum(step_s, left))
+        # in the atmosphere within this step (linear in time): drag, the shorter steps
+        atm = hr + h * vdown <= DRAG_TOP_M
+        if atm.any():
+            # above its top still: free flight to it (gravity brings it a little lower)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                t_in = (hr - DRAG_TOP_M) / -vdown
+            entering = atm & (hr > DRAG_TOP_M) & (t_in > _ENTRY_MIN_STEP_S)
+            h = np.where(entering, np.minimum(h, t_in), h)
+            inside = atm & ~entering
+            h[inside] = _atmospheric_steps_s(
+                y[:, inside], hr[inside], vr[inside], ib[inside], h[inside]
+            )
+            ib_step = np.where(inside, ib, 0.0)
+            nxt = _rk4(y, h, ib_step if inside.any() else None)
+        else:
+            ib_step = np.zeros(act.size)
+            nxt = _rk4(y, h)
+        hr, rn = _radial(nxt[:3])
+        below = hr <= h_m
+        if below.any():
+            br.add(below, act, y, nxt, t, h)
+            br.ib.append(ib_step[below])
+        t = t + h
+        keep = ~below & (t < t_end - 1e-6 * step_s)
+        if keep.all():
+            y = nxt
+        else:
+            act, y, hr, rn, ib, t = act[keep], nxt[:, keep], hr[keep], rn[keep], ib[keep], t[keep]
+    return br
 
 
 def propagate_to_height(
@@ -254,12 +377,11 @@ def propagate_to_height(
     metre), then one RK4 step from the last state above to the root.
 
     ``inv_beta`` (1/β in m²/kg, a float or ``(n,)``; forward only): drag below
-    :data:`~earlywarn.center.kernels.DRAG_TOP_M`, with the shorter steps of the module
-    docstring there. None: free flight in vacuum.
+    :data:`~earlywarn.center.kernels.DRAG_TOP_M`, each sample with its own steps, shorter
+    there (see the module docstring). None: free flight in vacuum.
     """
     y = _columns(x)
     n = y.shape[1]
-    sign = -1.0 if backward else 1.0
     ib: FloatArray | None = None
     if inv_beta is not None:
         if backward:
@@ -279,67 +401,20 @@ def propagate_to_height(
     else:
         act = np.flatnonzero(_height(y[:3]) > h_m)
         y, hr, rn = y[:, act], hr[act], rn[act]
-    if ib is not None:
-        ib = ib[act]
-    # longer steps only this far above the height, or above the atmosphere with drag
-    floor_m = max(h_m, DRAG_TOP_M) if ib is not None else h_m
-    t = 0.0
-    br_idx: list[npt.NDArray[np.intp]] = []
-    br_prev: list[FloatArray] = []
-    br_next: list[FloatArray] = []
-    br_t: list[FloatArray] = []
-    br_h: list[FloatArray] = []
-    br_ib: list[FloatArray] = []
     t_end = math.ceil(max_time_s / step_s) * step_s
-    big_h = _BIG * step_s
-    while abs(t) < t_end - 1e-6 * step_s and act.size:
-        h = sign * min(step_s, t_end - abs(t))
-        atm = False
-        if ib is not None:
-            vr = _sum3(y[3:] * (y[:3] / rn))
-            if float((hr + h * np.minimum(vr, 0.0)).min()) <= DRAG_TOP_M:
-                if float(hr.min()) > DRAG_TOP_M:
-                    # still above the atmosphere: free flight to the first sample's entry
-                    # (linear in time; gravity brings it a little lower)
-                    with np.errstate(divide="ignore"):
-                        t_in = np.where(vr < 0.0, (hr - DRAG_TOP_M) / -vr, np.inf)
-                    h = min(h, max(float(t_in.min()), 1.0))
-                else:
-                    atm = True
-                    h = _atmospheric_step_s(y, hr, vr, ib, h)
-        if not atm and abs(t) + big_h <= t_end:
-            # a longer step while every sample stays far above the height (no crossing in
-            # it; against 60 s steps the impact of an ICBM arc moves by under 30 m)
-            vr = sign * _sum3(y[3:] * (y[:3] / rn))
-            if float(((hr - floor_m) + big_h * np.minimum(vr, 0.0)).min()) > _BIG_STEP_MARGIN_M:
-                h = _BIG * h
-        nxt = _rk4(y, h, ib if atm else None)
-        hr, rn = _radial(nxt[:3])
-        below = hr <= h_m
-        if below.any():
-            # bracketed: refined below, all samples together
-            k = int(below.sum())
-            br_idx.append(act[below])
-            br_prev.append(y[:, below])
-            br_next.append(nxt[:, below])
-            br_t.append(np.full(k, t))
-            br_h.append(np.full(k, h))
-            if ib is not None:
-                br_ib.append(ib[below] if atm else np.zeros(k))
-            keep = ~below
-            act, nxt, hr, rn = act[keep], nxt[:, keep], hr[keep], rn[keep]
-            if ib is not None:
-                ib = ib[keep]
-        y = nxt
-        t += h
-    if br_idx:
+    if ib is None:
+        sign = -1.0 if backward else 1.0
+        br = _bracket_vacuum(y, act, hr, rn, h_m, sign, t_end, step_s)
+    else:
+        br = _bracket_drag(y, act, hr, rn, ib[act], h_m, t_end, step_s)
+    if br.idx:
         # refine from the last state above (Newton on the height along the step's cubic
         # Hermite interpolant), then one RK4 step from the last state above to the root
-        idx = np.concatenate(br_idx)
-        yr = np.concatenate(br_prev, axis=1)
-        tau = _hermite_newton(yr, np.concatenate(br_next, axis=1), np.concatenate(br_h), h_m, 3)
-        dt[idx] = np.concatenate(br_t) + tau
-        x_cross[idx] = _rk4(yr, tau, np.concatenate(br_ib) if br_ib else None).T
+        idx = np.concatenate(br.idx)
+        yr = np.concatenate(br.prev, axis=1)
+        tau = _hermite_newton(yr, np.concatenate(br.nxt, axis=1), np.concatenate(br.h), h_m, 3)
+        dt[idx] = np.concatenate(br.t) + tau
+        x_cross[idx] = _rk4(yr, tau, np.concatenate(br.ib) if br.ib else None).T
     ok = np.isfinite(dt)
     return dt, x_cross, ok
 

@@ -70,6 +70,7 @@ __all__ = [
     "candidate_pairs",
     "drag_acceleration",
     "gravity_gradient_j2",
+    "height_of_density_m",
     "radial_height_m",
 ]
 
@@ -185,6 +186,12 @@ def air_density_kg_m3(h_m: FloatArray) -> FloatArray:
     return np.exp(np.interp(h_m, _LN_RHO_H_M, _LN_RHO, right=-np.inf))
 
 
+def height_of_density_m(rho_kg_m3: FloatArray) -> FloatArray:
+    """The height (m) where :func:`air_density_kg_m3` is ``rho_kg_m3`` (its inverse on the
+    same table; 0 for a density above sea level's, :data:`DRAG_TOP_M` below the top's)."""
+    return np.interp(-np.log(rho_kg_m3), -_LN_RHO, _LN_RHO_H_M)
+
+
 def radial_height_m(x: FloatArray, y: FloatArray, z: FloatArray) -> FloatArray:
     """Height above the ellipsoid along the radius of positions given by their components:
     ``|r| − R(φc)``, ``R(φc) = ab/√(b² cos²φc + a² sin²φc)`` the ellipsoid radius at the
@@ -216,14 +223,26 @@ def ballistic_drag_derivative_columns(
 ) -> FloatArray:
     """d/dt ``[v; a]`` of states stored as columns ``(6, n)`` with drag: ``a`` is
     :func:`ballistic_acceleration` plus :func:`drag_acceleration` (``inv_beta`` a float or
-    ``(n,)``), their operations in the same order, so the same bits."""
-    out = ballistic_derivative_columns(y, j2, gm, omega)
+    ``(n,)``), their operations in the same order, so the same bits. ``|r|²`` is formed
+    once for both (the sums of :func:`_accel_j2` and :func:`radial_height_m` are alike)."""
+    k_j2, c_j2, w2, cor = _columns_constants(j2, omega)
+    out = np.empty_like(y)
     v = y[3:]
-    h = radial_height_m(y[0], y[1], y[2])
+    out[:3] = v
+    r = y[:3]
+    rr = r * r
+    r2 = rr[0] + rr[1]
+    r2 += rr[2]
+    neg_mu_r3 = (-gm) / (r2 * np.sqrt(r2))
+    k = k_j2 / r2
+    s2 = rr[2] / r2
+    np.multiply(r, (1.0 + k * (c_j2 - 5.0 * s2)) * neg_mu_r3, out=out[3:])
+    out[3:5] += y[4:2:-1] * cor + w2 * r[:2]
+    # drag: radial_height_m's height, then drag_acceleration's factor
+    h = np.sqrt(r2) - _AB / np.sqrt(_B2 * (1.0 - s2) + _A2 * s2)
     vv = v[0] * v[0] + v[1] * v[1]
     vv += v[2] * v[2]
-    k = (-0.5 * air_density_kg_m3(h)) * np.sqrt(vv) * inv_beta
-    out[3:] += v * k
+    out[3:] += v * ((-0.5 * air_density_kg_m3(h)) * np.sqrt(vv) * inv_beta)
     return out
 
 
