@@ -83,7 +83,15 @@ def test_ladder_end_to_end_with_fusion(full_run: Any) -> None:
         ground_distance_m(ev.impact.lat_rad, ev.impact.lon_rad, IMPACT.lat_rad, IMPACT.lon_rad)
     )
     assert err < 5e3
-    assert abs(ev.impact.t_s - IMPACT.t_s) < 5.0
+    # the script's world has no air (its radar reports come from the vacuum arc) while the
+    # center slows the RV by drag: its state predicts the vacuum impact time within 5 s,
+    # and drag makes the impact later, by less than twice the stated sigma
+    from earlywarn.center.characterise import predict_impact
+
+    assert ev.x is not None and ev.p is not None and ev.state_t_s is not None
+    vac = predict_impact(ev.x, ev.p, ev.state_t_s)
+    assert abs(vac.t_s - IMPACT.t_s) < 5.0
+    assert 0.0 < ev.impact.t_s - vac.t_s < 2.0 * ev.impact.t_sigma_s
     assert ev.decision_time_s is not None and ev.decision_time_s > 0
     assert ev.trajectory_type == "minimum_energy"
     assert ev.threatened_areas == ("target-city",)

@@ -20,7 +20,8 @@ Measured now (20 seeds, medians; seeds meeting the target): LAUNCH 24 s after th
 IR report (20/20); launch point 1.3 km (20/20); class ICBM 20/20; ATTACK_CONFIRMED 30 s
 after the first radar report (18/20; the others 61–65 s, where the spent stage's first
 detections came in a sparse sequence); impact error at confirmation 16 km (17/20, the
-others 57–77 km); five minutes before impact 3.3 km (20/20); impact time −3.4 s (20/20).
+others 57–77 km); five minutes before impact 3.3 km (20/20); impact time +1.3 s (20/20;
+−3.4 s before the impact prediction had re-entry drag).
 What changed: the IR burnout state is kept by the center after the IR detector forgets
 the ended event and carried forward as sigma points, the gate grows with propagation
 time, fusion happens only when the 6-dof states agree, confirmation waits for a firm

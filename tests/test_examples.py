@@ -3,7 +3,9 @@ with the outcome it is meant to show.
 
 - ``reference``, ``raid``, ``slbm``, ``radar-satellites-regional``: every launch reaches
   THREAT at least, ATTACK_CONFIRMED where a radar track correlates with its IR event, and
-  is not dismissed (final disposition OPEN). The raid is counted as one raid of four.
+  is not dismissed (final disposition OPEN). The raid is counted as one raid of four
+  distinct launches: the count reaches 4, never more (no duplicate event counted) and never
+  drops (a dismissal or a merge does not lower it).
 - ``salvo``: the same for a small raid written as salvo entries (eight launches).
 - ``raid-large`` (400 launches) runs in ``tests/test_raid_large.py`` under
   ``make reliability``.
@@ -23,6 +25,7 @@ each) in the other.
 from __future__ import annotations
 
 from concurrent.futures import ProcessPoolExecutor
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +65,13 @@ def run_example(name: str) -> dict[str, Any]:
         "false_alerts": dict(ev.false_alerts),
         "alert_levels": sorted({a.level for a in res.center.alerts}),
         "max_raid_count": max((a.raid_count for a in res.center.alerts), default=0),
+        # the raid count each alert of a launch event (LAUNCH or above, not retracted)
+        # states, in time order
+        "raid_counts": [
+            a.raid_count
+            for a in res.center.alerts
+            if a.level in ("LAUNCH", "THREAT", "ATTACK_CONFIRMED") and a.disposition != "RETRACTED"
+        ],
     }
 
 
@@ -101,7 +111,12 @@ def test_raid_is_counted_and_every_launch_confirmed(outcomes: dict[str, dict[str
     assert len(out["launches"]) == 4
     for lv in out["launches"]:
         assert lv["max_level"] == "ATTACK_CONFIRMED", lv["id"]
+    # four distinct launches: never a fifth (a duplicate event, later merged), and the
+    # count of a launch event never falls back (a dismissal or a merge does not lower it)
     assert out["max_raid_count"] == 4
+    counts = out["raid_counts"]
+    assert counts[-1] == 4
+    assert all(b >= a for a, b in pairwise(counts)), counts
 
 
 def test_single_radar_region_is_threat_never_confirmed(

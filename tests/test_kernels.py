@@ -20,8 +20,10 @@ from earlywarn.center.kernels import (
     RK4_ROWS_MAX,
     ballistic_acceleration,
     ballistic_derivative_columns,
+    ballistic_drag_derivative_columns,
     ballistic_rk4_states,
     candidate_pairs,
+    drag_acceleration,
     gravity_gradient_j2,
 )
 from earlywarn.center.motion import BallisticJ2
@@ -116,6 +118,35 @@ def test_derivative_columns_is_the_ballistic_acceleration_bit_for_bit(
     np.testing.assert_array_equal(d[:, :3], x[:, 3:])
     np.testing.assert_array_equal(d[:, 3:], ballistic_acceleration(x, *consts))
     np.testing.assert_array_equal(d[:, 3:], model.acceleration(x))
+
+
+@pytest.mark.parametrize("model", MODELS)
+@pytest.mark.parametrize("n", [1, 15, 500])
+def test_drag_derivative_columns_is_acceleration_plus_drag_bit_for_bit(
+    model: BallisticJ2, n: int
+) -> None:
+    # states from 2 km below the surface to 200 km up (through the drag cut at 120 km),
+    # every latitude, re-entry speeds, one 1/β per state (and zero: no drag)
+    consts = (model.j2, model.gm_m3_s2, model.omega_rad_s)
+    rng = np.random.default_rng(50 + n)
+    u = rng.normal(size=(n, 3))
+    u /= np.linalg.norm(u, axis=1, keepdims=True)
+    r = u * (
+        A_M * (1.0 - 0.5 * rng.uniform(0.0, 6.7e-3, size=(n, 1))) + rng.uniform(-2e3, 2e5, (n, 1))
+    )
+    x = np.concatenate([r, rng.normal(size=(n, 3)) * rng.uniform(1.0, 7.5e3, size=(n, 1))], axis=1)
+    ib = 1.0 / rng.uniform(50.0, 3e4, n)
+    ib[0] = 0.0
+    d = ballistic_drag_derivative_columns(np.ascontiguousarray(x.T), ib, *consts).T
+    a_ref = ballistic_acceleration(x, *consts)
+    a_ref += drag_acceleration(x, ib)
+    np.testing.assert_array_equal(d[:, :3], x[:, 3:])
+    np.testing.assert_array_equal(d[:, 3:], a_ref)
+    # drag opposes the Earth-fixed velocity; none above the cut or with 1/β = 0
+    drag = drag_acceleration(x, ib)
+    assert np.all(np.sum(drag * x[:, 3:], axis=1) <= 0.0)
+    h = kernels.radial_height_m(x[:, 0], x[:, 1], x[:, 2])
+    assert np.all(drag[(h > kernels.DRAG_TOP_M) | (ib == 0.0)] == 0.0)
 
 
 # ---------------------------------------------------------------------------- candidate_pairs

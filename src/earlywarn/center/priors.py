@@ -64,10 +64,15 @@ __all__ = [
     "CLASSES",
     "PRIORS",
     "PROFILE_EXPONENT",
+    "REENTRY_PRIORS",
+    "SPENT_STAGE_BETA",
+    "UNKNOWN_CLASS_BETA",
+    "BallisticCoefficientPrior",
     "ClassPrior",
     "boost_altitude_m",
     "first_detection_delay_s",
     "profile_scale_sigma",
+    "reentry_beta_prior",
 ]
 
 CLASSES: tuple[str, ...] = ("ICBM", "SLBM", "IRBM", "MRBM", "SRBM", "SLV", "SOUNDING")
@@ -189,3 +194,87 @@ def profile_scale_sigma(cls: str) -> float:
     pr = PRIORS[cls]
     (tb, sig_t), (hb, sig_h) = pr.burn_time_s, pr.burnout_altitude_m
     return math.hypot(PROFILE_EXPONENT * sig_t / tb, sig_h / hb)
+
+
+# --------------------------------------------------------------------------------------------
+# Re-entry: ballistic coefficients
+# --------------------------------------------------------------------------------------------
+#
+# The impact prediction (:mod:`earlywarn.center.characterise`) slows an object below
+# ~100 km by drag ``½ ρ v² / β`` with ``β = m/(C_D A)`` (kg/m²), the ballistic coefficient.
+# It predicts where the *threat* of an event lands: the re-entry vehicle of a missile class
+# (the warhead section of an MRBM; the whole body of an SRBM, which need not separate),
+# the payload of a sounding rocket, the upper stage and payload of an SLV. Above the
+# atmosphere a spent last stage flies the RV's arc, so the RV's β is the one the event
+# predicts with whichever object the radar tracks; :data:`SPENT_STAGE_BETA` is there for
+# a track known to be a spent stage.
+#
+# β is taken as log-normal, (median, σ of ln β): the spread between designs is a factor,
+# not a difference. Sources (figures rounded; the spreads are our judgement):
+# [AE]   H. J. Allen, A. J. Eggers, "A study of the motion and aerodynamic heating of
+#        ballistic missiles entering the Earth's atmosphere at high supersonic speeds",
+#        NACA Report 1381 (1958): the ballistic-entry model used here (constant β, drag
+#        only along the velocity); velocity falls as exp(−ρH/(2β sin γ)), so β sets how
+#        low a body is slowed and how much later than in vacuum it lands.
+# [RVo]  open analyses of strategic RVs quote β of order 10⁴ kg/m² (1,500–3,000 lb/ft²)
+#        for slender modern conical RVs, and a few 10³ kg/m² for older blunt RVs and
+#        short-range warhead sections (figures widely quoted in the open literature, not
+#        checked against a primary source here).
+# [Hoe]  S. F. Hoerner, *Fluid-Dynamic Drag* (1965), ch. 3 and 16: a cylinder across the
+#        flow has C_D ≈ 1.2 subsonic, ~1.3–2 supersonic, so a tumbling stage presents C_D A
+#        of order its length times its diameter: with dry masses of a few hundred kg to a
+#        few tonnes per stage ([APS], Encyclopedia Astronautica), β of 10²–10³ kg/m².
+# [Cat]  the project's vehicle catalog (as above, checked, never read by the center):
+#        ICBM and SLBM RVs 11,100–12,500 kg/m², IRBM 10,000, MRBM 5,000, SRBM body 5,500,
+#        sounding payload 2,800, SLV payload 110, spent stages 75–900 kg/m²; each median
+#        below is within 2σ (a factor e^(2σ)) of the catalog's values of its class.
+
+
+@dataclass(frozen=True)
+class BallisticCoefficientPrior:
+    """A log-normal ballistic coefficient β = m/(C_D A): its median (kg/m²) and the
+    standard deviation of ln β."""
+
+    median_kg_m2: float
+    sigma_ln: float
+
+    def __post_init__(self) -> None:
+        if not (self.median_kg_m2 > 0.0 and math.isfinite(self.median_kg_m2)):
+            raise ValueError(f"median_kg_m2 must be positive and finite, got {self.median_kg_m2}")
+        if not (self.sigma_ln >= 0.0 and math.isfinite(self.sigma_ln)):
+            raise ValueError(f"sigma_ln must be >= 0 and finite, got {self.sigma_ln}")
+
+
+REENTRY_PRIORS: dict[str, BallisticCoefficientPrior] = {
+    # [RVo] slender conical RVs, [Cat] 11,100-12,500
+    "ICBM": BallisticCoefficientPrior(10_000.0, 0.4),
+    "SLBM": BallisticCoefficientPrior(10_000.0, 0.4),
+    # [RVo] between the strategic and the short-range figures, [Cat] 10,000
+    "IRBM": BallisticCoefficientPrior(8_000.0, 0.45),
+    # [RVo] blunt warhead sections, [Cat] 5,000
+    "MRBM": BallisticCoefficientPrior(5_000.0, 0.5),
+    # the whole body (Scud class: the warhead need not separate) or its warhead, [Cat] 5,500
+    "SRBM": BallisticCoefficientPrior(4_000.0, 0.6),
+    # an upper stage with its payload or fairing: light and large ([Hoe]), [Cat] 110
+    "SLV": BallisticCoefficientPrior(300.0, 0.9),
+    # science payloads of a few hundred kg, ~0.4-0.5 m across, [Cat] 2,800
+    "SOUNDING": BallisticCoefficientPrior(2_500.0, 0.6),
+}
+"""The ballistic coefficient of the threat object of each class (see the section above)."""
+
+UNKNOWN_CLASS_BETA = BallisticCoefficientPrior(7_000.0, 0.7)
+"""β of an event whose class is not known (a radar-only event): the RVs of every missile
+class, 2,500-20,000 kg/m² within 1.5σ."""
+
+SPENT_STAGE_BETA = BallisticCoefficientPrior(300.0, 0.8)
+"""A tumbling spent stage ([Hoe], [Cat] 75-900 kg/m²)."""
+
+
+def reentry_beta_prior(cls: str | None) -> BallisticCoefficientPrior:
+    """The ballistic coefficient prior of the threat object of class ``cls`` (None: a
+    class not yet known)."""
+    if cls is None:
+        return UNKNOWN_CLASS_BETA
+    if cls not in REENTRY_PRIORS:
+        raise ValueError(f"unknown class {cls!r}; expected one of {CLASSES} or None")
+    return REENTRY_PRIORS[cls]

@@ -15,7 +15,7 @@
                               each dismissal only on the evidence :mod:`.evidence` states
                               (impact region at a stated confidence, orbit with confidence,
                               never on a track cut short by a loss of coverage)
-:mod:`.raid`                  raid count: connected clusters of open launches
+:mod:`.raid`                  raid count: distinct launch events per cluster
 ============================  ================================================================
 
 Around it, :mod:`.health` (:func:`update_health`, before) folds status reports into the
@@ -110,7 +110,7 @@ def assess(
             continue
         w.evs[eid] = _assess_event(w, e)
     _forget_unannounced(w)
-    count_raids(w.evs, params)
+    count_raids(w.evs, params, fusion)
     new_checks = tuple(sorted((k, v) for k, v in w.last_check.items() if k in w.trk))
     return tuple(w.evs[k] for k in sorted(w.evs)), w.next_event_no, new_checks
 

@@ -32,13 +32,18 @@ from earlywarn.center.characterise import (
     propagate_to_height,
 )
 from earlywarn.center.fusion import consistent, fuse_states
+from earlywarn.center.priors import (
+    REENTRY_PRIORS,
+    BallisticCoefficientPrior,
+    reentry_beta_prior,
+)
 from earlywarn.center.radar_tracking import RadarTrack, rcs_difference_db
 from earlywarn.center.vocabulary import Source
 from earlywarn.earth.frames import ecef_to_geodetic, great_circle
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["characterise", "gather_evidence", "primary", "update_state"]
+__all__ = ["characterise", "gather_evidence", "primary", "reentry_beta", "update_state"]
 
 IrAt = Callable[[str], tuple[FloatArray, FloatArray, float] | None]
 
@@ -85,6 +90,16 @@ def gather_evidence(e: Event, trk: dict[int, RadarTrack]) -> tuple[Event, list[R
     return e, mine
 
 
+def reentry_beta(ev: Event) -> BallisticCoefficientPrior:
+    """The ballistic coefficient the event's impact is predicted with: that of the threat
+    object of its class (:func:`earlywarn.center.priors.reentry_beta_prior`; the broad
+    one of :data:`~earlywarn.center.priors.UNKNOWN_CLASS_BETA` while the class is unknown,
+    or not one of the priors' classes). Above the atmosphere a spent last stage flies the
+    RV's arc, so this holds whichever of the event's objects gave the state."""
+    cls = ev.vehicle_class
+    return reentry_beta_prior(cls if cls in REENTRY_PRIORS else None)
+
+
 def characterise(ev: Event, ctx: Ctx, imp: ImpactEstimate | None = None) -> Event:
     """Impact prediction, trajectory type and non-threat checks from the event's state
     (``imp``: the impact prediction of that state, when it has already been made)."""
@@ -92,7 +107,7 @@ def characterise(ev: Event, ctx: Ctx, imp: ImpactEstimate | None = None) -> Even
     if x0 is None or p0 is None or t0 is None:
         return ev
     if imp is None:
-        imp = predict_impact(x0, p0, t0, max_time_s=ctx.params.max_flight_s)
+        imp = predict_impact(x0, p0, t0, max_time_s=ctx.params.max_flight_s, beta=reentry_beta(ev))
     if (
         not imp.ok
         and ev.impact is not None
@@ -219,7 +234,9 @@ def update_state(
             x_f, p_f, fused = estimate(dense)
             if rv is not None:
                 xr, pr, fr = estimate(rv)
-                imp = predict_impact(xr, pr, rv.t_s, max_time_s=params.max_flight_s)
+                imp = predict_impact(
+                    xr, pr, rv.t_s, max_time_s=params.max_flight_s, beta=reentry_beta(e)
+                )
                 if imp.ok and imp.semi_major_m <= params.rv_switch_semi_major_m:
                     tr, x_f, p_f, fused = rv, xr, pr, fr
                 else:

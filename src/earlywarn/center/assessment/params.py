@@ -311,8 +311,13 @@ class AssessmentParams:
     sounding_max_range_m: float = 1000e3
     sounding_min_gamma_rad: float = 70.0 * _DEG
     trajectory_margin_rad: float = 8.0 * _DEG
+    # the raid count (earlywarn.center.assessment.raid): launches within raid_window_s of
+    # each other, from within raid_window_m (one launch region: several fields of one
+    # country) or aimed within it; radar-only events within raid_same_launch_s/_m are one
     raid_window_s: float = 300.0
-    raid_window_m: float = 500e3
+    raid_window_m: float = 2000e3
+    raid_same_launch_s: float = 30.0
+    raid_same_launch_m: float = 300e3
     impact_refresh_s: float = 10.0
     impact_refresh_fraction: float = 0.03
     reissue_impact_shift_m: float = 25e3

@@ -1,9 +1,34 @@
-"""The raid pass: how many launches each event belongs with.
+"""The raid pass: how many distinct launches each event's raid holds.
 
-Open events at LAUNCH or above with a launch estimate are linked when their launch times
-are within :attr:`~earlywarn.center.assessment.AssessmentParams.raid_window_s` and their
-launch points within ``raid_window_m``; an event's raid count is the size of its
-connected cluster (1 for every other event).
+An event's raid count is the number of distinct launch events in its cluster:
+
+* **Launch events**: events at LAUNCH or above with a launch estimate (time and point),
+  still standing — open, or dismissed as NOT_A_THREAT (a dismissed launch still flew:
+  the count does not drop when an event is dismissed) — except those dismissed as a
+  stationary source (a fire is no launch). Retracted events (merged into another, tracks
+  lost, never confirmed) are not launches.
+* **Distinct**: a radar-only event is presumed to be the same launch as
+
+  - an IR event (LAUNCH or above) whose launch time its ballistic arc, traced back to the
+    ground, meets within the fusion's ``launch_gate_s``, from within ``raid_window_m``:
+    the trace misses the powered phase (a burn time late, 100–300 km downrange) and a
+    young track's by several hundred km more, so it cannot tell the launches of one
+    raid apart; the correlation passes join such an event to its IR event within seconds
+    to minutes, and until they do it is counted there, not again; or
+  - a radar-only event of lower id whose traced-back launch is within
+    ``raid_same_launch_s`` and ``raid_same_launch_m`` of its own (a spent stage and its
+    RV tracked apart trace back to one launch, their trace errors alike).
+
+  Such an event is not counted again; it carries the raid count of the event it
+  duplicates. A launch that only radar sees, amid launches the IR satellites see within
+  the launch gate's time, is therefore not counted until it stands on its own (the count
+  errs low, never high).
+* **Cluster**: launch events are linked when their launch times are within
+  ``raid_window_s`` and either their launch points or their predicted impact points are
+  within ``raid_window_m`` (one launch region, or one target region); a cluster is a
+  connected component of these links (single linkage).
+
+Every other event's raid count is 1.
 """
 
 from __future__ import annotations
@@ -12,51 +37,105 @@ from earlywarn.center._records import evolve
 from earlywarn.center.assessment.event import Event
 from earlywarn.center.assessment.params import AssessmentParams
 from earlywarn.center.characterise import ground_distance_m
-from earlywarn.center.vocabulary import Disposition, Level
+from earlywarn.center.fusion import FusionParams
+from earlywarn.center.vocabulary import Disposition, Level, Reason, Source
 
-__all__ = ["count_raids"]
+__all__ = ["count_raids", "launch_events"]
 
 
-def count_raids(evs: dict[str, Event], params: AssessmentParams) -> None:
-    """Set every event's ``raid_count`` in ``evs`` (connected clusters of open launches)."""
-    open_ids = [
-        eid
-        for eid in sorted(evs)
-        if evs[eid].disposition == Disposition.OPEN
-        and evs[eid].level >= Level.LAUNCH
-        and evs[eid].launch_time_s is not None
-        and evs[eid].launch_lat_rad is not None
-    ]
-    parent = {eid: eid for eid in open_ids}
+def _is_launch(e: Event) -> bool:
+    return (
+        e.level >= Level.LAUNCH
+        and (
+            e.disposition == Disposition.OPEN
+            or (e.disposition == Disposition.NOT_A_THREAT and e.reason != Reason.STATIONARY_SOURCE)
+        )
+        and e.launch_time_s is not None
+        and e.launch_lat_rad is not None
+        and e.launch_lon_rad is not None
+    )
+
+
+def _launch_sep(a: Event, b: Event) -> tuple[float, float]:
+    """Launch time difference (s) and launch-point distance (m) of two launch events."""
+    assert a.launch_time_s is not None and b.launch_time_s is not None
+    assert a.launch_lat_rad is not None and a.launch_lon_rad is not None
+    assert b.launch_lat_rad is not None and b.launch_lon_rad is not None
+    d = float(
+        ground_distance_m(a.launch_lat_rad, a.launch_lon_rad, b.launch_lat_rad, b.launch_lon_rad)
+    )
+    return abs(a.launch_time_s - b.launch_time_s), d
+
+
+def _impact_sep(a: Event, b: Event) -> float:
+    """Distance (m) between the predicted impacts of two events (inf if either has none)."""
+    ia, ib = a.impact, b.impact
+    if ia is None or ib is None or not ia.ok or not ib.ok:
+        return float("inf")
+    return float(ground_distance_m(ia.lat_rad, ia.lon_rad, ib.lat_rad, ib.lon_rad))
+
+
+def launch_events(
+    evs: dict[str, Event], params: AssessmentParams, fusion: FusionParams
+) -> tuple[list[str], dict[str, str]]:
+    """The distinct launch events (sorted ids), and each duplicate's distinct event (see
+    the module docstring)."""
+    cands = [eid for eid in sorted(evs) if _is_launch(evs[eid])]
+    ir = [eid for eid in cands if evs[eid].source != Source.RADAR]
+    distinct = list(ir)
+    dup: dict[str, str] = {}
+    for eid in cands:
+        e = evs[eid]
+        if e.source != Source.RADAR:
+            continue
+        same = None
+        for other in ir:
+            dt, d = _launch_sep(e, evs[other])
+            if dt <= fusion.launch_gate_s and d <= params.raid_window_m:
+                same = other
+                break
+        if same is None:
+            for other in distinct:
+                if evs[other].source != Source.RADAR:
+                    continue
+                dt, d = _launch_sep(e, evs[other])
+                if dt <= params.raid_same_launch_s and d <= params.raid_same_launch_m:
+                    same = other
+                    break
+        if same is None:
+            distinct.append(eid)
+        else:
+            dup[eid] = same
+    return sorted(distinct), dup
+
+
+def count_raids(evs: dict[str, Event], params: AssessmentParams, fusion: FusionParams) -> None:
+    """Set every event's ``raid_count`` in ``evs``: the distinct launch events of its
+    cluster (see the module docstring)."""
+    ids, dup = launch_events(evs, params, fusion)
+    parent = {eid: eid for eid in ids}
 
     def find(a: str) -> str:
         while parent[a] != a:
             a = parent[a]
         return a
 
-    for i, a in enumerate(open_ids):
+    for i, a in enumerate(ids):
         ea = evs[a]
-        for b in open_ids[i + 1 :]:
+        for b in ids[i + 1 :]:
             eb = evs[b]
-            assert ea.launch_time_s is not None and eb.launch_time_s is not None
-            if abs(ea.launch_time_s - eb.launch_time_s) > params.raid_window_s:
+            dt, d = _launch_sep(ea, eb)
+            if dt > params.raid_window_s:
                 continue
-            sep = float(
-                ground_distance_m(
-                    ea.launch_lat_rad or 0.0,
-                    ea.launch_lon_rad or 0.0,
-                    eb.launch_lat_rad or 0.0,
-                    eb.launch_lon_rad or 0.0,
-                )
-            )
-            if sep <= params.raid_window_m:
+            if d <= params.raid_window_m or _impact_sep(ea, eb) <= params.raid_window_m:
                 ra, rb = find(a), find(b)
                 if ra != rb:
                     parent[max(ra, rb)] = min(ra, rb)
     sizes: dict[str, int] = {}
-    for eid in open_ids:
+    for eid in ids:
         sizes[find(eid)] = sizes.get(find(eid), 0) + 1
     for eid in sorted(evs):
-        n = sizes[find(eid)] if eid in parent else 1
+        root = dup.get(eid, eid)
+        n = sizes[find(root)] if root in parent else 1
         if evs[eid].raid_count != n:
             evs[eid] = evolve(evs[eid], raid_count=n)

@@ -1,0 +1,159 @@
+"""The raid count (``earlywarn.center.assessment.raid``): the number of distinct launch
+events in a cluster — launches within ``raid_window_s`` of each other, from within
+``raid_window_m`` or aimed within it — never counting a duplicate (a radar-only event the
+correlation will merge into an IR event, a spent stage and its RV tracked as two
+radar-only events), and not dropping when an event is dismissed.
+
+The events are built directly (the pass reads only their source, level, disposition,
+reason, launch estimate and impact), so each rule is tested on its own.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from earlywarn.center._records import evolve
+from earlywarn.center.assessment.event import Event, new_event
+from earlywarn.center.assessment.params import AssessmentParams
+from earlywarn.center.assessment.raid import count_raids, launch_events
+from earlywarn.center.characterise import ImpactEstimate
+from earlywarn.center.fusion import FusionParams
+from earlywarn.center.vocabulary import Disposition, Level, Reason, Source
+
+DEG = math.pi / 180.0
+PARAMS = AssessmentParams()
+FUSION = FusionParams()
+
+
+def launch(
+    eid: str,
+    t_s: float,
+    lat_deg: float,
+    lon_deg: float,
+    *,
+    source: Source = Source.IR,
+    level: Level = Level.LAUNCH,
+    disposition: Disposition = Disposition.OPEN,
+    reason: Reason = Reason.KINEMATIC_LAUNCH,
+    impact_deg: tuple[float, float] | None = None,
+) -> Event:
+    e = new_event(eid, source, t_s, "ir-" + eid if source == Source.IR else None)
+    imp = None
+    if impact_deg is not None:
+        nan = math.nan
+        imp = ImpactEstimate(
+            True, t_s, t_s + 1800.0, 5.0, impact_deg[0] * DEG, impact_deg[1] * DEG,
+            (nan, nan, nan), 1e4, 1e4, 0.0, 1.0,
+        )  # fmt: skip
+    return evolve(
+        e,
+        level=level,
+        disposition=disposition,
+        reason=reason,
+        launch_time_s=t_s,
+        launch_lat_rad=lat_deg * DEG,
+        launch_lon_rad=lon_deg * DEG,
+        impact=imp,
+    )
+
+
+def counts(*events: Event) -> dict[str, int]:
+    evs = {e.event_id: e for e in events}
+    count_raids(evs, PARAMS, FUSION)
+    return {k: v.raid_count for k, v in evs.items()}
+
+
+def test_launches_close_in_time_and_space_are_one_raid() -> None:
+    # raid.yaml's fields: (40, 60) and (44, 75), ~1,300 km apart, launches 30 s apart
+    out = counts(
+        launch("E1", 60.0, 40.0, 60.0),
+        launch("E2", 90.0, 40.3, 60.4),
+        launch("E3", 120.0, 39.7, 59.7),
+        launch("E4", 150.0, 44.0, 75.0),
+    )
+    assert out == {"E1": 4, "E2": 4, "E3": 4, "E4": 4}
+
+
+def test_cluster_limits_in_time_and_space() -> None:
+    # beyond the time window: two raids; far apart and aimed far apart: two raids
+    assert counts(launch("E1", 0.0, 40.0, 60.0), launch("E2", 400.0, 40.0, 60.0)) == {
+        "E1": 1,
+        "E2": 1,
+    }
+    far = counts(
+        launch("E1", 0.0, 40.0, 60.0, impact_deg=(47.0, -170.0)),
+        launch("E2", 30.0, 69.3, 16.0, impact_deg=(71.0, 18.0)),
+    )
+    assert far == {"E1": 1, "E2": 1}
+    # far apart (~5,000 km) but aimed at one region: one raid
+    aimed = counts(
+        launch("E1", 0.0, 40.0, 60.0, impact_deg=(47.0, -170.0)),
+        launch("E2", 30.0, 20.0, 130.0, impact_deg=(47.5, -168.0)),
+    )
+    assert aimed == {"E1": 2, "E2": 2}
+
+
+def test_a_dismissed_launch_still_counts_a_stationary_source_does_not() -> None:
+    base = [launch("E1", 60.0, 40.0, 60.0), launch("E2", 90.0, 40.3, 60.4)]
+    dismissed = launch(
+        "E3",
+        120.0,
+        39.7,
+        59.7,
+        disposition=Disposition.NOT_A_THREAT,
+        reason=Reason.IMPACT_OUTSIDE_DEFENDED_AREAS,
+    )
+    assert counts(*base, dismissed) == {"E1": 3, "E2": 3, "E3": 3}
+    fire = evolve(dismissed, reason=Reason.STATIONARY_SOURCE)
+    assert counts(*base, fire) == {"E1": 2, "E2": 2, "E3": 1}
+
+
+@pytest.mark.parametrize(
+    ("disposition", "reason", "level"),
+    [
+        (Disposition.RETRACTED, Reason.MERGED, Level.THREAT),
+        (Disposition.RETRACTED, Reason.TRACK_LOST, Level.LAUNCH),
+        (Disposition.OPEN, Reason.IR_DETECTION, Level.POSSIBLE_LAUNCH),
+    ],
+)
+def test_retracted_events_and_candidates_are_not_launches(
+    disposition: Disposition, reason: Reason, level: Level
+) -> None:
+    other = launch("E2", 90.0, 40.3, 60.4, disposition=disposition, reason=reason, level=level)
+    assert counts(launch("E1", 60.0, 40.0, 60.0), other) == {"E1": 1, "E2": 1}
+
+
+def test_a_radar_only_event_amid_ir_launches_is_not_counted_again() -> None:
+    # the raid example at 1296 s (seed 2): a radar-only event traced back to (139 s,
+    # 41.7°N 53.3°E), 580 km and 76 s from its launch, before the correlation merges it
+    irs = [
+        launch("E1", 63.6, 40.0, 60.0),
+        launch("E2", 92.4, 40.3, 60.4),
+        launch("E3", 122.4, 39.7, 59.7),
+        launch("E4", 155.4, 44.0, 75.0),
+    ]
+    dup = launch("E5", 139.2, 41.68, 53.27, source=Source.RADAR, level=Level.THREAT)
+    out = counts(*irs, dup)
+    assert out == {"E1": 4, "E2": 4, "E3": 4, "E4": 4, "E5": 4}
+    ids, dups = launch_events({e.event_id: e for e in (*irs, dup)}, PARAMS, FUSION)
+    assert ids == ["E1", "E2", "E3", "E4"]
+    assert dups == {"E5": "E1"}
+
+
+def test_spent_stage_and_rv_as_two_radar_only_events_are_one_launch() -> None:
+    # no IR: radar alone; the stage and its RV traced back a few s and km apart
+    stage = launch("E1", 140.0, 41.0, 55.0, source=Source.RADAR)
+    rv = launch("E2", 143.0, 41.1, 55.3, source=Source.RADAR, level=Level.THREAT)
+    assert counts(stage, rv) == {"E1": 1, "E2": 1}
+    # a second launch two minutes later is a second launch
+    other = launch("E3", 260.0, 41.0, 55.0, source=Source.RADAR)
+    assert counts(stage, rv, other) == {"E1": 2, "E2": 2, "E3": 2}
+
+
+def test_a_radar_only_launch_away_from_ir_launches_counts() -> None:
+    # traced back 6 minutes after the IR launch: not one the IR satellites saw
+    ir = launch("E1", 60.0, 40.0, 60.0)
+    radar = launch("E2", 320.0, 40.0, 60.0, source=Source.RADAR)
+    assert counts(ir, radar) == {"E1": 2, "E2": 2}
