@@ -1,0 +1,66 @@
+"""Warning quality off the reference case (issue 11), over scenario families that vary
+what the reference holds fixed (``tests/families.py``): the launch flown in six
+directions with both GEO satellites and with each alone, and every sensor, the satellites
+or the radars dark in boost, just after burnout and in midcourse; each launch aimed into
+a defended area, so every one is a real threat. Eight seeds per case: 216 runs.
+
+Claims, with their 95 % confidence: no threatening launch is dismissed (0 of N, so the
+rate is below 3/N by the rule of three: 1.4 % for N = 216), none is missed, and no event
+without a launch behind it reaches THREAT or above.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+import pytest
+
+import families
+from earlywarn.analysis.statistics import poisson_upper_95
+
+pytestmark = pytest.mark.reliability
+
+SEEDS = 8
+
+
+@pytest.fixture(scope="module")
+def runs() -> list[dict[str, Any]]:
+    cases = families.family_cases(SEEDS)
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(families.run_case, cases, chunksize=4))
+
+
+def _launches(runs: list[dict[str, Any]]) -> list[tuple[str, int, dict[str, Any]]]:
+    return [(r["family"], r["seed"], lv) for r in runs for lv in r["launches"]]
+
+
+def test_enough_runs_and_every_launch_threatening(runs: list[dict[str, Any]]) -> None:
+    rows = _launches(runs)
+    assert len(runs) >= 200 and len(rows) == len(runs)
+    assert all(lv["threatening"] for _, _, lv in rows), "a family launch missed its area"
+
+
+def test_no_threatening_launch_is_dismissed(runs: list[dict[str, Any]]) -> None:
+    rows = _launches(runs)
+    bad = [f"{f} seed {s}: {lv['reason']}" for f, s, lv in rows if lv["wrongly_dismissed"]]
+    n = len(rows)
+    assert not bad, (
+        f"{len(bad)} of {n} threatening launches dismissed (the claim is 0, "
+        f"< {3 / n:.1%} at 95 %):\n" + "\n".join(bad)
+    )
+    assert poisson_upper_95(0) / n < 0.015  # the bound the issue asks to state
+
+
+def test_no_threatening_launch_is_missed(runs: list[dict[str, Any]]) -> None:
+    missed = [f"{f} seed {s}" for f, s, lv in _launches(runs) if lv["missed_threat"]]
+    assert not missed, "never reached LAUNCH:\n" + "\n".join(missed)
+
+
+def test_no_false_threat(runs: list[dict[str, Any]]) -> None:
+    bad = [
+        f"{r['family']} seed {r['seed']}: {r['false_events']}"
+        for r in runs
+        if r["false_events"].get("THREAT", 0) or r["false_events"].get("ATTACK_CONFIRMED", 0)
+    ]
+    assert not bad, "false events at THREAT or above:\n" + "\n".join(bad)
