@@ -28,7 +28,7 @@ import contextlib
 import json
 import math
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from importlib import resources
 from typing import Any
 
@@ -64,10 +64,10 @@ TICK_WALL_S = 0.05
 class Service:
     """The state the routes share: config, store, the live center, SSE listeners."""
 
-    def __init__(self, cfg: ServiceConfig) -> None:
+    def __init__(self, cfg: ServiceConfig, now: Callable[[], float] = time.time) -> None:
         self.cfg = cfg
         self.store = Store(cfg.store_dir)
-        self.center = LiveCenter(cfg, self.store)
+        self.center = LiveCenter(cfg, self.store, now)
         self.keys = cfg.secrets()
         self.batch_rate = RateLimiter(cfg.limits.max_batches_per_s)
         self.report_rate = RateLimiter(cfg.limits.max_reports_per_s)
@@ -182,9 +182,14 @@ def _float_param(request: Request, name: str) -> float | None:
     return x
 
 
-def create_app(cfg: ServiceConfig, run_loop: bool = True) -> Starlette:
-    """The ASGI application of one live center (its store opened, its log replayed)."""
-    svc = Service(cfg)
+def create_app(
+    cfg: ServiceConfig, run_loop: bool = True, now: Callable[[], float] = time.time
+) -> Starlette:
+    """The ASGI application of one live center (its store opened, its log replayed).
+
+    ``run_loop=False`` leaves stepping to the caller (``app.state.service.center.advance``)
+    and ``now`` replaces the wall clock: for tests that step a center by hand."""
+    svc = Service(cfg, now)
     svc.center.replay()
 
     async def reports(request: Request) -> Response:
@@ -235,7 +240,7 @@ def create_app(cfg: ServiceConfig, run_loop: bool = True) -> Starlette:
         """The center's clock: its time, speed, epoch, mode and step."""
         c = svc.center
         return JSONResponse(
-            {"t_s": c.clock.t_s(), "speed": c.clock.speed, "epoch_utc": cfg.epoch,
+            {"t_s": c.clock.t_s(c.now()), "speed": c.clock.speed, "epoch_utc": cfg.epoch,
              "mode": str(cfg.mode), "step_s": c.dt, "lag_s": c.lag,
              "center_t_s": c.state.t_s, "version": __version__}
         )  # fmt: skip

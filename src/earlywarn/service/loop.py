@@ -52,7 +52,7 @@ class Clock:
     speed: float
 
     def t_s(self, unix: float | None = None) -> float:
-        u = time.time() if unix is None else unix
+        u = time.time() if unix is None else unix  # (the service passes its own clock)
         return self.t0_s + self.speed * (u - self.anchor_unix)
 
 
@@ -78,13 +78,16 @@ def _meta_defaults(cfg: ServiceConfig, now: float) -> dict[str, str]:
 class LiveCenter:
     """The running center of one service: state, pending batches, alerts, the picture."""
 
-    def __init__(self, cfg: ServiceConfig, store: Store) -> None:
+    def __init__(
+        self, cfg: ServiceConfig, store: Store, now: Callable[[], float] = time.time
+    ) -> None:
         self.cfg = cfg
+        self.now = now
         self.store = store
         self.center_config = cfg.center_config()
         self.dt = float(cfg.center.step)
         self.lag = float(cfg.clock.lag)
-        meta = store.meta(_meta_defaults(cfg, time.time()))
+        meta = store.meta(_meta_defaults(cfg, now()))
         for key, want in (
             ("mode", str(cfg.mode)),
             ("epoch", cfg.epoch),
@@ -123,13 +126,13 @@ class LiveCenter:
         """Assign a checked batch to its step, store it (``store_fn(step)`` commits it and
         returns its row id) and queue it for the step; returns the step."""
         with self.lock:
-            t = self.clock.t_s()
+            t = self.clock.t_s(self.now())
             k = max(math.ceil((t - self.lag) / self.dt - 1e-9), self.closed + 1)
             row = store_fn(k)
             self.pending.setdefault(k, []).append((row, batch))
             n, lo, hi = self.seq_seen.get(sensor_id, (0, seq, seq))
             self.seq_seen[sensor_id] = (n + 1, min(lo, seq), max(hi, seq))
-            self.last_batch_unix[sensor_id] = time.time()
+            self.last_batch_unix[sensor_id] = self.now()
         return k
 
     def gaps(self) -> dict[str, int]:
@@ -150,7 +153,7 @@ class LiveCenter:
 
     def advance(self, unix: float | None = None, max_steps: int | None = None) -> list[Alert]:
         """Run every step that is due; the new alerts."""
-        target = self.due_step(unix)
+        target = self.due_step(self.now() if unix is None else unix)
         new: list[Alert] = []
         with self._step_lock:
             while self.closed < target and (max_steps is None or max_steps > 0):
@@ -214,7 +217,7 @@ class LiveCenter:
 
     def health(self) -> dict[str, Any]:
         """Sensors, coverage, intake counts and the lag between clock and center."""
-        now = time.time()
+        now = self.now()
         out = self.last_out
         by_id = {h.sensor_id: h for h in (out.health if out is not None else ())}
         gaps = self.gaps()
