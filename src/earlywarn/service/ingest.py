@@ -191,12 +191,9 @@ def parse_reports(
             Reason.TOO_MANY_REPORTS,
             f"the batch holds {len(lines)} reports; at most {max_reports} are allowed",
         )
+    recs = _json_lines(lines)
     by_kind: dict[str, list[dict[str, Any]]] = {k: [] for k in KINDS}
-    for i, ln in enumerate(lines):
-        try:
-            rec = json.loads(ln, parse_constant=_parse_constant)
-        except (ValueError, RecursionError) as exc:
-            raise Rejected(Reason.NOT_JSON_LINES, f"line {i + 1}: not JSON: {exc}") from None
+    for i, rec in enumerate(recs):
         if not isinstance(rec, dict):
             raise Rejected(Reason.BAD_REPORT, f"line {i + 1}: a report is a JSON object")
         kind = rec.get("kind")
@@ -211,20 +208,40 @@ def parse_reports(
                 f"batch signed by {sensor_id!r} may hold only its own reports",
             )
         by_kind[kind].append(rec)
-    for kind, recs in by_kind.items():
-        if recs:
-            _check_fields(kind, recs)
+    parts = {kind: _columns(kind, recs) for kind, recs in by_kind.items() if recs}
     try:
-        batch = ReportBatch.from_json_records(
-            [r for k in KINDS for r in by_kind[k]], epoch_utc, validate=False
-        )
+        batch = ReportBatch(epoch_utc, **parts)
         validate_batch(batch)
     except (ReportError, ValueError, OverflowError) as exc:
         raise Rejected(Reason.BAD_REPORT, str(exc)[:400]) from None
     return batch
 
 
-def _check_fields(kind: str, recs: list[dict[str, Any]]) -> None:
+def _json_lines(lines: list[str]) -> list[Any]:
+    """Each line's JSON value: parsed as one array when that gives one value per line (the
+    common case, one call), else line by line to name the line that is not JSON."""
+    try:
+        recs = json.loads("[" + ",".join(lines) + "]", parse_constant=_parse_constant)
+        if isinstance(recs, list) and len(recs) == len(lines):
+            return recs
+    except (ValueError, RecursionError):
+        pass
+    out = []
+    for i, ln in enumerate(lines):
+        try:
+            out.append(json.loads(ln, parse_constant=_parse_constant))
+        except (ValueError, RecursionError) as exc:
+            raise Rejected(Reason.NOT_JSON_LINES, f"line {i + 1}: not JSON: {exc}") from None
+    if len(out) != len(lines):  # pragma: no cover (a line holds one value or fails)
+        raise Rejected(Reason.NOT_JSON_LINES, "a line holds more than one JSON value")
+    return out
+
+
+_DTYPE = {"str": np.str_, "int64": np.int64, "float64": np.float64}
+
+
+def _columns(kind: str, recs: list[dict[str, Any]]) -> dict[str, np.ndarray]:
+    """The reports' columns, each value of the contract's type (else :class:`Rejected`)."""
     spec = {"schema": "str", "kind": "str", "sensor_id": "str", "seq": "int64",
             "t_s": "float64", "time_utc": "str", **KIND_COLUMNS[kind]}  # fmt: skip
     names = set(spec)
@@ -237,6 +254,7 @@ def _check_fields(kind: str, recs: list[dict[str, Any]]) -> None:
                 f"{kind} report {i}: missing {missing}, unexpected {extra}; a {kind} report "
                 f"has exactly {list(spec)}",
             )
+    cols = {}
     for name, typ in spec.items():
         vals = [r[name] for r in recs]
         types = set(map(type, vals))
@@ -259,6 +277,8 @@ def _check_fields(kind: str, recs: list[dict[str, Any]]) -> None:
                 )
         if typ == "str" and max(map(len, vals)) > 256:
             raise Rejected(Reason.BAD_REPORT, f"{kind} report field {name!r}: longer than 256")
+        cols[name] = np.asarray(vals, dtype=_DTYPE[typ])
+    return cols
 
 
 @dataclass
