@@ -64,7 +64,10 @@ def reference_config(
         "center": {"step": sc.center.step},
         "sensors": sensors,
         "defended_areas": [
-            {"name": "aleutians", "circle": {"lat_deg": 47.0, "lon_deg": -170.0, "radius": "200 km"}}
+            {
+                "name": "aleutians",
+                "circle": {"lat_deg": 47.0, "lon_deg": -170.0, "radius": "200 km"},
+            }
         ],
         "operators": [
             {"name": "olga", "role": "operator", "token_sha256": token_digest(OPERATOR_TOKEN)},
@@ -106,7 +109,7 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout_s: float = 60.0) -> None:
-        log = open(self.config_path.with_suffix(".log"), "ab")  # noqa: SIM115
+        log = open(self.config_path.with_suffix(".log"), "ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "earlywarn", "serve", str(self.config_path),
              "--port", str(self.port)],
@@ -143,6 +146,7 @@ class Server:
 
 
 def start_server(tmp_path: Path, text: str) -> Server:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     cfg_path = tmp_path / "live.yaml"
     cfg_path.write_text(text)
     srv = Server(cfg_path, free_port())

@@ -53,7 +53,8 @@ def test_the_page_draws_the_map_and_new_alerts_without_a_reload(tmp_path: Path) 
             th.start()
             # the same page, never reloaded: the alerts come over the event stream
             page.wait_for_function(
-                "[...document.querySelectorAll('.alert')].some(e => e.textContent.includes('THREAT'))",
+                "[...document.querySelectorAll('.alert')]"
+                ".some(e => e.textContent.includes('THREAT'))",
                 timeout=60_000,
             )
             th.join(timeout=60)

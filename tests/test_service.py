@@ -79,8 +79,10 @@ def test_config_errors_name_the_field(tmp_path: Path) -> None:
     bad = text.replace("kind: radar", "kind: sonar", 1)
     with pytest.raises(ConfigError, match=r"sensors\.2\.kind.*sonar"):
         parse_config(bad)
-    with pytest.raises(ConfigError, match="clock.speed must be 1"):
-        parse_config(text.replace("mode: EXERCISE", "mode: LIVE").replace("speed: 1.0", "speed: 10"))
+    with pytest.raises(ConfigError, match=r"clock\.speed must be 1"):
+        parse_config(
+            text.replace("mode: EXERCISE", "mode: LIVE").replace("speed: 1.0", "speed: 10")
+        )
     with pytest.raises(ConfigError, match="secret"):
         parse_config(text.replace("secret-of-geo-w-0123456789", "short"))
 
@@ -180,7 +182,9 @@ def _feed_reference(cfg, app, client, clock: FakeClock, delay_s: float) -> None:
     for p in plan_posts(reference_reports(), cfg.center.step):
         clock.unix = t_anchor + p.t_s + delay_s
         center.advance()
-        r = client.post("/v1/reports", content=p.body, headers=signed(cfg, p.sensor_id, p.index, p.body))
+        r = client.post(
+            "/v1/reports", content=p.body, headers=signed(cfg, p.sensor_id, p.index, p.body)
+        )
         assert r.status_code == 200, r.text
     clock.unix = t_anchor + 2100.0 + cfg.clock.lag
     center.advance()
@@ -270,7 +274,7 @@ def test_operators_acknowledge_viewers_read_nobody_posts_alerts(tmp_path: Path) 
 
 
 def test_a_gap_in_a_sensors_batches_shows_in_health(live) -> None:
-    cfg, app, client, _ = live
+    cfg, _app, client, _ = live
     for seq in (0, 1, 4):
         body = _one_status("geo-e", seq + 1, float(seq + 1))
         assert client.post("/v1/reports", content=body,

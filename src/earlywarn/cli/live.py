@@ -91,7 +91,9 @@ class Feeder:
             env = Envelope(sensor_id, seq, time.time(), self.mode)
             try:
                 r = self.client.post(
-                    self.url + "/v1/reports", content=body, headers=env.headers(body, self.keys[sensor_id])
+                    self.url + "/v1/reports",
+                    content=body,
+                    headers=env.headers(body, self.keys[sensor_id]),
                 )
                 code = r.status_code
             except httpx.HTTPError:
@@ -233,7 +235,9 @@ def live_config(
         "sensors": sensors,
         "defended_areas": doc["defended_areas"],
         "notifications": doc["notifications"],
-        "operators": [{"name": "operator", "role": "operator", "token_sha256": token_digest(token)}],
+        "operators": [
+            {"name": "operator", "role": "operator", "token_sha256": token_digest(token)}
+        ],
         "public_read": mode != "LIVE",
     }
     text = yaml.safe_dump(out, sort_keys=False)

@@ -71,7 +71,7 @@ class Service:
         self.keys = cfg.secrets()
         self.batch_rate = RateLimiter(cfg.limits.max_batches_per_s)
         self.report_rate = RateLimiter(cfg.limits.max_reports_per_s)
-        self.listeners: set[asyncio.Queue[Alert | None]] = set()
+        self.listeners: set[asyncio.Queue[tuple[int, Alert] | None]] = set()
         self.epoch = cfg.epoch
 
     def audit(self, kind: str, rej: Rejected, who: str = "") -> None:
@@ -139,9 +139,10 @@ class Service:
     async def run_loop(self) -> None:
         while True:
             new = await anyio.to_thread.run_sync(self.center.advance)
-            for a in new:
+            base = len(self.center.alerts) - len(new)  # only this task steps the center
+            for i, a in enumerate(new):
                 for q in list(self.listeners):
-                    q.put_nowait(a)
+                    q.put_nowait((base + i, a))
             await asyncio.sleep(TICK_WALL_S)
 
     # ---------------------------------------------------------------- accounts
@@ -149,8 +150,10 @@ class Service:
     def who(self, request: Request, need: Role) -> str:
         """The account name, or :class:`Rejected` (audited by the caller)."""
         auth = request.headers.get("authorization", "")
-        token = auth[7:] if auth.lower().startswith("bearer ") else request.query_params.get(
-            "token", ""
+        token = (
+            auth[7:]
+            if auth.lower().startswith("bearer ")
+            else request.query_params.get("token", "")
         )
         if not token:
             if need == Role.VIEWER and self.cfg.public_read:
@@ -280,7 +283,7 @@ def create_app(
             return who
         last = request.headers.get("last-event-id") or request.query_params.get("from") or "-1"
         start = int(last) + 1 if last.lstrip("-").isdigit() and len(last) < 12 else 0
-        q: asyncio.Queue[Alert | None] = asyncio.Queue()
+        q: asyncio.Queue[tuple[int, Alert] | None] = asyncio.Queue()
         svc.listeners.add(q)
         backlog = list(svc.center.alerts)
 
@@ -292,16 +295,17 @@ def create_app(
                     n += 1
                 while True:
                     try:
-                        a = await asyncio.wait_for(q.get(), timeout=10.0)
+                        got = await asyncio.wait_for(q.get(), timeout=10.0)
                     except TimeoutError:
                         yield ": keep-alive\n\n"
                         continue
-                    if a is None:
+                    if got is None:
                         return
-                    if n <= len(backlog) - 1:
+                    idx, alert = got
+                    if idx < n:  # already sent from the backlog
                         continue
-                    yield f"id: {n}\nevent: alert\ndata: {a.to_json()}\n\n"
-                    n += 1
+                    yield f"id: {idx}\nevent: alert\ndata: {alert.to_json()}\n\n"
+                    n = idx + 1
             finally:
                 svc.listeners.discard(q)
 
@@ -463,7 +467,10 @@ def _coastlines_json() -> bytes:
 
         c = load_coastlines()
         lines: list[list[list[float]]] = []
-        for lon_a, lat_a in ((c.coast_lon_deg, c.coast_lat_deg), (c.border_lon_deg, c.border_lat_deg)):
+        for lon_a, lat_a in (
+            (c.coast_lon_deg, c.coast_lat_deg),
+            (c.border_lon_deg, c.border_lat_deg),
+        ):
             cur: list[list[float]] = []
             for lo, la in zip(lon_a.tolist(), lat_a.tolist(), strict=True):
                 if math.isnan(lo) or math.isnan(la):

@@ -181,9 +181,7 @@ class ServiceConfig(_Model):
                     lon_rad=math.radians(n.area.lon_deg),
                     radius_m=n.area.radius,
                     azimuth_min_rad=math.radians(a0 % 360.0),
-                    azimuth_max_rad=math.radians(
-                        a1 % 360.0 if a1 % 360.0 or a1 == 0 else 360.0
-                    ),
+                    azimuth_max_rad=math.radians(a1 % 360.0 if a1 % 360.0 or a1 == 0 else 360.0),
                     vehicle_class=n.vehicle_class,
                 )
             )

@@ -98,9 +98,7 @@ def sign(env: Envelope, body: bytes, key: bytes, timestamp_text: str | None = No
     return hmac.new(key, signing_message(env, body, timestamp_text), hashlib.sha256).hexdigest()
 
 
-def signature_ok(
-    env: Envelope, body: bytes, key: bytes, header: str, timestamp_text: str
-) -> bool:
+def signature_ok(env: Envelope, body: bytes, key: bytes, header: str, timestamp_text: str) -> bool:
     """Whether ``header`` (``hmac-sha256=<hex>``) is the signature of this batch under
     ``key`` (compared in constant time)."""
     if not header.startswith(_SIG_PREFIX):

@@ -33,7 +33,7 @@ import numpy as np
 from earlywarn.reports import KIND_COLUMNS, KINDS, ReportBatch, ReportError, validate_batch
 from earlywarn.service.envelope import HEADERS, Envelope, Mode, signature_ok
 
-__all__ = ["Reason", "RateLimiter", "Rejected", "parse_envelope", "parse_reports"]
+__all__ = ["RateLimiter", "Reason", "Rejected", "parse_envelope", "parse_reports"]
 
 
 class Reason(StrEnum):
@@ -172,12 +172,10 @@ def _parse_constant(name: str) -> float:
     raise ValueError(f"{name} is not allowed (reports hold finite numbers)")
 
 
-_ALLOWED_TYPES = {"str": {str}, "int64": {int}, "float64": {float, int}}
+_ALLOWED_TYPES: dict[str, set[type]] = {"str": {str}, "int64": {int}, "float64": {float, int}}
 
 
-def parse_reports(
-    body: bytes, sensor_id: str, epoch_utc: str, max_reports: int
-) -> ReportBatch:
+def parse_reports(body: bytes, sensor_id: str, epoch_utc: str, max_reports: int) -> ReportBatch:
     """Step 8: the body's reports as a validated batch, or :class:`Rejected`."""
     try:
         text = body.decode("utf-8")
@@ -254,7 +252,7 @@ def _columns(kind: str, recs: list[dict[str, Any]]) -> dict[str, np.ndarray]:
                 f"{kind} report {i}: missing {missing}, unexpected {extra}; a {kind} report "
                 f"has exactly {list(spec)}",
             )
-    cols = {}
+    cols: dict[str, np.ndarray] = {}
     for name, typ in spec.items():
         vals = [r[name] for r in recs]
         types = set(map(type, vals))

@@ -122,7 +122,9 @@ class LiveCenter:
         """The last step whose time plus the lag the clock has passed."""
         return math.floor((self.clock.t_s(unix) - self.lag) / self.dt + 1e-9)
 
-    def accept(self, sensor_id: str, seq: int, batch: ReportBatch, store_fn: Callable[[int], int]) -> int:
+    def accept(
+        self, sensor_id: str, seq: int, batch: ReportBatch, store_fn: Callable[[int], int]
+    ) -> int:
         """Assign a checked batch to its step, store it (``store_fn(step)`` commits it and
         returns its row id) and queue it for the step; returns the step."""
         with self.lock:

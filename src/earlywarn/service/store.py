@@ -210,9 +210,7 @@ class Store:
             return 0
         with self._lock:
             old = dict(
-                self._log.execute(
-                    "SELECT idx, json FROM alerts WHERE step=?", (step,)
-                ).fetchall()
+                self._log.execute("SELECT idx, json FROM alerts WHERE step=?", (step,)).fetchall()
             )
             differ = sum(1 for i, (_, js) in enumerate(alerts_json) if i in old and old[i] != js)
             new = [(step, i, a, js) for i, (a, js) in enumerate(alerts_json) if i not in old]
