@@ -294,3 +294,30 @@ def test_feed_plan_posts_every_report_once() -> None:
         recs = [json.loads(x) for x in p.body.decode().splitlines()]
         assert all(p.t_s - 2.0 < r["t_s"] <= p.t_s and r["sensor_id"] == p.sensor_id for r in recs)
     assert all(ix == list(range(len(ix))) for ix in by_sensor.values())
+
+
+# ------------------------------------------------------------------------- command line
+
+
+def test_live_config_writes_a_valid_config_and_serve_refuses_a_bad_one(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from earlywarn.cli import app
+
+    runner = CliRunner()
+    r = runner.invoke(
+        app, ["live-config", "examples/reference.yaml", "--store", "s", "--speed", "5"]
+    )
+    assert r.exit_code == 0, r.output
+    text = (
+        r.stdout[: r.stdout.index("operator token:")] if "operator token:" in r.stdout else r.stdout
+    )
+    cfg = parse_config(text)
+    assert cfg.mode == Mode.EXERCISE and cfg.clock.speed == 5.0
+    assert [s.id for s in cfg.sensors] == ["geo-w", "geo-e", "rad-n", "rad-s"]
+    assert len({s.secret for s in cfg.sensors}) == 4
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace("mode: EXERCISE", "mode: PRACTICE"))
+    r = runner.invoke(app, ["serve", str(bad)])
+    assert r.exit_code == 2
+    assert "mode" in r.output and "PRACTICE" in r.output and "Traceback" not in r.output
