@@ -123,13 +123,13 @@ def run_feed(
     clock_t0_s: float,
     speed: float,
     wall0: float,
-    stop: Callable[[], bool] = lambda: False,
+    stop: Callable[[], bool] | None = None,
     on_post: Callable[[Any, bool], None] | None = None,
 ) -> FeedStats:
     """Post each planned post once the center's clock reaches its time (the clock read
     ``clock_t0_s`` at wall time ``wall0`` and runs at ``speed``)."""
     for p in posts:
-        if stop():
+        if stop is not None and stop():
             break
         due = wall0 + (p.t_s - clock_t0_s) / speed
         pause = due - time.time()
