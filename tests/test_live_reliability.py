@@ -21,8 +21,8 @@ import sqlite3
 import threading
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
