@@ -3,10 +3,11 @@ latency.
 
 Starts ``earlywarn serve`` (a real process on 127.0.0.1, store in a temporary directory,
 ``synchronous=FULL``) and has ``--sensors`` radar sensors post signed batches of
-``--batch`` radar reports (the contract's largest records) as fast as the server
-acknowledges them, for ``--seconds``. Each acknowledgement means the batch is durable in
-the store. The center's lag is set to an hour so its steps do not run during the
-measurement: this measures ingest (signature, checks, parsing, the durable write), not the
+``--batch`` radar reports (the contract's largest records) for ``--seconds``, paced so
+that together they offer ``--rate`` reports/s (default 10,000; ``--rate 0``: each sensor
+posts as soon as its previous post is acknowledged, the saturated throughput). Each
+acknowledgement means the batch is durable in the store. The center's lag is set to an
+hour so its steps do not run during the measurement: this measures ingest (signature, checks, parsing, the durable write), not the
 center's step, whose cost is ``bench_center.py``'s.
 
 Prints reports/s acknowledged and the latency of a post (send to acknowledgement), p50
@@ -86,6 +87,10 @@ def main() -> int:
     ap.add_argument("--sensors", type=int, default=4)
     ap.add_argument("--batch", type=int, default=250, help="reports per post")
     ap.add_argument("--seconds", type=float, default=15.0)
+    ap.add_argument(
+        "--rate", type=float, default=10_000.0,
+        help="offered reports/s over all sensors (paced); 0: as fast as acknowledged",
+    )  # fmt: skip
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-live-"))
     cfg_path = tmp / "live.yaml"
@@ -103,19 +108,25 @@ def main() -> int:
                     break
             except httpx.HTTPError:
                 time.sleep(0.1)
-        # enough bodies for 40,000 reports/s per sensor over the run (never the limit)
-        n_posts = int(40_000 * args.seconds / args.batch / args.sensors) + 1
+        # enough bodies for 100,000 reports/s over the run (never the limit)
+        n_posts = int(100_000 * args.seconds / args.batch / args.sensors) + 1
         bodies = {f"rad-{i}": _bodies(f"rad-{i}", n_posts, args.batch) for i in range(args.sensors)}
         lat: list[float] = []
         acked = [0]
         errors: dict[int, int] = {}
         lock = threading.Lock()
-        t_stop = time.perf_counter() + args.seconds
+        t_start = time.perf_counter()
+        t_stop = t_start + args.seconds
+        every = args.batch * args.sensors / args.rate if args.rate > 0 else 0.0
 
         def run(sensor: str) -> None:
             key = f"secret-of-{sensor}-0123456789".encode()
+            offset = every * int(sensor.split("-")[1]) / args.sensors
             with httpx.Client(timeout=30) as c:
                 for seq, body in enumerate(bodies[sensor]):
+                    pause = t_start + offset + seq * every - time.perf_counter()
+                    if pause > 0:
+                        time.sleep(pause)
                     if time.perf_counter() >= t_stop:
                         return
                     h = Envelope(sensor, seq, time.time(), Mode.EXERCISE).headers(body, key)
@@ -142,12 +153,14 @@ def main() -> int:
     rate = acked[0] / wall
     p50, p99 = (float(np.percentile(lat, q)) * 1e3 for q in (50, 99))
     cores = os.cpu_count()
-    print(f"sensors {args.sensors}, {args.batch} radar reports per post, {wall:.1f} s, "
-          f"{cores} cores (server and clients on the same machine)")  # fmt: skip
+    offered = f"offered {args.rate:,.0f} reports/s" if args.rate > 0 else "unpaced"
+    print(f"{offered}; sensors {args.sensors}, {args.batch} radar reports per post, "
+          f"{wall:.1f} s, {cores} cores (server and clients on the same machine)")  # fmt: skip
     print(f"acknowledged (durable) {acked[0]} reports: {rate:,.0f} reports/s; post latency "
           f"p50 {p50:.1f} ms, p99 {p99:.1f} ms; errors {errors or 'none'}")  # fmt: skip
     fig = {"bench": "live_ingest", "reports_per_s": round(rate), "p50_ms": round(p50, 1),
-           "p99_ms": round(p99, 1), "batch": args.batch, "sensors": args.sensors}  # fmt: skip
+           "p99_ms": round(p99, 1), "batch": args.batch, "sensors": args.sensors,
+           "offered_per_s": args.rate}  # fmt: skip
     print(json.dumps(fig))
     return 0
 
