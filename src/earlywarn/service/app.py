@@ -185,6 +185,229 @@ def _float_param(request: Request, name: str) -> float | None:
     return x
 
 
+async def _reports(request: Request) -> Response:
+    """Post a signed batch of reports (JSON lines) from one sensor.
+
+    responses:
+      200: stored (or a retry of a stored batch), durable before this answer
+      400: bad envelope or not JSON lines
+      401: unknown sensor, bad signature or stale timestamp
+      403: wrong mode, or a report of another sensor
+      409: the sequence number is taken by another batch
+      413: body or batch too large
+      422: a report breaks the contract
+      429: over the sensor's rate
+    """
+    svc: Service = request.app.state.service
+    cfg = svc.cfg
+    try:
+        declared = int(request.headers.get("content-length") or 0)
+    except ValueError:
+        declared = 0
+    limit = cfg.limits.max_body_bytes
+    try:
+        if declared > limit:
+            raise Rejected(Reason.BODY_TOO_LARGE, f"{declared} bytes; at most {limit}")
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise Rejected(Reason.BODY_TOO_LARGE, f"over {limit} bytes")
+            chunks.append(chunk)
+        body = b"".join(chunks)
+        ack = await anyio.to_thread.run_sync(svc.ingest, request.headers, body)
+    except Rejected as rej:
+        if not rej.sensor_id:
+            rej.sensor_id = request.headers.get("x-earlywarn-sensor", "")[:64]
+            rej.seq = request.headers.get("x-earlywarn-seq", "")[:40]
+        await anyio.to_thread.run_sync(svc.audit, "ingest", rej)
+        return _error(rej)
+    return JSONResponse(ack)
+
+
+async def _authorised(request: Request, need: Role) -> str | Response:
+    svc: Service = request.app.state.service
+    try:
+        return svc.who(request, need)
+    except Rejected as rej:
+        await anyio.to_thread.run_sync(svc.audit, "access", rej)
+        return _error(rej)
+
+
+async def _clock(request: Request) -> Response:
+    """The center's clock: its time, speed, epoch, mode and step."""
+    svc: Service = request.app.state.service
+    cfg = svc.cfg
+    c = svc.center
+    return JSONResponse(
+        {"t_s": c.clock.t_s(c.now()), "speed": c.clock.speed, "epoch_utc": cfg.epoch,
+         "mode": str(cfg.mode), "step_s": c.dt, "lag_s": c.lag,
+         "center_t_s": c.state.t_s, "version": __version__}
+    )  # fmt: skip
+
+
+async def _alerts(request: Request) -> Response:
+    """Alerts, oldest first; query ``since_s``, ``until_s`` (center time), ``level``
+    (at least this level), ``event``."""
+    svc: Service = request.app.state.service
+    who = await _authorised(request, Role.VIEWER)
+    if isinstance(who, Response):
+        return who
+    try:
+        since, until = _float_param(request, "since_s"), _float_param(request, "until_s")
+        lvl = request.query_params.get("level")
+        if lvl is not None and lvl not in Level.__members__:
+            raise Rejected(
+                Reason.BAD_REQUEST,
+                f"query 'level': got {lvl[:40]!r}; expected one of {list(Level.__members__)}",
+            )
+    except Rejected as rej:
+        return _error(rej)
+    ev = request.query_params.get("event")
+    out = [
+        a.to_dict()
+        for a in list(svc.center.alerts)
+        if (since is None or a.t_s >= since)
+        and (until is None or a.t_s <= until)
+        and (lvl is None or Level[a.level] >= Level[lvl])
+        and (ev is None or a.event_id == ev)
+    ]
+    return JSONResponse({"alerts": out})
+
+
+async def _stream(request: Request) -> Response:
+    """Server-sent events: every alert (from the ``Last-Event-ID`` on), then each new
+    one as it is issued."""
+    svc: Service = request.app.state.service
+    who = await _authorised(request, Role.VIEWER)
+    if isinstance(who, Response):
+        return who
+    last = request.headers.get("last-event-id") or request.query_params.get("from") or "-1"
+    start = int(last) + 1 if last.lstrip("-").isdigit() and len(last) < 12 else 0
+    q: asyncio.Queue[tuple[int, Alert] | None] = asyncio.Queue()
+    svc.listeners.add(q)
+    backlog = list(svc.center.alerts)
+
+    async def gen() -> AsyncIterator[str]:
+        try:
+            n = max(start, 0)
+            for a in backlog[n:]:
+                yield f"id: {n}\nevent: alert\ndata: {a.to_json()}\n\n"
+                n += 1
+            while True:
+                try:
+                    got = await asyncio.wait_for(q.get(), timeout=10.0)
+                except TimeoutError:
+                    yield ": keep-alive\n\n"
+                    continue
+                if got is None:
+                    return
+                idx, alert = got
+                if idx < n:  # already sent from the backlog
+                    continue
+                yield f"id: {idx}\nevent: alert\ndata: {alert.to_json()}\n\n"
+                n = idx + 1
+        finally:
+            svc.listeners.discard(q)
+
+    return StreamingResponse(
+        gen(), media_type="text/event-stream", headers={"cache-control": "no-cache"}
+    )
+
+
+async def _event(request: Request) -> Response:
+    """One event: its alerts (the ladder), the operators' acknowledgements and notes."""
+    svc: Service = request.app.state.service
+    who = await _authorised(request, Role.VIEWER)
+    if isinstance(who, Response):
+        return who
+    eid = request.path_params["event_id"]
+    als = [a for a in svc.center.alerts if a.event_id == eid]
+    if not als:
+        return JSONResponse({"error": "not_found", "detail": f"no event {eid[:40]!r}"}, 404)
+    ids = {a.alert_id for a in als}
+    actions = [x for x in svc.store.actions() if x["alert_id"] in ids]
+    return JSONResponse(
+        {"event_id": eid, "level": als[-1].level, "disposition": als[-1].disposition,
+         "alerts": [a.to_dict() for a in als], "actions": actions}
+    )  # fmt: skip
+
+
+async def _health(request: Request) -> Response:
+    """Sensors (status, degraded, batch gaps), coverage, lag between clock and center,
+    the intake's counts and the audit log's counts by reason."""
+    svc: Service = request.app.state.service
+    who = await _authorised(request, Role.VIEWER)
+    if isinstance(who, Response):
+        return who
+    h = svc.center.health()
+    h["rejections"] = await anyio.to_thread.run_sync(svc.store.audit_counts)
+    return JSONResponse(h)
+
+
+async def _picture(request: Request) -> Response:
+    """Sensors, tracks, alerts and health for the live page."""
+    svc: Service = request.app.state.service
+    who = await _authorised(request, Role.VIEWER)
+    if isinstance(who, Response):
+        return who
+    return JSONResponse(svc.center.picture())
+
+
+async def _operator_action(request: Request) -> Response:
+    """Acknowledge an alert (``/ack``) or add a note (``/notes``, JSON ``{"note": ...}``)."""
+    svc: Service = request.app.state.service
+    who = await _authorised(request, Role.OPERATOR)
+    if isinstance(who, Response):
+        return who
+    aid = request.path_params["alert_id"]
+    action = request.url.path.rsplit("/", 1)[-1]
+    note = ""
+    try:
+        if not any(a.alert_id == aid for a in svc.center.alerts):
+            return JSONResponse({"error": "not_found", "detail": f"no alert {aid[:40]!r}"}, 404)
+        if action == "notes":
+            raw = await request.body()
+            try:
+                data = json.loads(raw) if len(raw) <= 10_000 else None
+            except (ValueError, RecursionError):
+                data = None
+            if not isinstance(data, dict) or not isinstance(data.get("note"), str):
+                raise Rejected(Reason.BAD_REQUEST, 'expected JSON {"note": "..."} (<= 10 kB)')
+            note = data["note"][:4000]
+    except Rejected as rej:
+        return _error(rej)
+    await anyio.to_thread.run_sync(svc.store.add_action, who, action, aid, note)
+    detail = f"{action} {aid}: {note[:200]}"
+    await anyio.to_thread.run_sync(
+        svc.store.audit, AuditRow(time.time(), "operator", action, 200, "", "", who, detail)
+    )
+    return JSONResponse({"status": "recorded", "action": action, "alert_id": aid, "who": who})
+
+
+async def _audit(request: Request) -> Response:
+    """The audit log's latest rows (``limit``, at most 5,000)."""
+    svc: Service = request.app.state.service
+    who = await _authorised(request, Role.OPERATOR)
+    if isinstance(who, Response):
+        return who
+    lim = request.query_params.get("limit", "1000")
+    n = min(int(lim), 5000) if lim.isdigit() and len(lim) < 7 else 1000
+    rows = await anyio.to_thread.run_sync(svc.store.audit_rows, n)
+    return JSONResponse({"audit": [r.__dict__ for r in rows]})
+
+
+async def _page(request: Request) -> Response:
+    """The live page."""
+    html = (resources.files("earlywarn.service") / "static" / "live.html").read_text("utf-8")
+    return HTMLResponse(html)
+
+
+async def _coastlines(request: Request) -> Response:
+    """The shipped coastlines (Natural Earth 1:110m) as [[lon, lat], ...] polylines."""
+    return Response(_coastlines_json(), media_type="application/json")
+
+
 def create_app(
     cfg: ServiceConfig, run_loop: bool = True, now: Callable[[], float] = time.time
 ) -> Starlette:
@@ -195,218 +418,19 @@ def create_app(
     svc = Service(cfg, now)
     svc.center.replay()
 
-    async def reports(request: Request) -> Response:
-        """Post a signed batch of reports (JSON lines) from one sensor.
-
-        responses:
-          200: stored (or a retry of a stored batch), durable before this answer
-          400: bad envelope or not JSON lines
-          401: unknown sensor, bad signature or stale timestamp
-          403: wrong mode, or a report of another sensor
-          409: the sequence number is taken by another batch
-          413: body or batch too large
-          422: a report breaks the contract
-          429: over the sensor's rate
-        """
-        try:
-            declared = int(request.headers.get("content-length") or 0)
-        except ValueError:
-            declared = 0
-        limit = cfg.limits.max_body_bytes
-        try:
-            if declared > limit:
-                raise Rejected(Reason.BODY_TOO_LARGE, f"{declared} bytes; at most {limit}")
-            chunks, size = [], 0
-            async for chunk in request.stream():
-                size += len(chunk)
-                if size > limit:
-                    raise Rejected(Reason.BODY_TOO_LARGE, f"over {limit} bytes")
-                chunks.append(chunk)
-            body = b"".join(chunks)
-            ack = await anyio.to_thread.run_sync(svc.ingest, request.headers, body)
-        except Rejected as rej:
-            if not rej.sensor_id:
-                rej.sensor_id = request.headers.get("x-earlywarn-sensor", "")[:64]
-                rej.seq = request.headers.get("x-earlywarn-seq", "")[:40]
-            await anyio.to_thread.run_sync(svc.audit, "ingest", rej)
-            return _error(rej)
-        return JSONResponse(ack)
-
-    async def authorised(request: Request, need: Role) -> str | Response:
-        try:
-            return svc.who(request, need)
-        except Rejected as rej:
-            await anyio.to_thread.run_sync(svc.audit, "access", rej)
-            return _error(rej)
-
-    async def clock(request: Request) -> Response:
-        """The center's clock: its time, speed, epoch, mode and step."""
-        c = svc.center
-        return JSONResponse(
-            {"t_s": c.clock.t_s(c.now()), "speed": c.clock.speed, "epoch_utc": cfg.epoch,
-             "mode": str(cfg.mode), "step_s": c.dt, "lag_s": c.lag,
-             "center_t_s": c.state.t_s, "version": __version__}
-        )  # fmt: skip
-
-    async def alerts(request: Request) -> Response:
-        """Alerts, oldest first; query ``since_s``, ``until_s`` (center time), ``level``
-        (at least this level), ``event``."""
-        who = await authorised(request, Role.VIEWER)
-        if isinstance(who, Response):
-            return who
-        try:
-            since, until = _float_param(request, "since_s"), _float_param(request, "until_s")
-            lvl = request.query_params.get("level")
-            if lvl is not None and lvl not in Level.__members__:
-                raise Rejected(
-                    Reason.BAD_REQUEST,
-                    f"query 'level': got {lvl[:40]!r}; expected one of {list(Level.__members__)}",
-                )
-        except Rejected as rej:
-            return _error(rej)
-        ev = request.query_params.get("event")
-        out = [
-            a.to_dict()
-            for a in list(svc.center.alerts)
-            if (since is None or a.t_s >= since)
-            and (until is None or a.t_s <= until)
-            and (lvl is None or Level[a.level] >= Level[lvl])
-            and (ev is None or a.event_id == ev)
-        ]
-        return JSONResponse({"alerts": out})
-
-    async def stream(request: Request) -> Response:
-        """Server-sent events: every alert (from the ``Last-Event-ID`` on), then each new
-        one as it is issued."""
-        who = await authorised(request, Role.VIEWER)
-        if isinstance(who, Response):
-            return who
-        last = request.headers.get("last-event-id") or request.query_params.get("from") or "-1"
-        start = int(last) + 1 if last.lstrip("-").isdigit() and len(last) < 12 else 0
-        q: asyncio.Queue[tuple[int, Alert] | None] = asyncio.Queue()
-        svc.listeners.add(q)
-        backlog = list(svc.center.alerts)
-
-        async def gen() -> AsyncIterator[str]:
-            try:
-                n = max(start, 0)
-                for a in backlog[n:]:
-                    yield f"id: {n}\nevent: alert\ndata: {a.to_json()}\n\n"
-                    n += 1
-                while True:
-                    try:
-                        got = await asyncio.wait_for(q.get(), timeout=10.0)
-                    except TimeoutError:
-                        yield ": keep-alive\n\n"
-                        continue
-                    if got is None:
-                        return
-                    idx, alert = got
-                    if idx < n:  # already sent from the backlog
-                        continue
-                    yield f"id: {idx}\nevent: alert\ndata: {alert.to_json()}\n\n"
-                    n = idx + 1
-            finally:
-                svc.listeners.discard(q)
-
-        return StreamingResponse(
-            gen(), media_type="text/event-stream", headers={"cache-control": "no-cache"}
-        )
-
-    async def event(request: Request) -> Response:
-        """One event: its alerts (the ladder), the operators' acknowledgements and notes."""
-        who = await authorised(request, Role.VIEWER)
-        if isinstance(who, Response):
-            return who
-        eid = request.path_params["event_id"]
-        als = [a for a in svc.center.alerts if a.event_id == eid]
-        if not als:
-            return JSONResponse({"error": "not_found", "detail": f"no event {eid[:40]!r}"}, 404)
-        ids = {a.alert_id for a in als}
-        actions = [x for x in svc.store.actions() if x["alert_id"] in ids]
-        return JSONResponse(
-            {"event_id": eid, "level": als[-1].level, "disposition": als[-1].disposition,
-             "alerts": [a.to_dict() for a in als], "actions": actions}
-        )  # fmt: skip
-
-    async def health(request: Request) -> Response:
-        """Sensors (status, degraded, batch gaps), coverage, lag between clock and center,
-        the intake's counts and the audit log's counts by reason."""
-        who = await authorised(request, Role.VIEWER)
-        if isinstance(who, Response):
-            return who
-        h = svc.center.health()
-        h["rejections"] = await anyio.to_thread.run_sync(svc.store.audit_counts)
-        return JSONResponse(h)
-
-    async def picture(request: Request) -> Response:
-        """Sensors, tracks, alerts and health for the live page."""
-        who = await authorised(request, Role.VIEWER)
-        if isinstance(who, Response):
-            return who
-        return JSONResponse(svc.center.picture())
-
-    async def operator_action(request: Request) -> Response:
-        """Acknowledge an alert (``/ack``) or add a note (``/notes``, JSON ``{"note": ...}``)."""
-        who = await authorised(request, Role.OPERATOR)
-        if isinstance(who, Response):
-            return who
-        aid = request.path_params["alert_id"]
-        action = request.url.path.rsplit("/", 1)[-1]
-        note = ""
-        try:
-            if not any(a.alert_id == aid for a in svc.center.alerts):
-                return JSONResponse({"error": "not_found", "detail": f"no alert {aid[:40]!r}"}, 404)
-            if action == "notes":
-                raw = await request.body()
-                try:
-                    data = json.loads(raw) if len(raw) <= 10_000 else None
-                except (ValueError, RecursionError):
-                    data = None
-                if not isinstance(data, dict) or not isinstance(data.get("note"), str):
-                    raise Rejected(Reason.BAD_REQUEST, 'expected JSON {"note": "..."} (<= 10 kB)')
-                note = data["note"][:4000]
-        except Rejected as rej:
-            return _error(rej)
-        await anyio.to_thread.run_sync(svc.store.add_action, who, action, aid, note)
-        detail = f"{action} {aid}: {note[:200]}"
-        await anyio.to_thread.run_sync(
-            svc.store.audit, AuditRow(time.time(), "operator", action, 200, "", "", who, detail)
-        )
-        return JSONResponse({"status": "recorded", "action": action, "alert_id": aid, "who": who})
-
-    async def audit(request: Request) -> Response:
-        """The audit log's latest rows (``limit``, at most 5,000)."""
-        who = await authorised(request, Role.OPERATOR)
-        if isinstance(who, Response):
-            return who
-        lim = request.query_params.get("limit", "1000")
-        n = min(int(lim), 5000) if lim.isdigit() and len(lim) < 7 else 1000
-        rows = await anyio.to_thread.run_sync(svc.store.audit_rows, n)
-        return JSONResponse({"audit": [r.__dict__ for r in rows]})
-
-    async def page(request: Request) -> Response:
-        """The live page."""
-        html = (resources.files("earlywarn.service") / "static" / "live.html").read_text("utf-8")
-        return HTMLResponse(html)
-
-    async def coastlines(request: Request) -> Response:
-        """The shipped coastlines (Natural Earth 1:110m) as [[lon, lat], ...] polylines."""
-        return Response(_coastlines_json(), media_type="application/json")
-
     routes = [
-        Route("/", page, methods=["GET"], include_in_schema=False),
-        Route("/v1/reports", reports, methods=["POST"]),
-        Route("/v1/clock", clock, methods=["GET"]),
-        Route("/v1/alerts", alerts, methods=["GET"]),
-        Route("/v1/alerts/stream", stream, methods=["GET"]),
-        Route("/v1/alerts/{alert_id}/ack", operator_action, methods=["POST"]),
-        Route("/v1/alerts/{alert_id}/notes", operator_action, methods=["POST"]),
-        Route("/v1/events/{event_id}", event, methods=["GET"]),
-        Route("/v1/health", health, methods=["GET"]),
-        Route("/v1/picture", picture, methods=["GET"]),
-        Route("/v1/audit", audit, methods=["GET"]),
-        Route("/v1/coastlines", coastlines, methods=["GET"]),
+        Route("/", _page, methods=["GET"], include_in_schema=False),
+        Route("/v1/reports", _reports, methods=["POST"]),
+        Route("/v1/clock", _clock, methods=["GET"]),
+        Route("/v1/alerts", _alerts, methods=["GET"]),
+        Route("/v1/alerts/stream", _stream, methods=["GET"]),
+        Route("/v1/alerts/{alert_id}/ack", _operator_action, methods=["POST"]),
+        Route("/v1/alerts/{alert_id}/notes", _operator_action, methods=["POST"]),
+        Route("/v1/events/{event_id}", _event, methods=["GET"]),
+        Route("/v1/health", _health, methods=["GET"]),
+        Route("/v1/picture", _picture, methods=["GET"]),
+        Route("/v1/audit", _audit, methods=["GET"]),
+        Route("/v1/coastlines", _coastlines, methods=["GET"]),
     ]
     spec = _openapi(routes)
 
