@@ -7,8 +7,9 @@ Starts ``earlywarn serve`` (a real process on 127.0.0.1, store in a temporary di
 that together they offer ``--rate`` reports/s (default 10,000; ``--rate 0``: each sensor
 posts as soon as its previous post is acknowledged, the saturated throughput). Each
 acknowledgement means the batch is durable in the store. The center's lag is set to an
-hour so its steps do not run during the measurement: this measures ingest (signature, checks, parsing, the durable write), not the
-center's step, whose cost is ``bench_center.py``'s.
+hour so its steps do not run during the measurement: this measures ingest (signature,
+checks, parsing, the durable write), not the center's step, whose cost is
+``bench_center.py``'s.
 
 Prints reports/s acknowledged and the latency of a post (send to acknowledgement), p50
 and p99; the last line is JSON ``{"bench": "live_ingest", ...}``.
