@@ -32,7 +32,10 @@ ALLOWED: dict[str, set[str]] = {
     "analysis": _BELOW_CENTER | {"center"},
     "io": _BELOW_CENTER | {"center", "analysis"},
     "run": _BELOW_CENTER | {"center", "analysis", "io"},
-    "cli": _BELOW_CENTER | {"center", "analysis", "io", "run"},
+    # the live center knows reports, its configuration and the center: never the flight
+    # model, the sensors, the analyses or the batch runner
+    "service": {"earlywarn", "earth", "reports", "center", "io"},
+    "cli": _BELOW_CENTER | {"center", "analysis", "io", "run", "service"},
 }
 """Layer → the layers its modules may import (besides their own)."""
 

@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from earlywarn import __version__
-from earlywarn.cli import analysis, info, runs
+from earlywarn.cli import analysis, info, live, runs
 
 __all__ = ["app", "main"]
 
@@ -59,6 +59,9 @@ app.command("demo")(runs.demo)
 app.command("coverage")(analysis.coverage_command)
 app.command("warning")(analysis.warning_command)
 app.command("study")(analysis.study_command)
+app.command("serve")(live.serve)
+app.command("feed")(live.feed)
+app.command("live-config")(live.live_config)
 
 
 def main() -> None:
