@@ -192,3 +192,24 @@ def test_launch_points_without_a_dual_warning_are_the_most_alarming_cells(
     for name in set(status[worst].tolist()):
         want = np.array(matplotlib.colors.to_rgb(STATUS_COLORS[name]))
         assert (np.abs(png - want).max(axis=-1) < 0.02).sum() > 100, name
+
+
+def test_warning_map_view_is_centred_on_the_cells_in_range() -> None:
+    """The view crops to the in-range cells and the defended point (plus a 5° margin),
+    and keeps the whole grid when nothing is in range."""
+    from types import SimpleNamespace
+
+    from earlywarn.analysis.coverage import LatLonGrid
+    from earlywarn.io.maps import VIEW_MARGIN_DEG, warning_view_deg
+
+    grid = LatLonGrid.regular(10.0)  # 18 x 36 cells, centres at ±5, ±15, ...
+    status = np.full(grid.shape, "out_of_range", dtype=object)
+    status[9:11, 20:23] = "ok"  # lat 5..15, lon 25..45
+    wm = SimpleNamespace(
+        grid=grid, status=status.ravel(), defended_lat_deg=10.0, defended_lon_deg=50.0
+    )
+    (x0, x1), (y0, y1) = warning_view_deg(wm)  # type: ignore[arg-type]
+    m = VIEW_MARGIN_DEG
+    assert (x0, x1) == (25.0 - m, 50.0 + m) and (y0, y1) == (5.0 - m, 15.0 + m)
+    wm.status = np.full(grid.shape[0] * grid.shape[1], "out_of_range")
+    assert warning_view_deg(wm) == ((-180.0, 180.0), (-90.0, 90.0))  # type: ignore[arg-type]

@@ -225,6 +225,30 @@ def status_image(wm: WarningMap) -> npt.NDArray[np.float64]:
     return rgba
 
 
+VIEW_MARGIN_DEG = 5.0
+"""Margin round the content of a map view."""
+
+
+def warning_view_deg(wm: WarningMap) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The longitude and latitude limits of a warning map's view: the cells within the
+    vehicle's range (every status but ``out_of_range``) and the defended point, with a
+    margin, inside the grid; the whole grid when nothing is in range or the cells in
+    range span the grid's longitudes (no crop across the date line)."""
+    assert wm.grid is not None
+    lat_e, lon_e = wm.grid.cell_edges_deg()
+    full = ((float(lon_e[0]), float(lon_e[-1])), (float(lat_e[0]), float(lat_e[-1])))
+    status = np.asarray(wm.status).reshape(wm.grid.shape)
+    rows, cols = np.nonzero(status != "out_of_range")
+    if rows.size == 0:
+        return full
+    lon = np.append(np.asarray(wm.grid.lon_deg)[cols], wm.defended_lon_deg)
+    lat = np.append(np.asarray(wm.grid.lat_deg)[rows], wm.defended_lat_deg)
+    m = VIEW_MARGIN_DEG
+    x0, x1 = max(float(lon.min()) - m, full[0][0]), min(float(lon.max()) + m, full[0][1])
+    y0, y1 = max(float(lat.min()) - m, full[1][0]), min(float(lat.max()) + m, full[1][1])
+    return (x0, x1), (y0, y1)
+
+
 def plot_warning(wm: WarningMap, path: str | Path) -> Path:
     """PNG map of the warning time left (minutes) with coastlines and the defended point."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -250,8 +274,9 @@ def plot_warning(wm: WarningMap, path: str | Path) -> Path:
         ax.clabel(cs, fmt="%d min", fontsize=7)
     draw_coastlines(ax)
     ax.plot([wm.defended_lon_deg], [wm.defended_lat_deg], marker="*", color="blue", ms=14)
-    ax.set_xlim(lon_e[0], lon_e[-1])
-    ax.set_ylim(lat_e[0], lat_e[-1])
+    (x0, x1), (y0, y1) = warning_view_deg(wm)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
     ax.set_aspect("equal")
     ax.set_xlabel("launch longitude (deg)")
     ax.set_ylabel("launch latitude (deg)")
