@@ -17,6 +17,7 @@ import hashlib
 import json
 import math
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -34,6 +35,8 @@ from pydantic import (
     model_validator,
 )
 
+from earlywarn.center.assessment import DefendedArea as CenterArea
+from earlywarn.center.assessment import LaunchNotification
 from earlywarn.earth.time import parse_utc
 from earlywarn.io.quantity import parse_quantity, quantity_pattern
 from earlywarn.io.salvo import draw_salvo, grid_sites
@@ -948,3 +951,43 @@ def scenario_json_schema() -> dict[str, Any]:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "earlywarn scenario"
     return schema
+
+
+def center_areas(areas: Sequence[DefendedArea]) -> tuple[CenterArea, ...]:
+    """The center's defended areas from their file entries (shared by a scenario's center
+    and the live center's configuration)."""
+    out = []
+    for a in areas:
+        if a.circle is not None:
+            c = a.circle
+            out.append(CenterArea.circle_deg(a.name, c.lat_deg, c.lon_deg, c.radius / 1e3))
+        else:
+            assert a.polygon is not None
+            out.append(CenterArea.polygon_deg(a.name, [(p[0], p[1]) for p in a.polygon]))
+    return tuple(out)
+
+
+def center_notifications(notes: Sequence[Notification]) -> tuple[LaunchNotification, ...]:
+    """The center's declared launches from their file entries (ids ``N1``, ``N2``, ...
+    where none is given)."""
+    out = []
+    for i, n in enumerate(notes):
+        a0, a1 = n.azimuth_sector_deg
+        ia = n.impact_area
+        out.append(
+            LaunchNotification(
+                notification_id=n.id or f"N{i + 1}",
+                t_start_s=n.start,
+                t_end_s=n.end,
+                lat_rad=math.radians(n.area.lat_deg),
+                lon_rad=math.radians(n.area.lon_deg),
+                radius_m=n.area.radius,
+                azimuth_min_rad=math.radians(a0 % 360.0),
+                azimuth_max_rad=math.radians(a1 % 360.0 if a1 % 360.0 or a1 == 0 else 360.0),
+                vehicle_class=n.vehicle_class,
+                impact_lat_rad=math.radians(ia.lat_deg) if ia is not None else None,
+                impact_lon_rad=math.radians(ia.lon_deg) if ia is not None else None,
+                impact_radius_m=ia.radius if ia is not None else None,
+            )
+        )
+    return tuple(out)

@@ -160,39 +160,11 @@ def events(s: sc.Scenario) -> list[sev.Event]:
 
 
 def defended_areas(s: sc.Scenario) -> tuple[DefendedArea, ...]:
-    out = []
-    for a in s.defended_areas:
-        if a.circle is not None:
-            c = a.circle
-            out.append(DefendedArea.circle_deg(a.name, c.lat_deg, c.lon_deg, c.radius / 1e3))
-        else:
-            assert a.polygon is not None
-            out.append(DefendedArea.polygon_deg(a.name, [(p[0], p[1]) for p in a.polygon]))
-    return tuple(out)
+    return sc.center_areas(s.defended_areas)
 
 
 def notifications(s: sc.Scenario) -> tuple[LaunchNotification, ...]:
-    out = []
-    for i, n in enumerate(s.notifications):
-        a0, a1 = n.azimuth_sector_deg
-        ia = n.impact_area
-        out.append(
-            LaunchNotification(
-                notification_id=n.id or f"N{i + 1}",
-                t_start_s=n.start,
-                t_end_s=n.end,
-                lat_rad=math.radians(n.area.lat_deg),
-                lon_rad=math.radians(n.area.lon_deg),
-                radius_m=n.area.radius,
-                azimuth_min_rad=math.radians(a0 % 360.0),
-                azimuth_max_rad=math.radians(a1 % 360.0 if a1 % 360.0 or a1 == 0 else 360.0),
-                vehicle_class=n.vehicle_class,
-                impact_lat_rad=math.radians(ia.lat_deg) if ia is not None else None,
-                impact_lon_rad=math.radians(ia.lon_deg) if ia is not None else None,
-                impact_radius_m=ia.radius if ia is not None else None,
-            )
-        )
-    return tuple(out)
+    return sc.center_notifications(s.notifications)
 
 
 def sensor_registry(s: sc.Scenario) -> SensorRegistry:

@@ -24,15 +24,20 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from earlywarn.center import (
     AssessmentParams,
     CenterConfig,
-    DefendedArea,
-    LaunchNotification,
     RegisteredSensor,
     SensorKind,
     SensorRegistry,
 )
 from earlywarn.center.intake import IntakeParams
 from earlywarn.earth.time import parse_utc
-from earlywarn.io.scenario import CenterSettings, Notification, Point, Seconds
+from earlywarn.io.scenario import (
+    CenterSettings,
+    Notification,
+    Point,
+    Seconds,
+    center_areas,
+    center_notifications,
+)
 from earlywarn.io.scenario import DefendedArea as AreaSpec
 from earlywarn.service.envelope import Mode
 
@@ -161,30 +166,8 @@ class ServiceConfig(_Model):
         """The center's configuration: registry, areas, notifications, its settings, and
         an intake that holds early reports for at least the lag (a report that arrives
         within the lag is on time)."""
-        areas = []
-        for a in self.defended_areas:
-            if a.circle is not None:
-                c = a.circle
-                areas.append(DefendedArea.circle_deg(a.name, c.lat_deg, c.lon_deg, c.radius / 1e3))
-            else:
-                assert a.polygon is not None
-                areas.append(DefendedArea.polygon_deg(a.name, [(p[0], p[1]) for p in a.polygon]))
-        notes = []
-        for i, n in enumerate(self.notifications):
-            a0, a1 = n.azimuth_sector_deg
-            notes.append(
-                LaunchNotification(
-                    notification_id=n.id or f"N{i + 1}",
-                    t_start_s=n.start,
-                    t_end_s=n.end,
-                    lat_rad=math.radians(n.area.lat_deg),
-                    lon_rad=math.radians(n.area.lon_deg),
-                    radius_m=n.area.radius,
-                    azimuth_min_rad=math.radians(a0 % 360.0),
-                    azimuth_max_rad=math.radians(a1 % 360.0 if a1 % 360.0 or a1 == 0 else 360.0),
-                    vehicle_class=n.vehicle_class,
-                )
-            )
+        areas = center_areas(self.defended_areas)
+        notes = center_notifications(self.notifications)
         hold = max(IntakeParams().hold_early_s, self.clock.lag + 2.0 * self.center.step)
         return CenterConfig(
             epoch=parse_utc(self.epoch),
