@@ -34,7 +34,7 @@ test: lint
 
 # the warning-quality families: many seeds per scenario family, claims with stated confidence
 reliability: $(VENV)/.test
-	$(BIN)/pytest -n 2 -q -m reliability; rc=$$?; test $$rc -eq 0 -o $$rc -eq 5
+	$(BIN)/pytest -n 2 --dist loadgroup -q -m reliability; rc=$$?; test $$rc -eq 0 -o $$rc -eq 5
 
 MC_RUNS ?= 200
 

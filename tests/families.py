@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from earlywarn.io.salvo import destination_deg
+
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SITE = (40.0, 60.0)  # the reference launch site (lat, lon), degrees
 
@@ -27,14 +29,10 @@ def reference_doc() -> dict[str, Any]:
 def destination(
     lat_deg: float, lon_deg: float, az_deg: float, dist_km: float
 ) -> tuple[float, float]:
-    """The point ``dist_km`` from (lat, lon) along the great circle of azimuth ``az_deg``."""
-    p1, l1, az = math.radians(lat_deg), math.radians(lon_deg), math.radians(az_deg)
-    d = dist_km / 6371.0
-    p2 = math.asin(math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(az))
-    l2 = l1 + math.atan2(
-        math.sin(az) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * math.sin(p2)
-    )
-    return math.degrees(p2), (math.degrees(l2) + 540.0) % 360.0 - 180.0
+    """The point ``dist_km`` from (lat, lon) along the great circle of azimuth ``az_deg``
+    (the salvo format's formula, :func:`earlywarn.io.salvo.destination_deg`)."""
+    lat, lon = destination_deg(lat_deg, lon_deg, math.radians(az_deg), dist_km * 1e3)
+    return float(lat), float(lon)
 
 
 def aimed(doc: dict[str, Any], az_deg: float, dist_km: float = 8000.0) -> dict[str, Any]:

@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from earlywarn.io.salvo import destination_deg
+
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 GEO_OVER = {"preset": "geo", "lon_deg": 60.0}
@@ -28,15 +30,10 @@ SEASONS = {
 def destination(
     lat_deg: float, lon_deg: float, az_deg: float, dist_km: float
 ) -> tuple[float, float]:
-    """The point ``dist_km`` along the great circle from a point at azimuth ``az_deg``
-    (spherical Earth, mean radius 6,371 km)."""
-    la, lo, az = map(math.radians, (lat_deg, lon_deg, az_deg))
-    c = dist_km / 6371.0
-    la2 = math.asin(math.sin(la) * math.cos(c) + math.cos(la) * math.sin(c) * math.cos(az))
-    lo2 = lo + math.atan2(
-        math.sin(az) * math.sin(c) * math.cos(la), math.cos(c) - math.sin(la) * math.sin(la2)
-    )
-    return math.degrees(la2), (math.degrees(lo2) + 540.0) % 360.0 - 180.0
+    """The point ``dist_km`` from (lat, lon) along the great circle of azimuth ``az_deg``
+    (the salvo format's formula, :func:`earlywarn.io.salvo.destination_deg`)."""
+    lat, lon = destination_deg(lat_deg, lon_deg, math.radians(az_deg), dist_km * 1e3)
+    return float(lat), float(lon)
 
 
 def one_satellite(

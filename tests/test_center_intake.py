@@ -27,7 +27,7 @@ from earlywarn.center.intake import (
     admit,
 )
 from earlywarn.earth.frames import great_circle
-from earlywarn.reports import KINDS, ReportBatch, ReportSlice, columns_of
+from earlywarn.reports import KINDS, ReportBatch, ReportSlice
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -326,4 +326,3 @@ def test_every_report_of_a_run_is_counted_once() -> None:
         n_in = int(((t > t0) & (t <= duration)).sum())
         got = sum(out.intake.get(k, o) for o in Outcome)
         assert got == n_in, (k, out.intake.to_dict())
-    assert set(columns_of("ir")) == set(dirty.ir)

@@ -19,7 +19,9 @@ import pytest
 import families
 from earlywarn.analysis.statistics import poisson_upper_95
 
-pytestmark = pytest.mark.reliability
+# one module fixture runs the 216 runs: its tests stay on one worker (make reliability
+# distributes by xdist group), so the runs are made once
+pytestmark = [pytest.mark.reliability, pytest.mark.xdist_group("warning-quality-families")]
 
 SEEDS = 8
 

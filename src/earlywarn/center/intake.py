@@ -261,23 +261,15 @@ def _registered(
     return b.take(ok)
 
 
-def _in_order_and_new(
-    b: ReportBlock,
-    t_prev: float,
-    t_s: float,
-    max_seq: dict[str, int],
-    known: frozenset[str] | None = None,
-) -> bool:
+def _in_order_and_new(b: ReportBlock, t_prev: float, t_s: float, max_seq: dict[str, int]) -> bool:
     """The common case, checked in plain Python on a step's few reports: every report in
-    the interval, in time order, from a sensor in ``known`` (None: any), each sensor's
-    ``seq`` above any used before and increasing, and no two reports of one sensor and
-    time with the same fingerprint. Updates ``max_seq`` when true."""
+    the interval, in time order, each sensor's ``seq`` above any used before and
+    increasing, and no two reports of one sensor and time with the same fingerprint.
+    Updates ``max_seq`` when true."""
     tl = b["t_s"].tolist()
     if not (tl[0] > t_prev and tl[-1] <= t_s) or any(x > y for x, y in itertools.pairwise(tl)):
         return False
     sl = b["sensor_id"].tolist()
-    if known is not None and not known.issuperset(sl):
-        return False
     last = dict(max_seq)
     for s, q in zip(sl, b["seq"].tolist(), strict=True):
         if q <= last.get(s, -1):
@@ -316,33 +308,6 @@ def _remember(
     return chunks[k:] + new if (k or new) else chunks
 
 
-def _all_in_order_and_new(
-    state: IntakeState,
-    reports: ReportSlice,
-    t_prev: float,
-    t_s: float,
-    params: IntakeParams,
-    registry: SensorRegistry | None,
-) -> tuple[IntakeState, ReportSlice, IntakeCounts] | None:
-    """:func:`admit` for the usual step (nothing held, every report in order, new and
-    registered): the slice is used as it is. None when any report needs the full policy."""
-    max_seq = dict(state.max_seq)
-    used = []
-    for b in (reports.ir, reports.radar, reports.status):
-        if not b.n:
-            continue
-        known = None if registry is None else registry.accepts(b.kind)
-        if not _in_order_and_new(b, t_prev, t_s, max_seq, known):
-            return None
-        used.append(b)
-    new_state = IntakeState(
-        held=state.held,
-        chunks=_remember(state.chunks, used, t_s, params.dedup_window_s),
-        max_seq=max_seq,
-    )
-    return new_state, reports, IntakeCounts({b.kind: {Outcome.USED: b.n} for b in used})
-
-
 def admit(
     state: IntakeState,
     reports: ReportSlice,
@@ -358,12 +323,8 @@ def admit(
     sensors the center knows (None: every sensor is taken).
     """
     held = state.held
-    if not len(held) and not reports.refused:
-        if not len(reports):
-            return state, reports, _NO_COUNTS
-        fast = _all_in_order_and_new(state, reports, t_prev, t_s, params, registry)
-        if fast is not None:
-            return fast
+    if not len(held) and not reports.refused and not len(reports):
+        return state, reports, _NO_COUNTS
     max_seq = dict(state.max_seq)
     counts: dict[str, dict[str, int]] = {}
     used: dict[str, ReportBlock] = {}

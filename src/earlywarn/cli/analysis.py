@@ -17,6 +17,7 @@ import typer
 
 from earlywarn.cli.common import (
     FORCE_HELP,
+    check_seed,
     fail,
     load_scenario_or_fail,
     parse_latlon,
@@ -353,8 +354,7 @@ def study_command(
     eng = _engine_args(dask_local, scheduler, workers)
     if runs is not None and not 0 < runs <= 10_000_000:
         fail(f"--runs must be between 1 and 10,000,000; got {runs}")
-    if seed is not None and seed < 0:
-        fail(f"--seed must be a non-negative integer; got {seed}")
+    check_seed(seed)
     try:
         study, scen = load_study(study_file)
     except (StudyError, ScenarioError) as exc:

@@ -22,6 +22,12 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
+def check_seed(seed: int | None) -> None:
+    """``--seed``: a non-negative integer when given (numpy's SeedSequence takes no other)."""
+    if seed is not None and seed < 0:
+        fail(f"--seed must be a non-negative integer; got {seed}")
+
+
 def parse_latlon(text: str, option: str) -> tuple[float, float]:
     """``LAT,LON`` in degrees; latitude in [-90, 90], longitude in [-180, 360]."""
     try:

@@ -11,7 +11,13 @@ from typing import Annotated, Any
 
 import typer
 
-from earlywarn.cli.common import FORCE_HELP, fail, load_scenario_or_fail, parse_latlon
+from earlywarn.cli.common import (
+    FORCE_HELP,
+    check_seed,
+    fail,
+    load_scenario_or_fail,
+    parse_latlon,
+)
 
 
 def trajectory(
@@ -312,14 +318,18 @@ def run(
     force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
 ) -> None:
     """Run the whole chain (flight → sensors → center → evaluation) and write outputs."""
-    if seed is not None and seed < 0:
-        fail(f"--seed must be a non-negative integer; got {seed}")
-    sc = load_scenario_or_fail(scenario)
+    check_seed(seed)
+    _run_command(load_scenario_or_fail(scenario), out, seed, json_out, quiet, force)
+
+
+def _run_command(
+    sc: Any, out: Path, seed: int | None, json_out: bool, quiet: bool, force: bool
+) -> None:
+    """``run`` and ``demo``: run, write, then print summary.json or the timeline."""
     result = _run_and_write(sc, out, seed, quiet or json_out, force)
     if json_out:
         typer.echo(json.dumps(result.summary(), indent=2))
-        return
-    if not quiet:
+    elif not quiet:
         _print_run(result, out)
 
 
@@ -413,14 +423,9 @@ def demo(
     """Run the built-in example (a launch and a non-threat) and print the alert timeline."""
     from earlywarn.io.scenario import parse_scenario
 
-    if seed is not None and seed < 0:
-        fail(f"--seed must be a non-negative integer; got {seed}")
+    check_seed(seed)
     text = (resources.files("earlywarn") / "data" / "demo.yaml").read_text(encoding="utf-8")
     sc = parse_scenario(text, "demo.yaml")
     if not (quiet or json_out):
         typer.echo(f"earlywarn demo: {sc.description}")
-    result = _run_and_write(sc, out, seed, quiet or json_out, force)
-    if json_out:
-        typer.echo(json.dumps(result.summary(), indent=2))
-    elif not quiet:
-        _print_run(result, out)
+    _run_command(sc, out, seed, json_out, quiet, force)

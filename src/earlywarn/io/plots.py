@@ -209,9 +209,8 @@ def _altitude_panel(ax: Axes, scene: SceneView, colors: dict[str, str]) -> list[
     seen_launch: set[str] = set()
     top = 0.0
     if len(scene.objects) > MANY_EVENTS:
-        handles.append(_altitude_lines(ax, scene))
-        for obj in scene.objects:
-            top = max(top, float(np.nanmax(ecef_to_geodetic(obj.r_ecef_m)[2])) / 1e3)
+        line, top = _altitude_lines(ax, scene)
+        handles.append(line)
     for obj in scene.objects if len(scene.objects) <= MANY_EVENTS else ():
         _lat, _lon, h = ecef_to_geodetic(obj.r_ecef_m)
         top = max(top, float(np.nanmax(h)) / 1e3)
@@ -366,8 +365,9 @@ MANY_EVENTS = 36
 """Above this many events (or true objects) the timeline counts instead of labelling."""
 
 
-def _altitude_lines(ax: Axes, scene: SceneView) -> Line2D:
-    """Every true object's altitude as one thin line collection; its legend handle."""
+def _altitude_lines(ax: Axes, scene: SceneView) -> tuple[Line2D, float]:
+    """Every true object's altitude as one thin line collection; its legend handle and
+    the highest altitude (km)."""
     from matplotlib.collections import LineCollection
 
     segs = []
@@ -376,9 +376,11 @@ def _altitude_lines(ax: Axes, scene: SceneView) -> Line2D:
         segs.append(np.column_stack([obj.t_s, h / 1e3]))
     ax.add_collection(LineCollection(segs, colors="#555555", linewidths=0.5, alpha=0.35))
     ax.autoscale_view()
-    return Line2D(
+    top = max((float(np.nanmax(sg[:, 1])) for sg in segs), default=0.0)
+    handle = Line2D(
         [], [], color="#555555", lw=0.8, label=f"true altitude ({len(scene.objects)} objects)"
     )
+    return handle, top
 
 
 def _alert_counts(ax: Axes, scene: SceneView) -> list[Line2D]:

@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from earlywarn.earth.constants import R_MEAN_M
 
-__all__ = ["SalvoDraw", "draw_salvo", "grid_sites"]
+__all__ = ["SalvoDraw", "destination_deg", "draw_salvo", "grid_sites"]
 
 LatLon = tuple[float, float]
 

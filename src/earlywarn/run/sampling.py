@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from earlywarn.earth.constants import R_MEAN_M
+from earlywarn.io.salvo import destination_deg
 from earlywarn.io.scenario import Scenario
 from earlywarn.io.study import Study, study_hash
 
@@ -36,17 +36,6 @@ class RunTask:
     scenario: Scenario
     outages: tuple[str, ...]
     clutter_multiplier: float
-
-
-def _destination_deg(
-    lat_deg: float, lon_deg: float, az_rad: float, dist_m: float
-) -> tuple[float, float]:
-    p1, d = math.radians(lat_deg), dist_m / R_MEAN_M
-    sp2 = math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(az_rad)
-    p2 = math.asin(max(-1.0, min(1.0, sp2)))
-    dl = math.atan2(math.sin(az_rad) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * sp2)
-    lon = (lon_deg + math.degrees(dl) + 180.0) % 360.0 - 180.0
-    return math.degrees(p2), lon
 
 
 def _default(cls: Any, name: str) -> float:
@@ -72,11 +61,11 @@ def sample_scenario(
             ln["time"] = float(rng.uniform(lp.time_window[0], lp.time_window[1]))
         if lp.site_radius is not None:
             u, b = rng.random(2)
-            lat, lon = _destination_deg(
+            lat, lon = destination_deg(
                 ln["site"]["lat_deg"], ln["site"]["lon_deg"], 2 * math.pi * b,
                 lp.site_radius * math.sqrt(u),
             )  # fmt: skip
-            ln["site"] = {**ln["site"], "lat_deg": lat, "lon_deg": lon}
+            ln["site"] = {**ln["site"], "lat_deg": float(lat), "lon_deg": float(lon)}
     out: list[str] = []
     for op in study.outages:
         if rng.random() < op.probability:
