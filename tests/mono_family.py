@@ -3,13 +3,12 @@ detector's mono evidence and glint rule): scenario dicts made from the example Y
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from earlywarn.io.salvo import destination_deg
+from families import destination
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -25,15 +24,6 @@ SEASONS = {
     "june-solstice": "2026-06-21T00:00:00Z",
     "december-solstice": "2026-12-21T00:00:00Z",
 }
-
-
-def destination(
-    lat_deg: float, lon_deg: float, az_deg: float, dist_km: float
-) -> tuple[float, float]:
-    """The point ``dist_km`` from (lat, lon) along the great circle of azimuth ``az_deg``
-    (the salvo format's formula, :func:`earlywarn.io.salvo.destination_deg`)."""
-    lat, lon = destination_deg(lat_deg, lon_deg, math.radians(az_deg), dist_km * 1e3)
-    return float(lat), float(lon)
 
 
 def one_satellite(
