@@ -33,6 +33,9 @@ Every other event's raid count is 1.
 
 from __future__ import annotations
 
+import numpy as np
+import numpy.typing as npt
+
 from earlywarn.center._records import evolve
 from earlywarn.center.assessment.event import Event
 from earlywarn.center.assessment.params import AssessmentParams
@@ -65,14 +68,6 @@ def _launch_sep(a: Event, b: Event) -> tuple[float, float]:
         ground_distance_m(a.launch_lat_rad, a.launch_lon_rad, b.launch_lat_rad, b.launch_lon_rad)
     )
     return abs(a.launch_time_s - b.launch_time_s), d
-
-
-def _impact_sep(a: Event, b: Event) -> float:
-    """Distance (m) between the predicted impacts of two events (inf if either has none)."""
-    ia, ib = a.impact, b.impact
-    if ia is None or ib is None or not ia.ok or not ib.ok:
-        return float("inf")
-    return float(ground_distance_m(ia.lat_rad, ia.lon_rad, ib.lat_rad, ib.lon_rad))
 
 
 def launch_events(
@@ -109,6 +104,30 @@ def launch_events(
     return sorted(distinct), dup
 
 
+def _raid_pairs(es: list[Event], params: AssessmentParams) -> npt.NDArray[np.int64]:
+    """The index pairs (i < j) of launch events in one raid: launches within
+    ``raid_window_s`` of each other, from within ``raid_window_m`` or with predicted
+    impacts within it; every pair at once (the events are many in a mass raid)."""
+    n = len(es)
+    if n < 2:
+        return np.zeros((0, 2), dtype=np.int64)
+    t = np.array([e.launch_time_s for e in es], dtype=np.float64)
+    lat = np.array([e.launch_lat_rad for e in es], dtype=np.float64)
+    lon = np.array([e.launch_lon_rad for e in es], dtype=np.float64)
+    ok = np.array([e.impact is not None and e.impact.ok for e in es])
+    ilat = np.array([e.impact.lat_rad if o else 0.0 for e, o in zip(es, ok, strict=True)])  # type: ignore[union-attr]
+    ilon = np.array([e.impact.lon_rad if o else 0.0 for e, o in zip(es, ok, strict=True)])  # type: ignore[union-attr]
+    i, j = np.triu_indices(n, k=1)
+    near_t = np.abs(t[i] - t[j]) <= params.raid_window_s
+    i, j = i[near_t], j[near_t]
+    d = ground_distance_m(lat[i], lon[i], lat[j], lon[j])
+    both = ok[i] & ok[j]
+    di = np.full(i.size, np.inf)
+    di[both] = ground_distance_m(ilat[i[both]], ilon[i[both]], ilat[j[both]], ilon[j[both]])
+    keep = (d <= params.raid_window_m) | (di <= params.raid_window_m)
+    return np.stack([i[keep], j[keep]], axis=1).astype(np.int64)
+
+
 def count_raids(evs: dict[str, Event], params: AssessmentParams, fusion: FusionParams) -> None:
     """Set every event's ``raid_count`` in ``evs``: the distinct launch events of its
     cluster (see the module docstring)."""
@@ -120,17 +139,10 @@ def count_raids(evs: dict[str, Event], params: AssessmentParams, fusion: FusionP
             a = parent[a]
         return a
 
-    for i, a in enumerate(ids):
-        ea = evs[a]
-        for b in ids[i + 1 :]:
-            eb = evs[b]
-            dt, d = _launch_sep(ea, eb)
-            if dt > params.raid_window_s:
-                continue
-            if d <= params.raid_window_m or _impact_sep(ea, eb) <= params.raid_window_m:
-                ra, rb = find(a), find(b)
-                if ra != rb:
-                    parent[max(ra, rb)] = min(ra, rb)
+    for i, j in _raid_pairs([evs[eid] for eid in ids], params).tolist():
+        ra, rb = find(ids[i]), find(ids[j])
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
     sizes: dict[str, int] = {}
     for eid in ids:
         sizes[find(eid)] = sizes.get(find(eid), 0) + 1
