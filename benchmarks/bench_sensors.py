@@ -23,7 +23,7 @@ from earlywarn.flight.truth import Trajectories
 from earlywarn.reports import validate_batch
 from earlywarn.sensors.events import Degraded, Fire, Outage
 from earlywarn.sensors.infrared import InfraredPayload, InfraredSatellite
-from earlywarn.sensors.orbits import geo, molniya
+from earlywarn.space.orbits import geo, molniya
 from earlywarn.sensors.radar import Radar, RadarFace
 from earlywarn.sensors.simulate import simulate
 

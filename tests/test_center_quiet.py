@@ -34,7 +34,7 @@ def quiet_day(seed: int = 1) -> tuple[Any, Any, Any, float]:
     from earlywarn.flight.fly import LaunchSpec, fly
     from earlywarn.sensors.events import Fire
     from earlywarn.sensors.infrared import InfraredPayload, InfraredSatellite
-    from earlywarn.sensors.orbits import geo, molniya
+    from earlywarn.space.orbits import geo, molniya
     from earlywarn.sensors.simulate import simulate
 
     specs = [

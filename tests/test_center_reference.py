@@ -50,7 +50,7 @@ def run_seed(seed: int) -> dict[str, Any]:
     from earlywarn.earth.frames import great_circle
     from earlywarn.flight.fly import LaunchSpec, fly
     from earlywarn.sensors.infrared import InfraredPayload, InfraredSatellite
-    from earlywarn.sensors.orbits import geo
+    from earlywarn.space.orbits import geo
     from earlywarn.sensors.radar import Radar, RadarFace
     from earlywarn.sensors.simulate import simulate
 

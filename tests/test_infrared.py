@@ -22,7 +22,7 @@ from earlywarn.sensors.background import (
     specular_point,
 )
 from earlywarn.sensors.infrared import InfraredPayload, InfraredSatellite
-from earlywarn.sensors.orbits import geo
+from earlywarn.space.orbits import geo
 from earlywarn.sensors.simulate import sensor_seed, simulate
 
 EPOCH = "2026-03-20T06:00:00Z"

@@ -17,24 +17,26 @@ import earlywarn
 
 SRC = Path(earlywarn.__file__).parent
 
-_BELOW_CENTER = {"earlywarn", "earth", "reports", "flight", "sensors"}
+_BELOW_CENTER = {"earlywarn", "earth", "space", "reports", "flight", "sensors"}
 
 ALLOWED: dict[str, set[str]] = {
     # the package root holds only ``__version__``; every layer may read it
     "earlywarn": set(),
     "earth": {"earlywarn"},
+    # orbits, element sets and catalogs: the sky's objects and the center's knowledge of them
+    "space": {"earlywarn", "earth"},
     "reports": {"earlywarn", "earth"},
-    "flight": {"earlywarn", "earth"},
+    "flight": {"earlywarn", "earth", "space"},
     # sensors observe the flight model's truth (flight.truth) and emit reports
-    "sensors": {"earlywarn", "earth", "flight", "reports"},
-    # the center sees reports only: never flight, sensors or anything above it
-    "center": {"earlywarn", "earth", "reports"},
+    "sensors": {"earlywarn", "earth", "space", "flight", "reports"},
+    # the center sees reports (and its own catalog): never flight, sensors or anything above
+    "center": {"earlywarn", "earth", "space", "reports"},
     "analysis": _BELOW_CENTER | {"center"},
     "io": _BELOW_CENTER | {"center", "analysis"},
     "run": _BELOW_CENTER | {"center", "analysis", "io"},
     # the live center knows reports, its configuration and the center: never the flight
     # model, the sensors, the analyses or the batch runner
-    "service": {"earlywarn", "earth", "reports", "center", "io"},
+    "service": {"earlywarn", "earth", "space", "reports", "center", "io"},
     "cli": _BELOW_CENTER | {"center", "analysis", "io", "run", "service"},
 }
 """Layer → the layers its modules may import (besides their own)."""

@@ -27,7 +27,7 @@ from earlywarn.analysis.coverage import (
 )
 from earlywarn.flight.truth import Trajectories
 from earlywarn.sensors.infrared import InfraredPayload, InfraredSatellite
-from earlywarn.sensors.orbits import molniya
+from earlywarn.space.orbits import molniya
 
 EPOCH = "1983-09-25T00:00:00Z"
 # the US Minuteman fields (Malmstrom, Minot, Grand Forks, Ellsworth, Whiteman, F. E. Warren)

@@ -27,7 +27,7 @@ from sgp4.api import Satrec, jday
 from earlywarn.earth.constants import A_M, B_M, GM_M3_S2, R_MEAN_M, SIDEREAL_DAY_S
 from earlywarn.earth.frames import inertial_to_ecef
 from earlywarn.earth.time import gmst_rad, parse_utc
-from earlywarn.sensors.orbits import (
+from earlywarn.space.orbits import (
     KeplerOrbit,
     Orbit,
     Sgp4Orbit,

@@ -24,7 +24,7 @@ from earlywarn.reports import (
 )
 from earlywarn.sensors.events import Degraded, Fire, Outage
 from earlywarn.sensors.infrared import InfraredPayload, InfraredSatellite
-from earlywarn.sensors.orbits import geo, molniya
+from earlywarn.space.orbits import geo, molniya
 from earlywarn.sensors.radar import Radar, RadarFace
 from earlywarn.sensors.simulate import Sensor, simulate
 from sensor_truth import EPOCH, rocket_truth

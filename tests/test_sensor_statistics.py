@@ -27,7 +27,7 @@ from earlywarn.earth.time import parse_utc
 from earlywarn.flight.truth import Trajectories
 from earlywarn.sensors.background import orthonormal_basis, ray_layer_range
 from earlywarn.sensors.infrared import InfraredPayload, InfraredSatellite
-from earlywarn.sensors.orbits import geo
+from earlywarn.space.orbits import geo
 from earlywarn.sensors.radar import Radar, RadarFace
 from earlywarn.sensors.simulate import sensor_seed
 

@@ -40,7 +40,7 @@ from earlywarn.center.assessment import LaunchNotification
 from earlywarn.earth.time import parse_utc
 from earlywarn.io.quantity import parse_quantity, quantity_pattern
 from earlywarn.io.salvo import draw_salvo, grid_sites
-from earlywarn.sensors.orbits import KeplerOrbit, Orbit, geo, molniya, omm_orbit, tle_orbit
+from earlywarn.space.orbits import KeplerOrbit, Orbit, geo, molniya, omm_orbit, tle_orbit
 
 _ELEMENT_KEYS = {"a_km", "e", "i_deg", "raan_deg", "argp_deg", "mean_anomaly_deg"}
 

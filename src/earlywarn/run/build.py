@@ -19,7 +19,7 @@ from earlywarn.io import scenario as sc
 from earlywarn.sensors import events as sev
 from earlywarn.sensors.background import GlintModel
 from earlywarn.sensors.infrared import LIMB_GLINT, InfraredPayload, InfraredSatellite
-from earlywarn.sensors.orbits import Orbit
+from earlywarn.space.orbits import Orbit
 from earlywarn.sensors.radar import Radar, RadarFace
 
 

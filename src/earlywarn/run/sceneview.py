@@ -13,7 +13,7 @@ import numpy as np
 
 from earlywarn.earth.frames import aer_to_enu, enu_to_ecef
 from earlywarn.io import scene as sv
-from earlywarn.sensors.orbits import ephemeris_ecef
+from earlywarn.space.orbits import ephemeris_ecef
 
 if TYPE_CHECKING:
     from earlywarn.run.pipeline import RunResult

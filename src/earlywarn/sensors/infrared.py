@@ -83,7 +83,7 @@ from earlywarn.sensors.background import (
     window_pairs,
 )
 from earlywarn.sensors.events import Event, condition, fires
-from earlywarn.sensors.orbits import Orbit, ephemeris_ecef
+from earlywarn.space.orbits import Orbit, ephemeris_ecef
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
