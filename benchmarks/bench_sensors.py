@@ -23,9 +23,9 @@ from earlywarn.flight.truth import Trajectories
 from earlywarn.reports import validate_batch
 from earlywarn.sensors.events import Degraded, Fire, Outage
 from earlywarn.sensors.infrared import InfraredPayload, InfraredSatellite
-from earlywarn.space.orbits import geo, molniya
 from earlywarn.sensors.radar import Radar, RadarFace
 from earlywarn.sensors.simulate import simulate
+from earlywarn.space.orbits import geo, molniya
 
 EPOCH = "2026-03-20T00:00:00Z"
 DAY_S = 86_400.0

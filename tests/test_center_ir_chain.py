@@ -36,8 +36,8 @@ from earlywarn.earth.frames import great_circle
 from earlywarn.flight.fly import FlightResult, LaunchSpec, fly
 from earlywarn.reports import ReportSlice
 from earlywarn.sensors.infrared import InfraredPayload, InfraredSatellite
-from earlywarn.space.orbits import geo
 from earlywarn.sensors.simulate import simulate
+from earlywarn.space.orbits import geo
 
 EPOCH = "2026-03-20T12:00:00Z"
 T_LAUNCH = 100.0

@@ -34,8 +34,8 @@ def quiet_day(seed: int = 1) -> tuple[Any, Any, Any, float]:
     from earlywarn.flight.fly import LaunchSpec, fly
     from earlywarn.sensors.events import Fire
     from earlywarn.sensors.infrared import InfraredPayload, InfraredSatellite
-    from earlywarn.space.orbits import geo, molniya
     from earlywarn.sensors.simulate import simulate
+    from earlywarn.space.orbits import geo, molniya
 
     specs = [
         LaunchSpec("S1", "slv", 28.5, -80.6, t_launch_s=T_SLV, azimuth_deg=90.0),

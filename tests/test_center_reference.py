@@ -50,9 +50,9 @@ def run_seed(seed: int) -> dict[str, Any]:
     from earlywarn.earth.frames import great_circle
     from earlywarn.flight.fly import LaunchSpec, fly
     from earlywarn.sensors.infrared import InfraredPayload, InfraredSatellite
-    from earlywarn.space.orbits import geo
     from earlywarn.sensors.radar import Radar, RadarFace
     from earlywarn.sensors.simulate import simulate
+    from earlywarn.space.orbits import geo
 
     spec = LaunchSpec(
         "L1", "icbm-solid", 40.0, 60.0, t_launch_s=100.0, aim_lat_deg=47.0, aim_lon_deg=-170.0

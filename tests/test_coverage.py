@@ -22,8 +22,8 @@ from earlywarn.earth.frames import geodetic_to_ecef, great_circle
 from earlywarn.earth.time import parse_utc
 from earlywarn.io.maps import coverage_table, plot_coverage, write_coverage_geojson
 from earlywarn.sensors.infrared import InfraredPayload, InfraredSatellite
-from earlywarn.space.orbits import geo, limb_central_angle_rad, molniya
 from earlywarn.sensors.radar import Radar, RadarFace
+from earlywarn.space.orbits import geo, limb_central_angle_rad, molniya
 
 EPOCH = "2026-03-20T12:00:00Z"
 PLUME_M = 15_000.0

@@ -22,8 +22,8 @@ from earlywarn.sensors.background import (
     specular_point,
 )
 from earlywarn.sensors.infrared import InfraredPayload, InfraredSatellite
-from earlywarn.space.orbits import geo
 from earlywarn.sensors.simulate import sensor_seed, simulate
+from earlywarn.space.orbits import geo
 
 EPOCH = "2026-03-20T06:00:00Z"
 

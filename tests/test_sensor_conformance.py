@@ -24,9 +24,9 @@ from earlywarn.reports import (
 )
 from earlywarn.sensors.events import Degraded, Fire, Outage
 from earlywarn.sensors.infrared import InfraredPayload, InfraredSatellite
-from earlywarn.space.orbits import geo, molniya
 from earlywarn.sensors.radar import Radar, RadarFace
 from earlywarn.sensors.simulate import Sensor, simulate
+from earlywarn.space.orbits import geo, molniya
 from sensor_truth import EPOCH, rocket_truth
 
 SENSORS: dict[str, Sensor] = {

@@ -27,9 +27,9 @@ from earlywarn.earth.time import parse_utc
 from earlywarn.flight.truth import Trajectories
 from earlywarn.sensors.background import orthonormal_basis, ray_layer_range
 from earlywarn.sensors.infrared import InfraredPayload, InfraredSatellite
-from earlywarn.space.orbits import geo
 from earlywarn.sensors.radar import Radar, RadarFace
 from earlywarn.sensors.simulate import sensor_seed
+from earlywarn.space.orbits import geo
 
 EPOCH = parse_utc("2026-03-20T06:00:00Z")
 Z999 = 3.29

@@ -21,8 +21,8 @@ from earlywarn.earth.time import parse_utc
 from earlywarn.flight import FlightSolver, LaunchSpec
 from earlywarn.io.maps import plot_warning, warning_table
 from earlywarn.sensors.infrared import InfraredPayload, InfraredSatellite
-from earlywarn.space.orbits import geo
 from earlywarn.sensors.radar import Radar, RadarFace
+from earlywarn.space.orbits import geo
 
 EPOCH = "2026-03-20T12:00:00Z"
 DEFENDED = (47.0, -170.0)

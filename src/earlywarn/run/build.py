@@ -19,8 +19,8 @@ from earlywarn.io import scenario as sc
 from earlywarn.sensors import events as sev
 from earlywarn.sensors.background import GlintModel
 from earlywarn.sensors.infrared import LIMB_GLINT, InfraredPayload, InfraredSatellite
-from earlywarn.space.orbits import Orbit
 from earlywarn.sensors.radar import Radar, RadarFace
+from earlywarn.space.orbits import Orbit
 
 
 def catalog(s: sc.Scenario) -> Mapping[str, Vehicle]:
