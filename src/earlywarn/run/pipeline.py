@@ -127,6 +127,9 @@ def run_scenario(
         truth = result.trajectories
     else:
         truth = _empty_truth()
+    sky = build.sky_truth(scenario)
+    if sky:
+        truth = Trajectories.concat([truth, *sky])
     sats = tuple(build.satellites(scenario))
     rads = tuple(build.radars(scenario))
     evs = build.events(scenario)
