@@ -328,10 +328,19 @@ class SensorEvent(_Model):
     start: Seconds
     end: Seconds
     factor: float = Field(default=0.5, gt=0.0, le=1.0, description="degraded sensitivity")
+    silent: bool = Field(
+        default=False,
+        description=(
+            "an outage that sends nothing, not even heartbeats: a cut link, which the "
+            "center learns of only from missing heartbeats"
+        ),
+    )
 
     @model_validator(mode="after")
     def _order(self) -> SensorEvent:
         _ordered(self.start, self.end, f"the {self.type}")
+        if self.silent and self.type != "outage":
+            raise ValueError(f"silent: only an outage can be silent; this event is {self.type!r}")
         return self
 
 

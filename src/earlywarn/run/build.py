@@ -153,7 +153,7 @@ def events(s: sc.Scenario) -> list[sev.Event]:
                 )
             )
         elif ev.type == "outage":
-            out.append(sev.Outage(ev.sensor, ev.start, ev.end))
+            out.append(sev.Outage(ev.sensor, ev.start, ev.end, silent=ev.silent))
         else:
             out.append(sev.Degraded(ev.sensor, ev.start, ev.end, ev.factor))
     return out
