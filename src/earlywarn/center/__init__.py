@@ -29,6 +29,7 @@ from earlywarn.center.characterise import ImpactEstimate, predict_impact
 from earlywarn.center.core import (
     CenterConfig,
     CenterOutput,
+    CenterProgress,
     CenterState,
     InfraredDetector,
     IrDetector,
@@ -47,6 +48,7 @@ __all__ = [
     "AssessmentParams",
     "CenterConfig",
     "CenterOutput",
+    "CenterProgress",
     "CenterState",
     "DefendedArea",
     "Disposition",

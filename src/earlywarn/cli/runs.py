@@ -260,13 +260,14 @@ class _Progress:
         self.tty = sys.stderr.isatty()
         self._bar: Any = None
         self._task: Any = None
+        self._printed: tuple[str, int] | None = None
 
     def __enter__(self) -> _Progress:
         if not self.quiet and self.tty:
             from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
             self._bar = Progress(
-                TextColumn("{task.description:<10}"),
+                TextColumn("{task.description:<44}"),
                 BarColumn(),
                 TimeElapsedColumn(),
                 transient=True,
@@ -280,7 +281,11 @@ class _Progress:
             return
         if self._bar is not None:
             self._bar.update(self._task, completed=fraction, description=stage)
-        else:
+            return
+        # plain lines (a log, a pipe): a line per stage and per tenth of the run, not per call
+        mark = (stage.split(" ", 1)[0], int(fraction * 10))
+        if mark != self._printed:
+            self._printed = mark
             typer.echo(f"[{fraction:4.0%}] {stage}", err=True)
 
     def __exit__(self, *exc: object) -> None:
