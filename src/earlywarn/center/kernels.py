@@ -1,11 +1,13 @@
 """The center's small-array kernels: where each small-versus-large choice is made.
 
-The center's arrays are tiny (one to a few radar tracks per scan), where numpy's per-call
-overhead, not the arithmetic, is the cost. Where that shows in ``make bench``, a kernel
+The center's arrays are tiny (one to a few radar tracks per scan, a few 2-D tracks and
+detections per infrared frame), where numpy's per-call overhead, not the arithmetic, is
+the cost. Where that shows in ``make bench``, a kernel
 has its implementations side by side in this module and one public name that picks
 between them by size, in one place (as ``sgp4.api`` picks its C++ or Python propagator),
 with the threshold defined here and the reason beside it. The algorithm modules (motion,
-tracker, characterise) call only the public names; no size threshold lives anywhere else.
+tracker, characterise, the IR chain in ``center/ir/``) call only the public names; no size
+threshold lives anywhere else.
 ``tests/test_kernels.py`` checks the implementations of every kernel agree on random
 inputs on both sides of its threshold (bit for bit where they claim the same
 operations in the same order), and that the dispatcher takes each path on its side.
@@ -21,6 +23,17 @@ Kernels
     The track-measurement pairs the tracker's gate tests: every pair (``_all_pairs``,
     no pre-gate) up to :data:`ALL_PAIRS_MAX` pairs, those a kd-tree finds within the
     pre-gate radius (``_near_pairs_tree``) beyond; the same gated pairs.
+
+``median(x)``
+    ``float(np.median(x))`` of a 1-D array: a sorted Python list (``_median_list``) up to
+    :data:`MEDIAN_LIST_MAX` values, ``np.median`` (``_median_array``, the reference)
+    beyond; the same bits.
+``los_gated_pairs(tracks, t, los, sigma, rng_m, gate_sigma, max_speed, max_accel)``
+    The IR association's gate: the (2-D track, detection) pairs of one frame whose
+    predicted line of sight is within the gate, best first (normalised distance, then
+    track, then detection). Python floats (``_los_gated_pairs_rows``) up to
+    :data:`LOS_GATE_ROWS_MAX` pairs, numpy on the whole matrix (``_los_gated_pairs_array``,
+    the reference) beyond; the same pairs in the same order.
 
 ``ballistic_derivative_columns(y, j2, gm, omega)``
     ``[v; a]`` of ballistic states stored as the columns of ``(6, n)`` arrays, the layout of
@@ -44,9 +57,10 @@ motion model): :func:`ballistic_acceleration`, :func:`gravity_gradient_j2`,
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from itertools import chain
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -61,7 +75,10 @@ IntArray = npt.NDArray[np.int64]
 __all__ = [
     "ALL_PAIRS_MAX",
     "DRAG_TOP_M",
+    "LOS_GATE_ROWS_MAX",
+    "MEDIAN_LIST_MAX",
     "RK4_ROWS_MAX",
+    "LosTrack",
     "air_density_kg_m3",
     "ballistic_acceleration",
     "ballistic_derivative_columns",
@@ -71,6 +88,8 @@ __all__ = [
     "drag_acceleration",
     "gravity_gradient_j2",
     "height_of_density_m",
+    "los_gated_pairs",
+    "median",
     "radial_height_m",
 ]
 
@@ -80,6 +99,14 @@ RK4_ROWS_MAX = 16
 # up to this many track-measurement pairs, no pre-gate: the exact gate test on every pair
 # costs less than building a kd-tree and finding the near ones
 ALL_PAIRS_MAX = 64
+# up to this many values a median sorts a Python list: np.median (a partition and a mean)
+# costs ~8 µs a call, sorting 64 floats ~2 µs; the glint day of bench_raid takes ~140,000
+# medians, ~3 % of its center CPU on the numpy path
+MEDIAN_LIST_MAX = 64
+# up to this many (2-D track, detection) pairs of an IR frame, the gate in Python floats:
+# the numpy path's ~40 calls on (tracks, detections) arrays cost ~45 µs; forcing it costs
+# ~4 % of the reference run's center CPU and ~7 % of the glint day's
+LOS_GATE_ROWS_MAX = 24
 
 # --------------------------------------------------------------------------------------------
 # ballistic field: one implementation each
@@ -486,3 +513,168 @@ def _near_pairs_tree(
     rows = np.repeat(np.arange(n, dtype=np.int64), counts)
     cols = np.fromiter(chain.from_iterable(hits_lists), dtype=np.int64, count=int(counts.sum()))
     return rows, cols
+
+
+# --------------------------------------------------------------------------------------------
+# median
+# --------------------------------------------------------------------------------------------
+
+
+def median(x: FloatArray) -> float:
+    """``float(np.median(x))`` of a 1-D array, bit for bit (NaN if any value is NaN).
+
+    A sorted Python list up to :data:`MEDIAN_LIST_MAX` values, ``np.median`` beyond (and
+    for an empty array, whose NaN and warning are numpy's)."""
+    if 0 < x.shape[0] <= MEDIAN_LIST_MAX:
+        return _median_list(x)
+    return _median_array(x)
+
+
+def _median_array(x: FloatArray) -> float:
+    """:func:`median` by ``np.median`` (the reference)."""
+    return float(np.median(x))
+
+
+def _median_list(x: FloatArray) -> float:
+    """:func:`median` of a non-empty array by sorting a list: the middle value, or the mean
+    ``(a + b) / 2`` of the middle two (what np.median's mean computes); NaN if any is NaN."""
+    v = sorted(x.tolist())
+    if any(map(math.isnan, v)):
+        return math.nan
+    m = len(v) // 2
+    return float(v[m]) if len(v) % 2 else (v[m - 1] + v[m]) / 2.0
+
+
+# --------------------------------------------------------------------------------------------
+# los_gated_pairs
+# --------------------------------------------------------------------------------------------
+
+
+class LosTrack(Protocol):
+    """What the IR gate reads of a 2-D track (``earlywarn.center.ir.records.SatTrack``):
+    its LOS predictor ``p + w τ + a τ²/2`` (``τ = t − last_t``), the predictor's order and
+    fit span (s), the range to the Earth along its last LOS (m) and its LOS sigmas (rad)."""
+
+    @property
+    def p(self) -> FloatArray: ...
+    @property
+    def w(self) -> FloatArray: ...
+    @property
+    def a(self) -> FloatArray: ...
+    @property
+    def last_t(self) -> float: ...
+    @property
+    def order(self) -> int: ...
+    @property
+    def span_s(self) -> float: ...
+    @property
+    def range_m(self) -> float: ...
+    @property
+    def sigma_rad(self) -> FloatArray: ...
+
+
+def los_gated_pairs(
+    tracks: Sequence[LosTrack],
+    t: FloatArray,
+    los: FloatArray,
+    sigma: FloatArray,
+    rng_m: FloatArray,
+    gate_sigma: float,
+    max_speed_m_s: float,
+    max_accel_m_s2: float,
+) -> list[tuple[int, int]]:
+    """The (track index, detection index) pairs of one frame within the gate, best first.
+
+    Detection ``j`` (time ``t[j]``, unit LOS ``los[j]``, sigma ``sigma[j]``, range to the
+    Earth ``rng_m[j]``) is within track ``i``'s gate when the chord between its LOS and the
+    track's predicted one is at most ``gate_sigma · max(σ_track, σ_j) · c + margin``, with
+    ``c`` = √2, 2, 3 for a predictor of order 0, 1, 2, and the margin the apparent motion of
+    ``max_speed_m_s`` (order 0) or ``max_accel_m_s2`` of unmodelled acceleration (order ≥ 1)
+    at the nearer of the two ranges. Pairs are ranked by chord / gate, then track, then
+    detection. Python floats up to :data:`LOS_GATE_ROWS_MAX` pairs, numpy beyond; the same
+    pairs in the same order.
+    """
+    if len(tracks) * t.shape[0] <= LOS_GATE_ROWS_MAX:
+        fn = _los_gated_pairs_rows
+    else:
+        fn = _los_gated_pairs_array
+    return fn(tracks, t, los, sigma, rng_m, gate_sigma, max_speed_m_s, max_accel_m_s2)
+
+
+def _los_gated_pairs_array(
+    tracks: Sequence[LosTrack],
+    t: FloatArray,
+    los: FloatArray,
+    sigma: FloatArray,
+    rng_m: FloatArray,
+    gate_sigma: float,
+    max_speed_m_s: float,
+    max_accel_m_s2: float,
+) -> list[tuple[int, int]]:
+    """:func:`los_gated_pairs` on the whole tracks × detections matrix (the reference)."""
+    p = np.stack([tr.p for tr in tracks])
+    w = np.stack([tr.w for tr in tracks])
+    a = np.stack([tr.a for tr in tracks])
+    t_anchor = np.array([tr.last_t for tr in tracks])
+    order = np.array([tr.order for tr in tracks])
+    span = np.array([tr.span_s for tr in tracks])
+    rng = np.array([tr.range_m for tr in tracks])
+    sig_tr = np.array([tr.sigma_rad[-1] for tr in tracks])
+    dt = t[None, :] - t_anchor[:, None]  # (T, D)
+    pred = p[:, None, :] + w[:, None, :] * dt[..., None] + 0.5 * a[:, None, :] * dt[..., None] ** 2
+    pred = pred / np.linalg.norm(pred, axis=-1, keepdims=True)
+    d = np.linalg.norm(los[None, :, :] - pred, axis=-1)  # chord ≈ angle
+    sig = np.maximum(sig_tr[:, None], sigma[None, :])
+    r = np.minimum(rng[:, None], rng_m[None, :])
+    rate_margin = max_speed_m_s / r * np.abs(dt)
+    acc_margin = 0.5 * max_accel_m_s2 / r * (np.abs(dt) + 0.5 * span[:, None]) ** 2
+    scale = np.where(order == 0, math.sqrt(2.0), np.where(order == 1, 2.0, 3.0))[:, None]
+    gate = gate_sigma * sig * scale + np.where(order[:, None] == 0, rate_margin, acc_margin)
+    ok = d <= gate
+    if not ok.any():
+        return []
+    ti, di = np.nonzero(ok)
+    cost = d[ti, di] / gate[ti, di]
+    rank = np.lexsort((di, ti, cost))
+    return list(zip(ti[rank].tolist(), di[rank].tolist(), strict=True))
+
+
+def _los_gated_pairs_rows(
+    tracks: Sequence[LosTrack],
+    t: FloatArray,
+    los: FloatArray,
+    sigma: FloatArray,
+    rng_m: FloatArray,
+    gate_sigma: float,
+    max_speed_m_s: float,
+    max_accel_m_s2: float,
+) -> list[tuple[int, int]]:
+    """:func:`los_gated_pairs` pair by pair in Python floats."""
+    tl, ll, sl, rl = t.tolist(), los.tolist(), sigma.tolist(), rng_m.tolist()
+    cand: list[tuple[float, int, int]] = []
+    for i, tr in enumerate(tracks):
+        px, py, pz = tr.p.tolist()
+        wx, wy, wz = tr.w.tolist()
+        ax, ay, az = tr.a.tolist()
+        t0, order, span, rng = tr.last_t, tr.order, tr.span_s, tr.range_m
+        sig_tr = float(tr.sigma_rad[-1])
+        scale = math.sqrt(2.0) if order == 0 else (2.0 if order == 1 else 3.0)
+        for j, tj in enumerate(tl):
+            dt = tj - t0
+            h = 0.5 * dt * dt
+            qx, qy, qz = px + wx * dt + ax * h, py + wy * dt + ay * h, pz + wz * dt + az * h
+            qn = math.sqrt(qx * qx + qy * qy + qz * qz)
+            lx, ly, lz = ll[j]
+            ex, ey, ez = lx - qx / qn, ly - qy / qn, lz - qz / qn
+            d = math.sqrt(ex * ex + ey * ey + ez * ez)
+            r = min(rng, rl[j])
+            if order == 0:
+                margin = max_speed_m_s / r * abs(dt)
+            else:
+                g = abs(dt) + 0.5 * span
+                margin = 0.5 * max_accel_m_s2 / r * (g * g)
+            gate = gate_sigma * max(sig_tr, sl[j]) * scale + margin
+            if d <= gate:
+                cand.append((d / gate, i, j))
+    cand.sort()
+    return [(i, j) for _, i, j in cand]

@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from earlywarn.center.ir.decide import _decide_mono, _decide_stereo, _MonoGround
-from earlywarn.center.ir.geometry import _NAN3, _cat, _frame_under, _median, _ray_hit
+from earlywarn.center.ir.geometry import _NAN3, _cat, _frame_under, _ray_hit
 from earlywarn.center.ir.launch_fit import (
     _launch_fit,
     _LaunchFit,
@@ -49,6 +49,7 @@ from earlywarn.center.ir.records import (
 )
 from earlywarn.center.ir.state_fit import _kinematic_fit, _ray_state_fit
 from earlywarn.center.ir.stereo import _triangulate_rows, _Triangulated
+from earlywarn.center.kernels import median
 from earlywarn.earth.frames import ecef_to_geodetic, geodetic_to_ecef
 
 
@@ -109,8 +110,8 @@ def _reference_rays(tracks: list[SatTrack]) -> _RefRays:
         s=_cat([tr.sat_m for tr in ref]),
         u=_cat([tr.los for tr in ref]),
         sig=_cat([tr.sigma_rad for tr in ref]),
-        log10_int=_median(np.log10(pos_int)) if pos_int.size else None,
-        median_dt=_median(t_ref[1:] - t_ref[:-1]) if t_ref.shape[0] > 1 else 2.0,
+        log10_int=median(np.log10(pos_int)) if pos_int.size else None,
+        median_dt=median(t_ref[1:] - t_ref[:-1]) if t_ref.shape[0] > 1 else 2.0,
     )
 
 

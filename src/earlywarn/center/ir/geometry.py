@@ -10,21 +10,19 @@ track's rays between its detections are interpolated linearly (:func:`_interp_ra
 inflated by ``h`` (a placement surface that differs from constant geodetic height by
 tens of metres).
 
-Small-array fast paths (numpy's per-call overhead exceeds the arithmetic for a few
-values) sit beside the vectorised function they replace and give the same bits (tested):
-:func:`_median` (sorted list up to ``_SMALL_MEDIAN`` values), :func:`_ray_hit_ground_py`
-(for ``_ray_hit(s, u, 0.0)``; chosen in :mod:`.association`), :func:`_rows3`,
-:func:`_cross`.
+:func:`_rows3` and :func:`_cross` are ``np.stack`` and ``np.cross`` without their argument
+handling (the same bits, tested); the median, which has a small-array fast path, is
+:func:`earlywarn.center.kernels.median`.
 """
 
 from __future__ import annotations
 
 import functools
-import math
 
 import numpy as np
 
 from earlywarn.center.ir.records import BoolArray, FloatArray, IntArray, SatTrack
+from earlywarn.center.kernels import median
 from earlywarn.earth.constants import A_M, B_M, OMEGA_RAD_S
 from earlywarn.earth.frames import ecef_to_geodetic, enu_rotation, geodetic_to_ecef
 
@@ -50,21 +48,6 @@ def _rows3(x: FloatArray, y: FloatArray, z: FloatArray) -> FloatArray:
 def _cat(parts: list[np.ndarray]) -> np.ndarray:
     """``np.concatenate`` that returns a single part itself (read it, do not write it)."""
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
-
-
-_SMALL_MEDIAN = 64  # up to this many values: sort a list (np.median costs ~15 µs a call)
-
-
-def _median(x: FloatArray) -> float:
-    """``float(np.median(x))`` of a 1-D array, bit for bit: the middle value, or the mean
-    ``(a + b) / 2`` of the middle two (what np.median's mean computes); NaN if any is NaN."""
-    if x.shape[0] > _SMALL_MEDIAN or x.shape[0] == 0:
-        return float(np.median(x))
-    v = sorted(x.tolist())
-    if any(map(math.isnan, v)):
-        return math.nan
-    m = len(v) // 2
-    return v[m] if len(v) % 2 else (v[m - 1] + v[m]) / 2.0
 
 
 def _cross(a: FloatArray, b: FloatArray) -> FloatArray:
@@ -95,23 +78,6 @@ def _ray_hit(s: FloatArray, u: FloatArray, h_m: FloatArray | float) -> FloatArra
     root = np.sqrt(np.maximum(disc, 0.0))
     lam = np.where(disc >= 0.0, (-qb - root) / qa, -qb / qa)
     return np.asarray(lam, dtype=np.float64)
-
-
-def _ray_hit_ground_py(s: FloatArray, u: FloatArray) -> list[float]:
-    """``_ray_hit(s, u, 0.0)`` in Python floats, for the few reports of one step: the same
-    IEEE operations in the same order, so the same bits (tested); numpy's per-call
-    overhead would be most of the cost."""
-    a, b = A_M + 0.0, B_M + 0.0
-    out = []
-    for (px, py, pz), (dx, dy, dz) in zip(s.tolist(), u.tolist(), strict=True):
-        sx, sy, sz = px / a, py / a, pz / b
-        ux, uy, uz = dx / a, dy / a, dz / b
-        qa = ux * ux + uy * uy + uz * uz
-        qb = sx * ux + sy * uy + sz * uz
-        qc = sx * sx + sy * sy + sz * sz - 1.0
-        disc = qb * qb - qa * qc
-        out.append((-qb - math.sqrt(disc)) / qa if disc >= 0.0 else -qb / qa)
-    return out
 
 
 def triangulate(
@@ -206,4 +172,4 @@ def _frame_under_xyz(x: float, y: float, z: float) -> tuple[FloatArray, FloatArr
 
 def _median_rows(x: FloatArray) -> FloatArray:
     """``np.median(x, axis=0)`` of a ``(K, D)`` array: the median of each column."""
-    return np.array([_median(x[:, j]) for j in range(x.shape[1])])
+    return np.array([median(x[:, j]) for j in range(x.shape[1])])

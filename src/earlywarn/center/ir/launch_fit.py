@@ -21,10 +21,6 @@ Approximations and their size: the ground track is fitted in a flat east-north f
 the first sub-point (azimuth unaffected; a 300 km track is stretched by < 0.1 %); the
 launch site is assumed at zero height (a site 1 km up biases ``t₀`` by a few seconds and
 the launch point by well under a kilometre in stereo).
-
-Small-array fast path: :func:`_inv3` takes numpy.linalg.inv for at most
-``_INV3_NUMPY_MAX`` matrices and cofactors above; :func:`_normal_grid` uses the einsum it
-replaces for a single grid point.
 """
 
 from __future__ import annotations
@@ -91,85 +87,12 @@ def _alt_fit_grid(t: FloatArray, h: FloatArray, var: FloatArray, t0: FloatArray)
     return np.asarray(np.minimum(full, np.minimum(chi(c2_only, zero), chi(zero, c3_only))))
 
 
-def _ground_basis(t: FloatArray, t0: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+def _ground_basis(t: FloatArray, t0: FloatArray) -> FloatArray:
     """The ground-track model's basis ``1, s^p, s^q`` (``s = (t − t0)/100 s``, ``(p, q)``
-    the :data:`HORIZONTAL_POWERS`) for every t0 of a grid: ``(G, K, 3)``, and the two
-    powers again as contiguous ``(K, G)`` arrays (for :func:`_normal_grid`)."""
+    the :data:`HORIZONTAL_POWERS`) for every t0 of a grid: ``(G, K, 3)``."""
     s_kg = np.maximum(t[:, None] - t0[None, :], 0.0) / 100.0
     p, q = HORIZONTAL_POWERS
-    bp, bq = s_kg**p, s_kg**q
-    basis = np.stack([np.ones((t0.shape[0], t.shape[0])), bp.T, bq.T], axis=-1)
-    return basis, bp, bq
-
-
-def _normal_grid(
-    w: FloatArray, y: FloatArray, basis: FloatArray, bp: FloatArray, bq: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    """Normal matrices ``Σ_k w b_i b_j`` ``(G, 3, 3)`` and right-hand sides ``Σ_k w b_i y``
-    ``(G, 3)`` of the ground-track basis (:func:`_ground_basis`) over a grid.
-
-    Bit for bit ``np.einsum("k,gkp,gkq->gpq", w, basis, basis)`` and
-    ``np.einsum("k,gkp,k->gp", w, basis, y)`` (tested): the same products ``(w b_i) b_j``,
-    summed over k in order (numpy reduces the leading axis of a ``(K, G)`` array row by
-    row), with the unit column's terms exact. Several times faster: the einsum's inner
-    loops run over 3-element axes. One grid point (G = 1, where numpy would sum pairwise)
-    uses the einsum itself.
-    """
-    g = basis.shape[0]
-    if g < 2:
-        return (
-            np.einsum("k,gkp,gkq->gpq", w, basis, basis),
-            np.einsum("k,gkp,k->gp", w, basis, y),
-        )
-    w_col = w[:, None]
-    wp, wq = w_col * bp, w_col * bq
-    w_sum = wy_sum = 0.0
-    for wk, yk in zip(w.tolist(), y.tolist(), strict=True):
-        w_sum += wk
-        wy_sum += wk * yk
-    nmat = np.empty((g, 3, 3))
-    nmat[:, 0, 0] = w_sum
-    nmat[:, 0, 1] = nmat[:, 1, 0] = np.add.reduce(wp, axis=0)
-    nmat[:, 0, 2] = nmat[:, 2, 0] = np.add.reduce(wq, axis=0)
-    nmat[:, 1, 1] = np.add.reduce(wp * bp, axis=0)
-    nmat[:, 1, 2] = np.add.reduce(wp * bq, axis=0)
-    nmat[:, 2, 1] = np.add.reduce(wq * bp, axis=0)
-    nmat[:, 2, 2] = np.add.reduce(wq * bq, axis=0)
-    y_col = y[:, None]
-    rvec = np.empty((g, 3))
-    rvec[:, 0] = wy_sum
-    rvec[:, 1] = np.add.reduce(wp * y_col, axis=0)
-    rvec[:, 2] = np.add.reduce(wq * y_col, axis=0)
-    return nmat, rvec
-
-
-_INV3_NUMPY_MAX = 8  # up to this many matrices numpy.linalg.inv is faster than cofactors
-
-
-def _inv3(m: FloatArray) -> FloatArray:
-    """Inverses of a stack of 3×3 matrices ``(G, 3, 3)``.
-
-    By cofactors, vectorised over the stack: for the few hundred matrices of a launch-time
-    grid several times faster than numpy.linalg.inv (which solves them one by one); as
-    accurate for these well-scaled normal matrices (agreement tested). A few matrices
-    take numpy.linalg.inv, whose fixed overhead is then smaller."""
-    if m.shape[0] <= _INV3_NUMPY_MAX:
-        return np.asarray(np.linalg.inv(m), dtype=np.float64)
-    a, b, c = m[:, 0, 0], m[:, 0, 1], m[:, 0, 2]
-    d, e, f = m[:, 1, 0], m[:, 1, 1], m[:, 1, 2]
-    g, h, i = m[:, 2, 0], m[:, 2, 1], m[:, 2, 2]
-    adj = np.empty(m.shape)
-    adj[:, 0, 0] = e * i - f * h
-    adj[:, 0, 1] = c * h - b * i
-    adj[:, 0, 2] = b * f - c * e
-    adj[:, 1, 0] = f * g - d * i
-    adj[:, 1, 1] = a * i - c * g
-    adj[:, 1, 2] = c * d - a * f
-    adj[:, 2, 0] = d * h - e * g
-    adj[:, 2, 1] = b * g - a * h
-    adj[:, 2, 2] = a * e - b * d
-    det = a * adj[:, 0, 0] + b * adj[:, 1, 0] + c * adj[:, 2, 0]
-    return adj / det[:, None, None]
+    return np.stack([np.ones((t0.shape[0], t.shape[0])), (s_kg**p).T, (s_kg**q).T], axis=-1)
 
 
 def _poly_fit_grid(
@@ -177,7 +100,7 @@ def _poly_fit_grid(
     y: FloatArray,
     var: FloatArray,
     t0: FloatArray,
-    grid_basis: tuple[FloatArray, FloatArray, FloatArray] | None = None,
+    grid_basis: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Fit ``y = c0 + c_p s^p + c_q s^q`` with ``s = (t − t0)/100 s`` for every t0 on a grid,
     ``(p, q)`` the :data:`HORIZONTAL_POWERS` of the ground-track model.
@@ -185,11 +108,11 @@ def _poly_fit_grid(
     ``grid_basis``: :func:`_ground_basis` of ``(t, t0)``, when already at hand.
     Returns coefficients ``(G, P)``, their covariances ``(G, P, P)`` and chi-square ``(G,)``.
     """
-    basis, bp, bq = grid_basis if grid_basis is not None else _ground_basis(t, t0)
+    basis = grid_basis if grid_basis is not None else _ground_basis(t, t0)
     wgt = 1.0 / var
-    nmat, rvec = _normal_grid(wgt, y, basis, bp, bq)
-    nmat = nmat + 1e-12 * np.eye(nmat.shape[-1])
-    cov = _inv3(nmat)
+    nmat = np.einsum("k,gkp,gkq->gpq", wgt, basis, basis) + 1e-12 * np.eye(3)
+    rvec = np.einsum("k,gkp,k->gp", wgt, basis, y)
+    cov = np.linalg.inv(nmat)
     coef = np.einsum("gpq,gq->gp", cov, rvec)
     res = y[None, :] - np.einsum("gkp,gp->gk", basis, coef)
     chi2 = np.einsum("k,gk->g", wgt, res * res)
