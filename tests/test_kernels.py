@@ -20,8 +20,10 @@ import pytest
 from earlywarn.center import kernels
 from earlywarn.center.kernels import (
     ALL_PAIRS_MAX,
+    GROUND_RANGE_ROWS_MAX,
     LOS_GATE_ROWS_MAX,
     MEDIAN_LIST_MAX,
+    NORMAL_SUMS_MIN_GRID,
     RK4_ROWS_MAX,
     ballistic_acceleration,
     ballistic_derivative_columns,
@@ -30,11 +32,15 @@ from earlywarn.center.kernels import (
     candidate_pairs,
     drag_acceleration,
     gravity_gradient_j2,
+    grid_normal_equations,
+    ground_range_m,
     los_gated_pairs,
     median,
+    ray_hit_m,
 )
 from earlywarn.center.motion import BallisticJ2
-from earlywarn.earth.constants import A_M
+from earlywarn.earth.constants import A_M, B_M
+from earlywarn.earth.frames import geodetic_to_ecef
 
 MODELS = [BallisticJ2(q=0.0), BallisticJ2(q=0.0, j2=0.0, omega_rad_s=0.0)]
 
@@ -330,3 +336,83 @@ def test_los_gate_dispatch(monkeypatch: pytest.MonkeyPatch) -> None:
     for n, m in ((3, LOS_GATE_ROWS_MAX // 3), (1, LOS_GATE_ROWS_MAX + 1)):
         los_gated_pairs(*_frame(n, m, 0), *GATE)
     assert calls == {"_los_gated_pairs_rows": 1, "_los_gated_pairs_array": 1}
+
+
+# ---------------------------------------------------------------------------- ground_range_m
+
+
+def _rays(k: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rays from geostationary satellites towards random ground points, some bent off so
+    they miss the Earth."""
+    rng = np.random.default_rng(seed)
+    sat = np.stack([geodetic_to_ecef(0.0, rng.uniform(0.0, 6.28), 35786e3) for _ in range(k)])
+    tgt = np.stack(
+        [geodetic_to_ecef(rng.uniform(-1.2, 1.2), rng.uniform(0.0, 6.28), 0.0) for _ in range(k)]
+    )
+    u = tgt - sat + rng.normal(size=(k, 3)) * 3e6
+    return sat, u / np.linalg.norm(u, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("k", [1, 2, 5, GROUND_RANGE_ROWS_MAX, GROUND_RANGE_ROWS_MAX + 1, 100])
+def test_ground_range_rows_and_array_bit_for_bit(k: int) -> None:
+    sat, u = _rays(k, k)
+    ref = kernels._ground_range_array(sat, u)
+    np.testing.assert_array_equal(kernels._ground_range_rows(sat, u), ref)
+    np.testing.assert_array_equal(ground_range_m(sat, u), ref)
+    # the reference itself: every ray ends on the ellipsoid (a hit) or outside it (a miss:
+    # its closest approach)
+    p = sat + ref[:, None] * u
+    q = (p[:, 0] ** 2 + p[:, 1] ** 2) / A_M**2 + p[:, 2] ** 2 / B_M**2
+    assert np.all(q > 1.0 - 1e-9)
+
+
+def test_ray_hit_at_a_height_and_the_closest_approach() -> None:
+    # straight down from 1,000 km above the equator: 1,000 km to the ellipsoid, 900 km to
+    # the surface inflated by 100 km; a ray past the limb gets its closest approach
+    s = np.array([[A_M + 1e6, 0.0, 0.0], [A_M + 1e6, 0.0, 0.0]])
+    u = np.array([[-1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    lam = ray_hit_m(s, u, 0.0)
+    assert lam[0] == pytest.approx(1e6, abs=1e-6)
+    assert lam[1] == pytest.approx(0.0, abs=1e-6)  # tangent direction: closest at the start
+    assert ray_hit_m(s[:1], u[:1], 1e5)[0] == pytest.approx(9e5, abs=1e-6)
+
+
+def test_ground_range_dispatch(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _spy(monkeypatch, ("_ground_range_rows", "_ground_range_array"))
+    for k in (GROUND_RANGE_ROWS_MAX, GROUND_RANGE_ROWS_MAX + 1):
+        ground_range_m(*_rays(k, 0))
+    assert calls == {"_ground_range_rows": 1, "_ground_range_array": 1}
+
+
+# --------------------------------------------------------------------- grid_normal_equations
+
+
+def _grid(g: int, k: int, seed: int) -> tuple[np.ndarray, ...]:
+    """Weights, values and the launch fit's ground-track basis (as its _ground_basis builds
+    it: ``1, s³, s⁴`` with ``s = (t − t0)/100 s``) over ``g`` launch times, ``k`` samples."""
+    from earlywarn.center.ir.launch_fit import _ground_basis
+
+    rng = np.random.default_rng(seed)
+    t = np.sort(rng.uniform(0.0, 45.0, k))
+    basis, bp, bq = _ground_basis(t, -rng.uniform(0.0, 150.0, g))
+    return 1.0 / rng.uniform(1e4, 1e7, k), rng.normal(size=k) * 1e4, basis, bp, bq
+
+
+@pytest.mark.parametrize(("g", "k"), [(1, 12), (2, 5), (3, 9), (150, 40), (300, 22)])
+def test_grid_normal_sums_and_einsum_bit_for_bit(g: int, k: int) -> None:
+    w, y, basis, bp, bq = _grid(g, k, seed=g + k)
+    n_ref, r_ref = kernels._grid_normal_einsum(w, y, basis)
+    nmat, rvec = grid_normal_equations(w, y, basis, bp, bq)
+    assert nmat.tobytes() == n_ref.tobytes() and rvec.tobytes() == r_ref.tobytes()
+    if g >= NORMAL_SUMS_MIN_GRID:
+        n_sum, r_sum = kernels._grid_normal_sums(w, y, bp, bq)
+        assert n_sum.tobytes() == n_ref.tobytes() and r_sum.tobytes() == r_ref.tobytes()
+    # the reference is the weighted normal matrix of the design b (closed form)
+    np.testing.assert_allclose(n_ref, np.einsum("gki,gkj->gij", basis * w[:, None], basis))
+
+
+def test_grid_normal_dispatch(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _spy(monkeypatch, ("_grid_normal_einsum", "_grid_normal_sums"))
+    for g in (NORMAL_SUMS_MIN_GRID - 1, NORMAL_SUMS_MIN_GRID):
+        grid_normal_equations(*_grid(g, 10, 0))
+    assert calls == {"_grid_normal_einsum": 1, "_grid_normal_sums": 1}

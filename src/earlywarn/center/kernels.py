@@ -28,6 +28,15 @@ Kernels
     ``float(np.median(x))`` of a 1-D array: a sorted Python list (``_median_list``) up to
     :data:`MEDIAN_LIST_MAX` values, ``np.median`` (``_median_array``, the reference)
     beyond; the same bits.
+``ground_range_m(s, u)``
+    Distance along rays ``s + λu`` to the WGS84 ellipsoid (:func:`ray_hit_m` at height 0):
+    Python floats (``_ground_range_rows``) up to :data:`GROUND_RANGE_ROWS_MAX` rays,
+    :func:`ray_hit_m` (``_ground_range_array``, the reference) beyond; the same bits.
+``grid_normal_equations(w, y, basis, bp, bq)``
+    The IR launch fit's weighted normal matrices and right-hand sides of the basis
+    ``1, b_p, b_q`` over a grid of launch times: ``np.einsum`` (``_grid_normal_einsum``, the
+    reference) for fewer than :data:`NORMAL_SUMS_MIN_GRID` grid points, column sums
+    (``_grid_normal_sums``) from there; the same bits.
 ``los_gated_pairs(tracks, t, los, sigma, rng_m, gate_sigma, max_speed, max_accel)``
     The IR association's gate: the (2-D track, detection) pairs of one frame whose
     predicted line of sight is within the gate, best first (normalised distance, then
@@ -50,8 +59,8 @@ Kernels
     the same bits; held to that reference by the test.
 
 Beside them, with one implementation each (what the array paths build on, shared with the
-motion model): :func:`ballistic_acceleration`, :func:`gravity_gradient_j2`,
-:func:`drag_acceleration` and :func:`air_density_kg_m3`.
+motion model and the IR chain): :func:`ballistic_acceleration`, :func:`gravity_gradient_j2`,
+:func:`drag_acceleration`, :func:`air_density_kg_m3` and :func:`ray_hit_m`.
 """
 
 from __future__ import annotations
@@ -75,8 +84,10 @@ IntArray = npt.NDArray[np.int64]
 __all__ = [
     "ALL_PAIRS_MAX",
     "DRAG_TOP_M",
+    "GROUND_RANGE_ROWS_MAX",
     "LOS_GATE_ROWS_MAX",
     "MEDIAN_LIST_MAX",
+    "NORMAL_SUMS_MIN_GRID",
     "RK4_ROWS_MAX",
     "LosTrack",
     "air_density_kg_m3",
@@ -87,10 +98,13 @@ __all__ = [
     "candidate_pairs",
     "drag_acceleration",
     "gravity_gradient_j2",
+    "grid_normal_equations",
+    "ground_range_m",
     "height_of_density_m",
     "los_gated_pairs",
     "median",
     "radial_height_m",
+    "ray_hit_m",
 ]
 
 # up to this many states the RK4 runs in Python floats: 4 field evaluations per sub-step,
@@ -107,6 +121,15 @@ MEDIAN_LIST_MAX = 64
 # the numpy path's ~40 calls on (tracks, detections) arrays cost ~45 µs; forcing it costs
 # ~4 % of the reference run's center CPU and ~7 % of the glint day's
 LOS_GATE_ROWS_MAX = 24
+# up to this many rays (an IR step's reports), the ground range in Python floats: the
+# numpy path's ~20 calls cost ~12 µs; forcing it costs ~1.2 % of the reference run's
+# center CPU and ~1.5 % of the glint day's
+GROUND_RANGE_ROWS_MAX = 32
+# from this many launch-time grid points, the launch fit's normal equations by column sums:
+# the einsum's inner loops run over 3-element axes (forcing it costs ~0.9 % of the
+# reference run, ~1 % of bench_raid's 10-launch raid); one point takes the einsum, since
+# numpy would sum a single contiguous column pairwise (other bits)
+NORMAL_SUMS_MIN_GRID = 2
 
 # --------------------------------------------------------------------------------------------
 # ballistic field: one implementation each
@@ -678,3 +701,113 @@ def _los_gated_pairs_rows(
                 cand.append((d / gate, i, j))
     cand.sort()
     return [(i, j) for _, i, j in cand]
+
+
+# --------------------------------------------------------------------------------------------
+# ground_range_m (and ray_hit_m, its reference's arithmetic at any height)
+# --------------------------------------------------------------------------------------------
+
+
+def ray_hit_m(s: FloatArray, u: FloatArray, h_m: FloatArray | float) -> FloatArray:
+    """Distance along rays ``s + λu`` (``(..., 3)``, ``u`` unit) to the WGS84 ellipsoid
+    inflated by ``h_m`` (near side); where a ray misses that surface, the distance of its
+    closest approach to it."""
+    a = A_M + np.asarray(h_m, dtype=np.float64)
+    b = B_M + np.asarray(h_m, dtype=np.float64)
+    sx, sy, sz = s[..., 0] / a, s[..., 1] / a, s[..., 2] / b
+    ux, uy, uz = u[..., 0] / a, u[..., 1] / a, u[..., 2] / b
+    qa = ux * ux + uy * uy + uz * uz
+    qb = sx * ux + sy * uy + sz * uz
+    qc = sx * sx + sy * sy + sz * sz - 1.0
+    disc = qb * qb - qa * qc
+    root = np.sqrt(np.maximum(disc, 0.0))
+    lam = np.where(disc >= 0.0, (-qb - root) / qa, -qb / qa)
+    return np.asarray(lam, dtype=np.float64)
+
+
+def ground_range_m(s: FloatArray, u: FloatArray) -> FloatArray:
+    """``ray_hit_m(s, u, 0.0)`` of rays ``(n, 3)``: Python floats up to
+    :data:`GROUND_RANGE_ROWS_MAX` rays, numpy beyond; the same bits."""
+    if s.shape[0] <= GROUND_RANGE_ROWS_MAX:
+        return _ground_range_rows(s, u)
+    return _ground_range_array(s, u)
+
+
+def _ground_range_array(s: FloatArray, u: FloatArray) -> FloatArray:
+    """:func:`ground_range_m` by :func:`ray_hit_m` (the reference)."""
+    return ray_hit_m(s, u, 0.0)
+
+
+def _ground_range_rows(s: FloatArray, u: FloatArray) -> FloatArray:
+    """:func:`ground_range_m` ray by ray: :func:`ray_hit_m`'s operations in the same order."""
+    a, b = A_M + 0.0, B_M + 0.0
+    out = []
+    for (px, py, pz), (dx, dy, dz) in zip(s.tolist(), u.tolist(), strict=True):
+        sx, sy, sz = px / a, py / a, pz / b
+        ux, uy, uz = dx / a, dy / a, dz / b
+        qa = ux * ux + uy * uy + uz * uz
+        qb = sx * ux + sy * uy + sz * uz
+        qc = sx * sx + sy * sy + sz * sz - 1.0
+        disc = qb * qb - qa * qc
+        out.append((-qb - math.sqrt(disc)) / qa if disc >= 0.0 else -qb / qa)
+    return np.array(out, dtype=np.float64)
+
+
+# --------------------------------------------------------------------------------------------
+# grid_normal_equations
+# --------------------------------------------------------------------------------------------
+
+
+def grid_normal_equations(
+    w: FloatArray, y: FloatArray, basis: FloatArray, bp: FloatArray, bq: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Normal matrices ``Σ_k w_k b_i b_j`` ``(G, 3, 3)`` and right-hand sides
+    ``Σ_k w_k b_i y_k`` ``(G, 3)`` of the basis ``b = (1, b_p, b_q)`` at every point of a
+    grid: ``basis`` ``(G, K, 3)``, and its last two columns again as contiguous ``(K, G)``
+    arrays ``bp``, ``bq``; weights ``w`` and values ``y`` ``(K,)``.
+
+    The einsum for fewer than :data:`NORMAL_SUMS_MIN_GRID` grid points, column sums from
+    there; the same bits.
+    """
+    if basis.shape[0] < NORMAL_SUMS_MIN_GRID:
+        return _grid_normal_einsum(w, y, basis)
+    return _grid_normal_sums(w, y, bp, bq)
+
+
+def _grid_normal_einsum(
+    w: FloatArray, y: FloatArray, basis: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """:func:`grid_normal_equations` by ``np.einsum`` (the reference)."""
+    return (
+        np.einsum("k,gkp,gkq->gpq", w, basis, basis),
+        np.einsum("k,gkp,k->gp", w, basis, y),
+    )
+
+
+def _grid_normal_sums(
+    w: FloatArray, y: FloatArray, bp: FloatArray, bq: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """:func:`grid_normal_equations` by column sums: the einsum's products ``(w b_i) b_j``
+    summed over k in order (numpy reduces the leading axis of a ``(K, G)`` array row by row,
+    for G ≥ 2), with the unit column's terms exact."""
+    g = bp.shape[1]
+    w_col = w[:, None]
+    wp, wq = w_col * bp, w_col * bq
+    w_sum = wy_sum = 0.0
+    for wk, yk in zip(w.tolist(), y.tolist(), strict=True):
+        w_sum += wk
+        wy_sum += wk * yk
+    nmat = np.empty((g, 3, 3))
+    nmat[:, 0, 0] = w_sum
+    nmat[:, 0, 1] = nmat[:, 1, 0] = np.add.reduce(wp, axis=0)
+    nmat[:, 0, 2] = nmat[:, 2, 0] = np.add.reduce(wq, axis=0)
+    nmat[:, 1, 1] = np.add.reduce(wp * bp, axis=0)
+    nmat[:, 1, 2] = np.add.reduce(wp * bq, axis=0)
+    nmat[:, 2, 1] = np.add.reduce(wq * bp, axis=0)
+    nmat[:, 2, 2] = np.add.reduce(wq * bq, axis=0)
+    y_col = y[:, None]
+    rvec = np.empty((g, 3))
+    rvec[:, 0] = wy_sum
+    rvec[:, 1] = np.add.reduce(wp * y_col, axis=0)
+    rvec[:, 2] = np.add.reduce(wq * y_col, axis=0)
+    return nmat, rvec

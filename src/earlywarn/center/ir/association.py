@@ -17,9 +17,11 @@ Source: Bar-Shalom, Li, Kirubarajan, *Estimation with Applications to Tracking a
 Navigation* (2001) — chi-square gating (§2.4), nearest-neighbour association.
 
 The gate itself is :func:`earlywarn.center.kernels.los_gated_pairs` (Python floats for a
-few pairs, numpy beyond). :func:`_fit_predictor` solves its 2×2 / 3×3 normal equations in
-closed form, with :func:`_fit_predictor_np` (numpy.linalg) for nearly singular systems and
-as its reference: a choice by conditioning, not size, so it stays here.
+few pairs, numpy beyond), the ranges to the Earth along the LOS
+:func:`earlywarn.center.kernels.ground_range_m`. :func:`_fit_predictor` solves its 2×2 /
+3×3 normal equations in closed form, with :func:`_fit_predictor_np` (numpy.linalg) for
+nearly singular systems and as its reference: a choice by conditioning, not size, so it
+stays here.
 """
 
 from __future__ import annotations
@@ -29,9 +31,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from earlywarn.center.ir.geometry import _ray_hit
 from earlywarn.center.ir.records import FloatArray, IntArray, IrParams, SatTrack, _Rows
-from earlywarn.center.kernels import los_gated_pairs
+from earlywarn.center.kernels import ground_range_m, los_gated_pairs
 
 
 def _fit_predictor(
@@ -293,7 +294,7 @@ def _associate_reports(
     sig = cols["sigma_rad"]
     inten = cols["intensity_w_sr"]
     seq = cols["seq"]
-    rng_m = _ray_hit(sat, los, 0.0)
+    rng_m = ground_range_m(sat, los)
     rngl = rng_m.tolist()
     tl, sigl, intl, seql = t.tolist(), sig.tolist(), inten.tolist(), seq.tolist()
     frames = _frames(cols["sensor_id"], cols["frame_id"])

@@ -6,9 +6,9 @@ intersection minimises ``Σ_i |(I − u_i u_iᵀ)(x − s_i)|² / (σ_i ρ_i)²`
 ranges ``ρ_i``) — Hartley & Zisserman, *Multiple View Geometry* (2nd ed., 2003) §12. A
 track's rays between its detections are interpolated linearly (:func:`_interp_rays`).
 
-**The ellipsoid.** :func:`_ray_hit` is the distance along a ray to the WGS84 ellipsoid
-inflated by ``h`` (a placement surface that differs from constant geodetic height by
-tens of metres).
+**The ellipsoid.** :func:`earlywarn.center.kernels.ray_hit_m` is the distance along a ray
+to the WGS84 ellipsoid inflated by ``h`` (a placement surface that differs from constant
+geodetic height by tens of metres).
 
 :func:`_rows3` and :func:`_cross` are ``np.stack`` and ``np.cross`` without their argument
 handling (the same bits, tested); the median, which has a small-array fast path, is
@@ -23,7 +23,7 @@ import numpy as np
 
 from earlywarn.center.ir.records import BoolArray, FloatArray, IntArray, SatTrack
 from earlywarn.center.kernels import median
-from earlywarn.earth.constants import A_M, B_M, OMEGA_RAD_S
+from earlywarn.earth.constants import A_M, OMEGA_RAD_S
 from earlywarn.earth.frames import ecef_to_geodetic, enu_rotation, geodetic_to_ecef
 
 _OMEGA = np.array([0.0, 0.0, OMEGA_RAD_S])  # Earth's rotation, rad/s (ECEF)
@@ -60,24 +60,6 @@ def _cross(a: FloatArray, b: FloatArray) -> FloatArray:
     out[..., 1] = a2 * b0 - a0 * b2
     out[..., 2] = a0 * b1 - a1 * b0
     return out
-
-
-def _ray_hit(s: FloatArray, u: FloatArray, h_m: FloatArray | float) -> FloatArray:
-    """Distance along rays ``s + λu`` to the ellipsoid inflated by ``h`` (near side).
-
-    Where the ray misses that surface the closest approach to it is used instead.
-    """
-    a = A_M + np.asarray(h_m, dtype=np.float64)
-    b = B_M + np.asarray(h_m, dtype=np.float64)
-    sx, sy, sz = s[..., 0] / a, s[..., 1] / a, s[..., 2] / b
-    ux, uy, uz = u[..., 0] / a, u[..., 1] / a, u[..., 2] / b
-    qa = ux * ux + uy * uy + uz * uz
-    qb = sx * ux + sy * uy + sz * uz
-    qc = sx * sx + sy * sy + sz * sz - 1.0
-    disc = qb * qb - qa * qc
-    root = np.sqrt(np.maximum(disc, 0.0))
-    lam = np.where(disc >= 0.0, (-qb - root) / qa, -qb / qa)
-    return np.asarray(lam, dtype=np.float64)
 
 
 def triangulate(

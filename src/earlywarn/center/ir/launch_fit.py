@@ -31,8 +31,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from earlywarn.center.ir.geometry import _ray_hit
 from earlywarn.center.ir.records import BoolArray, FloatArray, IrParams
+from earlywarn.center.kernels import grid_normal_equations, ray_hit_m
 from earlywarn.center.priors import (
     CLASSES,
     boost_altitude_m,
@@ -87,12 +87,16 @@ def _alt_fit_grid(t: FloatArray, h: FloatArray, var: FloatArray, t0: FloatArray)
     return np.asarray(np.minimum(full, np.minimum(chi(c2_only, zero), chi(zero, c3_only))))
 
 
-def _ground_basis(t: FloatArray, t0: FloatArray) -> FloatArray:
+def _ground_basis(t: FloatArray, t0: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     """The ground-track model's basis ``1, s^p, s^q`` (``s = (t − t0)/100 s``, ``(p, q)``
-    the :data:`HORIZONTAL_POWERS`) for every t0 of a grid: ``(G, K, 3)``."""
+    the :data:`HORIZONTAL_POWERS`) for every t0 of a grid: ``(G, K, 3)``, and the two
+    powers again as contiguous ``(K, G)`` arrays (for
+    :func:`~earlywarn.center.kernels.grid_normal_equations`)."""
     s_kg = np.maximum(t[:, None] - t0[None, :], 0.0) / 100.0
     p, q = HORIZONTAL_POWERS
-    return np.stack([np.ones((t0.shape[0], t.shape[0])), (s_kg**p).T, (s_kg**q).T], axis=-1)
+    bp, bq = s_kg**p, s_kg**q
+    basis = np.stack([np.ones((t0.shape[0], t.shape[0])), bp.T, bq.T], axis=-1)
+    return basis, bp, bq
 
 
 def _poly_fit_grid(
@@ -100,7 +104,7 @@ def _poly_fit_grid(
     y: FloatArray,
     var: FloatArray,
     t0: FloatArray,
-    grid_basis: FloatArray | None = None,
+    grid_basis: tuple[FloatArray, FloatArray, FloatArray] | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Fit ``y = c0 + c_p s^p + c_q s^q`` with ``s = (t − t0)/100 s`` for every t0 on a grid,
     ``(p, q)`` the :data:`HORIZONTAL_POWERS` of the ground-track model.
@@ -108,11 +112,10 @@ def _poly_fit_grid(
     ``grid_basis``: :func:`_ground_basis` of ``(t, t0)``, when already at hand.
     Returns coefficients ``(G, P)``, their covariances ``(G, P, P)`` and chi-square ``(G,)``.
     """
-    basis = grid_basis if grid_basis is not None else _ground_basis(t, t0)
+    basis, bp, bq = grid_basis if grid_basis is not None else _ground_basis(t, t0)
     wgt = 1.0 / var
-    nmat = np.einsum("k,gkp,gkq->gpq", wgt, basis, basis) + 1e-12 * np.eye(3)
-    rvec = np.einsum("k,gkp,k->gp", wgt, basis, y)
-    cov = np.linalg.inv(nmat)
+    nmat, rvec = grid_normal_equations(wgt, y, basis, bp, bq)
+    cov = np.asarray(np.linalg.inv(nmat + 1e-12 * np.eye(3)), dtype=np.float64)
     coef = np.einsum("gpq,gq->gp", cov, rvec)
     res = y[None, :] - np.einsum("gkp,gp->gk", basis, coef)
     chi2 = np.einsum("k,gk->g", wgt, res * res)
@@ -254,7 +257,7 @@ class _MonoChi:
         chis = np.empty((len(CLASSES), grid.shape[0]))
         for ci, cls in enumerate(CLASSES):
             hh = boost_altitude_m(cls, tw[None, :] - grid[:, None])  # (G, K)
-            lam = _ray_hit(sw[None], uw[None], hh)
+            lam = ray_hit_m(sw[None], uw[None], hh)
             p = sw[None] + lam[..., None] * uw[None]
             lat_p, lon_p, _ = ecef_to_geodetic(p)
             en = (geodetic_to_ecef(lat_p, lon_p, 0.0) - site) @ rot.T  # (G, K, 3)
@@ -315,7 +318,7 @@ def _mono_fit(
 
     def placed(t0_: float, f: float = 1.0) -> tuple[FloatArray, FloatArray, FloatArray]:
         h_ = f * boost_altitude_m(cls, t - t0_)
-        p_ = s + _ray_hit(s, u, h_)[:, None] * u
+        p_ = s + ray_hit_m(s, u, h_)[:, None] * u
         la, lo, _ = ecef_to_geodetic(p_)
         en_ = (geodetic_to_ecef(la, lo, 0.0) - site) @ rot.T
         return en_[:, 0], en_[:, 1], h_
