@@ -2,61 +2,47 @@
 
 The center's arrays are tiny (one to a few radar tracks per scan, a few 2-D tracks and
 detections per infrared frame), where numpy's per-call overhead, not the arithmetic, is
-the cost. Where that shows in ``make bench``, a kernel
-has its implementations side by side in this module and one public name that picks
-between them by size, in one place (as ``sgp4.api`` picks its C++ or Python propagator),
-with the threshold defined here and the reason beside it. The algorithm modules (motion,
-tracker, characterise, the IR chain in ``center/ir/``) call only the public names; no size
-threshold lives anywhere else.
-``tests/test_kernels.py`` checks the implementations of every kernel agree on random
-inputs on both sides of its threshold (bit for bit where they claim the same
-operations in the same order), and that the dispatcher takes each path on its side.
+the cost. Where that shows in ``make bench``, a kernel has its implementations side by
+side here and one public name that picks between them by size (as ``sgp4.api`` picks its
+C++ or Python propagator), the threshold defined here with its reason. The algorithm
+modules (motion, tracker, characterise, ``center/ir/``) call only the public names; no
+size threshold lives anywhere else. ``tests/test_kernels.py`` checks the implementations
+of every kernel agree on both sides of its threshold (bit for bit where they claim the
+same operations in the same order) and that the dispatcher takes each path on its side.
 
 Kernels
 -------
+(of each pair, ``_…_rows``, ``_median_list`` and ``_grid_normal_sums`` are the fast paths)
 ``ballistic_rk4_states(x, h, steps, j2, gm, omega)``
-    RK4 sub-steps of ballistic states in ECEF (J2 gravity, Coriolis, centrifugal) and the
-    gravity gradient ``G − W W`` at every stage, for :class:`~.motion.BallisticJ2`:
-    ``_ballistic_rk4_states_rows`` in Python floats up to :data:`RK4_ROWS_MAX` states,
-    ``_ballistic_rk4_states_array`` (numpy, the reference) beyond; the same bits.
+    RK4 sub-steps of ballistic states in ECEF and the gravity gradient ``G − W W`` at
+    every stage (:class:`~.motion.BallisticJ2`): ``_ballistic_rk4_states_rows`` up to
+    :data:`RK4_ROWS_MAX` states, ``_ballistic_rk4_states_array`` beyond.
 ``candidate_pairs(n, m, pregate)``
-    The track-measurement pairs the tracker's gate tests: every pair (``_all_pairs``,
-    no pre-gate) up to :data:`ALL_PAIRS_MAX` pairs, those a kd-tree finds within the
-    pre-gate radius (``_near_pairs_tree``) beyond; the same gated pairs.
-
+    The track-measurement pairs the tracker's gate tests: every pair (``_all_pairs``) up
+    to :data:`ALL_PAIRS_MAX` pairs, a kd-tree's within the pre-gate (``_near_pairs_tree``)
+    beyond; the same gated pairs.
 ``median(x)``
-    ``float(np.median(x))`` of a 1-D array: a sorted Python list (``_median_list``) up to
-    :data:`MEDIAN_LIST_MAX` values, ``np.median`` (``_median_array``, the reference)
-    beyond; the same bits.
+    ``float(np.median(x))``: ``_median_list`` up to :data:`MEDIAN_LIST_MAX` values,
+    ``_median_array`` beyond.
 ``ground_range_m(s, u)``
-    Distance along rays ``s + λu`` to the WGS84 ellipsoid (:func:`ray_hit_m` at height 0):
-    Python floats (``_ground_range_rows``) up to :data:`GROUND_RANGE_ROWS_MAX` rays,
-    :func:`ray_hit_m` (``_ground_range_array``, the reference) beyond; the same bits.
+    Distance along rays to the WGS84 ellipsoid (:func:`ray_hit_m` at height 0):
+    ``_ground_range_rows`` up to :data:`GROUND_RANGE_ROWS_MAX` rays,
+    ``_ground_range_array`` beyond.
 ``grid_normal_equations(w, y, basis, bp, bq)``
-    The IR launch fit's weighted normal matrices and right-hand sides of the basis
-    ``1, b_p, b_q`` over a grid of launch times: ``np.einsum`` (``_grid_normal_einsum``, the
-    reference) for fewer than :data:`NORMAL_SUMS_MIN_GRID` grid points, column sums
-    (``_grid_normal_sums``) from there; the same bits.
+    The IR launch fit's normal equations over its launch-time grid:
+    ``_grid_normal_einsum`` below :data:`NORMAL_SUMS_MIN_GRID` points, ``_grid_normal_sums``
+    from there.
 ``los_gated_pairs(tracks, t, los, sigma, rng_m, gate_sigma, max_speed, max_accel)``
-    The IR association's gate: the (2-D track, detection) pairs of one frame whose
-    predicted line of sight is within the gate, best first (normalised distance, then
-    track, then detection). Python floats (``_los_gated_pairs_rows``) up to
-    :data:`LOS_GATE_ROWS_MAX` pairs, numpy on the whole matrix (``_los_gated_pairs_array``,
-    the reference) beyond; the same pairs in the same order.
-
+    The IR association's gate, best pairs first: ``_los_gated_pairs_rows`` up to
+    :data:`LOS_GATE_ROWS_MAX` pairs, ``_los_gated_pairs_array`` beyond.
 ``ballistic_derivative_columns(y, j2, gm, omega)``
-    ``[v; a]`` of ballistic states stored as the columns of ``(6, n)`` arrays, the layout of
-    the impact prediction's 13 sigma points (each component one contiguous row, x, y and z
-    in one call where they do the same thing): :func:`ballistic_acceleration`'s
-    operations in the same order, so the same bits. The choice here is by layout, not
-    size, so there is no threshold: the caller's layout picks it, and the test holds it
-    to its reference, :func:`ballistic_acceleration`.
-
+    ``[v; a]`` of ballistic states stored as the columns of ``(6, n)`` arrays (the impact
+    prediction's 13 sigma points; each component one contiguous row):
+    :func:`ballistic_acceleration`'s operations in the same order. Chosen by layout, not
+    size, so no threshold; the test holds it to :func:`ballistic_acceleration`.
 ``ballistic_drag_derivative_columns(y, inv_beta, j2, gm, omega)``
-    The same in the atmosphere: :func:`ballistic_derivative_columns` plus the drag of
-    :func:`drag_acceleration` (ballistic coefficient β, ``inv_beta`` = 1/β per column),
-    the operations of ``ballistic_acceleration + drag_acceleration`` in the same order, so
-    the same bits; held to that reference by the test.
+    The same with the drag of :func:`drag_acceleration` (``inv_beta`` = 1/β per column),
+    held to ``ballistic_acceleration + drag_acceleration`` bit for bit.
 
 Beside them, with one implementation each (what the array paths build on, shared with the
 motion model and the IR chain): :func:`ballistic_acceleration`, :func:`gravity_gradient_j2`,
