@@ -388,14 +388,12 @@ def _run_center(
     track_log: list[tuple[float, int, FloatVec]] = []
     logged: dict[int, float] = {}
     ir_last: dict[str, Any] = {}
-    intake: dict[str, dict[str, int]] = {}  # summed in place (IntakeCounts + copies)
+    intake = IntakeCounts()
     for j, t in enumerate(step_t.tolist()):
         rows = {k: (b[j], b[j + 1]) for k, b in bounds.items()}
         state, out = step(state, ReportSlice.window(batch, rows, refused if j == 0 else ()), t)
-        for kind, by in out.intake.counts.items():
-            dst = intake.setdefault(kind, {})
-            for outcome, n in by.items():
-                dst[outcome] = dst.get(outcome, 0) + n
+        if out.intake.counts:
+            intake = intake + out.intake
         alerts.extend(out.alerts)
         impacts.extend(out.impacts)
         for key, ir_ev in state.ir_events:
@@ -417,7 +415,7 @@ def _run_center(
         final_state=state,
         t_start_s=float(t_start_s),
         t_end_s=float(t_end_s),
-        intake=IntakeCounts(intake),
+        intake=intake,
         track_log=tuple(track_log),
         ir_tracks=tuple(
             (
