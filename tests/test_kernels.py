@@ -3,12 +3,15 @@ every kernel agree on random inputs on both sides of its size threshold, and the
 dispatcher takes each path on its side.
 
 The comparisons are exact: the two RK4s claim the same operations in the same order
-(``assert_array_equal``), and the pair finders the same pairs in the same order.
+(``assert_array_equal``), the pair finders and the IR gates the same pairs in the same
+order, the medians the same value.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -17,6 +20,10 @@ import pytest
 from earlywarn.center import kernels
 from earlywarn.center.kernels import (
     ALL_PAIRS_MAX,
+    GROUND_RANGE_ROWS_MAX,
+    LOS_GATE_ROWS_MAX,
+    MEDIAN_LIST_MAX,
+    NORMAL_SUMS_MIN_GRID,
     RK4_ROWS_MAX,
     ballistic_acceleration,
     ballistic_derivative_columns,
@@ -25,9 +32,15 @@ from earlywarn.center.kernels import (
     candidate_pairs,
     drag_acceleration,
     gravity_gradient_j2,
+    grid_normal_equations,
+    ground_range_m,
+    los_gated_pairs,
+    median,
+    ray_hit_m,
 )
 from earlywarn.center.motion import BallisticJ2
-from earlywarn.earth.constants import A_M
+from earlywarn.earth.constants import A_M, B_M
+from earlywarn.earth.frames import geodetic_to_ecef
 
 MODELS = [BallisticJ2(q=0.0), BallisticJ2(q=0.0, j2=0.0, omega_rad_s=0.0)]
 
@@ -202,3 +215,204 @@ def test_candidate_pairs_dispatch(monkeypatch: pytest.MonkeyPatch) -> None:
     run(1, ALL_PAIRS_MAX + 1)
     assert calls == {"_all_pairs": 1, "_near_pairs_tree": 1}
     assert asked == [ALL_PAIRS_MAX + 1]
+
+
+# ------------------------------------------------------------------------------------ median
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 8, MEDIAN_LIST_MAX, MEDIAN_LIST_MAX + 1, 200])
+def test_median_list_and_array_bit_for_bit(k: int) -> None:
+    rng = np.random.default_rng(k)
+    for v in (rng.normal(size=k), np.round(rng.normal(size=k), 1), rng.normal(size=k) * 1e7):
+        ref = kernels._median_array(v)
+        assert ref == float(np.median(v))
+        assert kernels._median_list(v) == ref  # ties (rounded values) included
+        assert median(v) == ref
+    v = rng.normal(size=k)
+    v[k // 2] = math.nan
+    assert math.isnan(kernels._median_list(v)) and math.isnan(median(v))
+
+
+def test_median_dispatch(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _spy(monkeypatch, ("_median_list", "_median_array"))
+    for k in (1, MEDIAN_LIST_MAX, MEDIAN_LIST_MAX + 1):
+        median(np.arange(float(k)))
+    assert calls == {"_median_list": 2, "_median_array": 1}
+
+
+# --------------------------------------------------------------------------- los_gated_pairs
+
+
+@dataclass(frozen=True)
+class _Track:
+    """A 2-D track's LOS predictor (what :class:`kernels.LosTrack` reads)."""
+
+    p: np.ndarray
+    w: np.ndarray
+    a: np.ndarray
+    last_t: float
+    order: int
+    span_s: float
+    range_m: float
+    sigma_rad: np.ndarray
+
+    def los_at(self, t: float) -> np.ndarray:
+        dt = t - self.last_t
+        q = self.p + self.w * dt + 0.5 * self.a * dt * dt
+        return np.asarray(q / np.linalg.norm(q))
+
+
+GATE = (5.0, 8000.0, 60.0)  # gate sigmas, max apparent speed (m/s), max acceleration (m/s²)
+
+
+def _frame(
+    n: int, m: int, seed: int
+) -> tuple[list[_Track], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``n`` tracks of every predictor order, ``m`` detections of one frame near (or far
+    from) their predicted lines of sight: some within one gate, some within several, some
+    outside every gate."""
+    rng = np.random.default_rng(seed)
+    tracks = []
+    for i in range(n):
+        order = i % 3
+        p = np.array([-0.7, 0.1, 0.3]) + rng.normal(size=3) * 2e-3
+        tracks.append(
+            _Track(
+                p=p / np.linalg.norm(p),
+                w=rng.normal(size=3) * 1e-4 if order else np.zeros(3),
+                a=rng.normal(size=3) * 1e-6 if order == 2 else np.zeros(3),
+                last_t=100.0 - rng.uniform(0.0, 4.0),
+                order=order,
+                span_s=rng.uniform(0.0, 30.0) if order else 0.0,
+                range_m=rng.uniform(3.5e7, 3.8e7),
+                sigma_rad=rng.uniform(1e-5, 5e-5, 3),
+            )
+        )
+    t = 100.0 + rng.uniform(0.0, 0.5, m)
+    los = np.empty((m, 3))
+    for j in range(m):
+        u = tracks[int(rng.integers(n))].los_at(float(t[j])) + rng.normal(size=3) * 10.0 ** float(
+            rng.uniform(-5.5, -3.0)
+        )
+        los[j] = u / np.linalg.norm(u)
+    return tracks, t, los, rng.uniform(1e-5, 5e-5, m), rng.uniform(3.5e7, 3.8e7, m)
+
+
+@pytest.mark.parametrize(("n", "m"), [(1, 1), (2, 5), (3, 8), (5, 5), (6, 9), (20, 30)])
+def test_los_gate_rows_and_array_same_pairs(n: int, m: int) -> None:
+    # the same pairs in the same order (best first), and the gate's own definition: a
+    # pair is in exactly when the chord to the predicted LOS is within the gate
+    inside = outside = 0
+    for seed in range(20):
+        tracks, t, los, sig, rng_m = _frame(n, m, seed)
+        rows = kernels._los_gated_pairs_rows(tracks, t, los, sig, rng_m, *GATE)
+        assert rows == kernels._los_gated_pairs_array(tracks, t, los, sig, rng_m, *GATE)
+        cost = {}
+        for i, tr in enumerate(tracks):
+            for j in range(m):
+                dt = float(t[j]) - tr.last_t
+                chord = float(np.linalg.norm(los[j] - tr.los_at(float(t[j]))))
+                r = min(tr.range_m, float(rng_m[j]))
+                margin = (
+                    GATE[1] / r * abs(dt)
+                    if tr.order == 0
+                    else 0.5 * GATE[2] / r * (abs(dt) + 0.5 * tr.span_s) ** 2
+                )
+                scale = (math.sqrt(2.0), 2.0, 3.0)[tr.order]
+                gate = GATE[0] * max(float(tr.sigma_rad[-1]), float(sig[j])) * scale + margin
+                # (random chords fall on a gate to the last bit with probability ~0)
+                if chord <= gate:
+                    cost[(i, j)] = chord / gate
+        assert set(rows) == set(cost)
+        ranked = [cost[pair] for pair in rows]
+        assert ranked == sorted(ranked)
+        inside += len(rows)
+        outside += n * m - len(rows)
+    assert inside > 0 and outside > 0
+
+
+def test_los_gate_dispatch(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _spy(monkeypatch, ("_los_gated_pairs_rows", "_los_gated_pairs_array"))
+    for n, m in ((3, LOS_GATE_ROWS_MAX // 3), (1, LOS_GATE_ROWS_MAX + 1)):
+        los_gated_pairs(*_frame(n, m, 0), *GATE)
+    assert calls == {"_los_gated_pairs_rows": 1, "_los_gated_pairs_array": 1}
+
+
+# ---------------------------------------------------------------------------- ground_range_m
+
+
+def _rays(k: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rays from geostationary satellites towards random ground points, some bent off so
+    they miss the Earth."""
+    rng = np.random.default_rng(seed)
+    sat = np.stack([geodetic_to_ecef(0.0, rng.uniform(0.0, 6.28), 35786e3) for _ in range(k)])
+    tgt = np.stack(
+        [geodetic_to_ecef(rng.uniform(-1.2, 1.2), rng.uniform(0.0, 6.28), 0.0) for _ in range(k)]
+    )
+    u = tgt - sat + rng.normal(size=(k, 3)) * 3e6
+    return sat, u / np.linalg.norm(u, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("k", [1, 2, 5, GROUND_RANGE_ROWS_MAX, GROUND_RANGE_ROWS_MAX + 1, 100])
+def test_ground_range_rows_and_array_bit_for_bit(k: int) -> None:
+    sat, u = _rays(k, k)
+    ref = kernels._ground_range_array(sat, u)
+    np.testing.assert_array_equal(kernels._ground_range_rows(sat, u), ref)
+    np.testing.assert_array_equal(ground_range_m(sat, u), ref)
+    # the reference itself: every ray ends on the ellipsoid (a hit) or outside it (a miss:
+    # its closest approach)
+    p = sat + ref[:, None] * u
+    q = (p[:, 0] ** 2 + p[:, 1] ** 2) / A_M**2 + p[:, 2] ** 2 / B_M**2
+    assert np.all(q > 1.0 - 1e-9)
+
+
+def test_ray_hit_at_a_height_and_the_closest_approach() -> None:
+    # straight down from 1,000 km above the equator: 1,000 km to the ellipsoid, 900 km to
+    # the surface inflated by 100 km; a ray past the limb gets its closest approach
+    s = np.array([[A_M + 1e6, 0.0, 0.0], [A_M + 1e6, 0.0, 0.0]])
+    u = np.array([[-1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    lam = ray_hit_m(s, u, 0.0)
+    assert lam[0] == pytest.approx(1e6, abs=1e-6)
+    assert lam[1] == pytest.approx(0.0, abs=1e-6)  # tangent direction: closest at the start
+    assert ray_hit_m(s[:1], u[:1], 1e5)[0] == pytest.approx(9e5, abs=1e-6)
+
+
+def test_ground_range_dispatch(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _spy(monkeypatch, ("_ground_range_rows", "_ground_range_array"))
+    for k in (GROUND_RANGE_ROWS_MAX, GROUND_RANGE_ROWS_MAX + 1):
+        ground_range_m(*_rays(k, 0))
+    assert calls == {"_ground_range_rows": 1, "_ground_range_array": 1}
+
+
+# --------------------------------------------------------------------- grid_normal_equations
+
+
+def _grid(g: int, k: int, seed: int) -> tuple[np.ndarray, ...]:
+    """Weights, values and the launch fit's ground-track basis (as its _ground_basis builds
+    it: ``1, s³, s⁴`` with ``s = (t − t0)/100 s``) over ``g`` launch times, ``k`` samples."""
+    from earlywarn.center.ir.launch_fit import _ground_basis
+
+    rng = np.random.default_rng(seed)
+    t = np.sort(rng.uniform(0.0, 45.0, k))
+    basis, bp, bq = _ground_basis(t, -rng.uniform(0.0, 150.0, g))
+    return 1.0 / rng.uniform(1e4, 1e7, k), rng.normal(size=k) * 1e4, basis, bp, bq
+
+
+@pytest.mark.parametrize(("g", "k"), [(1, 12), (2, 5), (3, 9), (150, 40), (300, 22)])
+def test_grid_normal_sums_and_einsum_bit_for_bit(g: int, k: int) -> None:
+    w, y, basis, bp, bq = _grid(g, k, seed=g + k)
+    n_ref, r_ref = kernels._grid_normal_einsum(w, y, basis)
+    nmat, rvec = grid_normal_equations(w, y, basis, bp, bq)
+    assert nmat.tobytes() == n_ref.tobytes() and rvec.tobytes() == r_ref.tobytes()
+    if g >= NORMAL_SUMS_MIN_GRID:
+        n_sum, r_sum = kernels._grid_normal_sums(w, y, bp, bq)
+        assert n_sum.tobytes() == n_ref.tobytes() and r_sum.tobytes() == r_ref.tobytes()
+    # the reference is the weighted normal matrix of the design b (closed form)
+    np.testing.assert_allclose(n_ref, np.einsum("gki,gkj->gij", basis * w[:, None], basis))
+
+
+def test_grid_normal_dispatch(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _spy(monkeypatch, ("_grid_normal_einsum", "_grid_normal_sums"))
+    for g in (NORMAL_SUMS_MIN_GRID - 1, NORMAL_SUMS_MIN_GRID):
+        grid_normal_equations(*_grid(g, 10, 0))
+    assert calls == {"_grid_normal_einsum": 1, "_grid_normal_sums": 1}

@@ -243,23 +243,27 @@ def step(state: CenterState, reports: ReportSlice, t_s: float) -> tuple[CenterSt
     )
     degraded = any(h.degraded for h in health)
     events, alerts = make_alerts(state.events, events, t_s, cfg.epoch, a, degraded)
-    old_imp = {e.event_id: e.impact_computed_t_s for e in state.events}
+    # impacts computed at this step and not already recorded at it (the old events are
+    # looked at only when there is one)
+    fresh = [
+        (e, e.impact)
+        for e in events
+        if e.impact is not None and e.impact.ok and e.impact_computed_t_s == t_s
+    ]
+    old_imp = {e.event_id: e.impact_computed_t_s for e in state.events} if fresh else {}
     impacts = tuple(
         ImpactRecord(
             e.event_id,
             t_s,
-            e.impact.t_s,
-            e.impact.lat_rad,
-            e.impact.lon_rad,
-            e.impact.semi_major_m,
-            e.impact.semi_minor_m,
+            imp.t_s,
+            imp.lat_rad,
+            imp.lon_rad,
+            imp.semi_major_m,
+            imp.semi_minor_m,
             int(e.level),
         )
-        for e in events
-        if e.impact is not None
-        and e.impact.ok
-        and e.impact_computed_t_s == t_s
-        and old_imp.get(e.event_id) != t_s
+        for e, imp in fresh
+        if old_imp.get(e.event_id) != t_s
     )
     new_state = CenterState(
         config=cfg,

@@ -1,52 +1,61 @@
 """The center's small-array kernels: where each small-versus-large choice is made.
 
-The center's arrays are tiny (one to a few radar tracks per scan), where numpy's per-call
-overhead, not the arithmetic, is the cost. Where that shows in ``make bench``, a kernel
-has its implementations side by side in this module and one public name that picks
-between them by size, in one place (as ``sgp4.api`` picks its C++ or Python propagator),
-with the threshold defined here and the reason beside it. The algorithm modules (motion,
-tracker, characterise) call only the public names; no size threshold lives anywhere else.
-``tests/test_kernels.py`` checks the implementations of every kernel agree on random
-inputs on both sides of its threshold (bit for bit where they claim the same
-operations in the same order), and that the dispatcher takes each path on its side.
+The center's arrays are tiny (one to a few radar tracks per scan, a few 2-D tracks and
+detections per infrared frame), where numpy's per-call overhead, not the arithmetic, is
+the cost. Where that shows in ``make bench``, a kernel has its implementations side by
+side here and one public name that picks between them by size (as ``sgp4.api`` picks its
+C++ or Python propagator), the threshold defined here with its reason. The algorithm
+modules (motion, tracker, characterise, ``center/ir/``) call only the public names; no
+size threshold lives anywhere else. ``tests/test_kernels.py`` checks the implementations
+of every kernel agree on both sides of its threshold (bit for bit where they claim the
+same operations in the same order) and that the dispatcher takes each path on its side.
 
 Kernels
 -------
+(of each pair, ``_…_rows``, ``_median_list`` and ``_grid_normal_sums`` are the fast paths)
 ``ballistic_rk4_states(x, h, steps, j2, gm, omega)``
-    RK4 sub-steps of ballistic states in ECEF (J2 gravity, Coriolis, centrifugal) and the
-    gravity gradient ``G − W W`` at every stage, for :class:`~.motion.BallisticJ2`:
-    ``_ballistic_rk4_states_rows`` in Python floats up to :data:`RK4_ROWS_MAX` states,
-    ``_ballistic_rk4_states_array`` (numpy, the reference) beyond; the same bits.
+    RK4 sub-steps of ballistic states in ECEF and the gravity gradient ``G − W W`` at
+    every stage (:class:`~.motion.BallisticJ2`): ``_ballistic_rk4_states_rows`` up to
+    :data:`RK4_ROWS_MAX` states, ``_ballistic_rk4_states_array`` beyond.
 ``candidate_pairs(n, m, pregate)``
-    The track-measurement pairs the tracker's gate tests: every pair (``_all_pairs``,
-    no pre-gate) up to :data:`ALL_PAIRS_MAX` pairs, those a kd-tree finds within the
-    pre-gate radius (``_near_pairs_tree``) beyond; the same gated pairs.
-
+    The track-measurement pairs the tracker's gate tests: every pair (``_all_pairs``) up
+    to :data:`ALL_PAIRS_MAX` pairs, a kd-tree's within the pre-gate (``_near_pairs_tree``)
+    beyond; the same gated pairs.
+``median(x)``
+    ``float(np.median(x))``: ``_median_list`` up to :data:`MEDIAN_LIST_MAX` values,
+    ``_median_array`` beyond.
+``ground_range_m(s, u)``
+    Distance along rays to the WGS84 ellipsoid (:func:`ray_hit_m` at height 0):
+    ``_ground_range_rows`` up to :data:`GROUND_RANGE_ROWS_MAX` rays,
+    ``_ground_range_array`` beyond.
+``grid_normal_equations(w, y, basis, bp, bq)``
+    The IR launch fit's normal equations over its launch-time grid:
+    ``_grid_normal_einsum`` below :data:`NORMAL_SUMS_MIN_GRID` points, ``_grid_normal_sums``
+    from there.
+``los_gated_pairs(tracks, t, los, sigma, rng_m, gate_sigma, max_speed, max_accel)``
+    The IR association's gate, best pairs first: ``_los_gated_pairs_rows`` up to
+    :data:`LOS_GATE_ROWS_MAX` pairs, ``_los_gated_pairs_array`` beyond.
 ``ballistic_derivative_columns(y, j2, gm, omega)``
-    ``[v; a]`` of ballistic states stored as the columns of ``(6, n)`` arrays, the layout of
-    the impact prediction's 13 sigma points (each component one contiguous row, x, y and z
-    in one call where they do the same thing): :func:`ballistic_acceleration`'s
-    operations in the same order, so the same bits. The choice here is by layout, not
-    size, so there is no threshold: the caller's layout picks it, and the test holds it
-    to its reference, :func:`ballistic_acceleration`.
-
+    ``[v; a]`` of ballistic states stored as the columns of ``(6, n)`` arrays (the impact
+    prediction's 13 sigma points; each component one contiguous row):
+    :func:`ballistic_acceleration`'s operations in the same order. Chosen by layout, not
+    size, so no threshold; the test holds it to :func:`ballistic_acceleration`.
 ``ballistic_drag_derivative_columns(y, inv_beta, j2, gm, omega)``
-    The same in the atmosphere: :func:`ballistic_derivative_columns` plus the drag of
-    :func:`drag_acceleration` (ballistic coefficient β, ``inv_beta`` = 1/β per column),
-    the operations of ``ballistic_acceleration + drag_acceleration`` in the same order, so
-    the same bits; held to that reference by the test.
+    The same with the drag of :func:`drag_acceleration` (``inv_beta`` = 1/β per column),
+    held to ``ballistic_acceleration + drag_acceleration`` bit for bit.
 
 Beside them, with one implementation each (what the array paths build on, shared with the
-motion model): :func:`ballistic_acceleration`, :func:`gravity_gradient_j2`,
-:func:`drag_acceleration` and :func:`air_density_kg_m3`.
+motion model and the IR chain): :func:`ballistic_acceleration`, :func:`gravity_gradient_j2`,
+:func:`drag_acceleration`, :func:`air_density_kg_m3` and :func:`ray_hit_m`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from itertools import chain
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -61,7 +70,12 @@ IntArray = npt.NDArray[np.int64]
 __all__ = [
     "ALL_PAIRS_MAX",
     "DRAG_TOP_M",
+    "GROUND_RANGE_ROWS_MAX",
+    "LOS_GATE_ROWS_MAX",
+    "MEDIAN_LIST_MAX",
+    "NORMAL_SUMS_MIN_GRID",
     "RK4_ROWS_MAX",
+    "LosTrack",
     "air_density_kg_m3",
     "ballistic_acceleration",
     "ballistic_derivative_columns",
@@ -70,8 +84,13 @@ __all__ = [
     "candidate_pairs",
     "drag_acceleration",
     "gravity_gradient_j2",
+    "grid_normal_equations",
+    "ground_range_m",
     "height_of_density_m",
+    "los_gated_pairs",
+    "median",
     "radial_height_m",
+    "ray_hit_m",
 ]
 
 # up to this many states the RK4 runs in Python floats: 4 field evaluations per sub-step,
@@ -80,6 +99,23 @@ RK4_ROWS_MAX = 16
 # up to this many track-measurement pairs, no pre-gate: the exact gate test on every pair
 # costs less than building a kd-tree and finding the near ones
 ALL_PAIRS_MAX = 64
+# up to this many values a median sorts a Python list: np.median (a partition and a mean)
+# costs ~8 µs a call, sorting 64 floats ~2 µs; the glint day of bench_raid takes ~140,000
+# medians, ~3 % of its center CPU on the numpy path
+MEDIAN_LIST_MAX = 64
+# up to this many (2-D track, detection) pairs of an IR frame, the gate in Python floats:
+# the numpy path's ~40 calls on (tracks, detections) arrays cost ~45 µs; forcing it costs
+# ~4 % of the reference run's center CPU and ~7 % of the glint day's
+LOS_GATE_ROWS_MAX = 24
+# up to this many rays (an IR step's reports), the ground range in Python floats: the
+# numpy path's ~20 calls cost ~12 µs; forcing it costs ~1.2 % of the reference run's
+# center CPU and ~1.5 % of the glint day's
+GROUND_RANGE_ROWS_MAX = 32
+# from this many launch-time grid points, the launch fit's normal equations by column sums:
+# the einsum's inner loops run over 3-element axes (forcing it costs ~0.9 % of the
+# reference run, ~1 % of bench_raid's 10-launch raid); one point takes the einsum, since
+# numpy would sum a single contiguous column pairwise (other bits)
+NORMAL_SUMS_MIN_GRID = 2
 
 # --------------------------------------------------------------------------------------------
 # ballistic field: one implementation each
@@ -486,3 +522,278 @@ def _near_pairs_tree(
     rows = np.repeat(np.arange(n, dtype=np.int64), counts)
     cols = np.fromiter(chain.from_iterable(hits_lists), dtype=np.int64, count=int(counts.sum()))
     return rows, cols
+
+
+# --------------------------------------------------------------------------------------------
+# median
+# --------------------------------------------------------------------------------------------
+
+
+def median(x: FloatArray) -> float:
+    """``float(np.median(x))`` of a 1-D array, bit for bit (NaN if any value is NaN).
+
+    A sorted Python list up to :data:`MEDIAN_LIST_MAX` values, ``np.median`` beyond (and
+    for an empty array, whose NaN and warning are numpy's)."""
+    if 0 < x.shape[0] <= MEDIAN_LIST_MAX:
+        return _median_list(x)
+    return _median_array(x)
+
+
+def _median_array(x: FloatArray) -> float:
+    """:func:`median` by ``np.median`` (the reference)."""
+    return float(np.median(x))
+
+
+def _median_list(x: FloatArray) -> float:
+    """:func:`median` of a non-empty array by sorting a list: the middle value, or the mean
+    ``(a + b) / 2`` of the middle two (what np.median's mean computes); NaN if any is NaN."""
+    v = sorted(x.tolist())
+    if any(map(math.isnan, v)):
+        return math.nan
+    m = len(v) // 2
+    return float(v[m]) if len(v) % 2 else (v[m - 1] + v[m]) / 2.0
+
+
+# --------------------------------------------------------------------------------------------
+# los_gated_pairs
+# --------------------------------------------------------------------------------------------
+
+
+class LosTrack(Protocol):
+    """What the IR gate reads of a 2-D track (``earlywarn.center.ir.records.SatTrack``):
+    its LOS predictor ``p + w τ + a τ²/2`` (``τ = t − last_t``), the predictor's order and
+    fit span (s), the range to the Earth along its last LOS (m) and its LOS sigmas (rad)."""
+
+    @property
+    def p(self) -> FloatArray: ...
+    @property
+    def w(self) -> FloatArray: ...
+    @property
+    def a(self) -> FloatArray: ...
+    @property
+    def last_t(self) -> float: ...
+    @property
+    def order(self) -> int: ...
+    @property
+    def span_s(self) -> float: ...
+    @property
+    def range_m(self) -> float: ...
+    @property
+    def sigma_rad(self) -> FloatArray: ...
+
+
+def los_gated_pairs(
+    tracks: Sequence[LosTrack],
+    t: FloatArray,
+    los: FloatArray,
+    sigma: FloatArray,
+    rng_m: FloatArray,
+    gate_sigma: float,
+    max_speed_m_s: float,
+    max_accel_m_s2: float,
+) -> list[tuple[int, int]]:
+    """The (track index, detection index) pairs of one frame within the gate, best first.
+
+    Detection ``j`` (time ``t[j]``, unit LOS ``los[j]``, sigma ``sigma[j]``, range to the
+    Earth ``rng_m[j]``) is within track ``i``'s gate when the chord between its LOS and the
+    track's predicted one is at most ``gate_sigma · max(σ_track, σ_j) · c + margin``, with
+    ``c`` = √2, 2, 3 for a predictor of order 0, 1, 2, and the margin the apparent motion of
+    ``max_speed_m_s`` (order 0) or ``max_accel_m_s2`` of unmodelled acceleration (order ≥ 1)
+    at the nearer of the two ranges. Pairs are ranked by chord / gate, then track, then
+    detection. Python floats up to :data:`LOS_GATE_ROWS_MAX` pairs, numpy beyond; the same
+    pairs in the same order.
+    """
+    if len(tracks) * t.shape[0] <= LOS_GATE_ROWS_MAX:
+        fn = _los_gated_pairs_rows
+    else:
+        fn = _los_gated_pairs_array
+    return fn(tracks, t, los, sigma, rng_m, gate_sigma, max_speed_m_s, max_accel_m_s2)
+
+
+def _los_gated_pairs_array(
+    tracks: Sequence[LosTrack],
+    t: FloatArray,
+    los: FloatArray,
+    sigma: FloatArray,
+    rng_m: FloatArray,
+    gate_sigma: float,
+    max_speed_m_s: float,
+    max_accel_m_s2: float,
+) -> list[tuple[int, int]]:
+    """:func:`los_gated_pairs` on the whole tracks × detections matrix (the reference)."""
+    p = np.stack([tr.p for tr in tracks])
+    w = np.stack([tr.w for tr in tracks])
+    a = np.stack([tr.a for tr in tracks])
+    t_anchor = np.array([tr.last_t for tr in tracks])
+    order = np.array([tr.order for tr in tracks])
+    span = np.array([tr.span_s for tr in tracks])
+    rng = np.array([tr.range_m for tr in tracks])
+    sig_tr = np.array([tr.sigma_rad[-1] for tr in tracks])
+    dt = t[None, :] - t_anchor[:, None]  # (T, D)
+    pred = p[:, None, :] + w[:, None, :] * dt[..., None] + 0.5 * a[:, None, :] * dt[..., None] ** 2
+    pred = pred / np.linalg.norm(pred, axis=-1, keepdims=True)
+    d = np.linalg.norm(los[None, :, :] - pred, axis=-1)  # chord ≈ angle
+    sig = np.maximum(sig_tr[:, None], sigma[None, :])
+    r = np.minimum(rng[:, None], rng_m[None, :])
+    rate_margin = max_speed_m_s / r * np.abs(dt)
+    acc_margin = 0.5 * max_accel_m_s2 / r * (np.abs(dt) + 0.5 * span[:, None]) ** 2
+    scale = np.where(order == 0, math.sqrt(2.0), np.where(order == 1, 2.0, 3.0))[:, None]
+    gate = gate_sigma * sig * scale + np.where(order[:, None] == 0, rate_margin, acc_margin)
+    ok = d <= gate
+    if not ok.any():
+        return []
+    ti, di = np.nonzero(ok)
+    cost = d[ti, di] / gate[ti, di]
+    rank = np.lexsort((di, ti, cost))
+    return list(zip(ti[rank].tolist(), di[rank].tolist(), strict=True))
+
+
+def _los_gated_pairs_rows(
+    tracks: Sequence[LosTrack],
+    t: FloatArray,
+    los: FloatArray,
+    sigma: FloatArray,
+    rng_m: FloatArray,
+    gate_sigma: float,
+    max_speed_m_s: float,
+    max_accel_m_s2: float,
+) -> list[tuple[int, int]]:
+    """:func:`los_gated_pairs` pair by pair in Python floats."""
+    tl, ll, sl, rl = t.tolist(), los.tolist(), sigma.tolist(), rng_m.tolist()
+    cand: list[tuple[float, int, int]] = []
+    for i, tr in enumerate(tracks):
+        px, py, pz = tr.p.tolist()
+        wx, wy, wz = tr.w.tolist()
+        ax, ay, az = tr.a.tolist()
+        t0, order, span, rng = tr.last_t, tr.order, tr.span_s, tr.range_m
+        sig_tr = float(tr.sigma_rad[-1])
+        scale = math.sqrt(2.0) if order == 0 else (2.0 if order == 1 else 3.0)
+        for j, tj in enumerate(tl):
+            dt = tj - t0
+            h = 0.5 * dt * dt
+            qx, qy, qz = px + wx * dt + ax * h, py + wy * dt + ay * h, pz + wz * dt + az * h
+            qn = math.sqrt(qx * qx + qy * qy + qz * qz)
+            lx, ly, lz = ll[j]
+            ex, ey, ez = lx - qx / qn, ly - qy / qn, lz - qz / qn
+            d = math.sqrt(ex * ex + ey * ey + ez * ez)
+            r = min(rng, rl[j])
+            if order == 0:
+                margin = max_speed_m_s / r * abs(dt)
+            else:
+                g = abs(dt) + 0.5 * span
+                margin = 0.5 * max_accel_m_s2 / r * (g * g)
+            gate = gate_sigma * max(sig_tr, sl[j]) * scale + margin
+            if d <= gate:
+                cand.append((d / gate, i, j))
+    cand.sort()
+    return [(i, j) for _, i, j in cand]
+
+
+# --------------------------------------------------------------------------------------------
+# ground_range_m (and ray_hit_m, its reference's arithmetic at any height)
+# --------------------------------------------------------------------------------------------
+
+
+def ray_hit_m(s: FloatArray, u: FloatArray, h_m: FloatArray | float) -> FloatArray:
+    """Distance along rays ``s + λu`` (``(..., 3)``, ``u`` unit) to the WGS84 ellipsoid
+    inflated by ``h_m`` (near side); where a ray misses that surface, the distance of its
+    closest approach to it."""
+    a = A_M + np.asarray(h_m, dtype=np.float64)
+    b = B_M + np.asarray(h_m, dtype=np.float64)
+    sx, sy, sz = s[..., 0] / a, s[..., 1] / a, s[..., 2] / b
+    ux, uy, uz = u[..., 0] / a, u[..., 1] / a, u[..., 2] / b
+    qa = ux * ux + uy * uy + uz * uz
+    qb = sx * ux + sy * uy + sz * uz
+    qc = sx * sx + sy * sy + sz * sz - 1.0
+    disc = qb * qb - qa * qc
+    root = np.sqrt(np.maximum(disc, 0.0))
+    lam = np.where(disc >= 0.0, (-qb - root) / qa, -qb / qa)
+    return np.asarray(lam, dtype=np.float64)
+
+
+def ground_range_m(s: FloatArray, u: FloatArray) -> FloatArray:
+    """``ray_hit_m(s, u, 0.0)`` of rays ``(n, 3)``: Python floats up to
+    :data:`GROUND_RANGE_ROWS_MAX` rays, numpy beyond; the same bits."""
+    if s.shape[0] <= GROUND_RANGE_ROWS_MAX:
+        return _ground_range_rows(s, u)
+    return _ground_range_array(s, u)
+
+
+def _ground_range_array(s: FloatArray, u: FloatArray) -> FloatArray:
+    """:func:`ground_range_m` by :func:`ray_hit_m` (the reference)."""
+    return ray_hit_m(s, u, 0.0)
+
+
+def _ground_range_rows(s: FloatArray, u: FloatArray) -> FloatArray:
+    """:func:`ground_range_m` ray by ray: :func:`ray_hit_m`'s operations in the same order."""
+    a, b = A_M + 0.0, B_M + 0.0
+    out = []
+    for (px, py, pz), (dx, dy, dz) in zip(s.tolist(), u.tolist(), strict=True):
+        sx, sy, sz = px / a, py / a, pz / b
+        ux, uy, uz = dx / a, dy / a, dz / b
+        qa = ux * ux + uy * uy + uz * uz
+        qb = sx * ux + sy * uy + sz * uz
+        qc = sx * sx + sy * sy + sz * sz - 1.0
+        disc = qb * qb - qa * qc
+        out.append((-qb - math.sqrt(disc)) / qa if disc >= 0.0 else -qb / qa)
+    return np.array(out, dtype=np.float64)
+
+
+# --------------------------------------------------------------------------------------------
+# grid_normal_equations
+# --------------------------------------------------------------------------------------------
+
+
+def grid_normal_equations(
+    w: FloatArray, y: FloatArray, basis: FloatArray, bp: FloatArray, bq: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Normal matrices ``Σ_k w_k b_i b_j`` ``(G, 3, 3)`` and right-hand sides
+    ``Σ_k w_k b_i y_k`` ``(G, 3)`` of the basis ``b = (1, b_p, b_q)`` at every point of a
+    grid: ``basis`` ``(G, K, 3)``, and its last two columns again as contiguous ``(K, G)``
+    arrays ``bp``, ``bq``; weights ``w`` and values ``y`` ``(K,)``.
+
+    The einsum for fewer than :data:`NORMAL_SUMS_MIN_GRID` grid points, column sums from
+    there; the same bits.
+    """
+    if basis.shape[0] < NORMAL_SUMS_MIN_GRID:
+        return _grid_normal_einsum(w, y, basis)
+    return _grid_normal_sums(w, y, bp, bq)
+
+
+def _grid_normal_einsum(
+    w: FloatArray, y: FloatArray, basis: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """:func:`grid_normal_equations` by ``np.einsum`` (the reference)."""
+    return (
+        np.einsum("k,gkp,gkq->gpq", w, basis, basis),
+        np.einsum("k,gkp,k->gp", w, basis, y),
+    )
+
+
+def _grid_normal_sums(
+    w: FloatArray, y: FloatArray, bp: FloatArray, bq: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """:func:`grid_normal_equations` by column sums: the einsum's products ``(w b_i) b_j``
+    summed over k in order (numpy reduces the leading axis of a ``(K, G)`` array row by row,
+    for G ≥ 2), with the unit column's terms exact."""
+    g = bp.shape[1]
+    w_col = w[:, None]
+    wp, wq = w_col * bp, w_col * bq
+    w_sum = wy_sum = 0.0
+    for wk, yk in zip(w.tolist(), y.tolist(), strict=True):
+        w_sum += wk
+        wy_sum += wk * yk
+    nmat = np.empty((g, 3, 3))
+    nmat[:, 0, 0] = w_sum
+    nmat[:, 0, 1] = nmat[:, 1, 0] = np.add.reduce(wp, axis=0)
+    nmat[:, 0, 2] = nmat[:, 2, 0] = np.add.reduce(wq, axis=0)
+    nmat[:, 1, 1] = np.add.reduce(wp * bp, axis=0)
+    nmat[:, 1, 2] = np.add.reduce(wp * bq, axis=0)
+    nmat[:, 2, 1] = np.add.reduce(wq * bp, axis=0)
+    nmat[:, 2, 2] = np.add.reduce(wq * bq, axis=0)
+    y_col = y[:, None]
+    rvec = np.empty((g, 3))
+    rvec[:, 0] = wy_sum
+    rvec[:, 1] = np.add.reduce(wp * y_col, axis=0)
+    rvec[:, 2] = np.add.reduce(wq * y_col, axis=0)
+    return nmat, rvec

@@ -53,6 +53,12 @@ from earlywarn.center.ir.records import IrEventLike
 from earlywarn.center.radar_tracking import RadarTrack
 from earlywarn.center.vocabulary import Disposition, Level, Source
 
+# the enum members read per event (or report) per step, bound once: on Python 3.11
+# `Class.MEMBER` goes through EnumType's attribute lookup, ~10x a module global
+_RETRACTED = Disposition.RETRACTED
+_NONE = Level.NONE
+_IR = Source.IR
+
 __all__ = [
     "AssessmentParams",
     "DefendedArea",
@@ -118,12 +124,12 @@ def assess(
 def _settled(e: Event, touched: bool) -> bool:
     """Nothing in the event can change this step: retracted, or without a radar track, a
     new IR snapshot or a running timer (not announced, or dismissed)."""
-    if e.disposition == Disposition.RETRACTED:
+    if e.disposition == _RETRACTED:
         return True
     return (
         not touched
         and not e.radar_track_ids
-        and (e.level == Level.NONE or e.disposition == Disposition.NOT_A_THREAT)
+        and (e.level == _NONE or e.disposition == Disposition.NOT_A_THREAT)
     )
 
 
@@ -149,8 +155,8 @@ def _forget_unannounced(w: Work) -> None:
     for eid in sorted(w.evs):
         e = w.evs[eid]
         if (
-            e.level == Level.NONE
-            and e.source == Source.IR
+            e.level == _NONE
+            and e.source == _IR
             and e.ir_event_id not in w.irs
             and not e.radar_track_ids
         ):

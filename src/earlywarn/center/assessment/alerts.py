@@ -22,6 +22,10 @@ from earlywarn.center.characterise import ground_distance_m
 from earlywarn.center.vocabulary import Disposition, Level, Reason
 from earlywarn.earth.time import iso_utc
 
+# the enum members read per event (or report) per step, bound once: on Python 3.11
+# `Class.MEMBER` goes through EnumType's attribute lookup, ~10x a module global
+_NONE = Level.NONE
+
 __all__ = ["make_alerts"]
 
 _DEG = math.pi / 180.0
@@ -85,7 +89,7 @@ def make_alerts(
     out_events = []
     alerts = []
     for e in new:
-        if e.level == Level.NONE:
+        if e.level == _NONE:
             out_events.append(e)
             continue
         o = old.get(e.event_id)

@@ -58,6 +58,14 @@ from earlywarn.center.fusion import (
 from earlywarn.center.radar_tracking import RadarTrack
 from earlywarn.center.vocabulary import Disposition, Level, Reason, Source
 
+# the enum members read per event (or report) per step, bound once: on Python 3.11
+# `Class.MEMBER` goes through EnumType's attribute lookup, ~10x a module global
+_RETRACTED = Disposition.RETRACTED
+_NONE = Level.NONE
+_STATIONARY_SOURCE = Reason.STATIONARY_SOURCE
+_IR = Source.IR
+_RADAR = Source.RADAR
+
 FloatArray = npt.NDArray[np.float64]
 
 __all__ = ["carry_ir_states", "correlate_tracks", "merge_radar_only", "take_ir_events"]
@@ -74,15 +82,15 @@ def take_ir_events(w: Work) -> None:
         ie = w.irs[iid]
         if iid not in by_ir:
             eid = w.new_event_id()
-            w.evs[eid] = new_event(eid, Source.IR, float(ie.first_t_s), iid)
+            w.evs[eid] = new_event(eid, _IR, float(ie.first_t_s), iid)
             by_ir[iid] = eid
         eid = by_ir[iid]
         e = w.evs[eid]
-        if e.disposition == Disposition.RETRACTED:
+        if e.disposition == _RETRACTED:
             continue
-        if e.reason == Reason.STATIONARY_SOURCE and ie.status == "stationary":
+        if e.reason == _STATIONARY_SOURCE and ie.status == "stationary":
             continue
-        if e.level == Level.NONE and not (ie.status in _IR_DECIDED or persistent(ie, params)):
+        if e.level == _NONE and not (ie.status in _IR_DECIDED or persistent(ie, params)):
             continue
         new = _apply_ir(e, ie)
         if new is not e:
@@ -132,7 +140,7 @@ def index_owners(w: Work) -> None:
     """``w.owner``: the event each live radar track belongs to (retracted events own none)."""
     for eid in sorted(w.evs):
         for tid in w.evs[eid].radar_track_ids:
-            if tid in w.trk and w.evs[eid].disposition != Disposition.RETRACTED:
+            if tid in w.trk and w.evs[eid].disposition != _RETRACTED:
                 w.owner[tid] = eid
 
 
@@ -141,11 +149,7 @@ def carry_ir_states(w: Work) -> None:
     fusion = w.ctx.fusion
     for eid in sorted(w.evs):
         e = w.evs[eid]
-        if (
-            e.ir_event_id is None
-            or e.ir_event_id not in w.irs
-            or e.disposition == Disposition.RETRACTED
-        ):
+        if e.ir_event_id is None or e.ir_event_id not in w.irs or e.disposition == _RETRACTED:
             continue
         st = ir_ballistic_state(w.irs[e.ir_event_id])
         if st is None:
@@ -309,14 +313,14 @@ def correlate_tracks(w: Work) -> None:
         eid
         for eid in evs
         if evs[eid]._book.ir_cloud is not None
-        and evs[eid].disposition != Disposition.RETRACTED
-        and evs[eid].source == Source.IR
+        and evs[eid].disposition != _RETRACTED
+        and evs[eid].source == _IR
     )
     candidates = [
         tid
         for tid in sorted(trk)
         if trk[tid].n_updates >= params.radar_min_updates
-        and (tid not in w.owner or evs[w.owner[tid]].source == Source.RADAR)
+        and (tid not in w.owner or evs[w.owner[tid]].source == _RADAR)
     ]
     corr: dict[int, str] = {}
     deferred: set[int] = set()
@@ -361,7 +365,7 @@ def _move_correlated(w: Work, corr: dict[int, str]) -> None:
 
 
 def _merged(e: Event, into: str) -> Event:
-    return evolve(e, disposition=Disposition.RETRACTED, reason=Reason.MERGED, merged_into=into)
+    return evolve(e, disposition=_RETRACTED, reason=Reason.MERGED, merged_into=into)
 
 
 def _open_radar_only(
@@ -386,7 +390,7 @@ def _open_radar_only(
         joined = None
         for eid in sorted(evs):
             e = evs[eid]
-            if e.source != Source.RADAR or e.disposition == Disposition.RETRACTED:
+            if e.source != _RADAR or e.disposition == _RETRACTED:
                 continue
             others = [trk[x] for x in e.radar_track_ids if x in trk]
             if (
@@ -398,7 +402,7 @@ def _open_radar_only(
                 break
         if joined is None:
             joined = w.new_event_id()
-            evs[joined] = new_event(joined, Source.RADAR, tr.first_t_s, None)
+            evs[joined] = new_event(joined, _RADAR, tr.first_t_s, None)
         e = evs[joined]
         evs[joined] = evolve(e, radar_track_ids=tuple(sorted({*e.radar_track_ids, tid})))
         w.owner[tid] = joined
@@ -410,8 +414,8 @@ def merge_radar_only(w: Work) -> None:
     for rid in sorted(evs):
         r = evs[rid]
         if (
-            r.source != Source.RADAR
-            or r.disposition == Disposition.RETRACTED
+            r.source != _RADAR
+            or r.disposition == _RETRACTED
             or r.launch_time_s is None
             or r.launch_lat_rad is None
             or r.launch_lon_rad is None
@@ -449,8 +453,8 @@ def _launch_match(
     for iid in sorted(evs):
         cand = evs[iid]
         if (
-            cand.source != Source.IR
-            or cand.disposition == Disposition.RETRACTED
+            cand.source != _IR
+            or cand.disposition == _RETRACTED
             or cand.level < Level.LAUNCH
             or cand.launch_time_s is None
             or cand.launch_lat_rad is None

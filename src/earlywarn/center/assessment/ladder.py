@@ -69,6 +69,20 @@ from earlywarn.center.characterise import ground_distance_m, orbit_summary
 from earlywarn.center.ir.records import IrEventLike
 from earlywarn.center.vocabulary import Disposition, Level, Reason, Source
 
+# the enum members read per event (or report) per step, bound once: on Python 3.11
+# `Class.MEMBER` goes through EnumType's attribute lookup, ~10x a module global
+_OPEN = Disposition.OPEN
+_RETRACTED = Disposition.RETRACTED
+_LAUNCH = Level.LAUNCH
+_NONE = Level.NONE
+_POSSIBLE_LAUNCH = Level.POSSIBLE_LAUNCH
+_THREAT = Level.THREAT
+_IMPACT_UNCERTAIN = Reason.IMPACT_UNCERTAIN
+_TRACK_LOST = Reason.TRACK_LOST
+_UNSET = Reason.UNSET
+_IR = Source.IR
+_RADAR = Source.RADAR
+
 __all__ = ["evaluate_level", "orbital_insertion", "persistent"]
 
 _OPEN_REASON = {
@@ -94,9 +108,9 @@ def _judge(ev: Event, ir: IrEventLike | None, ctx: Ctx) -> tuple[Reason | None, 
         return Reason.STATIONARY_SOURCE, None
     # once a radar track carries the event's state, the radar decides orbit vs ballistic
     if ev.track_lost:
-        return None, Reason.TRACK_LOST  # never dismissed on a truncated fit
+        return None, _TRACK_LOST  # never dismissed on a truncated fit
     radar_state = ev.primary_track_id is not None
-    if not radar_state and ir is not None and ir.status == "orbital" and ev.level < Level.LAUNCH:
+    if not radar_state and ir is not None and ir.status == "orbital" and ev.level < _LAUNCH:
         return Reason.ORBIT, None  # a body in orbit when first seen, never seen to launch
     if orbital_with_confidence(ev, params):
         return Reason.ORBIT, None
@@ -110,8 +124,8 @@ def _judge(ev: Event, ir: IrEventLike | None, ctx: Ctx) -> tuple[Reason | None, 
         or mono_too_wide(ev, params)
         or not clears_areas(ev, ctx.areas, params)
     ):
-        return None, Reason.IMPACT_UNCERTAIN
-    if ev.launch_lat_rad is not None and ev.launch_lon_rad is not None and ev.source == Source.IR:
+        return None, _IMPACT_UNCERTAIN
+    if ev.launch_lat_rad is not None and ev.launch_lon_rad is not None and ev.source == _IR:
         d = float(ground_distance_m(ev.launch_lat_rad, ev.launch_lon_rad, imp.lat_rad, imp.lon_rad))
         bo = ev.burnout_x if ev.burnout_x is not None else ev.x
         gam = abs(orbit_summary(bo).gamma_rad) if bo is not None else 0.0
@@ -137,39 +151,39 @@ def _sensors_degraded(ev: Event, ctx: Ctx) -> bool:
 
 def evaluate_level(ev: Event, ir: IrEventLike | None, ctx: Ctx) -> Event:
     """Level and disposition from the evidence now (level never goes down)."""
-    if ev.disposition == Disposition.RETRACTED:
+    if ev.disposition == _RETRACTED:
         return ev
     t = ctx.t_s
     ev = coverage_loss(ev, ir, ctx)
     launched = False
-    if ev.source == Source.IR and ir is not None:
+    if ev.source == _IR and ir is not None:
         launched = ir.status == "boosting" or (
             ir.status in ("ended", "orbital") and finite_or_none(ir.burnout_time_s) is not None
         )
         launched = launched and finite_or_none(ir.launch_time_s) is not None
-    if ev.level == Level.NONE and ev.source == Source.IR:
+    if ev.level == _NONE and ev.source == _IR:
         if ir is None or not (launched or persistent(ir, ctx.params)):
             why = _judge(ev, ir, ctx)[0] if ir is not None else None
             if why is not None:
                 return evolve(ev, disposition=Disposition.NOT_A_THREAT, reason=why)
             return ev
-    ev = _raise(ev, Level.POSSIBLE_LAUNCH, t)
-    if ev.source == Source.RADAR:
+    ev = _raise(ev, _POSSIBLE_LAUNCH, t)
+    if ev.source == _RADAR:
         launched = ev.impact is not None and ev.impact.ok
-    if launched or ev.level >= Level.LAUNCH:
-        ev = _raise(ev, Level.LAUNCH, t)
+    if launched or ev.level >= _LAUNCH:
+        ev = _raise(ev, _LAUNCH, t)
     why, hold = _judge(ev, ir, ctx)
-    threat = bool(ev.threatened_areas) and ev.level >= Level.LAUNCH and why is None
+    threat = bool(ev.threatened_areas) and ev.level >= _LAUNCH and why is None
     if (
         threat
         and ctx.params.ir_threat_needs_stereo
         and not ev.radar_track_ids
-        and ev.source == Source.IR
+        and ev.source == _IR
         and not ev.stereo
     ):
         threat = False
     if threat:
-        ev = _raise(ev, Level.THREAT, t)
+        ev = _raise(ev, _THREAT, t)
         if (
             ev.correlated
             and ev.ir_event_id is not None
@@ -184,35 +198,30 @@ def evaluate_level(ev: Event, ir: IrEventLike | None, ctx: Ctx) -> Event:
     # retraction: unconfirmed and silent for long, unless its sensors are degraded or its
     # track was cut short by a loss of coverage (silence is not evidence)
     if (
-        ev.level <= Level.POSSIBLE_LAUNCH
+        ev.level <= _POSSIBLE_LAUNCH
         and t - ev.last_evidence_t_s > ctx.params.retract_after_s
         and not ev.track_lost
         and not _sensors_degraded(ev, ctx)
     ):
-        return evolve(ev, disposition=Disposition.RETRACTED, reason=Reason.NO_CONFIRMATION)
-    if (
-        ev.source == Source.RADAR
-        and ev.n_live_tracks == 0
-        and ev.level < Level.LAUNCH
-        and not ev.track_lost
-    ):
-        return evolve(ev, disposition=Disposition.RETRACTED, reason=Reason.TRACK_LOST)
+        return evolve(ev, disposition=_RETRACTED, reason=Reason.NO_CONFIRMATION)
+    if ev.source == _RADAR and ev.n_live_tracks == 0 and ev.level < _LAUNCH and not ev.track_lost:
+        return evolve(ev, disposition=_RETRACTED, reason=_TRACK_LOST)
     reason = _open_reason(ev, hold)
-    if ev.disposition == Disposition.OPEN and ev.reason == reason:
+    if ev.disposition == _OPEN and ev.reason == reason:
         return ev  # unchanged (a copy is not free)
-    return evolve(ev, disposition=Disposition.OPEN, reason=reason)
+    return evolve(ev, disposition=_OPEN, reason=reason)
 
 
 def _open_reason(ev: Event, hold: Reason | None) -> Reason:
     """The reason of an OPEN event: its track lost (at any level), then a declaration its
     impact left, then an impact too uncertain to judge (below THREAT), else its level's."""
-    if hold is Reason.TRACK_LOST:
+    if hold is _TRACK_LOST:
         return hold
-    if ev.declaration_mismatch and ev.level >= Level.LAUNCH:
+    if ev.declaration_mismatch and ev.level >= _LAUNCH:
         return Reason.DECLARATION_MISMATCH
-    if hold is Reason.IMPACT_UNCERTAIN and ev.level == Level.LAUNCH:
+    if hold is _IMPACT_UNCERTAIN and ev.level == _LAUNCH:
         return hold
-    return _OPEN_REASON.get((ev.level, ev.source), Reason.UNSET)
+    return _OPEN_REASON.get((ev.level, ev.source), _UNSET)
 
 
 def persistent(ir: IrEventLike, params: AssessmentParams) -> bool:

@@ -16,23 +16,23 @@ is confirmed) is closed.
 Source: Bar-Shalom, Li, Kirubarajan, *Estimation with Applications to Tracking and
 Navigation* (2001) — chi-square gating (§2.4), nearest-neighbour association.
 
-Small-array fast paths, beside their vectorised twins (same results, tested):
-:func:`_associate_frame_py` for at most ``_PY_ASSOC_MAX`` (track, detection) pairs,
-:func:`~earlywarn.center.ir.geometry._ray_hit_ground_py` for at most ``_PY_RAY_HIT_MAX``
-reports in a step, and the closed-form :func:`_fit_predictor` with
-:func:`_fit_predictor_np` (numpy.linalg) as its general path and reference.
+The gate itself is :func:`earlywarn.center.kernels.los_gated_pairs` (Python floats for a
+few pairs, numpy beyond), the ranges to the Earth along the LOS
+:func:`earlywarn.center.kernels.ground_range_m`. :func:`_fit_predictor` solves its 2×2 /
+3×3 normal equations in closed form, with :func:`_fit_predictor_np` (numpy.linalg) for
+nearly singular systems and as its reference: a choice by conditioning, not size, so it
+stays here.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import replace
 
 import numpy as np
 
-from earlywarn.center.ir.geometry import _ray_hit, _ray_hit_ground_py, _unit
 from earlywarn.center.ir.records import FloatArray, IntArray, IrParams, SatTrack, _Rows
+from earlywarn.center.kernels import ground_range_m, los_gated_pairs
 
 
 def _fit_predictor(
@@ -227,10 +227,6 @@ def _extend(
     return replace(out, closed=True) if tr.closed else out
 
 
-_PY_ASSOC_MAX = 24  # up to this many (track, detection) pairs: plain Python
-_PY_RAY_HIT_MAX = 32  # up to this many reports in a step: ground ranges in plain Python
-
-
 def _greedy_pairs(ranked: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     """Greedy nearest neighbour: take the (track, detection) pairs best first, skipping
     those whose track or detection is already taken."""
@@ -246,45 +242,6 @@ def _greedy_pairs(ranked: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return pairs
 
 
-def _associate_frame_py(
-    tracks: list[SatTrack],
-    t: FloatArray,
-    los: FloatArray,
-    sigma: FloatArray,
-    rng_m: FloatArray,
-    params: IrParams,
-) -> list[tuple[int, int]]:
-    """:func:`_associate_frame` for a few tracks and detections, in Python floats (the same
-    gate and greedy nearest-neighbour order; numpy's per-call overhead dominates here)."""
-    tl, ll, sl, rl = t.tolist(), los.tolist(), sigma.tolist(), rng_m.tolist()
-    v_max, a_max, gs = params.max_apparent_speed_m_s, params.max_accel_m_s2, params.gate_sigma
-    cand: list[tuple[float, int, int]] = []
-    for i, tr in enumerate(tracks):
-        px, py, pz = tr.p.tolist()
-        wx, wy, wz = tr.w.tolist()
-        ax, ay, az = tr.a.tolist()
-        t0, order, span, rng = tr.last_t, tr.order, tr.span_s, tr.range_m
-        sig_tr = float(tr.sigma_rad[-1])
-        scale = math.sqrt(2.0) if order == 0 else (2.0 if order == 1 else 3.0)
-        for j, tj in enumerate(tl):
-            dt = tj - t0
-            h = 0.5 * dt * dt
-            qx, qy, qz = px + wx * dt + ax * h, py + wy * dt + ay * h, pz + wz * dt + az * h
-            qn = math.sqrt(qx * qx + qy * qy + qz * qz)
-            lx, ly, lz = ll[j]
-            d = math.sqrt((lx - qx / qn) ** 2 + (ly - qy / qn) ** 2 + (lz - qz / qn) ** 2)
-            r = min(rng, rl[j])
-            if order == 0:
-                margin = v_max / r * abs(dt)
-            else:
-                margin = 0.5 * a_max / r * (abs(dt) + 0.5 * span) ** 2
-            gate = gs * max(sig_tr, sl[j]) * scale + margin
-            if d <= gate:
-                cand.append((d / gate, i, j))
-    cand.sort()
-    return _greedy_pairs((i, j) for _, i, j in cand)
-
-
 def _associate_frame(
     tracks: list[SatTrack],
     t: FloatArray,
@@ -296,33 +253,17 @@ def _associate_frame(
     """Nearest-neighbour pairs (track index, detection index) for one frame."""
     if not tracks or t.shape[0] == 0:
         return []
-    if len(tracks) * t.shape[0] <= _PY_ASSOC_MAX:
-        return _associate_frame_py(tracks, t, los, sigma, rng_m, params)
-    p = np.stack([tr.p for tr in tracks])
-    w = np.stack([tr.w for tr in tracks])
-    a = np.stack([tr.a for tr in tracks])
-    t_anchor = np.array([tr.last_t for tr in tracks])
-    order = np.array([tr.order for tr in tracks])
-    span = np.array([tr.span_s for tr in tracks])
-    rng = np.array([tr.range_m for tr in tracks])
-    sig_tr = np.array([tr.sigma_rad[-1] for tr in tracks])
-    dt = t[None, :] - t_anchor[:, None]  # (T, D)
-    pred = p[:, None, :] + w[:, None, :] * dt[..., None] + 0.5 * a[:, None, :] * dt[..., None] ** 2
-    pred = _unit(pred)
-    d = np.linalg.norm(los[None, :, :] - pred, axis=-1)  # chord ≈ angle
-    sig = np.maximum(sig_tr[:, None], sigma[None, :])
-    r = np.minimum(rng[:, None], rng_m[None, :])
-    rate_margin = params.max_apparent_speed_m_s / r * np.abs(dt)
-    acc_margin = 0.5 * params.max_accel_m_s2 / r * (np.abs(dt) + 0.5 * span[:, None]) ** 2
-    scale = np.where(order == 0, math.sqrt(2.0), np.where(order == 1, 2.0, 3.0))[:, None]
-    gate = params.gate_sigma * sig * scale + np.where(order[:, None] == 0, rate_margin, acc_margin)
-    ok = d <= gate
-    if not ok.any():
-        return []
-    ti, di = np.nonzero(ok)
-    cost = d[ti, di] / gate[ti, di]
-    orderk = np.lexsort((di, ti, cost))
-    return _greedy_pairs(zip(ti[orderk].tolist(), di[orderk].tolist(), strict=True))
+    ranked = los_gated_pairs(
+        tracks,
+        t,
+        los,
+        sigma,
+        rng_m,
+        params.gate_sigma,
+        params.max_apparent_speed_m_s,
+        params.max_accel_m_s2,
+    )
+    return _greedy_pairs(ranked)
 
 
 def _close(tr: SatTrack, t: float, params: IrParams) -> SatTrack:
@@ -353,12 +294,8 @@ def _associate_reports(
     sig = cols["sigma_rad"]
     inten = cols["intensity_w_sr"]
     seq = cols["seq"]
-    if n <= _PY_RAY_HIT_MAX:
-        rngl = _ray_hit_ground_py(sat, los)
-        rng_m = np.array(rngl)
-    else:
-        rng_m = _ray_hit(sat, los, 0.0)
-        rngl = rng_m.tolist()
+    rng_m = ground_range_m(sat, los)
+    rngl = rng_m.tolist()
     tl, sigl, intl, seql = t.tolist(), sig.tolist(), inten.tolist(), seq.tolist()
     frames = _frames(cols["sensor_id"], cols["frame_id"])
     for sensor, idx in frames:

@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from earlywarn.center.ir.geometry import _OMEGA, _median, _median_rows, _unit
+from earlywarn.center.ir.geometry import _OMEGA, _median_rows, _unit
 from earlywarn.center.ir.records import (
     BoolArray,
     FloatArray,
@@ -29,6 +29,7 @@ from earlywarn.center.ir.records import (
     SatTrack,
     _EventState,
 )
+from earlywarn.center.kernels import median
 from earlywarn.earth.gravity import accel_j2
 
 
@@ -51,7 +52,7 @@ def _anchors(tracks: list[SatTrack], params: IrParams) -> tuple[tuple[str, Float
         g = np.concatenate([x for x, _ in parts])
         sig = np.concatenate([y for _, y in parts])
         centre = _median_rows(g)
-        out.append((sid, centre, params.stationary_radius_m + 3.0 * _median(sig)))
+        out.append((sid, centre, params.stationary_radius_m + 3.0 * median(sig)))
     return tuple(out)
 
 

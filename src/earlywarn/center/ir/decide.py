@@ -36,12 +36,12 @@ from earlywarn.center.ir.geometry import (
     _OMEGA,
     _cross,
     _frame_under,
-    _median,
     _median_rows,
     _unit,
 )
 from earlywarn.center.ir.records import BoolArray, FloatArray, IrDecision, IrParams
 from earlywarn.center.ir.state_fit import _kinematic_fit
+from earlywarn.center.kernels import median
 from earlywarn.center.priors import CLASSES, PRIORS
 from earlywarn.earth.gravity import accel_j2
 
@@ -79,7 +79,7 @@ def _decide_stereo(
     span = float(t[-1] - t[0])
     n_head = min(3, k)
     rise = float(np.mean(alt[-n_head:]) - np.mean(alt[:n_head]))
-    sig_h = math.sqrt(_median(np.trace(covs, axis1=1, axis2=2)) / 3.0)
+    sig_h = math.sqrt(median(np.trace(covs, axis1=1, axis2=2)) / 3.0)
     decision = IrDecision.CANDIDATE
     rising = (
         k >= params.boost_min_frames
@@ -100,12 +100,12 @@ def _decide_stereo(
             and spread <= params.stationary_radius_m + 3.0 * sig_h
             and speed <= 3.0 * v_sig + 50.0
             and abs(rise) <= 4.0 * sig_h
-            and _median(alt) <= params.stationary_radius_m + 3.0 * sig_h
+            and median(alt) <= params.stationary_radius_m + 3.0 * sig_h
         ):
             decision = IrDecision.STATIONARY
         elif (
             speed > params.orbital_min_speed_m_s
-            and _median(alt) > params.orbital_min_altitude_m
+            and median(alt) > params.orbital_min_altitude_m
             and fn < max(2.0, 3.0 * f_sig)
         ):
             decision = IrDecision.ORBITAL
@@ -144,7 +144,7 @@ def _decide_mono(t: FloatArray, sig: FloatArray, gr: _MonoGround, params: IrPara
     centre = _median_rows(en)
     spread = float(np.max(np.linalg.norm(en - centre, axis=1)))
     tau = t - t[-1]
-    if spread <= params.stationary_radius_m + 3.0 * _median(sig_g):
+    if spread <= params.stationary_radius_m + 3.0 * median(sig_g):
         # no significant drift either: a rising rocket's image moves steadily away from
         # the satellite (h cot el), sun glint jitters about a fixed point
         # (the scatter of a glint cluster, a few km, is allowed for as half the radius)
@@ -242,7 +242,7 @@ def _mono_motion(
     # net displacement over the window: a glint track wanders between a cluster's sources
     # and comes back; a rocket's image gets away
     shift = float(np.linalg.norm(ew[-1] - ew[0]))
-    if shift <= max(params.mono_min_shift_m, 6.0 * _median(sig_g[sel])):
+    if shift <= max(params.mono_min_shift_m, 6.0 * median(sig_g[sel])):
         return IrDecision.CANDIDATE
     if _hops(tw, ew, sig_g[sel]):
         return IrDecision.CANDIDATE

@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from earlywarn.center.ir.decide import _decide_mono, _decide_stereo, _MonoGround
-from earlywarn.center.ir.geometry import _NAN3, _cat, _frame_under, _median, _ray_hit
+from earlywarn.center.ir.geometry import _NAN3, _cat, _frame_under
 from earlywarn.center.ir.launch_fit import (
     _launch_fit,
     _LaunchFit,
@@ -49,6 +49,7 @@ from earlywarn.center.ir.records import (
 )
 from earlywarn.center.ir.state_fit import _kinematic_fit, _ray_state_fit
 from earlywarn.center.ir.stereo import _triangulate_rows, _Triangulated
+from earlywarn.center.kernels import median, ray_hit_m
 from earlywarn.earth.frames import ecef_to_geodetic, geodetic_to_ecef
 
 
@@ -109,8 +110,8 @@ def _reference_rays(tracks: list[SatTrack]) -> _RefRays:
         s=_cat([tr.sat_m for tr in ref]),
         u=_cat([tr.los for tr in ref]),
         sig=_cat([tr.sigma_rad for tr in ref]),
-        log10_int=_median(np.log10(pos_int)) if pos_int.size else None,
-        median_dt=_median(t_ref[1:] - t_ref[:-1]) if t_ref.shape[0] > 1 else 2.0,
+        log10_int=median(np.log10(pos_int)) if pos_int.size else None,
+        median_dt=median(t_ref[1:] - t_ref[:-1]) if t_ref.shape[0] > 1 else 2.0,
     )
 
 
@@ -327,7 +328,7 @@ def _estimate_mono(
     """The estimate of an event seen by one satellite (or not yet triangulable: ``tri``
     is then kept for the next estimate)."""
     t_ref, s_ref, u_ref, sig_ref = rays.t, rays.s, rays.u, rays.sig
-    # the ground ranges were computed once per detection (= _ray_hit(s, u, 0))
+    # the ground ranges were computed once per detection (= ray_hit_m(s, u, 0))
     gr = _MonoGround.of(s_ref, u_ref, _cat([tr.ground_range_m for tr in rays.ref]))
     decision = _decide_mono(t_ref, sig_ref, gr, params)
     win = t_ref <= t_ref[0] + params.fit_window_s
@@ -341,7 +342,7 @@ def _estimate_mono(
             t_ref, s_ref, u_ref, sig_ref * gr.lam, gr.sin_el, win, gr.rot, gr.site, class_hint,
             params, mono_cached,
         )  # fmt: skip
-        lam_p = _ray_hit(s_ref, u_ref, best_h)
+        lam_p = ray_hit_m(s_ref, u_ref, best_h)
         pts = s_ref + lam_p[:, None] * u_ref
         lat_l, lon_l = _launch_point(launch, gr.rot, gr.site)
     else:

@@ -6,26 +6,24 @@ intersection minimises ``Σ_i |(I − u_i u_iᵀ)(x − s_i)|² / (σ_i ρ_i)²`
 ranges ``ρ_i``) — Hartley & Zisserman, *Multiple View Geometry* (2nd ed., 2003) §12. A
 track's rays between its detections are interpolated linearly (:func:`_interp_rays`).
 
-**The ellipsoid.** :func:`_ray_hit` is the distance along a ray to the WGS84 ellipsoid
-inflated by ``h`` (a placement surface that differs from constant geodetic height by
-tens of metres).
+**The ellipsoid.** :func:`earlywarn.center.kernels.ray_hit_m` is the distance along a ray
+to the WGS84 ellipsoid inflated by ``h`` (a placement surface that differs from constant
+geodetic height by tens of metres).
 
-Small-array fast paths (numpy's per-call overhead exceeds the arithmetic for a few
-values) sit beside the vectorised function they replace and give the same bits (tested):
-:func:`_median` (sorted list up to ``_SMALL_MEDIAN`` values), :func:`_ray_hit_ground_py`
-(for ``_ray_hit(s, u, 0.0)``; chosen in :mod:`.association`), :func:`_rows3`,
-:func:`_cross`.
+:func:`_rows3` and :func:`_cross` are ``np.stack`` and ``np.cross`` without their argument
+handling (the same bits, tested); the median, which has a small-array fast path, is
+:func:`earlywarn.center.kernels.median`.
 """
 
 from __future__ import annotations
 
 import functools
-import math
 
 import numpy as np
 
 from earlywarn.center.ir.records import BoolArray, FloatArray, IntArray, SatTrack
-from earlywarn.earth.constants import A_M, B_M, OMEGA_RAD_S
+from earlywarn.center.kernels import median
+from earlywarn.earth.constants import A_M, OMEGA_RAD_S
 from earlywarn.earth.frames import ecef_to_geodetic, enu_rotation, geodetic_to_ecef
 
 _OMEGA = np.array([0.0, 0.0, OMEGA_RAD_S])  # Earth's rotation, rad/s (ECEF)
@@ -52,21 +50,6 @@ def _cat(parts: list[np.ndarray]) -> np.ndarray:
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
-_SMALL_MEDIAN = 64  # up to this many values: sort a list (np.median costs ~15 µs a call)
-
-
-def _median(x: FloatArray) -> float:
-    """``float(np.median(x))`` of a 1-D array, bit for bit: the middle value, or the mean
-    ``(a + b) / 2`` of the middle two (what np.median's mean computes); NaN if any is NaN."""
-    if x.shape[0] > _SMALL_MEDIAN or x.shape[0] == 0:
-        return float(np.median(x))
-    v = sorted(x.tolist())
-    if any(map(math.isnan, v)):
-        return math.nan
-    m = len(v) // 2
-    return v[m] if len(v) % 2 else (v[m - 1] + v[m]) / 2.0
-
-
 def _cross(a: FloatArray, b: FloatArray) -> FloatArray:
     """``np.cross`` of ``(k, 3)`` or ``(3,)`` arrays (same operations, so the same bits)
     without its axis handling, which costs more than the arithmetic for a few vectors."""
@@ -76,41 +59,6 @@ def _cross(a: FloatArray, b: FloatArray) -> FloatArray:
     out[..., 0] = a1 * b2 - a2 * b1
     out[..., 1] = a2 * b0 - a0 * b2
     out[..., 2] = a0 * b1 - a1 * b0
-    return out
-
-
-def _ray_hit(s: FloatArray, u: FloatArray, h_m: FloatArray | float) -> FloatArray:
-    """Distance along rays ``s + λu`` to the ellipsoid inflated by ``h`` (near side).
-
-    Where the ray misses that surface the closest approach to it is used instead.
-    """
-    a = A_M + np.asarray(h_m, dtype=np.float64)
-    b = B_M + np.asarray(h_m, dtype=np.float64)
-    sx, sy, sz = s[..., 0] / a, s[..., 1] / a, s[..., 2] / b
-    ux, uy, uz = u[..., 0] / a, u[..., 1] / a, u[..., 2] / b
-    qa = ux * ux + uy * uy + uz * uz
-    qb = sx * ux + sy * uy + sz * uz
-    qc = sx * sx + sy * sy + sz * sz - 1.0
-    disc = qb * qb - qa * qc
-    root = np.sqrt(np.maximum(disc, 0.0))
-    lam = np.where(disc >= 0.0, (-qb - root) / qa, -qb / qa)
-    return np.asarray(lam, dtype=np.float64)
-
-
-def _ray_hit_ground_py(s: FloatArray, u: FloatArray) -> list[float]:
-    """``_ray_hit(s, u, 0.0)`` in Python floats, for the few reports of one step: the same
-    IEEE operations in the same order, so the same bits (tested); numpy's per-call
-    overhead would be most of the cost."""
-    a, b = A_M + 0.0, B_M + 0.0
-    out = []
-    for (px, py, pz), (dx, dy, dz) in zip(s.tolist(), u.tolist(), strict=True):
-        sx, sy, sz = px / a, py / a, pz / b
-        ux, uy, uz = dx / a, dy / a, dz / b
-        qa = ux * ux + uy * uy + uz * uz
-        qb = sx * ux + sy * uy + sz * uz
-        qc = sx * sx + sy * sy + sz * sz - 1.0
-        disc = qb * qb - qa * qc
-        out.append((-qb - math.sqrt(disc)) / qa if disc >= 0.0 else -qb / qa)
     return out
 
 
@@ -206,4 +154,4 @@ def _frame_under_xyz(x: float, y: float, z: float) -> tuple[FloatArray, FloatArr
 
 def _median_rows(x: FloatArray) -> FloatArray:
     """``np.median(x, axis=0)`` of a ``(K, D)`` array: the median of each column."""
-    return np.array([_median(x[:, j]) for j in range(x.shape[1])])
+    return np.array([median(x[:, j]) for j in range(x.shape[1])])

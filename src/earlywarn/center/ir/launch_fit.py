@@ -21,10 +21,6 @@ Approximations and their size: the ground track is fitted in a flat east-north f
 the first sub-point (azimuth unaffected; a 300 km track is stretched by < 0.1 %); the
 launch site is assumed at zero height (a site 1 km up biases ``t₀`` by a few seconds and
 the launch point by well under a kilometre in stereo).
-
-Small-array fast path: :func:`_inv3` takes numpy.linalg.inv for at most
-``_INV3_NUMPY_MAX`` matrices and cofactors above; :func:`_normal_grid` uses the einsum it
-replaces for a single grid point.
 """
 
 from __future__ import annotations
@@ -35,8 +31,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from earlywarn.center.ir.geometry import _ray_hit
 from earlywarn.center.ir.records import BoolArray, FloatArray, IrParams
+from earlywarn.center.kernels import grid_normal_equations, ray_hit_m
 from earlywarn.center.priors import (
     CLASSES,
     boost_altitude_m,
@@ -94,82 +90,13 @@ def _alt_fit_grid(t: FloatArray, h: FloatArray, var: FloatArray, t0: FloatArray)
 def _ground_basis(t: FloatArray, t0: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     """The ground-track model's basis ``1, s^p, s^q`` (``s = (t − t0)/100 s``, ``(p, q)``
     the :data:`HORIZONTAL_POWERS`) for every t0 of a grid: ``(G, K, 3)``, and the two
-    powers again as contiguous ``(K, G)`` arrays (for :func:`_normal_grid`)."""
+    powers again as contiguous ``(K, G)`` arrays (for
+    :func:`~earlywarn.center.kernels.grid_normal_equations`)."""
     s_kg = np.maximum(t[:, None] - t0[None, :], 0.0) / 100.0
     p, q = HORIZONTAL_POWERS
     bp, bq = s_kg**p, s_kg**q
     basis = np.stack([np.ones((t0.shape[0], t.shape[0])), bp.T, bq.T], axis=-1)
     return basis, bp, bq
-
-
-def _normal_grid(
-    w: FloatArray, y: FloatArray, basis: FloatArray, bp: FloatArray, bq: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    """Normal matrices ``Σ_k w b_i b_j`` ``(G, 3, 3)`` and right-hand sides ``Σ_k w b_i y``
-    ``(G, 3)`` of the ground-track basis (:func:`_ground_basis`) over a grid.
-
-    Bit for bit ``np.einsum("k,gkp,gkq->gpq", w, basis, basis)`` and
-    ``np.einsum("k,gkp,k->gp", w, basis, y)`` (tested): the same products ``(w b_i) b_j``,
-    summed over k in order (numpy reduces the leading axis of a ``(K, G)`` array row by
-    row), with the unit column's terms exact. Several times faster: the einsum's inner
-    loops run over 3-element axes. One grid point (G = 1, where numpy would sum pairwise)
-    uses the einsum itself.
-    """
-    g = basis.shape[0]
-    if g < 2:
-        return (
-            np.einsum("k,gkp,gkq->gpq", w, basis, basis),
-            np.einsum("k,gkp,k->gp", w, basis, y),
-        )
-    w_col = w[:, None]
-    wp, wq = w_col * bp, w_col * bq
-    w_sum = wy_sum = 0.0
-    for wk, yk in zip(w.tolist(), y.tolist(), strict=True):
-        w_sum += wk
-        wy_sum += wk * yk
-    nmat = np.empty((g, 3, 3))
-    nmat[:, 0, 0] = w_sum
-    nmat[:, 0, 1] = nmat[:, 1, 0] = np.add.reduce(wp, axis=0)
-    nmat[:, 0, 2] = nmat[:, 2, 0] = np.add.reduce(wq, axis=0)
-    nmat[:, 1, 1] = np.add.reduce(wp * bp, axis=0)
-    nmat[:, 1, 2] = np.add.reduce(wp * bq, axis=0)
-    nmat[:, 2, 1] = np.add.reduce(wq * bp, axis=0)
-    nmat[:, 2, 2] = np.add.reduce(wq * bq, axis=0)
-    y_col = y[:, None]
-    rvec = np.empty((g, 3))
-    rvec[:, 0] = wy_sum
-    rvec[:, 1] = np.add.reduce(wp * y_col, axis=0)
-    rvec[:, 2] = np.add.reduce(wq * y_col, axis=0)
-    return nmat, rvec
-
-
-_INV3_NUMPY_MAX = 8  # up to this many matrices numpy.linalg.inv is faster than cofactors
-
-
-def _inv3(m: FloatArray) -> FloatArray:
-    """Inverses of a stack of 3×3 matrices ``(G, 3, 3)``.
-
-    By cofactors, vectorised over the stack: for the few hundred matrices of a launch-time
-    grid several times faster than numpy.linalg.inv (which solves them one by one); as
-    accurate for these well-scaled normal matrices (agreement tested). A few matrices
-    take numpy.linalg.inv, whose fixed overhead is then smaller."""
-    if m.shape[0] <= _INV3_NUMPY_MAX:
-        return np.asarray(np.linalg.inv(m), dtype=np.float64)
-    a, b, c = m[:, 0, 0], m[:, 0, 1], m[:, 0, 2]
-    d, e, f = m[:, 1, 0], m[:, 1, 1], m[:, 1, 2]
-    g, h, i = m[:, 2, 0], m[:, 2, 1], m[:, 2, 2]
-    adj = np.empty(m.shape)
-    adj[:, 0, 0] = e * i - f * h
-    adj[:, 0, 1] = c * h - b * i
-    adj[:, 0, 2] = b * f - c * e
-    adj[:, 1, 0] = f * g - d * i
-    adj[:, 1, 1] = a * i - c * g
-    adj[:, 1, 2] = c * d - a * f
-    adj[:, 2, 0] = d * h - e * g
-    adj[:, 2, 1] = b * g - a * h
-    adj[:, 2, 2] = a * e - b * d
-    det = a * adj[:, 0, 0] + b * adj[:, 1, 0] + c * adj[:, 2, 0]
-    return adj / det[:, None, None]
 
 
 def _poly_fit_grid(
@@ -187,9 +114,8 @@ def _poly_fit_grid(
     """
     basis, bp, bq = grid_basis if grid_basis is not None else _ground_basis(t, t0)
     wgt = 1.0 / var
-    nmat, rvec = _normal_grid(wgt, y, basis, bp, bq)
-    nmat = nmat + 1e-12 * np.eye(nmat.shape[-1])
-    cov = _inv3(nmat)
+    nmat, rvec = grid_normal_equations(wgt, y, basis, bp, bq)
+    cov = np.asarray(np.linalg.inv(nmat + 1e-12 * np.eye(3)), dtype=np.float64)
     coef = np.einsum("gpq,gq->gp", cov, rvec)
     res = y[None, :] - np.einsum("gkp,gp->gk", basis, coef)
     chi2 = np.einsum("k,gk->g", wgt, res * res)
@@ -331,7 +257,7 @@ class _MonoChi:
         chis = np.empty((len(CLASSES), grid.shape[0]))
         for ci, cls in enumerate(CLASSES):
             hh = boost_altitude_m(cls, tw[None, :] - grid[:, None])  # (G, K)
-            lam = _ray_hit(sw[None], uw[None], hh)
+            lam = ray_hit_m(sw[None], uw[None], hh)
             p = sw[None] + lam[..., None] * uw[None]
             lat_p, lon_p, _ = ecef_to_geodetic(p)
             en = (geodetic_to_ecef(lat_p, lon_p, 0.0) - site) @ rot.T  # (G, K, 3)
@@ -392,7 +318,7 @@ def _mono_fit(
 
     def placed(t0_: float, f: float = 1.0) -> tuple[FloatArray, FloatArray, FloatArray]:
         h_ = f * boost_altitude_m(cls, t - t0_)
-        p_ = s + _ray_hit(s, u, h_)[:, None] * u
+        p_ = s + ray_hit_m(s, u, h_)[:, None] * u
         la, lo, _ = ecef_to_geodetic(p_)
         en_ = (geodetic_to_ecef(la, lo, 0.0) - site) @ rot.T
         return en_[:, 0], en_[:, 1], h_

@@ -211,7 +211,7 @@ class SatTrack:
     sigma_rad: FloatArray  # (n,)
     intensity_w_sr: FloatArray  # (n,)
     seq: IntArray  # (n,)
-    ground_range_m: FloatArray  # (n,) range to the ellipsoid along each LOS (_ray_hit, h=0)
+    ground_range_m: FloatArray  # (n,) range to the ellipsoid along each LOS (ray_hit_m, h=0)
     closed: bool  # no more detections will be associated
     # predictor: LOS(t) ≈ p + w (t − t_anchor) + a (t − t_anchor)² / 2, order 0/1/2
     p: FloatArray

@@ -14,7 +14,6 @@ import math
 import numpy as np
 
 from earlywarn.center.ir.geometry import _cat, _cross, _unit
-from earlywarn.center.ir.launch_fit import _inv3
 from earlywarn.center.ir.records import FloatArray, IrParams, SatTrack
 
 
@@ -30,7 +29,7 @@ def _kinematic_fit(
     # the design of point k is [c_0 I, c_1 I, c_2 I] with c = (1, τ, τ²/2): block (i, j)
     # of the normal matrix is Σ_k c_i c_j W_k, block i of the right-hand side Σ_k c_i W_k x_k
     c = np.stack([np.ones(k), tau, 0.5 * tau * tau], axis=1)  # (K, 3)
-    wmat = _inv3(covs)
+    wmat = np.linalg.inv(covs)
     cc = (c[:, :, None] * c[:, None, :]).reshape(k, 9)
     nmat = (cc.T @ wmat.reshape(k, 9)).reshape(3, 3, 3, 3).transpose(0, 2, 1, 3).reshape(9, 9)
     rvec = (c.T @ np.einsum("kab,kb->ka", wmat, pts)).reshape(9)

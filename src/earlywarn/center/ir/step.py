@@ -59,6 +59,11 @@ from earlywarn.center.ir.stereo import _events_match
 from earlywarn.center.priors import CLASSES, PRIORS
 from earlywarn.reports import ReportBlock
 
+# the enum members read per event (or report) per step, bound once: on Python 3.11
+# `Class.MEMBER` goes through EnumType's attribute lookup, ~10x a module global
+_BOOSTING = IrStatus.BOOSTING
+_STATIONARY = IrStatus.STATIONARY
+
 
 def ir_step(
     state: IrState,
@@ -176,7 +181,7 @@ def _resume_after_coast(events: list[_EventState], tr: SatTrack, params: IrParam
         ev = events[ei]
         if (
             ev.ended_t_s is not None
-            and ev.status == IrStatus.BOOSTING
+            and ev.status == _BOOSTING
             and ev.snapshot is not None
             and ev.snapshot.burnout_time_s is not None
             and 0.0 < tr.t_s[0] - ev.ended_t_s <= params.coast_max_s
@@ -248,14 +253,14 @@ def _merge_stereo(
             if (
                 a.ended_t_s is None
                 and b.ended_t_s is None
-                and IrStatus.STATIONARY not in (a.status, b.status)
+                and _STATIONARY not in (a.status, b.status)
             ):
                 ta = [by_id[k] for k in a.track_ids]
                 tb = [by_id[k] for k in b.track_ids]
                 if not ({x.sensor_id for x in ta} & {x.sensor_id for x in tb}) and _events_match(
                     ta, tb, params
                 ):
-                    boosting = IrStatus.BOOSTING
+                    boosting = _BOOSTING
                     keep = a if a.status == boosting or b.status != boosting else b
                     events[i] = replace(
                         a,
@@ -285,7 +290,7 @@ def _update_ended(ev: _EventState, t_s: float, params: IrParams) -> _Updated:
     assert ev.ended_t_s is not None
     age = t_s - ev.ended_t_s
     shown = age <= params.keep_ended_s + params.track_gap_s
-    if shown or (ev.status == IrStatus.BOOSTING and age <= params.coast_max_s):
+    if shown or (ev.status == _BOOSTING and age <= params.coast_max_s):
         return ev, ev.snapshot if shown else None
     return None, None
 
@@ -307,7 +312,7 @@ def _update_event(
     if not fresh and not ended and ev.snapshot is not None:
         # nothing new: the snapshot stands (status changes only on fresh data)
         return ev, ev.snapshot
-    if ev.status == IrStatus.STATIONARY and ev.snapshot is not None:
+    if ev.status == _STATIONARY and ev.snapshot is not None:
         still, run, checked = _still_stationary(ev, ev_tracks, params)
         if still:
             # a stationary source is not re-estimated: only its evidence is updated
@@ -324,7 +329,7 @@ def _update_event(
         )
     if (
         not ended
-        and ev.status == IrStatus.BOOSTING
+        and ev.status == _BOOSTING
         and ev.snapshot is not None
         and last_t - ev.estimated_t_s < params.boost_reestimate_s
         and ev.snapshot.sensor_ids == tuple(sorted({tr.sensor_id for tr in ev_tracks}))
@@ -345,21 +350,21 @@ def _vote(
     "boosting" is kept once given. An event that ended rising or boosting with its last
     point above ``min_burnout_altitude_m`` was a rocket: "boosting"."""
     status, votes, pending = ev.status, ev.votes, ev.pending
-    if fresh and status != IrStatus.BOOSTING:
+    if fresh and status != _BOOSTING:
         votes = votes + 1 if est.decision == pending else 1
         pending = est.decision
         if votes >= params.boost_confirm_steps and pending != IrDecision.RISING:
             status = IrStatus(pending)
     if (
         ended
-        and status != IrStatus.BOOSTING
+        and status != _BOOSTING
         and est.decision in (IrDecision.BOOSTING, IrDecision.RISING)
         and est.alt.shape[0]
         and float(est.alt[-1]) > params.min_burnout_altitude_m
     ):
         # a short burn (an SRBM seen for ~20 s) may end before its acceleration is
         # significant: a plume that rose steadily and went out up high was a rocket
-        status = IrStatus.BOOSTING
+        status = _BOOSTING
     return status, votes, pending
 
 
@@ -381,7 +386,7 @@ def _reestimate(
     )
     # at its end a boosting event is judged again (is it still boosting?) for the burn cut
     # short test; before, "boosting" is kept without a decision
-    boosting = ev.status == IrStatus.BOOSTING
+    boosting = ev.status == _BOOSTING
     est = _estimate(ev_tracks, params, hint, boosting, ev.caches, rejudge=ended)
     status, votes, pending = _vote(ev, est, fresh, ended, params)
     changes: dict[str, Any] = {
@@ -393,7 +398,7 @@ def _reestimate(
     }
     burnout: float | None = None
     truncated = False
-    if ended and status == IrStatus.BOOSTING and est.alt.shape[0]:
+    if ended and status == _BOOSTING and est.alt.shape[0]:
         if float(est.alt[-1]) > params.min_burnout_altitude_m:
             burnout = last_t + 0.5 * est.median_dt
         sensors = {tr.sensor_id for tr in ev_tracks}
@@ -404,10 +409,10 @@ def _reestimate(
             if x.dark_after(last_t - params.dark_margin_s, t_now, params.heartbeat_overdue)
         }
         truncated = sensors <= dark
-    if status == IrStatus.STATIONARY and ev.status != IrStatus.STATIONARY:
+    if status == _STATIONARY and ev.status != _STATIONARY:
         changes.update(anchors=_anchors(ev_tracks, params), checked_t_s=last_t, escape=0)
     # a stationary source that went out stays a stationary source, not a candidate
-    shown = IrStatus.ENDED if ended and status != IrStatus.STATIONARY else status
+    shown = IrStatus.ENDED if ended and status != _STATIONARY else status
     snap = _snapshot(ev.event_id, ev_tracks, est, shown, burnout, params, truncated)
     if burnout is not None and not truncated and _cut_while_boosting(est, snap.class_probs):
         snap = _snapshot(ev.event_id, ev_tracks, est, shown, burnout, params, True)
