@@ -381,3 +381,26 @@ def test_live_center_config_takes_a_catalog(tmp_path: Path) -> None:
     (tmp_path / "w.yaml").write_text(_CONFIG.format(extra="center: {catalog: cat.json}"), "utf-8")
     with pytest.raises(ConfigError, match=r"center\.catalog.*top-level 'catalog'"):
         load_config(tmp_path / "w.yaml")
+
+
+def test_live_config_of_a_scenario_carries_its_catalog(tmp_path: Path) -> None:
+    """``earlywarn live-config`` moves the scenario's ``center.catalog`` to the service
+    config's ``catalog`` (an absolute path: the config may be written elsewhere)."""
+    from typer.testing import CliRunner
+
+    from earlywarn.cli import app
+    from earlywarn.service.config import parse_config
+
+    (tmp_path / "cat.json").write_text(json.dumps([leo_omm()]), encoding="utf-8")
+    radar = (
+        "sensors:\n  radars:\n    - id: r1\n      site: {lat_deg: 50.0, lon_deg: 10.0}\n"
+        "      faces: [{id: n, boresight_az_deg: 0.0}]\n"
+    )
+    (tmp_path / "s.yaml").write_text(_SCENARIO.format(catalog="cat.json") + radar, "utf-8")
+    r = CliRunner().invoke(app, ["live-config", str(tmp_path / "s.yaml"), "--store", "s"])
+    assert r.exit_code == 0, r.output
+    text = r.stdout.split("operator token:")[0]
+    cfg = parse_config(text, "<generated>")
+    assert cfg.catalog == str((tmp_path / "cat.json").resolve()) and cfg.center.catalog is None
+    cc = cfg.center_config().catalog
+    assert cc is not None and list(cc.norad_id) == [40001]
