@@ -110,7 +110,7 @@ def center_pass(n_catalog: int | None, repeats: int = 3) -> tuple[float, int]:
         out = run_center(batch, cfg, dt_s=2.0)
         times.append(time.perf_counter() - t0)
     assert out is not None
-    steps = int(round((out.t_end_s - out.t_start_s) / 2.0))
+    steps = round((out.t_end_s - out.t_start_s) / 2.0)
     want = "catalogued_object" if n_catalog else "uncorrelated_orbital_object"
     assert out.alerts and out.alerts[-1].reason == want, [a.reason for a in out.alerts]
     return statistics.median(times), steps
