@@ -11,11 +11,15 @@ The ladder (:class:`~earlywarn.center.vocabulary.Level`), per event:
 ``LAUNCH``
     the IR event is kinematically confirmed (status ``boosting``, or it has burnt out), with
     launch point, time, azimuth and class; a radar-only event reaches it once its track
-    gives a ballistic impact prediction (its "launch point" is then the ballistic arc
-    traced back to the ground, which ignores the powered phase: hundreds of km off).
+    gives a ballistic impact prediction and its perigee is surely a missile's (below
+    ``reentry_min_perigee_alt_m`` at 95 %: never a satellite's or a decaying body's; its
+    "launch point" is then the ballistic arc traced back to the ground, which ignores the
+    powered phase: hundreds of km off).
 ``THREAT``
     the predicted impact's 95 % ellipse overlaps a defended area (for an IR-only event,
-    only when two satellites see it: see ``ir_threat_needs_stereo``).
+    only when two satellites see it: see ``ir_threat_needs_stereo``; for a radar-only
+    event, only when the ellipse is bounded and no wider than
+    ``radar_threat_max_semi_major_m``, 1,000 km).
 ``ATTACK_CONFIRMED``
     dual phenomenology: the event is a THREAT **and** an IR event and a radar track agree
     (the radar track passes the fusion chi-square test against the IR state, or its
@@ -34,7 +38,10 @@ also a body the detector calls ``orbital`` that was never seen to launch),
 ``sounding_max_range_m`` of its launch point) and ``impact_outside_defended_areas`` (both
 only when the impact region at the dismissal confidence clears every defended area by a
 margin, never on a wide mono estimate or a state still thrusting), ``stationary_source``
-(IR event status); ``RETRACTED`` — a POSSIBLE_LAUNCH with no new evidence for
+(IR event status); for a radar-only event ``catalogued_object``,
+``uncorrelated_orbital_object`` and ``reentry`` (a space object: judged before LAUNCH and
+never raised above POSSIBLE_LAUNCH; :mod:`earlywarn.center.rso`); ``RETRACTED`` — a
+POSSIBLE_LAUNCH with no new evidence for
 ``retract_after_s`` (``no_confirmation``; never while a sensor that saw it is degraded or
 its track was lost to a loss of coverage, since silence is not evidence), a radar-only
 event whose tracks were lost before LAUNCH (``track_lost``, unless coverage was lost).
