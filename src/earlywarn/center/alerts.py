@@ -25,8 +25,10 @@ matches a launch notification (time, launch area, azimuth, class) and, where the
 notification declares an impact area, its predicted impact region overlaps that area;
 ``declaration_id`` names the notification matched, and stays when a later prediction
 leaves the declared impact area (``declared`` false, reason ``declaration_mismatch``).
-The last two fields were added to ``earlywarn.alert/1`` with defaults (false), so older
-records still read.
+``object_norad_id`` / ``object_name``: the catalogued object a radar-only event
+matched (reason ``catalogued_object``; :mod:`earlywarn.center.rso`), else null.
+``track_lost``, ``burn_truncated`` and the two ``object_`` fields were added to
+``earlywarn.alert/1`` with defaults (false, null), so older records still read.
 """
 
 from __future__ import annotations
@@ -105,6 +107,8 @@ class Alert:
     coverage_degraded: bool
     track_lost: bool = False
     burn_truncated: bool = False
+    object_norad_id: int | None = None
+    object_name: str | None = None
     schema: str = ALERT_SCHEMA
 
     def __post_init__(self) -> None:

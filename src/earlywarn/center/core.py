@@ -33,6 +33,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any, Protocol, cast
 
 import numpy as np
@@ -67,8 +68,10 @@ from earlywarn.center.radar_tracking import (
     RadarTrackingState,
     radar_step,
 )
+from earlywarn.center.rso import CenterCatalog, StepCatalog
 from earlywarn.earth.time import parse_utc
 from earlywarn.reports import KINDS, ReportBatch, ReportBlock, ReportSlice
+from earlywarn.space.catalog import Catalog
 
 __all__ = [
     "CenterConfig",
@@ -135,7 +138,8 @@ class CenterConfig:
     notifications; ``ir``: the IR detector (None: :class:`InfraredDetector` defaults);
     ``radar``, ``fusion``, ``assessment``, ``intake``: the parameters of those stages;
     ``sensors``: the sensor registry (reports from any other sensor are counted and never
-    used; None takes every sensor, for unit tests and replays without their scenario).
+    used; None takes every sensor, for unit tests and replays without their scenario);
+    ``catalog``: the center's own catalog of resident space objects (None: none).
     """
 
     epoch: datetime
@@ -147,6 +151,9 @@ class CenterConfig:
     assessment: AssessmentParams = field(default_factory=AssessmentParams)
     intake: IntakeParams = field(default_factory=IntakeParams)
     sensors: SensorRegistry | None = None
+    catalog: Catalog | None = None
+    """The center's own catalog of resident space objects (None: none; see
+    :mod:`earlywarn.center.rso`). An input like the sensor registry, not truth."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "epoch", parse_utc(self.epoch))
@@ -159,6 +166,23 @@ class CenterConfig:
     @property
     def detector(self) -> IrDetector:
         return self.ir if self.ir is not None else InfraredDetector()
+
+    @cached_property
+    def rso(self) -> CenterCatalog | None:
+        """The catalog prepared for correlation (built once per configuration)."""
+        if self.catalog is None:
+            return None
+        return CenterCatalog(self.catalog, self.epoch)
+
+    def step_catalog(self) -> StepCatalog | None:
+        """A fresh per-step view of the catalog (its states cached for the step)."""
+        rso = self.rso
+        if rso is None:
+            return None
+        a = self.assessment
+        return StepCatalog(
+            rso, a.catalog_sigma0_m, a.catalog_sigma_growth_m_s, a.catalog_gate_probability
+        )
 
 
 @dataclass(frozen=True)
@@ -240,6 +264,7 @@ def step(state: CenterState, reports: ReportSlice, t_s: float) -> tuple[CenterSt
         params=a,
         fusion=cfg.fusion,
         checks=state.checks,
+        catalog=cfg.step_catalog(),
     )
     degraded = any(h.degraded for h in health)
     events, alerts = make_alerts(state.events, events, t_s, cfg.epoch, a, degraded)

@@ -18,6 +18,7 @@ from enum import IntEnum, StrEnum
 
 __all__ = [
     "NOT_A_THREAT_REASONS",
+    "SPACE_OBJECT_REASONS",
     "Disposition",
     "HealthReason",
     "Level",
@@ -77,6 +78,17 @@ class Reason(StrEnum):
     SOUNDING_ROCKET_LOCAL_IMPACT = "sounding_rocket_local_impact"
     IMPACT_OUTSIDE_DEFENDED_AREAS = "impact_outside_defended_areas"
     STATIONARY_SOURCE = "stationary_source"
+    CATALOGUED_OBJECT = "catalogued_object"
+    """A radar track whose state matches an object of the center's own catalog (its
+    NORAD id and name are in the alert): a known resident space object."""
+    UNCORRELATED_ORBITAL_OBJECT = "uncorrelated_orbital_object"
+    """A radar-only track in orbit (perigee above the atmosphere at the orbit confidence)
+    that matches no catalogued object: reported for the space surveillance people, never
+    a missile."""
+    REENTRY = "reentry"
+    """A radar-only track coming down with no IR launch behind it, whose osculating orbit
+    is that of a decaying object (perigee near the atmosphere, not thousands of km below
+    the surface as a ballistic missile's), or that was seen in orbit before."""
     # RETRACTED
     NO_CONFIRMATION = "no_confirmation"
     TRACK_LOST = "track_lost"
@@ -95,8 +107,19 @@ NOT_A_THREAT_REASONS = (
     Reason.SOUNDING_ROCKET_LOCAL_IMPACT,
     Reason.IMPACT_OUTSIDE_DEFENDED_AREAS,
     Reason.STATIONARY_SOURCE,
+    Reason.CATALOGUED_OBJECT,
+    Reason.UNCORRELATED_ORBITAL_OBJECT,
+    Reason.REENTRY,
 )
 """The reasons an event is ``NOT_A_THREAT``."""
+
+SPACE_OBJECT_REASONS = (
+    Reason.CATALOGUED_OBJECT,
+    Reason.UNCORRELATED_ORBITAL_OBJECT,
+    Reason.REENTRY,
+)
+"""The reasons that say a radar-only event is a space object, not a launch: such an
+event is never raised above ``POSSIBLE_LAUNCH`` nor counted in a raid."""
 
 
 def reason_text(reason: Reason, merged_into: str | None = None) -> str:

@@ -225,13 +225,20 @@ def live_config(
         )
     ]
     token = secrets.token_urlsafe(18)
+    center = dict(doc["center"])
+    catalog = center.pop("catalog", None)
+    if catalog is not None and catalog != "sample":
+        from earlywarn.io.scenario import data_path
+
+        catalog = str(data_path(sc, catalog).resolve())
     out = {
         "name": f"{sc.name}-live",
         "mode": mode,
         "epoch": sc.epoch,
         "clock": {"speed": speed, "start": 0.0, "lag": lag_s},
         "store": store,
-        "center": doc["center"],
+        "center": center,
+        "catalog": catalog,
         "sensors": sensors,
         "defended_areas": doc["defended_areas"],
         "notifications": doc["notifications"],

@@ -28,6 +28,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    PrivateAttr,
     Tag,
     ValidationError,
     WithJsonSchema,
@@ -596,6 +597,15 @@ class CenterSettings(_Model):
     step: Seconds = Field(default=2.0, gt=0.0, description="center update interval")
     heartbeat_timeout_periods: float = Field(default=2.5, gt=1.0)
     retract_after: Seconds = Field(default=120.0, gt=0.0)
+    catalog: str | None = Field(
+        default=None,
+        min_length=1,
+        description=(
+            "the center's own catalog of resident space objects (its input, not the sky's "
+            "truth): 'sample' (the shipped catalog) or a catalog file (OMM .json, TLE "
+            ".tle/.txt/.3le), relative to the scenario file's directory"
+        ),
+    )
 
 
 class Scenario(_Model):
@@ -614,6 +624,9 @@ class Scenario(_Model):
     sensors: Sensors = Sensors()
     defended_areas: tuple[DefendedArea, ...] = ()
     center: CenterSettings = CenterSettings()
+    _base_dir: Path | None = PrivateAttr(default=None)
+    """The directory of the scenario file (set by :func:`load_scenario`): relative data
+    files (``center.catalog``) are found from it (see :func:`data_path`)."""
     vehicles: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
         description=(
@@ -921,25 +934,48 @@ def describe_errors(exc: ValidationError, root: yaml.Node | None, source: str) -
     return _describe(exc.errors(), root, source)
 
 
-def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
-    """Validate scenario YAML text; raise :class:`ScenarioError` with file:line: field: why."""
+def parse_scenario(
+    text: str, source: str = "<scenario>", base_dir: str | Path | None = None
+) -> Scenario:
+    """Validate scenario YAML text; raise :class:`ScenarioError` with file:line: field: why.
+
+    ``base_dir``: where relative data files named in the scenario are (the scenario
+    file's directory; None: the working directory)."""
     data, root = read_yaml(text, source, "a scenario")
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(describe_errors(exc, root, source)) from None
     check_launches(scenario, root, source)
+    if base_dir is not None:
+        scenario._base_dir = Path(base_dir)
+    cat = scenario.center.catalog
+    if cat is not None and cat != "sample" and not data_path(scenario, cat).is_file():
+        raise ScenarioError(
+            f"{source}: center.catalog: no file {str(data_path(scenario, cat))!r} (given: "
+            f"{cat!r}); allowed 'sample' or a catalog file relative to the scenario's directory"
+        )
     return scenario
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario file."""
+    """Read and validate a scenario file (relative data files are found from its directory)."""
     p = Path(path)
     try:
         raw = p.read_bytes()
     except OSError as exc:
         raise ScenarioError(f"{p}: cannot read the scenario file: {exc.strerror}") from None
-    return parse_scenario(decode_text(raw, str(p), "a scenario"), str(p))
+    return parse_scenario(decode_text(raw, str(p), "a scenario"), str(p), p.parent)
+
+
+def data_path(scenario: Scenario, name: str) -> Path:
+    """A data file the scenario names (``center.catalog``): absolute as given, relative
+    from the scenario file's directory (the working directory when the scenario was not
+    read from a file). The path stays as written in the scenario (and its hash)."""
+    p = Path(name).expanduser()
+    if p.is_absolute() or scenario._base_dir is None:
+        return p
+    return scenario._base_dir / p
 
 
 def scenario_hash(scenario: Scenario) -> str:

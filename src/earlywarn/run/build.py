@@ -20,6 +20,7 @@ from earlywarn.sensors import events as sev
 from earlywarn.sensors.background import GlintModel
 from earlywarn.sensors.infrared import LIMB_GLINT, InfraredPayload, InfraredSatellite
 from earlywarn.sensors.radar import Radar, RadarFace
+from earlywarn.space.catalog import Catalog, load_catalog, sample_catalog
 from earlywarn.space.orbits import Orbit
 
 
@@ -192,7 +193,24 @@ def center_config(s: sc.Scenario) -> CenterConfig:
             heartbeat_factor=s.center.heartbeat_timeout_periods,
             retract_after_s=s.center.retract_after,
         ),
+        catalog=center_catalog(s),
     )
+
+
+def center_catalog(s: sc.Scenario) -> Catalog | None:
+    """The center's own catalog (``center.catalog``): the shipped sample, a file found
+    from the scenario's directory, or None. An input of the center, not the sky's truth
+    (``sky.catalog``), though both may name the same file."""
+    name = s.center.catalog
+    if name is None:
+        return None
+    if name == "sample":
+        return sample_catalog()
+    path = sc.data_path(s, name)
+    try:
+        return load_catalog(path)
+    except (OSError, ValueError) as exc:
+        raise sc.ScenarioError(f"center.catalog: {path}: {exc}") from None
 
 
 def sky_truth(s: sc.Scenario) -> list[Trajectories]:

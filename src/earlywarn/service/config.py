@@ -2,10 +2,11 @@
 
 It names everything a live center knows besides the reports: its sensors (the center's
 sensor registry, with each sensor's shared secret), defended areas, launch notifications,
-its mode, its clock, where its durable store lives, its limits and the operators'
-accounts. Defended areas, notifications and the center's settings have the scenario
-file's form (:mod:`earlywarn.io.scenario`). ``earlywarn live-config SCENARIO`` writes one
-for a scenario's sensors.
+its own catalog of resident space objects (``catalog``: 'sample' or a file relative to
+the config file; :mod:`earlywarn.center.rso`), its mode, its clock, where its durable
+store lives, its limits and the operators' accounts. Defended areas, notifications and
+the center's settings have the scenario file's form (:mod:`earlywarn.io.scenario`).
+``earlywarn live-config SCENARIO`` writes one for a scenario's sensors.
 
 Errors name the file, the field, what was given and what is allowed.
 """
@@ -40,6 +41,7 @@ from earlywarn.io.scenario import (
 )
 from earlywarn.io.scenario import DefendedArea as AreaSpec
 from earlywarn.service.envelope import Mode
+from earlywarn.space.catalog import Catalog, load_catalog, sample_catalog
 
 __all__ = [
     "ConfigError",
@@ -117,9 +119,23 @@ class ServiceConfig(_Model):
     operators: tuple[OperatorSpec, ...] = ()
     public_read: bool = Field(default=False, description="reads need no account")
     limits: Limits = Limits()
+    catalog: str | None = Field(
+        default=None,
+        min_length=1,
+        description=(
+            "the center's own catalog of resident space objects: 'sample' (the shipped "
+            "catalog) or a catalog file (OMM .json, TLE .tle/.txt/.3le), relative to "
+            "the config file"
+        ),
+    )
 
     @model_validator(mode="after")
     def _checks(self) -> ServiceConfig:
+        if self.center.catalog is not None:
+            raise ValueError(
+                f"center.catalog: not used in a service config (given: {self.center.catalog!r});"
+                " give the catalog as the top-level 'catalog' key"
+            )
         try:
             parse_utc(self.epoch)
         except ValueError as exc:
@@ -179,7 +195,19 @@ class ServiceConfig(_Model):
                 retract_after_s=self.center.retract_after,
             ),
             intake=IntakeParams(hold_early_s=hold),
+            catalog=self.center_catalog(),
         )
+
+    def center_catalog(self) -> Catalog | None:
+        """The center's own catalog (``catalog``), or None."""
+        if self.catalog is None:
+            return None
+        if self.catalog == "sample":
+            return sample_catalog()
+        try:
+            return load_catalog(Path(self.catalog))
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"catalog: {self.catalog}: {exc}") from None
 
     def role_of(self, token: str) -> tuple[str, Role] | None:
         """The (name, role) of the account whose token this is, or None."""
@@ -220,6 +248,17 @@ def parse_config(text: str, source: str = "<config>", base: Path | None = None) 
         raise ConfigError(_describe(exc, source)) from None
     if base is not None and not Path(cfg.store).is_absolute():
         cfg = cfg.model_copy(update={"store": str(base / cfg.store)})
+    cat = cfg.catalog
+    if cat is not None and cat != "sample":
+        p = Path(cat).expanduser()
+        if base is not None and not p.is_absolute():
+            p = base / p
+        if not p.is_file():
+            raise ConfigError(
+                f"{source}: catalog: no file {str(p)!r} (given: {cat!r}); allowed 'sample' "
+                "or a catalog file (OMM .json, TLE .tle/.txt/.3le) relative to the config file"
+            )
+        cfg = cfg.model_copy(update={"catalog": str(p)})
     return cfg
 
 

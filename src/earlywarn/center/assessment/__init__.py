@@ -51,6 +51,7 @@ from earlywarn.center.assessment.raid import count_raids
 from earlywarn.center.fusion import FusionParams
 from earlywarn.center.ir.records import IrEventLike
 from earlywarn.center.radar_tracking import RadarTrack
+from earlywarn.center.rso import StepCatalog
 from earlywarn.center.vocabulary import Disposition, Level, Source
 
 # the enum members read per event (or report) per step, bound once: on Python 3.11
@@ -85,6 +86,7 @@ def assess(
     params: AssessmentParams,
     fusion: FusionParams,
     checks: tuple[tuple[int, float], ...] = (),
+    catalog: StepCatalog | None = None,
 ) -> tuple[tuple[Event, ...], int, tuple[tuple[int, float], ...]]:
     """One assessment pass at ``t_s``.
 
@@ -92,10 +94,12 @@ def assess(
     tracks, ``checks`` the time each uncorrelated track was last tested against the IR
     events (a track is tested when it becomes a candidate, then every
     ``correlation_recheck_s``). Returns the updated events, the next event number and
-    the new ``checks``. Deterministic: every iteration is over sorted ids.
+    the new ``checks``. ``catalog``: the center's catalog for this step (radar-only
+    events that match it are catalogued objects; :mod:`earlywarn.center.rso`).
+    Deterministic: every iteration is over sorted ids.
     """
     w = Work(
-        ctx=Ctx(t_s, areas, notices, params, fusion, {h.sensor_id: h for h in health}),
+        ctx=Ctx(t_s, areas, notices, params, fusion, {h.sensor_id: h for h in health}, catalog),
         evs={e.event_id: e for e in events},
         irs={str(ie.event_id): ie for ie in ir_events},
         trk={tr.track_id: tr for tr in tracks},

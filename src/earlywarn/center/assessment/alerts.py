@@ -19,7 +19,7 @@ from earlywarn.center.alerts import Alert
 from earlywarn.center.assessment.event import Event, finite_or_none, rebook
 from earlywarn.center.assessment.params import AssessmentParams
 from earlywarn.center.characterise import ground_distance_m
-from earlywarn.center.vocabulary import Disposition, Level, Reason
+from earlywarn.center.vocabulary import SPACE_OBJECT_REASONS, Disposition, Level, Reason
 from earlywarn.earth.time import iso_utc
 
 # the enum members read per event (or report) per step, bound once: on Python 3.11
@@ -42,6 +42,8 @@ class _Change(Enum):
 def _alert_key(ev: Event) -> tuple[object, ...]:
     imp = ev.impact
     il = (imp.lat_rad, imp.lon_rad, imp.t_s) if imp is not None and imp.ok else None
+    if ev.disposition == Disposition.NOT_A_THREAT and ev.reason in SPACE_OBJECT_REASONS:
+        il = None  # a space object's impact estimate is carried, not re-issued
     return (
         int(ev.level),
         ev.disposition,
@@ -49,7 +51,7 @@ def _alert_key(ev: Event) -> tuple[object, ...]:
         ev.threatened_areas,
         ev.raid_count,
         ev.declared,
-        (ev.reason_text, ev.track_lost, ev.burn_truncated),
+        (ev.reason_text, ev.track_lost, ev.burn_truncated, ev.catalog_object),
     )
 
 
@@ -166,4 +168,6 @@ def _alert(e: Event, t_s: float, epoch: object, n: int, reason: str, cov_deg: bo
         coverage_degraded=cov_deg,
         track_lost=e.track_lost,
         burn_truncated=e.burn_truncated,
+        object_norad_id=e.catalog_object[0] if e.catalog_object is not None else None,
+        object_name=e.catalog_object[1] if e.catalog_object is not None else None,
     )

@@ -34,6 +34,7 @@ from earlywarn.center.characterise import ImpactEstimate, OrbitSummary
 from earlywarn.center.fusion import FusionParams, SigmaCloud
 from earlywarn.center.ir.records import IrEventLike
 from earlywarn.center.radar_tracking import RadarTrack
+from earlywarn.center.rso import StepCatalog
 from earlywarn.center.vocabulary import (
     Disposition,
     Level,
@@ -115,8 +116,11 @@ class Event:
     what it had (see :mod:`earlywarn.center.assessment.evidence`); ``burn_truncated``:
     that loss came while it was still boosting, so its class is a lower bound and its
     IR impact estimate short (kept once set); ``declaration_mismatch``: it matched a
-    notification whose declared impact area its predicted impact has left. The step
-    bookkeeping is in the private ``_book``.
+    notification whose declared impact area its predicted impact has left.
+    ``catalog_object``: (NORAD id, name) of the catalogued object its radar state matched
+    (reason ``catalogued_object``); ``was_in_orbit``: a radar-only event once judged in
+    orbit (catalogued or not), the history that makes it a re-entry when it comes down
+    (:mod:`earlywarn.center.rso`). The step bookkeeping is in the private ``_book``.
     """
 
     event_id: str
@@ -161,6 +165,8 @@ class Event:
     track_lost: bool = False
     burn_truncated: bool = False
     declaration_mismatch: bool = False
+    catalog_object: tuple[int, str] | None = None
+    was_in_orbit: bool = False
     _book: _Book = field(default=_NEW_BOOK, repr=False)
 
     @property
@@ -264,6 +270,8 @@ class Ctx:
     params: AssessmentParams
     fusion: FusionParams
     health: dict[str, SensorHealth]
+    catalog: StepCatalog | None = None
+    """The center's catalog for this step (None: no catalog configured)."""
 
 
 @dataclass

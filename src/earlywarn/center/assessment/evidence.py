@@ -69,12 +69,15 @@ from earlywarn.earth.frames import ecef_to_geodetic
 FloatArray = npt.NDArray[np.float64]
 
 __all__ = [
+    "ballistic_with_confidence",
     "clears_areas",
     "coverage_loss",
     "impact_region_m",
     "orbital_insertion",
     "orbital_with_confidence",
     "perigee_bounds_m",
+    "radar_threat_bounded",
+    "reentering",
     "region_scale",
 ]
 
@@ -188,6 +191,52 @@ def orbital_with_confidence(ev: Event, params: AssessmentParams) -> bool:
     mean, sigma = perigee_bounds_m(ev.x, ev.p)
     z = NormalDist().inv_cdf(params.orbit_confidence)
     return bool(mean - z * sigma > params.orbit_perigee_alt_m)
+
+
+def reentering(ev: Event, params: AssessmentParams) -> bool:
+    """The event's state is coming down (radial velocity < 0) on the osculating orbit of
+    a decaying object: perigee above ``reentry_min_perigee_alt_m`` at the one-sided
+    ``orbit_confidence`` (mean − z σ), or, with ``was_in_orbit``, whatever its perigee
+    now (see :mod:`earlywarn.center.rso`). The caller has ruled out an orbit."""
+    if ev.x is None or ev.p is None:
+        return False
+    x = np.asarray(ev.x, dtype=np.float64)
+    if float(np.dot(x[:3], x[3:])) >= 0.0:
+        return False  # climbing or level: not (yet) coming down
+    if ev.was_in_orbit:
+        return True
+    if orbit_summary(x).perigee_alt_m <= params.reentry_min_perigee_alt_m:
+        return False  # a ballistic arc: no need for the sigma points
+    mean, sigma = perigee_bounds_m(x, ev.p)
+    z = NormalDist().inv_cdf(params.orbit_confidence)
+    return bool(mean - z * sigma > params.reentry_min_perigee_alt_m)
+
+
+def ballistic_with_confidence(ev: Event, params: AssessmentParams) -> bool:
+    """The event's state is surely no space object: its perigee below
+    ``reentry_min_perigee_alt_m`` at the one-sided ``orbit_confidence`` (mean + z σ), as
+    a ballistic missile's is (thousands of km below the surface). A radar-only event
+    reaches LAUNCH only then: a young track of a satellite or a decaying body has a wide
+    perigee spread, and its impact prediction is not yet a launch."""
+    if ev.x is None or ev.p is None:
+        return False
+    if orbit_summary(ev.x).perigee_alt_m >= params.reentry_min_perigee_alt_m:
+        return False
+    mean, sigma = perigee_bounds_m(ev.x, ev.p)
+    z = NormalDist().inv_cdf(params.orbit_confidence)
+    return bool(mean + z * sigma < params.reentry_min_perigee_alt_m)
+
+
+def radar_threat_bounded(ev: Event, params: AssessmentParams) -> bool:
+    """A radar-only event's impact ellipse may raise it to THREAT: every sigma point comes
+    down and the 95 % semi-major axis is no wider than ``radar_threat_max_semi_major_m``."""
+    imp = ev.impact
+    return (
+        imp is not None
+        and imp.ok
+        and imp.fraction_impacting >= 1.0
+        and imp.semi_major_m <= params.radar_threat_max_semi_major_m
+    )
 
 
 def _lost_by(sensors: tuple[str, ...], ctx: Ctx, t_last_s: float, every: bool) -> float | None:

@@ -11,11 +11,15 @@ The ladder (:class:`~earlywarn.center.vocabulary.Level`), per event:
 ``LAUNCH``
     the IR event is kinematically confirmed (status ``boosting``, or it has burnt out), with
     launch point, time, azimuth and class; a radar-only event reaches it once its track
-    gives a ballistic impact prediction (its "launch point" is then the ballistic arc
-    traced back to the ground, which ignores the powered phase: hundreds of km off).
+    gives a ballistic impact prediction and its perigee is surely a missile's (below
+    ``reentry_min_perigee_alt_m`` at 95 %: never a satellite's or a decaying body's; its
+    "launch point" is then the ballistic arc traced back to the ground, which ignores the
+    powered phase: hundreds of km off).
 ``THREAT``
     the predicted impact's 95 % ellipse overlaps a defended area (for an IR-only event,
-    only when two satellites see it: see ``ir_threat_needs_stereo``).
+    only when two satellites see it: see ``ir_threat_needs_stereo``; for a radar-only
+    event, only when the ellipse is bounded and no wider than
+    ``radar_threat_max_semi_major_m``, 1,000 km).
 ``ATTACK_CONFIRMED``
     dual phenomenology: the event is a THREAT **and** an IR event and a radar track agree
     (the radar track passes the fusion chi-square test against the IR state, or its
@@ -34,7 +38,10 @@ also a body the detector calls ``orbital`` that was never seen to launch),
 ``sounding_max_range_m`` of its launch point) and ``impact_outside_defended_areas`` (both
 only when the impact region at the dismissal confidence clears every defended area by a
 margin, never on a wide mono estimate or a state still thrusting), ``stationary_source``
-(IR event status); ``RETRACTED`` — a POSSIBLE_LAUNCH with no new evidence for
+(IR event status); for a radar-only event ``catalogued_object``,
+``uncorrelated_orbital_object`` and ``reentry`` (a space object: judged before LAUNCH and
+never raised above POSSIBLE_LAUNCH; :mod:`earlywarn.center.rso`); ``RETRACTED`` — a
+POSSIBLE_LAUNCH with no new evidence for
 ``retract_after_s`` (``no_confirmation``; never while a sensor that saw it is degraded or
 its track was lost to a loss of coverage, since silence is not evidence), a radar-only
 event whose tracks were lost before LAUNCH (``track_lost``, unless coverage was lost).
@@ -58,16 +65,19 @@ from __future__ import annotations
 from earlywarn.center._records import evolve
 from earlywarn.center.assessment.event import Ctx, Event, finite_or_none
 from earlywarn.center.assessment.evidence import (
+    ballistic_with_confidence,
     clears_areas,
     coverage_loss,
     mono_too_wide,
     orbital_insertion,
     orbital_with_confidence,
+    radar_threat_bounded,
+    reentering,
 )
 from earlywarn.center.assessment.params import AssessmentParams
 from earlywarn.center.characterise import ground_distance_m, orbit_summary
 from earlywarn.center.ir.records import IrEventLike
-from earlywarn.center.vocabulary import Disposition, Level, Reason, Source
+from earlywarn.center.vocabulary import SPACE_OBJECT_REASONS, Disposition, Level, Reason, Source
 
 # the enum members read per event (or report) per step, bound once: on Python 3.11
 # `Class.MEMBER` goes through EnumType's attribute lookup, ~10x a module global
@@ -169,11 +179,18 @@ def evaluate_level(ev: Event, ir: IrEventLike | None, ctx: Ctx) -> Event:
             return ev
     ev = _raise(ev, _POSSIBLE_LAUNCH, t)
     if ev.source == _RADAR:
+        space = _space_object(ev, ctx)
+        if space is not None:
+            return space
         launched = ev.impact is not None and ev.impact.ok
+        if launched and ev.level < _LAUNCH:
+            launched = ballistic_with_confidence(ev, ctx.params)
     if launched or ev.level >= _LAUNCH:
         ev = _raise(ev, _LAUNCH, t)
     why, hold = _judge(ev, ir, ctx)
     threat = bool(ev.threatened_areas) and ev.level >= _LAUNCH and why is None
+    if threat and ev.source == _RADAR and not radar_threat_bounded(ev, ctx.params):
+        threat = False  # an ellipse too wide (or unbounded) to say which area is meant
     if (
         threat
         and ctx.params.ir_threat_needs_stereo
@@ -210,6 +227,57 @@ def evaluate_level(ev: Event, ir: IrEventLike | None, ctx: Ctx) -> Event:
     if ev.disposition == _OPEN and ev.reason == reason:
         return ev  # unchanged (a copy is not free)
     return evolve(ev, disposition=_OPEN, reason=reason)
+
+
+def _space_object(ev: Event, ctx: Ctx) -> Event | None:
+    """A radar-only event judged a space object (:mod:`earlywarn.center.rso`): catalogued,
+    uncorrelated in orbit, or re-entering; None when it is none of them (or cannot be
+    judged now, unless it already was one: a space object whose track ended keeps its
+    reason)."""
+    params = ctx.params
+    if ev.track_lost or ev.x is None or ev.p is None or ev.n_live_tracks == 0:
+        if ev.disposition == Disposition.NOT_A_THREAT and ev.reason in SPACE_OBJECT_REASONS:
+            return ev
+        return None
+    match = None
+    if ctx.catalog is not None and ev.state_t_s is not None:
+        match = ctx.catalog.match(ev.x, ev.p, ev.state_t_s)
+    obj = ev.catalog_object
+    if match is not None:
+        why, obj = Reason.CATALOGUED_OBJECT, (match.norad_id, match.name)
+    elif orbital_with_confidence(ev, params) or (
+        ev.was_in_orbit
+        and ev.reason in (Reason.CATALOGUED_OBJECT, Reason.UNCORRELATED_ORBITAL_OBJECT)
+        and orbit_summary(ev.x).perigee_alt_m > params.orbit_perigee_alt_m
+    ):
+        # once in orbit, an object stays so while its mean perigee is above the line, and
+        # a catalogued one stays catalogued (one step's gate failing is noise, not a new
+        # object): no flapping between reasons
+        if ev.reason == Reason.CATALOGUED_OBJECT:
+            why = Reason.CATALOGUED_OBJECT
+        else:
+            why = Reason.UNCORRELATED_ORBITAL_OBJECT
+    elif reentering(ev, params):
+        why = Reason.REENTRY
+    else:
+        return None
+    if why is Reason.UNCORRELATED_ORBITAL_OBJECT:
+        obj = None
+    in_orbit = ev.was_in_orbit or why is not Reason.REENTRY
+    if (
+        ev.disposition == Disposition.NOT_A_THREAT
+        and ev.reason == why
+        and ev.catalog_object == obj
+        and ev.was_in_orbit == in_orbit
+    ):
+        return ev
+    return evolve(
+        ev,
+        disposition=Disposition.NOT_A_THREAT,
+        reason=why,
+        catalog_object=obj,
+        was_in_orbit=in_orbit,
+    )
 
 
 def _open_reason(ev: Event, hold: Reason | None) -> Reason:

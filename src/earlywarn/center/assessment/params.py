@@ -303,6 +303,26 @@ class AssessmentParams:
     object down within a few revolutions). ``track_lost_slack_s``: a sensor whose coverage
     was lost no later than this after an event's last report from it cut the event's
     track short (a frame or two; the health table dates a loss to within a heartbeat).
+
+    Space objects (radar-only events; see :mod:`earlywarn.center.assessment.rso`):
+    ``catalog_sigma0_m`` and ``catalog_sigma_growth_m_s``: the 1-sigma position
+    uncertainty of a catalogued object propagated by SGP4 from its element set, 1 km at
+    the element epoch growing by 3 km a day of element age (Vallado & Cefola, "Two-line
+    element sets — practice and use", IAC-12.C1.6.12, 2012: TLE states are good to about
+    1 km at epoch and degrade by 1–3 km a day, mostly along track; the upper end, so a
+    stale element set still matches its object); the velocity sigma is that times the
+    object's mean motion. ``catalog_gate_probability``: the chi-square gate (6 degrees
+    of freedom) of a track state against a catalogued state. ``reentry_min_perigee_alt_m``:
+    a radar-only track coming down whose osculating perigee is above this line (at
+    ``orbit_confidence``) is a decaying object, not a missile (−500 km: a decaying
+    body's perigee is near 100 km, a ballistic missile's thousands of km below the
+    surface; a horizontal object at 120 km needs 97 % of circular speed to put its
+    perigee even at −500 km, which no missile re-entry has).
+    ``radar_threat_max_semi_major_m``: a radar-only event reaches THREAT only when its
+    95 % impact ellipse is bounded (every sigma point comes down) and no wider than this
+    (1,000 km): a wider ellipse says nothing of which area is threatened; it waits, at
+    LAUNCH with ``impact_uncertain``, for the track to narrow it (a radar track's
+    ellipse shrinks to tens of km within a minute or two).
     """
 
     retract_after_s: float = 120.0
@@ -344,13 +364,24 @@ class AssessmentParams:
     mono_dismiss_max_semi_major_m: float = 50e3
     orbit_confidence: float = 0.95
     track_lost_slack_s: float = 10.0
+    catalog_sigma0_m: float = 1000.0
+    catalog_sigma_growth_m_s: float = 3000.0 / 86400.0
+    catalog_gate_probability: float = 0.999
+    reentry_min_perigee_alt_m: float = -500e3
+    radar_threat_max_semi_major_m: float = 1000e3
 
     def __post_init__(self) -> None:
-        for name in ("dismiss_confidence", "orbit_confidence"):
+        for name in ("dismiss_confidence", "orbit_confidence", "catalog_gate_probability"):
             v = getattr(self, name)
             if not (0.5 <= v < 1.0):
                 raise ValueError(f"AssessmentParams.{name} must be in [0.5, 1); got {v!r}")
-        for name in ("dismiss_margin_m", "mono_dismiss_max_semi_major_m"):
+        for name in (
+            "dismiss_margin_m",
+            "mono_dismiss_max_semi_major_m",
+            "catalog_sigma0_m",
+            "catalog_sigma_growth_m_s",
+            "radar_threat_max_semi_major_m",
+        ):
             v = getattr(self, name)
             if not (math.isfinite(v) and v >= 0.0):
                 raise ValueError(f"AssessmentParams.{name} must be a finite m >= 0; got {v!r}")

@@ -41,7 +41,7 @@ from earlywarn.center.assessment.event import Event
 from earlywarn.center.assessment.params import AssessmentParams
 from earlywarn.center.characterise import ground_distance_m
 from earlywarn.center.fusion import FusionParams
-from earlywarn.center.vocabulary import Disposition, Level, Reason, Source
+from earlywarn.center.vocabulary import SPACE_OBJECT_REASONS, Disposition, Level, Reason, Source
 
 # the enum members read per event (or report) per step, bound once: on Python 3.11
 # `Class.MEMBER` goes through EnumType's attribute lookup, ~10x a module global
@@ -57,7 +57,11 @@ def _is_launch(e: Event) -> bool:
         e.level >= _LAUNCH
         and (
             e.disposition == _OPEN
-            or (e.disposition == Disposition.NOT_A_THREAT and e.reason != Reason.STATIONARY_SOURCE)
+            or (
+                e.disposition == Disposition.NOT_A_THREAT
+                and e.reason != Reason.STATIONARY_SOURCE
+                and e.reason not in SPACE_OBJECT_REASONS
+            )
         )
         and e.launch_time_s is not None
         and e.launch_lat_rad is not None
