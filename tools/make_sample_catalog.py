@@ -26,9 +26,10 @@ breakup cloud          100   debris: one 850 km, 82° parent, isotropic Gaussian
                              60 m/s per axis at one point of its orbit
 GEO                      8   payloads, e ≈ 0, i < 0.1°, period one sidereal day
 Molniya                  4   payloads, 63.4°, 12 sidereal hours, perigee ~550 km
-decaying                 5   rocket bodies / debris with perigees of 150-170 km; BSTAR
-                             tuned (bisection) so that SGP4 takes them below 120 km
-                             3 h, 10 h, 20 h, 2 d and 4 d after the element epoch
+decaying                 5   rocket bodies / debris, perigees 128-165 km, apogees
+                             180-260 km; BSTAR tuned (bisection) so that SGP4 takes
+                             them below 120 km 3 h, 10 h, 20 h, 2 d and 4 d after the
+                             element epoch
 ====================  =====  ==========================================================
 
 RCS classes: payloads MEDIUM or LARGE, rocket bodies LARGE, debris SMALL (1 in 10
@@ -58,6 +59,7 @@ SIDEREAL_DAY_S = 86164.0905
 TROPICAL_YEAR_D = 365.2422
 DECAY_ALT_KM = 120.0
 DECAY_TARGETS_H = (3.0, 10.0, 20.0, 48.0, 96.0)
+DECAY_PERIGEE_KM = (128.0, 135.0, 142.0, 150.0, 160.0)
 
 
 def mean_motion_rev_day(a_km: float) -> float:
@@ -239,7 +241,7 @@ def build() -> list[dict[str, object]]:
                    1.0 - rp / a, 63.4, 90.0 * k + u(-2, 2), 270.0 + u(-1, 1), u(0, 360), 1e-5)
         )  # fmt: skip
     for k, target_h in enumerate(DECAY_TARGETS_H):  # decaying objects
-        hp, ha = u(150.0, 170.0), u(200.0, 320.0)
+        hp, ha = DECAY_PERIGEE_KM[k] + u(0.0, 5.0), u(180.0, 260.0)
         a = RE_KM + 0.5 * (hp + ha)
         kind = "ROCKET BODY" if k % 2 == 0 else "DEBRIS"
         rec = record(next(nid), f"EW-SAMPLE DECAY {k + 1:02d}", kind,

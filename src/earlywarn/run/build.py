@@ -15,6 +15,7 @@ from typing import Any
 from earlywarn.center import CenterConfig, RegisteredSensor, SensorKind, SensorRegistry
 from earlywarn.center.assessment import AssessmentParams, DefendedArea, LaunchNotification
 from earlywarn.flight import LaunchSpec, Trajectories, Vehicle
+from earlywarn.flight.rso import catalog_truth
 from earlywarn.io import scenario as sc
 from earlywarn.sensors import events as sev
 from earlywarn.sensors.background import GlintModel
@@ -197,6 +198,14 @@ def center_config(s: sc.Scenario) -> CenterConfig:
 
 def sky_truth(s: sc.Scenario) -> list[Trajectories]:
     """The truth of everything in the sky besides the launches (``scenario.sky``), one
-    :class:`Trajectories` per source; empty when the scenario's sky holds nothing else."""
+    :class:`Trajectories` per source; empty when the scenario's sky holds nothing else.
+
+    Catalogued objects (``sky.catalog``): :func:`earlywarn.flight.rso.catalog_truth` over
+    the whole scenario (SGP4 every 60 s, re-entries integrated with drag)."""
     parts: list[Trajectories] = []
+    cat = sc.sky_catalog(s)
+    if cat is not None and len(cat):
+        rso = catalog_truth(cat, s.epoch, s.duration).trajectories
+        if rso.n_objects:
+            parts.append(rso)
     return parts

@@ -74,6 +74,9 @@ RCS_SIZE_M2: dict[str, float] = {"SMALL": 0.05, "MEDIUM": 0.5, "LARGE": 5.0}
 0.1–1 m², LARGE > 1 m²; Space-Track's GP class documentation): the geometric middle of
 each class, 5 m² for the open-ended LARGE class."""
 
+CATALOG_SUFFIXES = (".json", ".csv", ".xml", ".tle", ".txt", ".3le")
+"""The catalog file suffixes :func:`load_catalog` reads (OMM JSON, CSV, XML; TLE)."""
+
 SAMPLE_CATALOG = "sample_catalog.json"
 """The shipped sample catalog (``earlywarn/data``), made by ``scripts/make_sample_catalog.py``."""
 
@@ -195,13 +198,14 @@ def omm_csv_records(text: str, source: str = "CSV") -> tuple[list[dict[str, str]
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames:
         raise ValueError(f"{source}: empty CSV; expected a header row of OMM keys")
-    records, labels = [], []
+    records: list[dict[str, str]] = []
+    labels: list[str] = []
     for row in reader:
         if None in row:
             raise ValueError(
-                f"{source} row {len(records) + 1} (line {reader.line_num}): "
-                f"{len(reader.fieldnames) + len(row[None])} values for "  # type: ignore[index]
-                f"{len(reader.fieldnames)} header columns; one value per column is allowed"
+                f"{source} row {len(records) + 1} (line {reader.line_num}): more values "
+                f"than the {len(reader.fieldnames)} header columns; one value per column "
+                "is allowed"
             )
         if not any((v or "").strip() for v in row.values()):
             continue  # a blank line
@@ -231,7 +235,8 @@ def omm_xml_records(text: str, source: str = "XML") -> tuple[list[dict[str, str]
             f"{source}: no <segment> element; a CCSDS OMM in XML holds one <segment> "
             "(metadata and data) per object"
         )
-    records, labels = [], []
+    records: list[dict[str, str]] = []
+    labels: list[str] = []
     for i, seg in enumerate(segments):
         fields: dict[str, str] = {}
         for el in seg.iter():
@@ -251,7 +256,7 @@ def load_catalog(path: PathLike) -> Catalog:
     name = str(path) if isinstance(path, (str, Path)) else path.name
     suffix = Path(path.name if not isinstance(path, str) else path).suffix.lower()
     allowed = ".json (OMM), .csv (OMM), .xml (OMM), .tle/.txt/.3le (TLE)"
-    if suffix not in (".json", ".csv", ".xml", ".tle", ".txt", ".3le"):
+    if suffix not in CATALOG_SUFFIXES:
         raise ValueError(f"catalog {name!r}: unknown format {suffix!r}; allowed {allowed}")
     try:
         raw = (Path(path) if isinstance(path, str) else path).read_bytes()
