@@ -182,3 +182,41 @@ def test_catalog_errors_name_the_field(tmp_path: Path, catalog: str, words: list
         load_scenario(tmp_path / "s.yaml")
     for w in words:
         assert w in str(info.value), (w, str(info.value))
+
+
+def test_radar_coverage_prefilter_changes_no_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The radars build (object, scan) pairs only inside :meth:`Radar.candidate_windows`;
+    every report (launch objects and catalogued ones, detections, noise, draws) must be
+    what the whole lives give."""
+    from earlywarn.flight import FlightSolver
+    from earlywarn.sensors.radar import Radar
+
+    text = (EXAMPLES / "reference.yaml").read_text(encoding="utf-8")
+    text = text.replace('duration: "35 min"', 'duration: "3 h"\nsky: {catalog: sample}')
+    sc = parse_scenario(text, "reference+sky")
+    launch = FlightSolver().fly(build.launch_specs(sc)).trajectories
+    cat = sky_catalog(sc)
+    assert cat is not None
+    # the sky sampled every 10 min: objects cross the coverage's edges between samples,
+    # so the windows' slack (reach) is what keeps their pairs
+    sky = catalog_truth(cat, EPOCH, sc.duration, step_s=600.0).trajectories
+    truth = Trajectories.concat([launch, sky])
+    assert any(is_rso(k) for k in truth.kind) and not all(is_rso(k) for k in truth.kind)
+    rads = build.radars(sc)
+    fast = simulate(truth, [], rads, EPOCH, 0.0, sc.duration, 11)
+    windows = [r.candidate_windows(truth) for r in rads]
+    # the windows do cut: far less time than the objects' lives
+    life = float(np.sum(truth.t_end_s - truth.t_start_s))
+    assert max(float(np.sum(hi - lo)) for _, lo, hi in windows) < 0.5 * life
+
+    def whole_lives(self: Radar, tr: Trajectories) -> tuple[np.ndarray, ...]:
+        return np.arange(tr.n_objects), tr.t_start_s, tr.t_end_s
+
+    monkeypatch.setattr(Radar, "candidate_windows", whole_lives)
+    slow = simulate(truth, [], rads, EPOCH, 0.0, sc.duration, 11)
+    a, b = fast[0].columns("radar"), slow[0].columns("radar")
+    assert a.keys() == b.keys() and len(a["t_s"]) > 1000
+    for name in a:
+        np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+    np.testing.assert_array_equal(fast[1].truth, slow[1].truth)
+    assert any(str(x).startswith("L1/") for x in fast[1].truth)  # the launch is in it
