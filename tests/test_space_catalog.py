@@ -121,14 +121,17 @@ def test_types_and_cross_sections_are_read(tmp_path: Path) -> None:
         assert o.rcs_m2 == RCS_SIZE_M2[str(r["RCS_SIZE"])]
 
 
-def _bad(tmp_path: Path, name: str, text: str, *parts: str) -> None:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
+def _refused(path: Path, *parts: str) -> None:
     with pytest.raises(ValueError) as info:
         load_catalog(path)
     msg = str(info.value)
-    for part in (name, *parts):
+    for part in (path.name, *parts):
         assert part in msg, (part, msg)
+
+
+def _bad(tmp_path: Path, name: str, text: str, *parts: str) -> None:
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    _refused(tmp_path / name, *parts)
 
 
 def test_bad_records_are_named(tmp_path: Path) -> None:
@@ -139,17 +142,11 @@ def test_bad_records_are_named(tmp_path: Path) -> None:
     bad = [dict(r) for r in recs]
     bad[2]["ECCENTRICITY"] = 1.5
     _write_csv(bad, tmp_path / "b.csv")
-    with pytest.raises(
-        ValueError, match=r"b\.csv row 3 \(line 4\).*ECCENTRICITY.*'1\.5'.*0 ≤ e < 1"
-    ):
-        load_catalog(tmp_path / "b.csv")
+    _refused(tmp_path / "b.csv", "row 3 (line 4)", "ECCENTRICITY", "'1.5'", "0 ≤ e < 1")
     bad = [dict(r) for r in recs]
     bad[0]["RCS_SIZE"] = "HUGE"
     _write_xml(bad, tmp_path / "c.xml")
-    with pytest.raises(
-        ValueError, match=r"c\.xml segment 1.*RCS_SIZE.*'HUGE'.*SMALL, MEDIUM, LARGE"
-    ):
-        load_catalog(tmp_path / "c.xml")
+    _refused(tmp_path / "c.xml", "segment 1", "RCS_SIZE", "'HUGE'", "SMALL, MEDIUM, LARGE")
     bad = [dict(r) for r in recs]
     bad[0]["OBJECT_TYPE"] = "SATELLITE"
     _bad(tmp_path, "d.json", json.dumps(bad), "record 1", "OBJECT_TYPE", "'SATELLITE'",
