@@ -220,3 +220,21 @@ def test_radar_coverage_prefilter_changes_no_report(monkeypatch: pytest.MonkeyPa
         np.testing.assert_array_equal(a[name], b[name], err_msg=name)
     np.testing.assert_array_equal(fast[1].truth, slow[1].truth)
     assert any(str(x).startswith("L1/") for x in fast[1].truth)  # the launch is in it
+
+
+def test_validate_shows_the_sky(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "s.yaml").write_text(_SCEN.replace("CATALOG", "sample"), "utf-8")
+    r = subprocess.run(
+        [sys.executable, "-m", "earlywarn", "validate", str(tmp_path / "s.yaml")],
+        capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    counts = sample_catalog().counts_by_type()
+    assert (
+        f"sky: {sum(counts.values())} catalogued objects ({counts['payload']} payload, "
+        f"{counts['rocket_body']} rocket body, {counts['debris']} debris) from the sample "
+        "catalog"
+    ) in r.stdout
