@@ -75,3 +75,36 @@ def test_missed_launch() -> None:
     assert ev.missed_launches == ("L9",)
     row = ev.launches[0]
     assert row["max_level"] == "NONE" and row["confirmed_s"] is None
+
+
+def test_alerts_caused_by_a_catalogued_object_are_false_alerts() -> None:
+    """Every report of the scripted event labelled as a resident space object (truth from
+    a catalog: launch id "", object id rso:<NORAD>): its alerts are false, never the
+    launch's, whether the objects' launches come as Trajectories or as a mapping."""
+    from earlywarn.flight.rso import catalog_truth
+    from earlywarn.space.catalog import Catalog, sample_catalog
+
+    rng = np.random.default_rng(21)
+    script = ir_script(rng)
+    cfg = CenterConfig(epoch=EPOCH, defended_areas=(AREA,), ir=ScriptedIr(script.script))
+    rad = radar_reports(rng)
+    batch = batch_of(radar=rad)
+    out = run_center(batch, cfg, dt_s=2.0, t_start_s=0.0)
+    assert out.alerts  # the center did raise alerts on these reports
+    rso = catalog_truth(Catalog(sample_catalog(EPOCH).objects[:1]), EPOCH, 60.0).trajectories
+    oid = rso.object_id[0]
+    keys = [(str(s), int(q)) for s, q in zip(rad["sensor_id"], rad["seq"], strict=True)]
+    keys += [("geo-a", 1), ("geo-b", 1)]
+    lt = LaunchTruth(
+        "L1", "icbm-solid", "icbm", 0.0, LAUNCH_LAT, LAUNCH_LON, 30.0 * DEG,
+        IMPACT.t_s, IMPACT.lat_rad, IMPACT.lon_rad,
+    )  # fmt: skip
+    as_rso = dict.fromkeys(keys, oid)
+    for object_launch in (rso, {oid: ""}):
+        ev = evaluate([lt], out, batch, as_rso, object_launch)
+        assert sum(ev.false_alerts.values()) == len(out.alerts)
+        assert ev.missed_launches == ("L1",)
+        assert all(e["launch_id"] is None for e in ev.to_dict()["events"])
+    # control: the same reports labelled as the launch's RV are the launch's, not false
+    ev = evaluate([lt], out, batch, dict.fromkeys(keys, "L1/rv"), {"L1/rv": "L1", oid: ""})
+    assert sum(ev.false_alerts.values()) == 0 and ev.missed_launches == ()

@@ -6,7 +6,8 @@ matched to true launches by their supporting reports: every event carries the ke
 ``(sensor_id, seq)`` of the reports behind it, the report truth maps them to objects and
 the objects to launches; an event belongs to the launch most of its reports came from.
 An event none of whose reports came from a launch is *false*; every alert it issued is a
-false alert at that alert's level.
+false alert at that alert's level. Resident space objects (catalogued satellites, rocket
+bodies, debris; launch id ``""``) belong to no launch: an alert they caused is false.
 
 Per launch (times in seconds after that launch; None when never reached):
 ``first_report_s`` (first IR or radar report of one of its objects), ``possible_launch_s``,
@@ -86,7 +87,7 @@ def launch_truth_from_trajectories(
     window the IR launch fit uses), since the ECEF ground track of a long flight curves.
     """
     out = []
-    for lid in sorted(set(traj.launch_id)):
+    for lid in sorted(set(traj.launch_id) - {""}):  # "": resident space objects
         idx = [i for i, x in enumerate(traj.launch_id) if x == lid]
         i0 = min(idx, key=lambda i: float(traj.t_s[i, 0]))
         t0 = float(traj.t_s[i0, 0])
@@ -213,6 +214,9 @@ def evaluate(
         obj2l = dict(zip(object_launch.object_id, object_launch.launch_id, strict=True))
     else:
         obj2l = dict(object_launch)
+    # objects of no launch (resident space objects: launch id "") count as no launch, so
+    # an event built on them is false, like one built on clutter or glint
+    obj2l = {o: lid for o, lid in obj2l.items() if lid}
     tmap = _truth_map(report_truth)
 
     # first report of each launch

@@ -414,7 +414,9 @@ def _sweep(
         axes = [parse_axis(a) for a in axes_text]
         if len({a.path for a in axes}) != len(axes):
             fail("--sweep: each field may be swept once")
-        points = sweep_points(scen_path.read_text(encoding="utf-8"), str(scen_path), axes, study)
+        points = sweep_points(
+            scen_path.read_text(encoding="utf-8"), str(scen_path), axes, study, scen_path.parent
+        )
     except (ValueError, OSError) as exc:
         fail(str(exc))
     rows = []

@@ -102,6 +102,19 @@ def validate(scenario: Annotated[Path, typer.Argument(help="Scenario YAML file."
         f"satellites, {len(sc.sensors.radars)} radars, {len(sc.defended_areas)} defended "
         f"areas, {sc.duration:.0f} s from {sc.epoch}"
     )
+    if sc.sky.catalog is not None:
+        typer.echo(f"  sky: {_sky_line(sc)}")
+
+
+def _sky_line(sc: Any) -> str:
+    """``312 catalogued objects (150 payload, ...) from 'sample'``."""
+    from earlywarn.io.scenario import sky_catalog
+
+    cat = sky_catalog(sc)
+    assert cat is not None
+    counts = ", ".join(f"{n} {t.replace('_', ' ')}" for t, n in cat.counts_by_type().items() if n)
+    what = "the sample catalog" if sc.sky.catalog == "sample" else sc.sky.catalog
+    return f"{len(cat)} catalogued objects ({counts or 'none'}) from {what}"
 
 
 def schema() -> None:

@@ -227,10 +227,6 @@ def live_config(
     token = secrets.token_urlsafe(18)
     center = dict(doc["center"])
     catalog = center.pop("catalog", None)
-    if catalog is not None and catalog != "sample":
-        from earlywarn.io.scenario import data_path
-
-        catalog = str(data_path(sc, catalog).resolve())
     out = {
         "name": f"{sc.name}-live",
         "mode": mode,

@@ -20,7 +20,20 @@ import numpy.typing as npt
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
-OBJECT_KINDS = ("booster", "rv", "stage", "payload", "other")
+LAUNCH_KINDS = ("booster", "rv", "stage", "payload", "other")
+"""Kinds of the objects of a launch (launch id non-empty, object id ``<launch>/<part>``)."""
+
+RSO_KINDS = ("rso_payload", "rso_rocket_body", "rso_debris", "rso_unknown")
+"""Kinds of resident space objects (a catalog's satellites, rocket bodies and debris;
+:mod:`earlywarn.flight.rso`): launch id ``""``, object id ``rso:<NORAD id>``. Their own
+prefix keeps a catalogued payload apart from a launch's ``payload``."""
+
+OBJECT_KINDS = LAUNCH_KINDS + RSO_KINDS
+
+
+def is_rso(kind: str) -> bool:
+    """True for the kinds of resident space objects (:data:`RSO_KINDS`)."""
+    return kind in RSO_KINDS
 
 
 @dataclass(frozen=True)
@@ -40,8 +53,8 @@ class Trajectories:
     Attributes
     ----------
     object_id, launch_id, kind:
-        Length-N tuples: a unique id (``"L1/rv"``), the launch it belongs to, and one of
-        :data:`OBJECT_KINDS`.
+        Length-N tuples: a unique id (``"L1/rv"``), the launch it belongs to (``""`` for
+        a resident space object, which belongs to none), and one of :data:`OBJECT_KINDS`.
     t_s:
         ``(N, K)`` sample times, seconds since the scenario epoch, strictly increasing
         along each row, NaN-padded at the end.

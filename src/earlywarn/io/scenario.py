@@ -28,9 +28,9 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
-    PrivateAttr,
     Tag,
     ValidationError,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -41,6 +41,7 @@ from earlywarn.center.assessment import LaunchNotification
 from earlywarn.earth.time import parse_utc
 from earlywarn.io.quantity import parse_quantity, quantity_pattern
 from earlywarn.io.salvo import draw_salvo, grid_sites
+from earlywarn.space.catalog import CATALOG_SUFFIXES, Catalog, load_catalog, sample_catalog
 from earlywarn.space.orbits import KeplerOrbit, Orbit, geo, molniya, omm_orbit, tle_orbit
 
 _ELEMENT_KEYS = {"a_km", "e", "i_deg", "raan_deg", "argp_deg", "mean_anomaly_deg"}
@@ -578,6 +579,29 @@ class DefendedArea(_Model):
         return self
 
 
+def catalog_path(v: str | None, info: ValidationInfo) -> str | None:
+    """A catalog named in a scenario (``sky.catalog``, ``center.catalog``): ``"sample"``
+    as is, a file made absolute from the scenario file's folder (the validation context's
+    ``base_dir``, given by :func:`load_scenario`) or else the working directory, so the
+    scenario keeps it through a dump and a re-validation (studies, sweeps)."""
+    if v is None or v == "sample":
+        return v
+    p = Path(v).expanduser()
+    if not p.is_absolute():
+        base = (info.context or {}).get("base_dir")
+        p = Path(base if base is not None else ".") / p
+    if p.suffix.lower() not in CATALOG_SUFFIXES:
+        raise ValueError(
+            f"unknown catalog format {p.suffix!r}; allowed 'sample' or a file ending "
+            f"in {', '.join(CATALOG_SUFFIXES)}"
+        )
+    if not p.is_file():
+        raise ValueError(
+            f"no catalog file at {p}; give 'sample' or a path relative to the scenario file"
+        )
+    return str(p.resolve())
+
+
 class Sky(_Model):
     """Everything in the sky besides the launches: resident space objects and the Moon."""
 
@@ -585,10 +609,17 @@ class Sky(_Model):
         default=None,
         description=(
             "resident space objects flown in the simulated sky: 'sample' (the shipped "
-            "catalog) or a catalog file (OMM .json/.csv/.xml, TLE .tle/.txt/.3le)"
+            "notional catalog, placed at the scenario's epoch) or a catalog file (OMM "
+            ".json/.csv/.xml, TLE .tle/.txt/.3le), relative to the scenario file, used as "
+            "given"
         ),
     )
     moon: bool = Field(default=False, description="the Moon as a radar target")
+
+    @field_validator("catalog")
+    @classmethod
+    def _catalog_file(cls, v: str | None, info: ValidationInfo) -> str | None:
+        return catalog_path(v, info)
 
 
 class CenterSettings(_Model):
@@ -602,10 +633,16 @@ class CenterSettings(_Model):
         min_length=1,
         description=(
             "the center's own catalog of resident space objects (its input, not the sky's "
-            "truth): 'sample' (the shipped catalog) or a catalog file (OMM .json, TLE "
-            ".tle/.txt/.3le), relative to the scenario file's directory"
+            "truth): 'sample' (the shipped catalog, placed at the scenario's epoch) or a "
+            "catalog file (OMM .json/.csv/.xml, TLE .tle/.txt/.3le), relative to the "
+            "scenario file"
         ),
     )
+
+    @field_validator("catalog")
+    @classmethod
+    def _catalog_file(cls, v: str | None, info: ValidationInfo) -> str | None:
+        return catalog_path(v, info)
 
 
 class Scenario(_Model):
@@ -624,9 +661,6 @@ class Scenario(_Model):
     sensors: Sensors = Sensors()
     defended_areas: tuple[DefendedArea, ...] = ()
     center: CenterSettings = CenterSettings()
-    _base_dir: Path | None = PrivateAttr(default=None)
-    """The directory of the scenario file (set by :func:`load_scenario`): relative data
-    files (``center.catalog``) are found from it (see :func:`data_path`)."""
     vehicles: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
         description=(
@@ -934,48 +968,56 @@ def describe_errors(exc: ValidationError, root: yaml.Node | None, source: str) -
     return _describe(exc.errors(), root, source)
 
 
+def sky_catalog(scenario: Scenario) -> Catalog | None:
+    """The resident space objects of the scenario's sky (``sky.catalog``), or None: the
+    sample placed at the scenario's epoch, or the catalog file as given."""
+    name = scenario.sky.catalog
+    if name is None:
+        return None
+    if name == "sample":
+        return sample_catalog(scenario.epoch)
+    return load_catalog(name)
+
+
+def check_sky(scenario: Scenario, root: yaml.Node | None, source: str) -> None:
+    """The scenario's catalog loads (every record valid); raise :class:`ScenarioError`
+    naming the scenario file's line, the field and the catalog's own record."""
+    if scenario.sky.catalog is None:
+        return
+    try:
+        sky_catalog(scenario)
+    except ValueError as exc:
+        line = _node_line(root, ("sky", "catalog"))
+        where = f"{source}:{line}" if line else source
+        raise ScenarioError(f"{where}: sky.catalog: {exc}") from None
+
+
 def parse_scenario(
     text: str, source: str = "<scenario>", base_dir: str | Path | None = None
 ) -> Scenario:
     """Validate scenario YAML text; raise :class:`ScenarioError` with file:line: field: why.
 
-    ``base_dir``: where relative data files named in the scenario are (the scenario
-    file's directory; None: the working directory)."""
+    ``base_dir`` is where relative paths in the file (``sky.catalog``) start: the
+    scenario file's folder; None for the working directory.
+    """
     data, root = read_yaml(text, source, "a scenario")
     try:
-        scenario = Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data, context={"base_dir": base_dir})
     except ValidationError as exc:
         raise ScenarioError(describe_errors(exc, root, source)) from None
     check_launches(scenario, root, source)
-    if base_dir is not None:
-        scenario._base_dir = Path(base_dir)
-    cat = scenario.center.catalog
-    if cat is not None and cat != "sample" and not data_path(scenario, cat).is_file():
-        raise ScenarioError(
-            f"{source}: center.catalog: no file {str(data_path(scenario, cat))!r} (given: "
-            f"{cat!r}); allowed 'sample' or a catalog file relative to the scenario's directory"
-        )
+    check_sky(scenario, root, source)
     return scenario
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario file (relative data files are found from its directory)."""
+    """Read and validate a scenario file (relative paths in it from the file's folder)."""
     p = Path(path)
     try:
         raw = p.read_bytes()
     except OSError as exc:
         raise ScenarioError(f"{p}: cannot read the scenario file: {exc.strerror}") from None
     return parse_scenario(decode_text(raw, str(p), "a scenario"), str(p), p.parent)
-
-
-def data_path(scenario: Scenario, name: str) -> Path:
-    """A data file the scenario names (``center.catalog``): absolute as given, relative
-    from the scenario file's directory (the working directory when the scenario was not
-    read from a file). The path stays as written in the scenario (and its hash)."""
-    p = Path(name).expanduser()
-    if p.is_absolute() or scenario._base_dir is None:
-        return p
-    return scenario._base_dir / p
 
 
 def scenario_hash(scenario: Scenario) -> str:

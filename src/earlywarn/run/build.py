@@ -15,6 +15,7 @@ from typing import Any
 from earlywarn.center import CenterConfig, RegisteredSensor, SensorKind, SensorRegistry
 from earlywarn.center.assessment import AssessmentParams, DefendedArea, LaunchNotification
 from earlywarn.flight import LaunchSpec, Trajectories, Vehicle
+from earlywarn.flight.rso import catalog_truth
 from earlywarn.io import scenario as sc
 from earlywarn.sensors import events as sev
 from earlywarn.sensors.background import GlintModel
@@ -198,23 +199,31 @@ def center_config(s: sc.Scenario) -> CenterConfig:
 
 
 def center_catalog(s: sc.Scenario) -> Catalog | None:
-    """The center's own catalog (``center.catalog``): the shipped sample, a file found
-    from the scenario's directory, or None. An input of the center, not the sky's truth
-    (``sky.catalog``), though both may name the same file."""
+    """The center's own catalog (``center.catalog``): the shipped sample at the scenario's
+    epoch, a file (made absolute from the scenario's folder when it was read), or None.
+    An input of the center, not the sky's truth (``sky.catalog``), though both may name
+    the same file."""
     name = s.center.catalog
     if name is None:
         return None
     if name == "sample":
-        return sample_catalog()
-    path = sc.data_path(s, name)
+        return sample_catalog(s.epoch)
     try:
-        return load_catalog(path)
+        return load_catalog(name)
     except (OSError, ValueError) as exc:
-        raise sc.ScenarioError(f"center.catalog: {path}: {exc}") from None
+        raise sc.ScenarioError(f"center.catalog: {name}: {exc}") from None
 
 
 def sky_truth(s: sc.Scenario) -> list[Trajectories]:
     """The truth of everything in the sky besides the launches (``scenario.sky``), one
-    :class:`Trajectories` per source; empty when the scenario's sky holds nothing else."""
+    :class:`Trajectories` per source; empty when the scenario's sky holds nothing else.
+
+    Catalogued objects (``sky.catalog``): :func:`earlywarn.flight.rso.catalog_truth` over
+    the whole scenario (SGP4 every 60 s, re-entries integrated with drag)."""
     parts: list[Trajectories] = []
+    cat = sc.sky_catalog(s)
+    if cat is not None and len(cat):
+        rso = catalog_truth(cat, s.epoch, s.duration).trajectories
+        if rso.n_objects:
+            parts.append(rso)
     return parts

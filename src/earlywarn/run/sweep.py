@@ -16,6 +16,7 @@ import itertools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -111,10 +112,15 @@ def _list_index(items: list[Any], part: str, where: str) -> int:
 
 
 def sweep_points(
-    scenario_text: str, source: str, axes: Sequence[Axis], study: Study
+    scenario_text: str,
+    source: str,
+    axes: Sequence[Axis],
+    study: Study,
+    base_dir: str | Path | None = None,
 ) -> list[SweepPoint]:
     """Every point of the grid of ``axes``, each scenario validated (and checked against
-    the study's perturbations) before anything runs."""
+    the study's perturbations) before anything runs; ``base_dir`` is the scenario file's
+    folder (for its relative paths)."""
     n = 1
     for ax in axes:
         n *= len(ax.values)
@@ -130,7 +136,9 @@ def sweep_points(
             values[ax.path] = v
         label = ", ".join(f"{k}={v}" for k, v in values.items())
         try:
-            sc = parse_scenario(yaml.safe_dump(doc, sort_keys=False), f"{source} [{label}]")
+            sc = parse_scenario(
+                yaml.safe_dump(doc, sort_keys=False), f"{source} [{label}]", base_dir
+            )
             check_study(study, sc, f"{source} [{label}]")
         except (ScenarioError, StudyError) as exc:
             raise ValueError(str(exc)) from None

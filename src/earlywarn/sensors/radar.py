@@ -226,6 +226,54 @@ class Radar:
         """Swerling I, square law: Pd = exp(−T / (1 + SNR̄))."""
         return np.asarray(np.exp(-self.threshold / (1.0 + np.asarray(mean_snr))))
 
+    def candidate_windows(
+        self, truth: Trajectories
+    ) -> tuple[npt.NDArray[np.int64], FloatArray, FloatArray]:
+        """``(object, t_lo, t_hi)``: the stretches of each object's life where it *may* be
+        inside this radar's coverage; outside them it certainly is not.
+
+        Vectorised over every object's samples. Between samples ``j`` and ``j + 1`` (``h``
+        apart) a point of the path is within ``reach`` = 1.5 · max(|v_j|, |v_j+1|) · h/2
+        + 1 km of the nearer end (the factor 1.5 and the kilometre are slack for the
+        interpolant's own speed), so the interval is dropped when both ends are farther
+        than ``max_range + reach`` from the site, or both lie more than ``reach`` below
+        the lowest height above the site's horizontal plane that any face can see
+        (``max_range · sin(el_min)`` for a negative lowest elevation, else 0). Kept
+        intervals are merged into runs; an object with one sample keeps its instant.
+        Every (object, scan) pair in coverage lies in a window, in the same order as in
+        the whole lives, so detections and their random draws are unchanged.
+        """
+        ts, r, v = truth.t_s, truth.r_ecef_m, truth.v_ecef_m_s
+        n = ts.shape[0]
+        if n == 0:
+            return np.zeros(0, np.int64), np.zeros(0), np.zeros(0)
+        lat, lon = self.lat_rad, self.lon_rad
+        up = np.array([math.cos(lat) * math.cos(lon), math.cos(lat) * math.sin(lon), math.sin(lat)])
+        d = r - self.site_ecef_m
+        with np.errstate(invalid="ignore"):
+            rng = np.sqrt(np.einsum("nki,nki->nk", d, d))
+            height = d @ up
+            speed = np.sqrt(np.einsum("nki,nki->nk", v, v))
+            valid = np.isfinite(ts) & np.isfinite(rng) & np.isfinite(speed)
+            both = valid[:, 1:] & valid[:, :-1]
+            h = ts[:, 1:] - ts[:, :-1]
+            reach = 1.5 * np.maximum(speed[:, 1:], speed[:, :-1]) * 0.5 * h + 1e3
+            max_range = self.max_range_km * 1e3
+            el_min = min(f.el_min_deg for f in self.faces)
+            floor = min(0.0, max_range * math.sin(math.radians(el_min)))
+            near = np.minimum(rng[:, 1:], rng[:, :-1]) - reach <= max_range
+            above = np.maximum(height[:, 1:], height[:, :-1]) + reach >= floor
+        keep = both & near & above
+        edges = np.diff(np.pad(keep.astype(np.int8), ((0, 0), (1, 1))), axis=1)
+        r0, c0 = np.nonzero(edges == 1)  # first kept interval of each run
+        r1, c1 = np.nonzero(edges == -1)  # one past the last: its end sample is c1
+        single = np.flatnonzero(valid.sum(axis=1) == 1)
+        obj = np.concatenate([r0, single]).astype(np.int64)
+        lo = np.concatenate([ts[r0, c0], ts[single, 0]])
+        hi = np.concatenate([ts[r1, c1], ts[single, 0]])
+        order = np.lexsort((lo, obj))  # object by object, in time: the whole lives' order
+        return obj[order], lo[order], hi[order]
+
     # ---- simulation -------------------------------------------------------------------
 
     def observe(
@@ -249,8 +297,10 @@ class Radar:
         n_faces = len(self.faces)
         face_ids = np.array([f.face_id for f in self.faces])
 
-        # targets: only (object, scan) pairs inside each object's life
-        obj, k = window_pairs(truth.t_start_s, truth.t_end_s, period, t_start_s, t_end_s)
+        # targets: only (object, scan) pairs where the object may be in coverage
+        w_obj, w_lo, w_hi = self.candidate_windows(truth)
+        win, k = window_pairs(w_lo, w_hi, period, t_start_s, t_end_s)
+        obj = w_obj[win]
         t = np.asarray(k * period, dtype=np.float64)
         r, v, _, alive = sample_pairs(truth, obj, t)
         cov = self.coverage(r) & alive[:, None]

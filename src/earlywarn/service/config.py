@@ -129,13 +129,19 @@ class ServiceConfig(_Model):
         ),
     )
 
-    @model_validator(mode="after")
-    def _checks(self) -> ServiceConfig:
-        if self.center.catalog is not None:
+    @model_validator(mode="before")
+    @classmethod
+    def _no_center_catalog(cls, data: Any) -> Any:
+        center = data.get("center") if isinstance(data, dict) else None
+        if isinstance(center, dict) and center.get("catalog") is not None:
             raise ValueError(
-                f"center.catalog: not used in a service config (given: {self.center.catalog!r});"
+                f"center.catalog: not used in a service config (given: {center['catalog']!r});"
                 " give the catalog as the top-level 'catalog' key"
             )
+        return data
+
+    @model_validator(mode="after")
+    def _checks(self) -> ServiceConfig:
         try:
             parse_utc(self.epoch)
         except ValueError as exc:
@@ -203,7 +209,7 @@ class ServiceConfig(_Model):
         if self.catalog is None:
             return None
         if self.catalog == "sample":
-            return sample_catalog()
+            return sample_catalog(self.epoch)
         try:
             return load_catalog(Path(self.catalog))
         except (OSError, ValueError) as exc:

@@ -508,22 +508,27 @@ def tle_orbit(line1: str, line2: str, name: str | None = None) -> Sgp4Orbit:
 def parse_tle(text: str) -> list[Sgp4Orbit]:
     """Every element set in TLE text: two-line sets, or three-line sets with a name line.
 
-    A name line may carry the conventional leading ``"0 "``. Blank lines are skipped.
+    A name line may carry the conventional leading ``"0 "``. Blank lines are skipped. An
+    error names the line of the text (1-based, blank lines counted) where the set starts.
     """
-    lines = [ln.rstrip() for ln in text.splitlines() if ln.strip()]
+    lines = [(no, ln.rstrip()) for no, ln in enumerate(text.splitlines(), 1) if ln.strip()]
     out: list[Sgp4Orbit] = []
     k = 0
     while k < len(lines):
+        start, first = lines[k]
         name: str | None = None
-        if not lines[k].startswith("1 "):
-            name = lines[k][2:] if lines[k].startswith("0 ") else lines[k]
+        if not first.startswith("1 "):
+            name = first[2:] if first.startswith("0 ") else first
             k += 1
         if k + 1 >= len(lines):
             raise ValueError(
-                f"TLE text: the element set starting at non-blank line {k + 1} is incomplete; "
+                f"TLE text line {start}: the element set starting here is incomplete; "
                 "expected an optional name line followed by line 1 and line 2"
             )
-        out.append(tle_orbit(lines[k], lines[k + 1], name=name))
+        try:
+            out.append(tle_orbit(lines[k][1], lines[k + 1][1], name=name))
+        except ValueError as exc:
+            raise ValueError(f"TLE text line {start}: {exc}") from None
         k += 2
     return out
 
