@@ -20,7 +20,7 @@ import numpy.typing as npt
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
-OBJECT_KINDS = ("booster", "rv", "stage", "payload", "other")
+OBJECT_KINDS = ("booster", "rv", "stage", "payload", "other", "moon")
 
 
 @dataclass(frozen=True)
