@@ -14,7 +14,9 @@ from typing import Any
 
 from earlywarn.center import CenterConfig, RegisteredSensor, SensorKind, SensorRegistry
 from earlywarn.center.assessment import AssessmentParams, DefendedArea, LaunchNotification
+from earlywarn.earth.time import parse_utc
 from earlywarn.flight import LaunchSpec, Trajectories, Vehicle
+from earlywarn.flight.moon import moon_truth
 from earlywarn.io import scenario as sc
 from earlywarn.sensors import events as sev
 from earlywarn.sensors.background import GlintModel
@@ -123,6 +125,7 @@ def radars(s: sc.Scenario) -> list[Radar]:
             ("sigma_range", "sigma_range_m"),
             ("sigma_range_rate", "sigma_range_rate_m_s"),
             ("false_alarms_per_scan", "false_alarms_per_scan"),
+            ("pri", "pri_s"),
         ):
             v = getattr(r, src)
             if v is not None:
@@ -199,4 +202,6 @@ def sky_truth(s: sc.Scenario) -> list[Trajectories]:
     """The truth of everything in the sky besides the launches (``scenario.sky``), one
     :class:`Trajectories` per source; empty when the scenario's sky holds nothing else."""
     parts: list[Trajectories] = []
+    if s.sky.moon:
+        parts.append(moon_truth(parse_utc(s.epoch), s.duration))
     return parts
