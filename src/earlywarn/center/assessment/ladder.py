@@ -11,8 +11,10 @@ The ladder (:class:`~earlywarn.center.vocabulary.Level`), per event:
 ``LAUNCH``
     the IR event is kinematically confirmed (status ``boosting``, or it has burnt out), with
     launch point, time, azimuth and class; a radar-only event reaches it once its track
-    gives a ballistic impact prediction (its "launch point" is then the ballistic arc
-    traced back to the ground, which ignores the powered phase: hundreds of km off).
+    gives a ballistic impact prediction from a ballistic fit: a track the ballistic
+    model's gate has held for ``radar_launch_min_updates`` updates (its "launch point" is
+    then the ballistic arc traced back to the ground, which ignores the powered phase:
+    hundreds of km off).
 ``THREAT``
     the predicted impact's 95 % ellipse overlaps a defended area (for an IR-only event,
     only when two satellites see it: see ``ir_threat_needs_stereo``).
@@ -156,6 +158,7 @@ def evaluate_level(ev: Event, ir: IrEventLike | None, ctx: Ctx) -> Event:
     ev = _raise(ev, Level.POSSIBLE_LAUNCH, t)
     if ev.source == Source.RADAR:
         launched = ev.impact is not None and ev.impact.ok
+        launched = launched and ev._book.max_track_updates >= ctx.params.radar_launch_min_updates
     if launched or ev.level >= Level.LAUNCH:
         ev = _raise(ev, Level.LAUNCH, t)
     why, hold = _judge(ev, ir, ctx)
