@@ -81,6 +81,10 @@ def test_the_center_stays_at_or_below_possible_launch(quiet: RunResult) -> None:
     assert quiet.center.alerts, "the Moon's tracks open radar-only events"
     assert _highest(quiet) <= HIGHEST_ALLOWED
     assert all(e.level <= HIGHEST_ALLOWED for e in quiet.center.events)
+    # the Moon is no launch: its events are the run's false alerts, none above the level
+    fa = quiet.evaluation.false_alerts
+    assert fa["POSSIBLE_LAUNCH"] == len(quiet.center.alerts)
+    assert fa["LAUNCH"] == fa["THREAT"] == fa["ATTACK_CONFIRMED"] == 0
 
 
 def test_a_real_launch_in_the_same_sky_is_warned(with_launch: RunResult) -> None:
