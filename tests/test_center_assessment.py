@@ -464,3 +464,32 @@ def test_report_keys_follow_the_tracks_incrementally() -> None:
         (ev,) = events
         assert set(ev.radar_track_ids) == {tr.track_id for tr in tracks}
         assert ev.report_keys == tuple(sorted(seen))
+
+
+def test_a_radar_only_event_needs_a_ballistic_fit_for_launch() -> None:
+    """A radar-only event with an impact prediction in a defended area stays at
+    POSSIBLE_LAUNCH until one of its tracks has had ``radar_launch_min_updates`` updates
+    (a ballistic fit, not a young track's first state: see examples/history/1960-thule),
+    then goes to THREAT at once."""
+    from earlywarn.center.assessment.event import Ctx, Event, rebook
+    from earlywarn.center.assessment.ladder import evaluate_level
+    from earlywarn.center.characterise import ImpactEstimate
+    from earlywarn.center.fusion import FusionParams
+
+    params = AssessmentParams()
+    impact = ImpactEstimate(
+        True, 100.0, 900.0, 20.0, 0.6, 0.4, (4e6, 3e6, 4e6), 20e3, 10e3, 0.0, 1.0
+    )
+    ev = Event(
+        event_id="E0001", source=Source.RADAR, ir_event_id=None, radar_track_ids=(1,),
+        first_t_s=80.0, last_evidence_t_s=100.0, level=Level.NONE,
+        disposition=Disposition.OPEN, reason=Reason.RADAR_TRACK, level_times=(),
+        impact=impact, threatened_areas=("capital",), primary_track_id=1, n_live_tracks=1,
+        sensor_ids=("R",),
+    )  # fmt: skip
+    ctx = Ctx(100.0, (), (), params, FusionParams(), {})
+    n = params.radar_launch_min_updates
+    young = evaluate_level(rebook(ev, max_track_updates=n - 1), None, ctx)
+    assert young.level == Level.POSSIBLE_LAUNCH
+    firm = evaluate_level(rebook(young, max_track_updates=n), None, ctx)
+    assert firm.level == Level.THREAT

@@ -28,7 +28,10 @@ RSO_KINDS = ("rso_payload", "rso_rocket_body", "rso_debris", "rso_unknown")
 :mod:`earlywarn.flight.rso`): launch id ``""``, object id ``rso:<NORAD id>``. Their own
 prefix keeps a catalogued payload apart from a launch's ``payload``."""
 
-OBJECT_KINDS = LAUNCH_KINDS + RSO_KINDS
+MOON_KIND = "moon"
+"""The Moon as a radar target (:mod:`earlywarn.flight.moon`): launch id ``""``."""
+
+OBJECT_KINDS = (*LAUNCH_KINDS, *RSO_KINDS, MOON_KIND)
 
 
 def is_rso(kind: str) -> bool:

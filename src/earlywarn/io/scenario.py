@@ -552,6 +552,14 @@ class Radar(_Model):
     sigma_angle: Radians | None = Field(default=None, gt=0.0)
     sigma_range_rate: float | None = Field(default=None, gt=0.0, description="m/s")
     false_alarms_per_scan: float | None = Field(default=None, ge=0.0)
+    pri: Seconds | None = Field(
+        default=None,
+        gt=0.0,
+        description=(
+            "pulse repetition interval ('36.5 ms'): echoes from beyond c·PRI/2 fold into "
+            "the range window; unset: no range ambiguity"
+        ),
+    )
 
 
 class Sensors(_Model):

@@ -14,7 +14,9 @@ from typing import Any
 
 from earlywarn.center import CenterConfig, RegisteredSensor, SensorKind, SensorRegistry
 from earlywarn.center.assessment import AssessmentParams, DefendedArea, LaunchNotification
+from earlywarn.earth.time import parse_utc
 from earlywarn.flight import LaunchSpec, Trajectories, Vehicle
+from earlywarn.flight.moon import moon_truth
 from earlywarn.flight.rso import catalog_truth
 from earlywarn.io import scenario as sc
 from earlywarn.sensors import events as sev
@@ -125,6 +127,7 @@ def radars(s: sc.Scenario) -> list[Radar]:
             ("sigma_range", "sigma_range_m"),
             ("sigma_range_rate", "sigma_range_rate_m_s"),
             ("false_alarms_per_scan", "false_alarms_per_scan"),
+            ("pri", "pri_s"),
         ):
             v = getattr(r, src)
             if v is not None:
@@ -226,4 +229,6 @@ def sky_truth(s: sc.Scenario) -> list[Trajectories]:
         rso = catalog_truth(cat, s.epoch, s.duration).trajectories
         if rso.n_objects:
             parts.append(rso)
+    if s.sky.moon:
+        parts.append(moon_truth(parse_utc(s.epoch), s.duration))
     return parts

@@ -162,7 +162,9 @@ def run_scenario(
     report("evaluate", 0.85)
     t0 = time.perf_counter()
     launches = launch_truth_from_flight(result) if result is not None else ()
-    evaluation = evaluate(launches, out, batch, rtruth, truth)
+    # events are matched to launches only: an event on the sky's objects (the Moon) is false
+    launch_objects = result.trajectories if result is not None else _empty_truth()
+    evaluation = evaluate(launches, out, batch, rtruth, launch_objects)
     timings["evaluate"] = time.perf_counter() - t0
     report("evaluated", 0.9)
     return RunResult(

@@ -31,6 +31,21 @@ Model (notional, open-literature level)
   modelled).
 * **Timing.** Every face scans at ``k · revisit_s`` (k integer from the scenario epoch);
   ``scan_id`` is k.
+* **Range ambiguity** (only when ``pri_s`` is set; ``None`` keeps the unambiguous model
+  above, bit for bit). A pulsed radar measures range as the delay since the *last*
+  pulse, so an echo of a pulse sent n intervals earlier — a "second-time-around" (or
+  multiple-time-around) echo — appears at R mod R_u, with R_u = c · PRI / 2 the
+  unambiguous range (Skolnik, *Introduction to Radar Systems*, 3rd ed., §2.10; 1st ed.
+  1962, §2.9 "Multiple-time-around echoes"). Such an echo is reported when the target
+  is inside a face's sector and elevation band with a clear line of sight, at *any*
+  true range (also beyond ``max_range_km``), its folded range R mod R_u falls in the
+  instrumented window ``[min_range_km, max_range_km]``, and it passes the detection
+  test with the SNR of its **true** range (the R⁻⁴ law does not fold). Angles and range
+  rate (Doppler, measured pulse to pulse) are those of the target. ``max_range_km`` may
+  not exceed R_u (a window past R_u could hold only folded echoes). Not modelled: the
+  echo's spread in range (the Moon is 1,737 km deep: its echo lasts 11.6 ms, longer
+  than a pulse; the leading edge, the sub-radar point, is what is reported) and
+  staggered PRIs, which a radar uses precisely to unmask such echoes.
 """
 
 from __future__ import annotations
@@ -54,6 +69,9 @@ from earlywarn.sensors.background import (
     window_pairs,
 )
 from earlywarn.sensors.events import Event, condition
+
+C_M_S = 299_792_458.0
+"""Speed of light in vacuum (exact, SI)."""
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -98,7 +116,8 @@ class Radar:
     Defaults are notional (a large UHF early-warning radar, open-literature order of
     magnitude): 1 m² seen at 5,000 km with SNR̄ = threshold, Pfa 1e-6, 6,000 km
     instrumented range, a 5 s revisit, sigmas 50 m / 2 mrad / 2 mrad / 5 m/s, 0.02 false
-    alarms per face per scan.
+    alarms per face per scan; no pulse repetition interval (``pri_s`` None: no range
+    ambiguity).
     """
 
     sensor_id: str
@@ -118,6 +137,7 @@ class Radar:
     sigma_range_rate_m_s: float = 5.0
     false_alarms_per_scan: float = 0.02
     max_range_rate_m_s: float = 8000.0
+    pri_s: float | None = None
     kind: str = field(default="radar", init=False)
 
     def __post_init__(self) -> None:
@@ -157,6 +177,16 @@ class Radar:
             raise ValueError(f"Radar.pfa: got {self.pfa!r}; expected 0 < pfa < 1")
         if self.min_range_km >= self.max_range_km:
             raise ValueError("Radar: min_range_km must be below max_range_km")
+        if self.pri_s is not None:
+            _finite_pos("Radar", "pri_s", self.pri_s)
+            ru_km = self.unambiguous_range_m / 1e3
+            if ru_km < self.max_range_km:
+                need_ms = 2e6 * self.max_range_km / C_M_S
+                raise ValueError(
+                    f"Radar.pri_s: got {self.pri_s!r} s, an unambiguous range c·PRI/2 = "
+                    f"{ru_km:,.0f} km below max_range_km = {self.max_range_km:,.0f}; "
+                    f"expected a PRI of at least {need_ms:.3f} ms (or a shorter max range)"
+                )
 
     # ---- geometry -----------------------------------------------------------------------
 
@@ -191,18 +221,27 @@ class Radar:
                 rr = np.einsum("...i,...i->...", d, np.asarray(v_ecef_m_s)) / rng
         return az, el, rng, rr
 
-    def coverage(self, r_ecef_m: FloatArray) -> BoolArray:
+    @property
+    def unambiguous_range_m(self) -> float:
+        """R_u = c · PRI / 2 (infinite without a PRI)."""
+        return math.inf if self.pri_s is None else 0.5 * C_M_S * self.pri_s
+
+    def folded_range_m(self, range_m: npt.ArrayLike) -> FloatArray:
+        """The range at which an echo from true range R appears: R mod R_u (R without a
+        PRI)."""
+        r = np.asarray(range_m, dtype=np.float64)
+        return r if self.pri_s is None else np.asarray(np.mod(r, self.unambiguous_range_m))
+
+    def coverage(self, r_ecef_m: FloatArray, window: bool = True) -> BoolArray:
         """``(..., n_faces)``: inside each face's sector, elevation band and range, with a
-        clear line of sight. NaN positions are not covered."""
+        clear line of sight. NaN positions are not covered. With ``window=False`` the
+        true range is not limited (the folded range is checked by the caller)."""
         r = np.asarray(r_ecef_m, dtype=np.float64)
         az, el, rng, _ = self.measure(r)
         clear = line_of_sight_clear(self.site_ecef_m, r)
-        ok = (
-            clear
-            & (rng <= self.max_range_km * 1e3)
-            & (rng >= self.min_range_km * 1e3)
-            & np.isfinite(rng)
-        )
+        ok = clear & np.isfinite(rng)
+        if window:
+            ok = ok & (rng <= self.max_range_km * 1e3) & (rng >= self.min_range_km * 1e3)
         cols = []
         for f in self.faces:
             daz = np.mod(az - math.radians(f.boresight_az_deg) + math.pi, 2 * math.pi) - math.pi
@@ -303,9 +342,17 @@ class Radar:
         obj = w_obj[win]
         t = np.asarray(k * period, dtype=np.float64)
         r, v, _, alive = sample_pairs(truth, obj, t)
-        cov = self.coverage(r) & alive[:, None]
+        folds = self.pri_s is not None
+        cov = self.coverage(r, window=not folds) & alive[:, None]
         pi, fi = np.nonzero(cov)
         az, el, rng, rr = self.measure(r[pi], v[pi])
+        if folds:  # second-time-around echoes: keep what folds into the window
+            seen = self.folded_range_m(rng)
+            inside = (seen >= self.min_range_km * 1e3) & (seen <= self.max_range_km * 1e3)
+            pi, fi, az, el, rr = pi[inside], fi[inside], az[inside], el[inside], rr[inside]
+            rng, seen = rng[inside], seen[inside]
+        else:
+            seen = rng
         tt = t[pi]
         cond = condition(self.sensor_id, events, tt)
         snr_bar = self.mean_snr(truth.rcs_m2[obj[pi]], rng) * cond.snr_factor
@@ -314,7 +361,7 @@ class Radar:
         det = (z > thr) & ~cond.outage
         tgt = {
             "t_s": tt[det],
-            "range_m": (rng + self.sigma_range_m * noise[:, 0])[det],
+            "range_m": (seen + self.sigma_range_m * noise[:, 0])[det],
             "azimuth_rad": np.mod(az + self.sigma_azimuth_rad * noise[:, 1], 2 * math.pi)[det],
             "elevation_rad": np.clip(
                 el + self.sigma_elevation_rad * noise[:, 2], -0.5 * math.pi, 0.5 * math.pi

@@ -11,10 +11,12 @@ The ladder (:class:`~earlywarn.center.vocabulary.Level`), per event:
 ``LAUNCH``
     the IR event is kinematically confirmed (status ``boosting``, or it has burnt out), with
     launch point, time, azimuth and class; a radar-only event reaches it once its track
-    gives a ballistic impact prediction and its perigee is surely a missile's (below
-    ``reentry_min_perigee_alt_m`` at 95 %: never a satellite's or a decaying body's; its
+    gives a ballistic impact prediction from a ballistic fit (a track the ballistic
+    model's gate has held for ``radar_launch_min_updates`` updates: the folded echo of the
+    Moon never is) and its perigee is surely a missile's (below
+    ``reentry_min_perigee_alt_m`` at 95 %: never a satellite's or a decaying body's); its
     "launch point" is then the ballistic arc traced back to the ground, which ignores the
-    powered phase: hundreds of km off).
+    powered phase: hundreds of km off.
 ``THREAT``
     the predicted impact's 95 % ellipse overlaps a defended area (for an IR-only event,
     only when two satellites see it: see ``ir_threat_needs_stereo``; for a radar-only
@@ -184,7 +186,11 @@ def evaluate_level(ev: Event, ir: IrEventLike | None, ctx: Ctx) -> Event:
             return space
         launched = ev.impact is not None and ev.impact.ok
         if launched and ev.level < _LAUNCH:
-            launched = ballistic_with_confidence(ev, ctx.params)
+            # a ballistic fit: the tracker's ballistic gate held the track long enough
+            launched = (
+                ev._book.max_track_updates >= ctx.params.radar_launch_min_updates
+                and ballistic_with_confidence(ev, ctx.params)
+            )
     if launched or ev.level >= _LAUNCH:
         ev = _raise(ev, _LAUNCH, t)
     why, hold = _judge(ev, ir, ctx)

@@ -275,7 +275,12 @@ class AssessmentParams:
     drifting glint from a slow rocket; with a radar track the radar decides.
     ``radar_confirm_min_updates``: updates the correlated radar track needs before the
     event is ATTACK_CONFIRMED — a firm track (~30 s at a 5 s revisit), not a two-point
-    start whose state is still off by hundreds of m/s. ``ir_min_frames`` /
+    start whose state is still off by hundreds of m/s. ``radar_launch_min_updates``:
+    updates a track of a radar-only event needs before its impact prediction raises it to
+    LAUNCH — a ballistic fit, not just a state: an echo that is not in free fall (the Moon
+    folded into the range window, ``examples/history/1960-thule.yaml``) leaves the
+    ballistic model's gate within 4–6 updates, as the fall the model predicts fails to
+    show in its range rate. ``ir_min_frames`` /
     ``ir_min_span_s``: persistence an IR candidate needs before it is
     announced as POSSIBLE_LAUNCH (frames with a detection and the time they span; the IR
     event's ``n_frames``/``span_s`` when it has them, else ``n_reports`` and its time
@@ -353,6 +358,7 @@ class AssessmentParams:
     ir_mono_persistence: bool = False
     ir_threat_needs_stereo: bool = True
     radar_confirm_min_updates: int = 6
+    radar_launch_min_updates: int = 8
     rv_min_updates: int = 6
     rv_rcs_margin_db: float = 6.0
     rv_switch_semi_major_m: float = 40e3
