@@ -486,6 +486,9 @@ def test_a_radar_only_event_needs_a_ballistic_fit_for_launch() -> None:
         disposition=Disposition.OPEN, reason=Reason.RADAR_TRACK, level_times=(),
         impact=impact, threatened_areas=("capital",), primary_track_id=1, n_live_tracks=1,
         sensor_ids=("R",),
+        # a missile's state: 4 km/s level at 300 km, perigee thousands of km down
+        x=np.array([6.678e6, 0.0, 0.0, 0.0, 4000.0, 0.0]),
+        p=np.diag([100.0**2] * 3 + [10.0**2] * 3),
     )  # fmt: skip
     ctx = Ctx(100.0, (), (), params, FusionParams(), {})
     n = params.radar_launch_min_updates
