@@ -66,7 +66,7 @@ from earlywarn.center.radar_tracking import (
     radar_step,
 )
 from earlywarn.earth.time import parse_utc
-from earlywarn.reports import KINDS, ReportBatch, ReportBlock, ReportSlice
+from earlywarn.reports import KINDS, MODES, ReportBatch, ReportBlock, ReportSlice
 
 __all__ = [
     "CenterConfig",
@@ -133,7 +133,9 @@ class CenterConfig:
     notifications; ``ir``: the IR detector (None: :class:`InfraredDetector` defaults);
     ``radar``, ``fusion``, ``assessment``, ``intake``: the parameters of those stages;
     ``sensors``: the sensor registry (reports from any other sensor are counted and never
-    used; None takes every sensor, for unit tests and replays without their scenario).
+    used; None takes every sensor, for unit tests and replays without their scenario);
+    ``mode``: the center's provenance, one of :data:`earlywarn.reports.MODES` (it uses
+    only reports of its own mode and counts the others as ``other_mode``).
     """
 
     epoch: datetime
@@ -145,8 +147,11 @@ class CenterConfig:
     assessment: AssessmentParams = field(default_factory=AssessmentParams)
     intake: IntakeParams = field(default_factory=IntakeParams)
     sensors: SensorRegistry | None = None
+    mode: str = "live"
 
     def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"CenterConfig.mode: got {self.mode!r}; expected one of {MODES}")
         object.__setattr__(self, "epoch", parse_utc(self.epoch))
         object.__setattr__(self, "defended_areas", tuple(self.defended_areas))
         object.__setattr__(self, "declared_launches", tuple(self.declared_launches))
@@ -218,7 +223,9 @@ def step(state: CenterState, reports: ReportSlice, t_s: float) -> tuple[CenterSt
             "(build one with ReportSlice.from_columns or ReportSlice.window)"
         )
     cfg = state.config
-    intake, rep, counts = admit(state.intake, reports, state.t_s, t_s, cfg.intake, cfg.sensors)
+    intake, rep, counts = admit(
+        state.intake, reports, state.t_s, t_s, cfg.intake, cfg.sensors, cfg.mode
+    )
     a = cfg.assessment
     health = update_health(state.health, rep.status, t_s, a)
     ir_state, ir_new = cfg.detector.step(state.ir_state, rep.ir, t_s, status=rep.status)
