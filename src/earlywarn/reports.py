@@ -129,7 +129,7 @@ STATUS_COLUMNS: dict[str, str] = {
 
 STATUS_STATES = ("ok", "degraded", "outage")
 
-TRUTH_LABELS = ("clutter", "glint", "fire", "false_alarm")
+TRUTH_LABELS = ("clutter", "glint", "fire", "false_alarm", "corrupt")
 """Scoring-only labels for reports with no true object (besides object ids)."""
 
 KIND_COLUMNS: dict[str, dict[str, str]] = {

@@ -66,7 +66,16 @@ from earlywarn.center.radar_tracking import (
     radar_step,
 )
 from earlywarn.earth.time import parse_utc
-from earlywarn.reports import KINDS, MODES, ReportBatch, ReportBlock, ReportSlice
+from earlywarn.reports import (
+    KINDS,
+    MODES,
+    Rejection,
+    ReportBatch,
+    ReportBlock,
+    ReportSlice,
+    bad_rows,
+    row_faults,
+)
 
 __all__ = [
     "CenterConfig",
@@ -301,6 +310,9 @@ class CenterOutput:
     ir_tracks: tuple[tuple[str, FloatVec, FloatVec], ...] = ()
     """(IR event id, times (K,), estimated ECEF positions (K, 3)): the last track history
     each IR event had, including events the detector has since dropped."""
+    rejected: tuple[Rejection, ...] = ()
+    """The reports refused for breaking the contract and those found implausible, each
+    named (which report, field, value, why)."""
 
     def alerts_jsonl(self) -> str:
         """Every alert as one JSON line each."""
@@ -358,6 +370,7 @@ def _run_center(
         raise TypeError(
             f"batch must be an earlywarn.reports.ReportBatch, got {type(batch).__name__}"
         )
+    named = _named_bad_rows(batch) if any(batch.count(k) for k in KINDS) else ()
     batch, refused = batch.without_bad_rows()
     times = [batch.columns(k)["t_s"] for k in KINDS if batch.count(k)]
     all_t = np.concatenate(times) if times else np.zeros(0)
@@ -419,6 +432,7 @@ def _run_center(
         t_start_s=float(t_start_s),
         t_end_s=float(t_end_s),
         intake=intake,
+        rejected=named + intake.rejected,
         track_log=tuple(track_log),
         ir_tracks=tuple(
             (
@@ -429,6 +443,27 @@ def _run_center(
             for key, ev in sorted(ir_last.items())
         ),
     )
+
+
+def _named_bad_rows(batch: ReportBatch) -> tuple[Rejection, ...]:
+    """The rows of a batch that break a value rule of the contract, each named."""
+    out = []
+    for kind in KINDS:
+        cols = batch.columns(kind)
+        if not bad_rows(kind, cols).any():
+            continue
+        faults = {i: f for i, f in row_faults(kind, cols).items() if f[0] != "time_utc"}
+        for i, (name, value, allowed) in sorted(faults.items()):
+            out.append(
+                Rejection.of(
+                    f"{kind} report {cols['sensor_id'][i]} seq {int(cols['seq'][i])} "
+                    f"(t_s {float(cols['t_s'][i]):.3f})",
+                    name,
+                    value,
+                    f"refused: expected {allowed}",
+                )
+            )
+    return tuple(out)
 
 
 def _step_indices(

@@ -106,7 +106,7 @@ def prepare_replay(
         raise ReplayError(f"--epoch {epoch} contradicts the scenario's epoch {scenario.epoch}")  # type: ignore[union-attr]
     read = _read(path, given[0][1] if given else None)
     batch = read.batch
-    notes = ()
+    notes: tuple[str, ...] = ()
     if read.upgraded:
         notes = (
             f"{read.upgraded} records of report schema {SCHEMA_V1} (before report modes) "
