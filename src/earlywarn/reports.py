@@ -667,6 +667,14 @@ class ReportBatch:
             return self, ()
         return self.select({k: ~m for k, m in masks.items()}), refused
 
+    def with_mode(self, mode: str) -> ReportBatch:
+        """The same reports stamped with ``mode`` (one of :data:`MODES`): what a gateway
+        does that feeds a recorded or simulated stream as an exercise, a test or a replay."""
+        if mode not in MODES:
+            raise ReportError(f"mode: got {mode!r}; expected one of {MODES}", "mode", mode)
+        parts = {k: {**self.columns(k), "mode": np.full(self.count(k), mode)} for k in KINDS}
+        return ReportBatch(self.epoch_utc, parts["ir"], parts["radar"], parts["status"])
+
     def merged_order(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """Global time order across kinds: ``(kind_index, row)`` arrays, sort key
         ``(t_s, kind, sensor_id, seq)`` with kind ranked as in :data:`KINDS`. Stable and
