@@ -205,6 +205,7 @@ def test_values_that_keep_the_contract_but_cannot_be_right_are_implausible() -> 
         "elevation_rad": radar_rows([1e6, 1e6], elevation_rad=[0.2, math.radians(1.5)]),
         "site_lat_rad/site_lon_rad": radar_rows([1e6, 1e6], site_lat_rad=[0.9, 0.9005]),
         "snr": radar_rows([1e6, 1e6], snr=[20.0, 1e14]),
+        "range_rate_m_s": radar_rows([1e6, 1e6], range_rate_m_s=[-7e3, 13e3]),
     }
     for field, cols in cases.items():
         _, used, counts = admit_radar(cols, registry=reg)

@@ -314,8 +314,8 @@ def _value_faults(
                 ok = rule[0](a)
             yield name, ~ok, rule[1], _value_at(a)
     if kind == "ir" and cols["los_x"].size:
-        norm = np.sqrt(cols["los_x"] ** 2 + cols["los_y"] ** 2 + cols["los_z"] ** 2)
-        with np.errstate(invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):
+            norm = np.sqrt(cols["los_x"] ** 2 + cols["los_y"] ** 2 + cols["los_z"] ** 2)
             off = ~(np.abs(norm - 1.0) <= LOS_UNIT_TOL)
         yield (
             "los_x/los_y/los_z",

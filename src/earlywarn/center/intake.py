@@ -185,6 +185,10 @@ class PlausibilityLimits:
     * ``elevation_margin_rad``: the same for the faces' elevation limits; 1° is 8.7 σ of
       the default 2 mrad angle noise.
     * ``site_tolerance_m``: a radar report's site must be the registered one.
+    * ``max_range_rate_m_s``: 12 km/s: nothing bound to the Earth closes on or leaves a
+      ground radar faster (escape speed at the surface 11.2 km/s, plus the site's 0.46 km/s
+      at most from the Earth's rotation); meteors are faster and are not early-warning
+      targets.
     * ``max_radar_snr``: 10^13 (130 dB): a 10 m² object at the radar model's 50 km minimum
       range is about 10^10 at the default 5,000 km reference range for 1 m²; the Moon at
       384,000 km about 10^5.
@@ -201,6 +205,7 @@ class PlausibilityLimits:
     range_margin_m: float = 1000.0
     elevation_margin_rad: float = math.radians(1.0)
     site_tolerance_m: float = 1000.0
+    max_range_rate_m_s: float = 12e3
     max_radar_snr: float = 1e13
     max_ir_snr: float = 1e9
     max_intensity_w_sr: float = 1e9
@@ -208,7 +213,8 @@ class PlausibilityLimits:
 
     def __post_init__(self) -> None:
         for name in (
-            "range_margin_m", "elevation_margin_rad", "site_tolerance_m", "max_radar_snr",
+            "range_margin_m", "elevation_margin_rad", "site_tolerance_m",
+            "max_range_rate_m_s", "max_radar_snr",
             "max_ir_snr", "max_intensity_w_sr",
         ):  # fmt: skip
             v = getattr(self, name)
@@ -388,6 +394,13 @@ def _implausible_faults(
     out: list[tuple[str, npt.NDArray[np.bool_], str]] = []
     if b.kind == "radar":
         out.append(("snr", b["snr"] > lim.max_radar_snr, f"snr <= {lim.max_radar_snr:g}"))
+        out.append(
+            (
+                "range_rate_m_s",
+                np.abs(b["range_rate_m_s"]) > lim.max_range_rate_m_s,
+                f"|range_rate_m_s| <= {lim.max_range_rate_m_s:g}",
+            )
+        )
         mr = _limit(b, registry, "max_range_m")
         if mr is not None:
             with np.errstate(invalid="ignore"):
@@ -428,7 +441,8 @@ def _implausible_faults(
                 f"intensity_w_sr <= {lim.max_intensity_w_sr:g}",
             )
         )
-        r = np.sqrt(b["sat_x_m"] ** 2 + b["sat_y_m"] ** 2 + b["sat_z_m"] ** 2)
+        with np.errstate(over="ignore"):
+            r = np.sqrt(b["sat_x_m"] ** 2 + b["sat_y_m"] ** 2 + b["sat_z_m"] ** 2)
         lo_r, hi_r = lim.sat_radius_m
         out.append(
             (

@@ -361,6 +361,16 @@ def _print_run(result: Any, out: Path) -> None:
         )
     fa = {k: v for k, v in s["false_alerts"].items() if v}
     typer.echo(f"false alerts by level: {fa or 'none'}")
+    dropped = {
+        o: sum(by.get(o, 0) for by in s["report_intake"].values())
+        for o in ("refused", "implausible", "other_mode")
+    }
+    if any(dropped.values()):
+        typer.echo(
+            f"reports not used: {dropped['refused']} refused (broke the contract) and "
+            f"{dropped['implausible']} implausible (each named in rejected_reports.jsonl), "
+            f"{dropped['other_mode']} of another mode than {s['center_mode']}"
+        )
     typer.echo(f"outputs in {out}/ (summary.json, alerts.jsonl, report.html, map.png, ...)")
 
 
