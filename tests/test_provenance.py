@@ -268,3 +268,23 @@ def test_garble_hits_the_stated_fraction_and_flips_one_exponent_bit() -> None:
         assert np.all((d >= np.uint64(1) << np.uint64(52)) & (d < np.uint64(1) << np.uint64(63)))
     assert np.array_equal(changed == 1, hit) and changed.max() == 1
     assert np.array_equal(out["t_s"], cols["t_s"]) and np.array_equal(out["seq"], cols["seq"])
+
+
+# ---------------------------------------------------------------------- the service
+
+
+def test_the_service_takes_version_1_records_in_the_envelopes_mode() -> None:
+    from earlywarn.service.envelope import Mode
+    from earlywarn.service.ingest import Reason, Rejected, parse_reports
+
+    rec = {"schema": SCHEMA_V1, "kind": "status", "sensor_id": "rad", "seq": 0, "t_s": 1.0,
+           "time_utc": "2026-03-20T12:00:01.000Z", "state": "ok", "period_s": 10.0}  # fmt: skip
+    body = (json.dumps(rec) + "\n").encode()
+    got = parse_reports(body, "rad", EPOCH, 10, Mode.EXERCISE)
+    assert got.columns("status")["mode"].tolist() == ["exercise"]
+    assert parse_reports(body, "rad", EPOCH, 10).columns("status")["mode"].tolist() == ["live"]
+    new = {**rec, "schema": SCHEMA_VERSION, "mode": "exercise"}
+    body = (json.dumps(new) + "\n").encode()
+    with pytest.raises(Rejected) as exc:
+        parse_reports(body, "rad", EPOCH, 10, Mode.LIVE)
+    assert exc.value.reason == Reason.MODE_MISMATCH and "'mode'" in str(exc.value.detail)

@@ -982,8 +982,9 @@ class ReportSlice:
         status: Mapping[str, npt.ArrayLike] | None = None,
     ) -> ReportSlice:
         """A slice from per-kind column dicts (the contract's columns; ``schema``,
-        ``kind`` and ``time_utc`` may be left out). Wrong or missing columns raise
-        :class:`ReportError`; rows with values outside the rules are refused and counted."""
+        ``kind``, ``mode`` (then ``"live"``) and ``time_utc`` may be left out). Wrong or
+        missing columns raise :class:`ReportError`; rows with values outside the rules are
+        refused and counted."""
         blocks = {}
         refused = []
         for kind, cols in (("ir", ir), ("radar", radar), ("status", status)):
