@@ -163,6 +163,25 @@ class SensorRegistry:
         object.__setattr__(self, "_accepts", accepts)
         object.__setattr__(self, "_by_id", {s.sensor_id: s for s in self.sensors})
 
+        def val(v: float | None) -> float:
+            return math.nan if v is None else float(v)
+
+        radar = {
+            s.sensor_id: (
+                val(s.max_range_m), val(s.el_min_rad), val(s.el_max_rad), val(s.lat_rad),
+                val(s.lon_rad),
+            )
+            for s in self.sensors
+            if s.kind == SensorKind.RADAR
+        }  # fmt: skip
+        object.__setattr__(self, "_radar", radar)
+
+    def radar_limits(self) -> dict[str, tuple[float, float, float, float, float]]:
+        """Radar id → (max range m, lowest and highest face elevation rad, site latitude
+        and longitude rad), NaN where the registration does not state it."""
+        got: dict[str, tuple[float, float, float, float, float]] = self._radar  # type: ignore[attr-defined]
+        return got
+
     def get(self, sensor_id: str) -> RegisteredSensor | None:
         """The registered sensor of this id, or None."""
         got: RegisteredSensor | None = self._by_id.get(sensor_id)  # type: ignore[attr-defined]
@@ -372,19 +391,16 @@ def _of_mode(b: ReportBlock, mode: str, counts: dict[str, dict[str, int]]) -> Re
     return b.take(ok)
 
 
-def _limit(
-    b: ReportBlock, registry: SensorRegistry | None, name: str
-) -> npt.NDArray[np.float64] | None:
-    """A registered per-sensor value for each row (NaN where not known), or None when no
-    row's sensor states it."""
+_UNKNOWN = (math.nan,) * 5
+
+
+def _radar_limits(b: ReportBlock, registry: SensorRegistry | None) -> npt.NDArray[np.float64]:
+    """Per row: the registered max range, elevation limits, site latitude and longitude
+    of the row's radar (NaN where not stated: a comparison with NaN never flags)."""
     if registry is None:
-        return None
-    vals = {s: getattr(registry.get(s), name, None) for s in set(b["sensor_id"].tolist())}
-    if all(v is None for v in vals.values()):
-        return None
-    return np.array(
-        [math.nan if vals[s] is None else vals[s] for s in b["sensor_id"].tolist()], dtype=float
-    )
+        return np.full((b.n, 5), math.nan)
+    lims = registry.radar_limits()
+    return np.array([lims.get(s, _UNKNOWN) for s in b["sensor_id"].tolist()], dtype=float)
 
 
 def _implausible_faults(
@@ -401,37 +417,29 @@ def _implausible_faults(
                 f"|range_rate_m_s| <= {lim.max_range_rate_m_s:g}",
             )
         )
-        mr = _limit(b, registry, "max_range_m")
-        if mr is not None:
-            with np.errstate(invalid="ignore"):
-                bad = b["range_m"] > mr + lim.range_margin_m
-            out.append(
+        reg = _radar_limits(b, registry)
+        m = lim.elevation_margin_rad
+        el = b["elevation_rad"]
+        dlon = np.mod(b["site_lon_rad"] - reg[:, 4] + math.pi, 2 * math.pi) - math.pi
+        with np.errstate(invalid="ignore"):
+            d = 6.371e6 * np.hypot(b["site_lat_rad"] - reg[:, 3], dlon * np.cos(reg[:, 3]))
+            out += [
                 (
                     "range_m",
-                    bad,
+                    b["range_m"] > reg[:, 0] + lim.range_margin_m,
                     f"within the radar's instrumented range + {lim.range_margin_m:g} m",
-                )
-            )
-        lo, hi = _limit(b, registry, "el_min_rad"), _limit(b, registry, "el_max_rad")
-        if lo is not None and hi is not None:
-            el = b["elevation_rad"]
-            m = lim.elevation_margin_rad
-            with np.errstate(invalid="ignore"):
-                bad = (el < lo - m) | (el > hi + m)
-            out.append(("elevation_rad", bad, "within the radar's face elevation limits"))
-        lat, lon = _limit(b, registry, "lat_rad"), _limit(b, registry, "lon_rad")
-        if lat is not None and lon is not None:
-            dlon = np.mod(b["site_lon_rad"] - lon + math.pi, 2 * math.pi) - math.pi
-            d = 6.371e6 * np.hypot(b["site_lat_rad"] - lat, dlon * np.cos(lat))
-            with np.errstate(invalid="ignore"):
-                bad = d > lim.site_tolerance_m
-            out.append(
+                ),
+                (
+                    "elevation_rad",
+                    (el < reg[:, 1] - m) | (el > reg[:, 2] + m),
+                    "within the radar's face elevation limits",
+                ),
                 (
                     "site_lat_rad/site_lon_rad",
-                    bad,
+                    d > lim.site_tolerance_m,
                     f"the registered site (within {lim.site_tolerance_m:g} m)",
-                )
-            )
+                ),
+            ]
     elif b.kind == "ir":
         out.append(("snr", b["snr"] > lim.max_ir_snr, f"snr <= {lim.max_ir_snr:g}"))
         out.append(
