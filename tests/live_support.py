@@ -31,8 +31,9 @@ VIEWER_TOKEN = "viewer-token-for-tests"
 
 @lru_cache(maxsize=1)
 def reference_reports() -> ReportBatch:
-    """The reference scenario's reports (seed 1), made once per process."""
-    return scenario_reports(load_scenario(REFERENCE))
+    """The reference scenario's reports (seed 1), made once per process, stamped
+    ``exercise`` as the test services' mode (:func:`reference_config`) is EXERCISE."""
+    return scenario_reports(load_scenario(REFERENCE)).with_mode("exercise")
 
 
 def reference_config(

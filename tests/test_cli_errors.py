@@ -85,25 +85,46 @@ def _lines(saved: Path) -> list[dict]:
     return [json.loads(x) for x in (saved / "reports.jsonl").read_text().splitlines()]
 
 
+def _rejected(out: Path) -> list[dict]:
+    return [json.loads(x) for x in (out / "rejected_reports.jsonl").read_text().splitlines()]
+
+
 def test_replay_stream_errors_name_the_real_line(saved: Path, tmp_path: Path) -> None:
     recs = _lines(saved)[:20]
     bad = dict(recs[5])
     bad["t_s"] = math.nan
     text = "\n\n".join(json.dumps(r) for r in recs[:5]) + "\n\n" + json.dumps(bad) + "\n"
     (tmp_path / "s.jsonl").write_text(text)  # blank lines between: record 6 is on line 11
-    err = refused("replay", str(tmp_path / "s.jsonl"), "--out", str(tmp_path / "a"))
-    assert "s.jsonl:11:" in err and "'t_s'" in err
-    (tmp_path / "g.jsonl").write_text(json.dumps(recs[0]) + "\n{not json\n")
-    assert "g.jsonl:2: not a JSON object" in refused("replay", str(tmp_path / "g.jsonl"))
+    code, _, err = ew("replay", str(tmp_path / "s.jsonl"), "--out", str(tmp_path / "a"))
+    assert code == 0, err  # the bad record is rejected, the five others replayed
+    assert "1 records rejected on reading" in err
+    (row,) = _rejected(tmp_path / "a")
+    assert row["where"] == "line 11" and row["field"] == "t_s" and row["value"] == "nan"
+    # a stream with no usable record is refused, naming the first bad line
+    (tmp_path / "g.jsonl").write_text("{not json\n" + json.dumps(bad) + "\n")
+    err = refused("replay", str(tmp_path / "g.jsonl"))
+    assert "no usable report (2 rejected)" in err and "g.jsonl:1: not a JSON object" in err
     (tmp_path / "b.jsonl").write_bytes(b"\xff\xfe\x00binary")
     assert "not UTF-8" in refused("replay", str(tmp_path / "b.jsonl"))
 
 
 def test_replay_refuses_absurd_times_and_missing_columns(saved: Path, tmp_path: Path) -> None:
+    from earlywarn.earth.time import iso_utc, parse_utc
+
     table = pq.read_table(saved / "reports.parquet")
     t = table.column("t_s").to_pylist()
     t[0] = -1e9  # used to hang: a grid from -1e9 s
     far = table.set_column(table.schema.get_field_index("t_s"), "t_s", pa.array(t))
+    pq.write_table(far, tmp_path / "far.parquet")
+    # its time_utc no longer agrees: that row alone is rejected, the rest replayed
+    code, _, err = ew("replay", str(tmp_path / "far.parquet"), "--out", str(tmp_path / "r"))
+    assert code == 0, err
+    (row,) = _rejected(tmp_path / "r")
+    assert row["where"] == "row 0" and row["field"] == "time_utc"
+    # a consistent record far from the rest: the stream itself is wrong
+    text = table.column("time_utc").to_pylist()
+    text[0] = iso_utc(parse_utc("2026-03-20T12:00:00Z"), -1e9)
+    far = far.set_column(table.schema.get_field_index("time_utc"), "time_utc", pa.array(text))
     pq.write_table(far, tmp_path / "far.parquet")
     err = refused("replay", str(tmp_path / "far.parquet"), "--out", str(tmp_path / "a"))
     assert "at most 30 days" in err
@@ -123,7 +144,8 @@ def test_outputs_never_mix_runs(saved: Path, tmp_path: Path) -> None:
     assert sorted(p.name for p in out.iterdir()) == ["report.html"]
     code, _, err = ew("replay", str(saved / "reports.parquet"), "--out", str(out), "--force")
     assert code == 0, err
-    assert sorted(p.name for p in out.iterdir()) == ["alerts.jsonl"]  # replaced whole
+    # replaced whole
+    assert sorted(p.name for p in out.iterdir()) == ["alerts.jsonl", "rejected_reports.jsonl"]
     assert not list(tmp_path.glob(".out.*"))  # no staging folder left behind
     (tmp_path / "file").write_text("x")
     assert "is a file" in refused("run", str(REFERENCE), "--out", str(tmp_path / "file"))
@@ -174,4 +196,4 @@ def test_a_record_with_a_list_for_its_kind_is_refused(saved: Path, tmp_path: Pat
     rec["kind"] = ["ir"]
     (tmp_path / "k.jsonl").write_text(json.dumps(rec) + "\n")
     err = refused("replay", str(tmp_path / "k.jsonl"), "--out", str(tmp_path / "a"))
-    assert "k.jsonl:1: report field 'kind': got ['ir']" in err
+    assert "k.jsonl:1: 'kind': report field 'kind': got ['ir']" in err

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from earlywarn.reports import (
     KINDS,
+    MODES,
     SCHEMA_VERSION,
     ReportBatch,
     ReportError,
@@ -49,7 +50,11 @@ def unit_vec(draw: st.DrawFn) -> tuple[float, float, float]:
 
 @st.composite
 def row(draw: st.DrawFn, kind: str) -> dict[str, Any]:
-    r: dict[str, Any] = {"sensor_id": draw(st.sampled_from(SENSORS)), "t_s": draw(times)}
+    r: dict[str, Any] = {
+        "sensor_id": draw(st.sampled_from(SENSORS)),
+        "t_s": draw(times),
+        "mode": draw(st.sampled_from(MODES)),
+    }
     if kind == "ir":
         r["los_x"], r["los_y"], r["los_z"] = draw(unit_vec())
         for k in ("sat_x_m", "sat_y_m", "sat_z_m"):
@@ -156,6 +161,7 @@ def _good_ir() -> dict[str, Any]:
     return {
         "schema": SCHEMA_VERSION,
         "kind": "ir",
+        "mode": "live",
         "sensor_id": "GEO-1",
         "seq": 3,
         "t_s": 12.5,
@@ -190,6 +196,8 @@ def _good_ir() -> dict[str, Any]:
         ({"time_utc": "2026-03-20T12:00:12.500+00:00"}, "time_utc"),
         ({"sensor_id": 5}, "sensor_id"),
         ({"frame_id": -1}, "frame_id"),
+        ({"mode": "LIVE"}, "mode"),
+        ({"mode": None}, "mode"),
     ],
 )
 def test_validate_record_names_the_field(change: dict[str, Any], field: str) -> None:
@@ -207,6 +215,7 @@ def test_validate_record_missing_field_and_status_state() -> None:
     st_rec = {
         "schema": SCHEMA_VERSION,
         "kind": "status",
+        "mode": "live",
         "sensor_id": "R",
         "seq": 0,
         "t_s": 0.0,

@@ -117,6 +117,10 @@ def test_forged_replayed_and_wrong_mode_batches_are_refused_and_audited(live) ->
     cfg, app, client, _ = live
     body = _one_status("rad-n", 1, 1.0)
     own = signed(cfg, "rad-n", 0, body)
+    rec = json.loads(body)
+    live_body = (
+        json.dumps({**rec, "schema": "earlywarn.report/2", "mode": "live"}) + "\n"
+    ).encode()
     cases = [
         ("wrong signature", {**own, "x-earlywarn-signature": "hmac-sha256=" + "0" * 64}, body,
          401, Reason.BAD_SIGNATURE),
@@ -133,6 +137,9 @@ def test_forged_replayed_and_wrong_mode_batches_are_refused_and_audited(live) ->
         ("a TEST tape", signed(cfg, "rad-n", 0, body, mode=Mode.TEST), body, 403,
          Reason.MODE_MISMATCH),
         ("no envelope", {}, body, 400, Reason.BAD_ENVELOPE),
+        # an EXERCISE envelope around reports that say they are live (issue 14)
+        ("records of another mode than the envelope's", signed(cfg, "rad-n", 0, live_body),
+         live_body, 403, Reason.MODE_MISMATCH),
     ]  # fmt: skip
     for name, headers, b, status, reason in cases:
         r = client.post("/v1/reports", content=b, headers=headers)

@@ -8,6 +8,9 @@ obvious from the quantity). Every report carries the common columns:
 
 ``schema``     str    the schema version, :data:`SCHEMA_VERSION`
 ``kind``       str    ``"ir"``, ``"radar"`` or ``"status"``
+``mode``       str    the report's provenance, one of :data:`MODES`: ``"live"``,
+                      ``"exercise"``, ``"test"`` or ``"replay"`` (a center of one mode
+                      uses only reports of that mode: :mod:`earlywarn.center.intake`)
 ``sensor_id``  str    the reporting sensor
 ``seq``        int64  per sensor, strictly increasing across all its reports (any kind)
 ``t_s``        float  seconds since the scenario epoch
@@ -30,6 +33,13 @@ Forms
 * JSON — one object per report with exactly the common + kind columns (the stream form,
   time-ordered across kinds, one line each in JSONL). The epoch is not in the records:
   :meth:`ReportBatch.from_json_records` takes it as an argument.
+
+Versions
+--------
+``earlywarn.report/2`` added ``mode``. Records, tables and files of
+``earlywarn.report/1`` (no ``mode``) are still read: they are taken as ``"live"`` (the
+only mode that existed then) and upgraded to the current version on reading
+(:func:`upgrade_record`, :func:`upgrade_columns`); readers say how many they upgraded.
 
 Validation
 ----------
@@ -59,13 +69,20 @@ import pyarrow.parquet as pq
 
 from earlywarn.earth.time import iso_utc, iso_utc_many, parse_utc
 
-SCHEMA_VERSION = "earlywarn.report/1"
+SCHEMA_VERSION = "earlywarn.report/2"
+SCHEMA_V1 = "earlywarn.report/1"
+"""The previous version (no ``mode`` column): read as mode ``"live"``."""
 
 KINDS = ("ir", "radar", "status")
+
+MODES = ("live", "exercise", "test", "replay")
+"""Report provenance: live sensor data, an exercise (training) scenario, a test tape, or
+reports re-sent from a record. A center takes only its own mode."""
 
 COMMON_COLUMNS: dict[str, str] = {
     "schema": "str",
     "kind": "str",
+    "mode": "str",
     "sensor_id": "str",
     "seq": "int64",
     "t_s": "float64",
@@ -112,7 +129,7 @@ STATUS_COLUMNS: dict[str, str] = {
 
 STATUS_STATES = ("ok", "degraded", "outage")
 
-TRUTH_LABELS = ("clutter", "glint", "fire", "false_alarm")
+TRUTH_LABELS = ("clutter", "glint", "fire", "false_alarm", "corrupt")
 """Scoring-only labels for reports with no true object (besides object ids)."""
 
 KIND_COLUMNS: dict[str, dict[str, str]] = {
@@ -133,7 +150,65 @@ Columns = Mapping[str, Column]
 
 
 class ReportError(ValueError):
-    """A report or batch breaks the schema; the message names field, value and what is allowed."""
+    """A report or batch breaks the schema; the message names field, value and what is allowed.
+
+    ``field`` and ``value`` name the offending field and its value when one field is at
+    fault (None otherwise), so a reader can list a rejected record without parsing the
+    message."""
+
+    def __init__(self, message: str, field: str | None = None, value: object = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.value = value
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """One record a lenient reader or the center's intake refused, named: where it was
+    (``"line 12"`` of a JSON-lines stream, ``"row 40"`` of a table, 0-based), the field
+    at fault (``""`` when the record as a whole is), its value (as text, cut to 80
+    characters) and why."""
+
+    where: str
+    field: str
+    value: str
+    reason: str
+
+    @staticmethod
+    def of(where: str, field: str | None, value: object, reason: str) -> Rejection:
+        text = value if isinstance(value, str) else repr(value)
+        return Rejection(where, field or "", text[:80], reason)
+
+    def to_dict(self) -> dict[str, str]:
+        return {"where": self.where, "field": self.field, "value": self.value,
+                "reason": self.reason}  # fmt: skip
+
+
+def upgrade_record(obj: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
+    """A JSON-style record of :data:`SCHEMA_V1` (no ``mode``) as the current version, mode
+    ``"live"``; any other record unchanged. Returns the record and whether it was upgraded."""
+    if isinstance(obj, Mapping) and obj.get("schema") == SCHEMA_V1 and "mode" not in obj:
+        return {**obj, "schema": SCHEMA_VERSION, "mode": "live"}, True
+    return obj, False
+
+
+def upgrade_columns(cols: Mapping[str, Any]) -> tuple[dict[str, Any], int]:
+    """Loose columns of one kind with ``mode`` filled where absent: rows of
+    :data:`SCHEMA_V1` (or with no ``schema`` column) become the current version, mode
+    ``"live"``. Returns the columns and how many rows had a :data:`SCHEMA_V1` schema."""
+    out = dict(cols)
+    if "mode" in out or "t_s" not in out:
+        return out, 0
+    n = int(np.asarray(out["t_s"]).shape[0])
+    n_v1 = 0
+    if "schema" in out:
+        schema = np.asarray(out["schema"]).astype(str) if n else np.zeros(0, "<U1")
+        v1 = schema == SCHEMA_V1
+        n_v1 = int(v1.sum())
+        if n_v1:
+            out["schema"] = np.where(v1, SCHEMA_VERSION, schema)
+    out["mode"] = np.full(n, "live")
+    return out, n_v1
 
 
 def columns_of(kind: str) -> dict[str, str]:
@@ -181,12 +256,15 @@ _RULES: dict[str, tuple[Callable[[Column], Column], str]] = {
     "sensor_id": (lambda a: np.char.str_len(a.astype(str)) > 0, "a non-empty string"),
     "face_id": (lambda a: np.char.str_len(a.astype(str)) > 0, "a non-empty string"),
     "state": (lambda a: np.isin(a, STATUS_STATES), f"one of {STATUS_STATES}"),
+    "mode": (lambda a: np.isin(a, MODES), f"one of {MODES}"),
 }
 
 
 def _fail(kind: str, name: str, value: object, allowed: str, where: str = "") -> ReportError:
     loc = f" ({where})" if where else ""
-    return ReportError(f"{kind} report field {name!r}{loc}: got {value!r}; expected {allowed}")
+    return ReportError(
+        f"{kind} report field {name!r}{loc}: got {value!r}; expected {allowed}", name, value
+    )
 
 
 def _check_time_text(kind: str, text: Column, where: Callable[[int], str]) -> None:
@@ -236,8 +314,8 @@ def _value_faults(
                 ok = rule[0](a)
             yield name, ~ok, rule[1], _value_at(a)
     if kind == "ir" and cols["los_x"].size:
-        norm = np.sqrt(cols["los_x"] ** 2 + cols["los_y"] ** 2 + cols["los_z"] ** 2)
-        with np.errstate(invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):
+            norm = np.sqrt(cols["los_x"] ** 2 + cols["los_y"] ** 2 + cols["los_z"] ** 2)
             off = ~(np.abs(norm - 1.0) <= LOS_UNIT_TOL)
         yield (
             "los_x/los_y/los_z",
@@ -259,6 +337,40 @@ def bad_rows(kind: str, cols: Columns) -> npt.NDArray[np.bool_]:
     return bad
 
 
+def row_faults(
+    kind: str, cols: Columns, epoch: datetime | None = None
+) -> dict[int, tuple[str, object, str]]:
+    """Every row of typed columns of one kind that breaks a value rule, with its first
+    fault: ``{row: (field, value, what is allowed)}``. Besides :func:`bad_rows`' rules the
+    ``time_utc`` text is checked (ISO 8601 Z, and with ``epoch`` its agreement with
+    ``epoch + t_s``). What a lenient reader rejects row by row."""
+    out: dict[int, tuple[str, object, str]] = {}
+    if not cols["t_s"].size:
+        return out
+    for name, mask, allowed, value in _value_faults(kind, cols):
+        for i in np.flatnonzero(mask).tolist():
+            if i not in out:
+                out[i] = (name, value(i), allowed)
+    text = cols["time_utc"]
+    ok_text = np.array(
+        [isinstance(x, str) and bool(_ISO_Z.match(x)) for x in text.tolist()], dtype=bool
+    )
+    for i in np.flatnonzero(~ok_text).tolist():
+        out.setdefault(i, ("time_utc", text[i], "ISO 8601 UTC text ending in Z"))
+    if epoch is not None and ok_text.any():
+        idx = np.flatnonzero(ok_text)
+        with np.errstate(invalid="ignore"):
+            dt = _time_text_seconds(epoch, text[idx]) - cols["t_s"][idx]
+        for j in np.flatnonzero(~(np.abs(dt) <= TIME_TEXT_TOL_S)).tolist():
+            i = int(idx[j])
+            t = float(cols["t_s"][i])
+            want = iso_utc(epoch, t) if math.isfinite(t) and abs(t) < 1e11 else "epoch + t_s"
+            out.setdefault(
+                i, ("time_utc", text[i], f"epoch + t_s = {want} (within {TIME_TEXT_TOL_S} s)")
+            )
+    return out
+
+
 def _check_columns(
     kind: str,
     cols: Columns,
@@ -273,7 +385,9 @@ def _check_columns(
             if name == "schema":
                 raise ReportError(
                     f"{kind} report field 'schema' ({where(i)}): got {value(i)!r}; "
-                    f"this reader knows only {SCHEMA_VERSION!r}"
+                    f"this reader knows only {SCHEMA_VERSION!r}",
+                    "schema",
+                    value(i),
                 )
             raise _fail(kind, name, value(i), allowed, where(i))
     _check_time_text(kind, cols["time_utc"], where)
@@ -311,25 +425,35 @@ def validate_record(obj: Mapping[str, Any], epoch_utc: str | datetime | None = N
     if not isinstance(obj, Mapping):
         raise ReportError(f"a report must be a JSON object (dict); got {type(obj).__name__}")
     if "schema" not in obj:
-        raise ReportError(f"report field 'schema' is missing; expected {SCHEMA_VERSION!r}")
+        raise ReportError(
+            f"report field 'schema' is missing; expected {SCHEMA_VERSION!r}", "schema", None
+        )
     if obj["schema"] != SCHEMA_VERSION:
         raise ReportError(
             f"report field 'schema': got {obj['schema']!r}; this reader knows only "
-            f"{SCHEMA_VERSION!r}"
+            f"{SCHEMA_VERSION!r} (and {SCHEMA_V1!r} through upgrade_record)",
+            "schema",
+            obj["schema"],
         )
     kind = obj.get("kind")
     if not isinstance(kind, str) or kind not in KIND_COLUMNS:
-        raise ReportError(f"report field 'kind': got {kind!r}; expected one of {KINDS}")
+        raise ReportError(
+            f"report field 'kind': got {kind!r}; expected one of {KINDS}", "kind", kind
+        )
     spec = columns_of(kind)
     missing = [k for k in spec if k not in obj]
     if missing:
         raise ReportError(
-            f"{kind} report: missing field(s) {missing}; a {kind} report has exactly {list(spec)}"
+            f"{kind} report: missing field(s) {missing}; a {kind} report has exactly {list(spec)}",
+            missing[0],
+            None,
         )
     extra = [k for k in obj if k not in spec]
     if extra:
         raise ReportError(
-            f"{kind} report: unexpected field(s) {extra}; a {kind} report has exactly {list(spec)}"
+            f"{kind} report: unexpected field(s) {extra}; a {kind} report has exactly {list(spec)}",
+            extra[0],
+            obj[extra[0]],
         )
     cols: dict[str, Column] = {}
     for name, typ in spec.items():
@@ -477,7 +601,8 @@ class ReportBatch:
         radar: Mapping[str, npt.ArrayLike] | None = None,
         status: Mapping[str, npt.ArrayLike] | None = None,
     ) -> ReportBatch:
-        """Batch from the kind columns; ``schema``, ``kind``, ``time_utc`` filled when absent."""
+        """Batch from the kind columns; ``schema``, ``kind``, ``time_utc`` filled when absent,
+        and ``mode`` (``"live"``; see :func:`upgrade_columns`)."""
         epoch_text = _canonical_epoch(epoch_utc)
         epoch = parse_utc(epoch_text)
         parts: dict[str, Any] = {}
@@ -490,6 +615,7 @@ class ReportBatch:
                 raise ReportError(f"{kind} columns: missing 't_s'")
             t = np.asarray(cols["t_s"], dtype=np.float64)
             n = t.shape[0]
+            cols, _ = upgrade_columns(cols)
             cols.setdefault("schema", np.full(n, SCHEMA_VERSION))
             cols.setdefault("kind", np.full(n, kind))
             if "time_utc" not in cols:
@@ -540,6 +666,14 @@ class ReportBatch:
         if not refused:
             return self, ()
         return self.select({k: ~m for k, m in masks.items()}), refused
+
+    def with_mode(self, mode: str) -> ReportBatch:
+        """The same reports stamped with ``mode`` (one of :data:`MODES`): what a gateway
+        does that feeds a recorded or simulated stream as an exercise, a test or a replay."""
+        if mode not in MODES:
+            raise ReportError(f"mode: got {mode!r}; expected one of {MODES}", "mode", mode)
+        parts = {k: {**self.columns(k), "mode": np.full(self.count(k), mode)} for k in KINDS}
+        return ReportBatch(self.epoch_utc, parts["ir"], parts["radar"], parts["status"])
 
     def merged_order(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """Global time order across kinds: ``(kind_index, row)`` arrays, sort key
@@ -609,13 +743,16 @@ class ReportBatch:
         if unknown:
             raise ReportError(f"from_arrow: unknown kind(s) {unknown}; expected {KINDS}")
         epoch: str | datetime | None = epoch_utc
+        old: set[str] = set()
         for kind, table in tables.items():
             meta = table.schema.metadata or {}
             ver = meta.get(b"earlywarn.schema")
-            if ver is not None and ver.decode() != SCHEMA_VERSION:
+            if ver is not None and ver.decode() == SCHEMA_V1:
+                old.add(kind)
+            elif ver is not None and ver.decode() != SCHEMA_VERSION:
                 raise ReportError(
                     f"{kind} table: schema version {ver.decode()!r}; this reader knows only "
-                    f"{SCHEMA_VERSION!r}"
+                    f"{SCHEMA_VERSION!r} and {SCHEMA_V1!r} (read as mode 'live')"
                 )
             ep = meta.get(b"earlywarn.epoch_utc")
             if epoch is None and ep is not None:
@@ -630,13 +767,17 @@ class ReportBatch:
                 continue
             spec = columns_of(kind)
             names = table.column_names
+            if kind in old and "mode" not in names:
+                names = [*names, "mode"]
             if set(names) != set(spec):
                 raise ReportError(f"{kind} table: columns {names}; expected exactly {list(spec)}")
             cols: dict[str, Column] = {}
             for name, typ in spec.items():
+                if name not in table.column_names:
+                    continue  # 'mode' of a version-1 table, filled below
                 arr = table.column(name).to_numpy(zero_copy_only=False)
                 cols[name] = arr.astype(np.str_) if typ == "str" and arr.size else arr
-            parts[kind] = cols
+            parts[kind], _ = upgrade_columns(cols)
         return cls(_canonical_epoch(epoch), parts["ir"], parts["radar"], parts["status"])
 
     def write_parquet(self, directory: str | os.PathLike[str]) -> list[Path]:
@@ -694,12 +835,14 @@ class ReportBatch:
         epoch_utc: str | datetime,
         validate: bool = True,
     ) -> ReportBatch:
-        """Batch from JSON-style records (each validated with :func:`validate_record`)."""
+        """Batch from JSON-style records (each validated with :func:`validate_record`;
+        records of :data:`SCHEMA_V1` are read as mode ``"live"``)."""
         epoch_text = _canonical_epoch(epoch_utc)
         buckets: dict[str, dict[str, list[Any]]] = {
             k: {n: [] for n in columns_of(k)} for k in KINDS
         }
         for rec in records:
+            rec, _ = upgrade_record(rec)
             if validate:
                 validate_record(rec)
             kind = rec.get("kind")
@@ -794,6 +937,7 @@ def _checked_block(kind: str, cols: Mapping[str, npt.ArrayLike] | None) -> tuple
     if "t_s" not in given:
         raise ReportError(f"{kind} columns: missing 't_s'")
     n = int(np.asarray(given["t_s"]).shape[0])
+    given, _ = upgrade_columns(given)
     given.setdefault("schema", np.full(n, SCHEMA_VERSION))
     given.setdefault("kind", np.full(n, kind))
     given.setdefault("time_utc", np.full(n, ""))
@@ -838,8 +982,9 @@ class ReportSlice:
         status: Mapping[str, npt.ArrayLike] | None = None,
     ) -> ReportSlice:
         """A slice from per-kind column dicts (the contract's columns; ``schema``,
-        ``kind`` and ``time_utc`` may be left out). Wrong or missing columns raise
-        :class:`ReportError`; rows with values outside the rules are refused and counted."""
+        ``kind``, ``mode`` (then ``"live"``) and ``time_utc`` may be left out). Wrong or
+        missing columns raise :class:`ReportError`; rows with values outside the rules are
+        refused and counted."""
         blocks = {}
         refused = []
         for kind, cols in (("ir", ir), ("radar", radar), ("status", status)):

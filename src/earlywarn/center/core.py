@@ -70,7 +70,16 @@ from earlywarn.center.radar_tracking import (
 )
 from earlywarn.center.rso import CenterCatalog, StepCatalog
 from earlywarn.earth.time import parse_utc
-from earlywarn.reports import KINDS, ReportBatch, ReportBlock, ReportSlice
+from earlywarn.reports import (
+    KINDS,
+    MODES,
+    Rejection,
+    ReportBatch,
+    ReportBlock,
+    ReportSlice,
+    bad_rows,
+    row_faults,
+)
 from earlywarn.space.catalog import Catalog
 
 __all__ = [
@@ -140,6 +149,8 @@ class CenterConfig:
     ``sensors``: the sensor registry (reports from any other sensor are counted and never
     used; None takes every sensor, for unit tests and replays without their scenario);
     ``catalog``: the center's own catalog of resident space objects (None: none).
+    ``mode``: the center's provenance, one of :data:`earlywarn.reports.MODES` (it uses
+    only reports of its own mode and counts the others as ``other_mode``).
     """
 
     epoch: datetime
@@ -154,8 +165,11 @@ class CenterConfig:
     catalog: Catalog | None = None
     """The center's own catalog of resident space objects (None: none; see
     :mod:`earlywarn.center.rso`). An input like the sensor registry, not truth."""
+    mode: str = "live"
 
     def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"CenterConfig.mode: got {self.mode!r}; expected one of {MODES}")
         object.__setattr__(self, "epoch", parse_utc(self.epoch))
         object.__setattr__(self, "defended_areas", tuple(self.defended_areas))
         object.__setattr__(self, "declared_launches", tuple(self.declared_launches))
@@ -244,7 +258,9 @@ def step(state: CenterState, reports: ReportSlice, t_s: float) -> tuple[CenterSt
             "(build one with ReportSlice.from_columns or ReportSlice.window)"
         )
     cfg = state.config
-    intake, rep, counts = admit(state.intake, reports, state.t_s, t_s, cfg.intake, cfg.sensors)
+    intake, rep, counts = admit(
+        state.intake, reports, state.t_s, t_s, cfg.intake, cfg.sensors, cfg.mode
+    )
     a = cfg.assessment
     health = update_health(state.health, rep.status, t_s, a)
     ir_state, ir_new = cfg.detector.step(state.ir_state, rep.ir, t_s, status=rep.status)
@@ -325,6 +341,9 @@ class CenterOutput:
     ir_tracks: tuple[tuple[str, FloatVec, FloatVec], ...] = ()
     """(IR event id, times (K,), estimated ECEF positions (K, 3)): the last track history
     each IR event had, including events the detector has since dropped."""
+    rejected: tuple[Rejection, ...] = ()
+    """The reports refused for breaking the contract and those found implausible, each
+    named (which report, field, value, why)."""
 
     def alerts_jsonl(self) -> str:
         """Every alert as one JSON line each."""
@@ -439,6 +458,7 @@ def _run_center(
         raise TypeError(
             f"batch must be an earlywarn.reports.ReportBatch, got {type(batch).__name__}"
         )
+    named = _named_bad_rows(batch) if any(batch.count(k) for k in KINDS) else ()
     batch, refused = batch.without_bad_rows()
     times = [batch.columns(k)["t_s"] for k in KINDS if batch.count(k)]
     all_t = np.concatenate(times) if times else np.zeros(0)
@@ -509,6 +529,7 @@ def _run_center(
         t_start_s=float(t_start_s),
         t_end_s=float(t_end_s),
         intake=intake,
+        rejected=named + intake.rejected,
         track_log=tuple(track_log),
         ir_tracks=tuple(
             (
@@ -519,6 +540,27 @@ def _run_center(
             for key, ev in sorted(ir_last.items())
         ),
     )
+
+
+def _named_bad_rows(batch: ReportBatch) -> tuple[Rejection, ...]:
+    """The rows of a batch that break a value rule of the contract, each named."""
+    out = []
+    for kind in KINDS:
+        cols = batch.columns(kind)
+        if not bad_rows(kind, cols).any():
+            continue
+        faults = {i: f for i, f in row_faults(kind, cols).items() if f[0] != "time_utc"}
+        for i, (name, value, allowed) in sorted(faults.items()):
+            out.append(
+                Rejection.of(
+                    f"{kind} report {cols['sensor_id'][i]} seq {int(cols['seq'][i])} "
+                    f"(t_s {float(cols['t_s'][i]):.3f})",
+                    name,
+                    value,
+                    f"refused: expected {allowed}",
+                )
+            )
+    return tuple(out)
 
 
 def _step_indices(

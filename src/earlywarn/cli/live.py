@@ -180,7 +180,7 @@ def feed(
     if float(clk["t_s"]) > sc.duration:
         fail(f"the center's clock is at t={clk['t_s']:.0f} s, past the scenario's end "
              f"({sc.duration:.0f} s): start the center with a new store")  # fmt: skip
-    posts = plan_posts(batch, float(clk["step_s"]))
+    posts = plan_posts(batch, float(clk["step_s"]), mode.lower())
     typer.echo(
         f"feeding {len(batch)} reports in {len(posts)} posts to {url} at {clk['speed']:g}× "
         f"(center clock t={clk['t_s']:.0f} s)",
@@ -208,6 +208,7 @@ def live_config(
     printed on stderr)."""
     import yaml
 
+    from earlywarn.run import build
     from earlywarn.service.config import parse_config, token_digest
     from earlywarn.service.envelope import Mode
 
@@ -219,11 +220,13 @@ def live_config(
         {"id": s.id, "kind": "ir", "secret": secrets.token_hex(16)} for s in sc.sensors.satellites
     ]
     sensors += [
-        {"id": r.id, "kind": "radar", "site": doc_site, "secret": secrets.token_hex(16)}
-        for r, doc_site in zip(
-            sc.sensors.radars, [r["site"] for r in doc["sensors"]["radars"]], strict=True
+        {"id": r.id, "kind": "radar", "site": doc_site, "max_range": model.max_range_km * 1e3,
+         "secret": secrets.token_hex(16)}
+        for r, doc_site, model in zip(
+            sc.sensors.radars, [r["site"] for r in doc["sensors"]["radars"]],
+            build.radars(sc), strict=True,
         )
-    ]
+    ]  # fmt: skip
     token = secrets.token_urlsafe(18)
     center = dict(doc["center"])
     catalog = center.pop("catalog", None)
@@ -233,7 +236,7 @@ def live_config(
         "epoch": sc.epoch,
         "clock": {"speed": speed, "start": 0.0, "lag": lag_s},
         "store": store,
-        "center": center,
+        "center": {k: v for k, v in center.items() if k != "mode"},
         "catalog": catalog,
         "sensors": sensors,
         "defended_areas": doc["defended_areas"],

@@ -366,6 +366,16 @@ def _print_run(result: Any, out: Path) -> None:
         )
     fa = {k: v for k, v in s["false_alerts"].items() if v}
     typer.echo(f"false alerts by level: {fa or 'none'}")
+    dropped = {
+        o: sum(by.get(o, 0) for by in s["report_intake"].values())
+        for o in ("refused", "implausible", "other_mode")
+    }
+    if any(dropped.values()):
+        typer.echo(
+            f"reports not used: {dropped['refused']} refused (broke the contract) and "
+            f"{dropped['implausible']} implausible (each named in rejected_reports.jsonl), "
+            f"{dropped['other_mode']} of another mode than {s['center_mode']}"
+        )
     typer.echo(f"outputs in {out}/ (summary.json, alerts.jsonl, report.html, map.png, ...)")
 
 
@@ -381,34 +391,63 @@ def replay(
         typer.Option(help="Epoch (ISO 8601 Z); checked against the reports' own time_utc."),
     ] = None,
     step: Annotated[float, typer.Option(help="Center step, s (0.1 to 600).")] = 2.0,
+    mode: Annotated[
+        str | None,
+        typer.Option(
+            help="The center's mode: live, exercise, test or replay (default: the "
+            "scenario's center.mode, else live); reports of other modes are counted, not used."
+        ),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print the alerts as JSON.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="No timeline.")] = False,
 ) -> None:
     """Run the center alone over a saved report stream: no truth, no evaluation
-    (deterministic: the same reports give the same alerts; no seed)."""
+    (deterministic: the same reports give the same alerts; no seed). Corrupt records are
+    rejected one by one and listed in rejected_reports.jsonl; the rest is replayed."""
     from earlywarn.center import run_center
+    from earlywarn.center.intake import Outcome
+    from earlywarn.io.reports import REJECTIONS_FILE, write_rejections
     from earlywarn.run.replay import ReplayError, prepare_replay
     from earlywarn.run.staging import OutputError, check_output_dir, staged_output
 
     sc = load_scenario_or_fail(scenario) if scenario is not None else None
     try:
         check_output_dir(out, force)
-        rp = prepare_replay(reports, sc, epoch, step)
+        rp = prepare_replay(reports, sc, epoch, step, mode)
     except (ReplayError, OutputError) as exc:
         fail(str(exc))
     for what in rp.missing:
         typer.echo(f"earlywarn: warning: no --scenario: {what}", err=True)
+    for note in rp.notes:
+        typer.echo(f"earlywarn: note: {note}", err=True)
     result = run_center(rp.batch, rp.config, dt_s=step)
+    rejected = (*rp.rejected, *result.rejected)
     try:
         with staged_output(out, force) as tmp:
             (tmp / "alerts.jsonl").write_text(result.alerts_jsonl())
+            write_rejections(rejected, tmp / REJECTIONS_FILE)
     except OutputError as exc:
         fail(str(exc))
     alerts = [a.to_dict() for a in result.alerts]
+    intake = result.intake.to_dict()
     if json_out:
-        typer.echo(json.dumps({"n_alerts": len(alerts), "alerts": alerts}, indent=2))
+        typer.echo(
+            json.dumps(
+                {"n_alerts": len(alerts), "alerts": alerts,
+                 "n_rejected_on_reading": len(rp.rejected), "report_intake": intake},
+                indent=2,
+            )
+        )  # fmt: skip
         return
+    n_other = result.intake.total(Outcome.OTHER_MODE)
+    typer.echo(
+        f"{len(rp.rejected)} records rejected on reading, "
+        f"{result.intake.total(Outcome.IMPLAUSIBLE)} implausible, "
+        f"{n_other} of another mode than {rp.config.mode} (listed in "
+        f"{out / REJECTIONS_FILE}; counts by outcome: {intake or 'none'})",
+        err=True,
+    )
     if quiet:
         return
     for line in format_timeline(alerts):

@@ -119,6 +119,13 @@ def _ordered(start: float, end: float, what: str) -> None:
         raise ValueError(f"{what} ends before it starts: start {start:g} s, end {end:g} s")
 
 
+LaunchMode = Literal["live", "exercise", "test"]
+"""The report modes a launch's reports can carry (``replay`` is a stream's, not a launch's)."""
+
+CenterMode = Literal["live", "exercise", "test", "replay"]
+"""The report modes (:data:`earlywarn.reports.MODES`)."""
+
+
 class Launch(_Model):
     """One launch: aimed (``aim``) or unaimed (``azimuth_deg`` + ``elevation_deg``)."""
 
@@ -131,6 +138,11 @@ class Launch(_Model):
     apogee: Metres | None = None
     azimuth_deg: float | None = Field(default=None, ge=-360.0, le=360.0)
     elevation_deg: float | None = Field(default=None, gt=0.0, le=90.0)
+    mode: LaunchMode = Field(
+        default="live",
+        description="the provenance of the reports of this launch: a real launch (live), or "
+        "one injected by an exercise or a test scenario",
+    )
 
     @model_validator(mode="after")
     def _aimed_or_not(self) -> Launch:
@@ -227,6 +239,7 @@ class Salvo(_Model):
     window: TimeWindow
     aim: Places
     seed: int = Field(default=0, ge=0)
+    mode: LaunchMode = Field(default="live", description="the provenance of its reports")
 
     @field_validator("vehicles")
     @classmethod
@@ -281,6 +294,7 @@ class Salvo(_Model):
                 site=GroundPoint(lat_deg=site[i][0], lon_deg=site[i][1]),
                 aim=GroundPoint(lat_deg=aim[i][0], lon_deg=aim[i][1]),
                 time=times[i],
+                mode=self.mode,
             )
             for i, lid in enumerate(self.launch_ids())
         )
@@ -346,7 +360,23 @@ class SensorEvent(_Model):
         return self
 
 
-Event = Annotated[Fire | SensorEvent, Field(discriminator="type")]
+class CorruptEvent(_Model):
+    """A failing part garbling a fraction of one sensor's reports (the June 1980 case;
+    how, in :class:`earlywarn.sensors.events.Corrupt`)."""
+
+    type: Literal["corrupt"]
+    sensor: str
+    start: Seconds
+    end: Seconds
+    fraction: float = Field(default=0.05, gt=0.0, le=1.0, description="of its reports")
+
+    @model_validator(mode="after")
+    def _order(self) -> CorruptEvent:
+        _ordered(self.start, self.end, "the corruption")
+        return self
+
+
+Event = Annotated[Fire | SensorEvent | CorruptEvent, Field(discriminator="type")]
 
 
 class Glint(_Model):
@@ -652,6 +682,10 @@ class CenterSettings(_Model):
     def _catalog_file(cls, v: str | None, info: ValidationInfo) -> str | None:
         return catalog_path(v, info)
 
+    mode: CenterMode = Field(
+        default="live", description="the center uses only reports of this mode"
+    )
+
 
 class Scenario(_Model):
     """The whole scenario file."""
@@ -729,7 +763,7 @@ class Scenario(_Model):
         if dup:
             raise ValueError(f"launch ids must be unique; repeated: {', '.join(dup)}")
         for ev in self.events:
-            if isinstance(ev, SensorEvent) and ev.sensor not in ids:
+            if isinstance(ev, SensorEvent | CorruptEvent) and ev.sensor not in ids:
                 known = ", ".join(ids) or "none"
                 raise ValueError(f"event refers to unknown sensor {ev.sensor!r}; known: {known}")
         names = [a.name for a in self.defended_areas]

@@ -157,6 +157,8 @@ def events(s: sc.Scenario) -> list[sev.Event]:
                     ev.intensity,
                 )
             )
+        elif isinstance(ev, sc.CorruptEvent):
+            out.append(sev.Corrupt(ev.sensor, ev.start, ev.end, ev.fraction))
         elif ev.type == "outage":
             out.append(sev.Outage(ev.sensor, ev.start, ev.end, silent=ev.silent))
         else:
@@ -174,16 +176,24 @@ def notifications(s: sc.Scenario) -> tuple[LaunchNotification, ...]:
 
 def sensor_registry(s: sc.Scenario) -> SensorRegistry:
     """The center's sensor registry: every satellite and radar of the scenario (their ids,
-    kinds and radar sites), not what they will see."""
+    kinds, and for a radar its site, instrumented maximum range and the elevation limits
+    of its faces), not what they will see."""
     sats = [RegisteredSensor(sat.id, SensorKind.IR) for sat in s.sensors.satellites]
     rads = [
         RegisteredSensor(
-            r.id, SensorKind.RADAR, math.radians(r.site.lat_deg), math.radians(r.site.lon_deg),
-            r.site.h_m,
+            model.sensor_id, SensorKind.RADAR, math.radians(model.lat_deg),
+            math.radians(model.lon_deg), model.h_m, model.max_range_km * 1e3,
+            math.radians(min(f.el_min_deg for f in model.faces)),
+            math.radians(max(f.el_max_deg for f in model.faces)),
         )
-        for r in s.sensors.radars
+        for model in radars(s)
     ]  # fmt: skip
     return SensorRegistry(tuple(sats + rads))
+
+
+def launch_modes(s: sc.Scenario) -> dict[str, str]:
+    """The report mode of every launch that is not live (launch id → mode)."""
+    return {ln.id: ln.mode for ln in expand_launches(s) if ln.mode != "live"}
 
 
 def center_config(s: sc.Scenario) -> CenterConfig:
@@ -198,6 +208,7 @@ def center_config(s: sc.Scenario) -> CenterConfig:
             retract_after_s=s.center.retract_after,
         ),
         catalog=center_catalog(s),
+        mode=s.center.mode,
     )
 
 

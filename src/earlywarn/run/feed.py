@@ -53,10 +53,14 @@ class Post:
     body: bytes
 
 
-def plan_posts(batch: ReportBatch, every_s: float) -> list[Post]:
-    """The posts of a batch of reports, in time order (then sensor id)."""
+def plan_posts(batch: ReportBatch, every_s: float, mode: str | None = None) -> list[Post]:
+    """The posts of a batch of reports, in time order (then sensor id); with ``mode``
+    every report is stamped with it (:meth:`ReportBatch.with_mode`), as the envelope
+    that will carry it must agree."""
     if not (math.isfinite(every_s) and every_s > 0.0):
         raise ValueError(f"every_s must be a positive number of seconds, got {every_s!r}")
+    if mode is not None:
+        batch = batch.with_mode(mode)
     groups: dict[tuple[float, str], list[str]] = defaultdict(list)
     for rec in batch.iter_records():
         tick = math.ceil(rec["t_s"] / every_s - 1e-9) * every_s

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from earlywarn.io.reports import write_reports_parquet
+from earlywarn.io.reports import REJECTIONS_FILE, write_rejections, write_reports_parquet
 from earlywarn.io.tables import tracks_table, truth_table
 from earlywarn.run.pipeline import RunResult
 from earlywarn.run.sceneview import scene_from_run
@@ -31,6 +31,7 @@ def write_outputs(result: RunResult, out_dir: str | Path, pictures: bool = True)
     p.write_text(result.center.alerts_jsonl())
     written.append(p)
     written.append(write_reports_parquet(result.reports, out / "reports.parquet"))
+    written.append(write_rejections(result.center.rejected, out / REJECTIONS_FILE))
     result.report_truth.write_parquet(out)
     written.append(out / "truth_labels.parquet")
     pq.write_table(tracks_table(result.center), out / "tracks.parquet")

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from earlywarn import __version__
 from earlywarn.analysis.evaluate import (
     Evaluation,
@@ -25,7 +27,7 @@ from earlywarn.analysis.warning_time import dual_confirmation
 from earlywarn.center import CenterOutput, CenterProgress, run_center
 from earlywarn.flight import FlightResult, FlightSolver, Trajectories
 from earlywarn.io.scenario import Scenario, ScenarioError, scenario_hash
-from earlywarn.reports import ReportBatch, ReportTruth
+from earlywarn.reports import KINDS, MODES, ReportBatch, ReportTruth
 from earlywarn.run import build
 from earlywarn.sensors.infrared import InfraredSatellite
 from earlywarn.sensors.radar import Radar
@@ -87,9 +89,18 @@ class RunResult:
             "timings_s": {k: round(v, 3) for k, v in self.timings_s.items()},
             "n_reports": {k: self.reports.count(k) for k in ("ir", "radar", "status")},
             "n_alerts": len(self.center.alerts),
+            "center_mode": self.scenario.center.mode,
+            "n_reports_by_mode": _by_mode(self.reports),
             "report_intake": self.center.intake.to_dict(),
+            "n_rejected_reports": len(self.center.rejected),
             **ev,
         }
+
+
+def _by_mode(batch: ReportBatch) -> dict[str, int]:
+    """How many reports of each mode a batch holds (modes with none left out)."""
+    mode = np.concatenate([batch.columns(k)["mode"] for k in KINDS])
+    return {m: int(np.count_nonzero(mode == m)) for m in MODES if np.any(mode == m)}
 
 
 def _finite_or_none(x: float | None) -> float | None:
@@ -139,7 +150,10 @@ def run_scenario(
 
     report("sensors", 0.25)
     t0 = time.perf_counter()
-    batch, rtruth = simulate(truth, sats, rads, scenario.epoch, 0.0, scenario.duration, seed, evs)
+    modes = build.launch_modes(scenario)
+    batch, rtruth = simulate(
+        truth, sats, rads, scenario.epoch, 0.0, scenario.duration, seed, evs, modes=modes
+    )
     timings["sensors"] = time.perf_counter() - t0
 
     report("center", 0.5)
@@ -162,9 +176,13 @@ def run_scenario(
     report("evaluate", 0.85)
     t0 = time.perf_counter()
     launches = launch_truth_from_flight(result) if result is not None else ()
-    # events are matched to launches only: an event on the sky's objects (the Moon) is false
+    # events are matched to launches only (an event on the sky's objects, the Moon or a
+    # satellite, is false), and the center is scored on the launches of its own mode: a
+    # live center that ignores an exercise raid has missed nothing, and a center in
+    # exercise mode owes no live warning
     launch_objects = result.trajectories if result is not None else _empty_truth()
-    evaluation = evaluate(launches, out, batch, rtruth, launch_objects)
+    own = [ln for ln in launches if modes.get(ln.launch_id, "live") == config.mode]
+    evaluation = evaluate(own, out, batch, rtruth, launch_objects)
     timings["evaluate"] = time.perf_counter() - t0
     report("evaluated", 0.9)
     return RunResult(

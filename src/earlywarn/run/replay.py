@@ -1,15 +1,19 @@
 """Replay: the center alone over a saved report stream, with its context checked.
 
 The stream is read through the report contract (Parquet written by ``earlywarn run``, or
-JSON lines, every record validated). The context the center needs besides the reports —
-the epoch, the defended areas and the declared launches — comes from the scenario; the
-records carry their own epoch (``time_utc`` with ``t_s``), so a given ``--epoch`` or
-scenario that contradicts it is refused rather than silently used. Without a scenario
-the replay still runs, and says what is missing (:attr:`Replay.missing`).
+JSON lines), record by record: a corrupt record is rejected, named and counted
+(:attr:`Replay.rejected`, written as ``rejected_reports.jsonl``) and the rest replayed;
+records of report schema version 1 are read as mode ``"live"`` (:attr:`Replay.notes`).
+The context the center needs besides the reports — the epoch, the defended areas and
+the declared launches — comes from the scenario; the records carry their own epoch
+(``time_utc`` with ``t_s``), so a given ``--epoch`` or scenario that contradicts it is
+refused rather than silently used. Without a scenario the replay still runs, and says
+what is missing (:attr:`Replay.missing`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,9 +22,9 @@ import numpy as np
 
 from earlywarn.center import CenterConfig
 from earlywarn.earth.time import parse_utc
-from earlywarn.io.reports import read_reports_jsonl, read_reports_parquet
+from earlywarn.io.reports import ReportRead, read_reports
 from earlywarn.io.scenario import MAX_DURATION_S, Scenario
-from earlywarn.reports import KINDS, ReportBatch, ReportError
+from earlywarn.reports import KINDS, MODES, SCHEMA_V1, Rejection, ReportBatch, ReportError
 from earlywarn.run import build
 
 __all__ = ["MAX_STEP_S", "MIN_STEP_S", "Replay", "ReplayError", "prepare_replay"]
@@ -42,6 +46,10 @@ class Replay:
     batch: ReportBatch
     config: CenterConfig
     missing: tuple[str, ...]
+    rejected: tuple[Rejection, ...] = ()
+    """Records of the stream rejected on reading (line or row, field, value, why)."""
+    notes: tuple[str, ...] = ()
+    """What the reader assumed (e.g. version-1 records read as mode live)."""
 
 
 def check_step(step_s: float) -> None:
@@ -52,11 +60,9 @@ def check_step(step_s: float) -> None:
         )
 
 
-def _read(path: Path, epoch: str | None) -> ReportBatch:
+def _read(path: Path, epoch: str | None) -> ReportRead:
     try:
-        if path.suffix == ".parquet":
-            return read_reports_parquet(path)
-        return read_reports_jsonl(path, epoch)
+        return read_reports(path, epoch)
     except ReportError as exc:
         raise ReplayError(f"{path}: {exc}") from None
     except (OSError, ValueError) as exc:
@@ -75,10 +81,19 @@ def _check_span(batch: ReportBatch, path: Path) -> None:
 
 
 def prepare_replay(
-    path: Path, scenario: Scenario | None, epoch: str | None, step_s: float
+    path: Path,
+    scenario: Scenario | None,
+    epoch: str | None,
+    step_s: float,
+    mode: str | None = None,
 ) -> Replay:
-    """Read and check a report stream and the center's context; raise :class:`ReplayError`."""
+    """Read and check a report stream and the center's context; raise :class:`ReplayError`.
+
+    ``mode``: the replaying center's mode (None: the scenario's ``center.mode``, else
+    ``"live"``); it uses only reports of that mode and counts the others."""
     check_step(step_s)
+    if mode is not None and mode not in MODES:
+        raise ReplayError(f"--mode: got {mode!r}; allowed {', '.join(MODES)}")
     given = [(name, text) for name, text in (("--epoch", epoch),) if text is not None]
     if scenario is not None:
         given.append((f"the scenario's epoch ({scenario.name})", scenario.epoch))
@@ -89,7 +104,14 @@ def prepare_replay(
             raise ReplayError(f"{name}: {exc}") from None
     if len(given) == 2 and parse_utc(given[0][1]) != parse_utc(given[1][1]):
         raise ReplayError(f"--epoch {epoch} contradicts the scenario's epoch {scenario.epoch}")  # type: ignore[union-attr]
-    batch = _read(path, given[0][1] if given else None)
+    read = _read(path, given[0][1] if given else None)
+    batch = read.batch
+    notes: tuple[str, ...] = ()
+    if read.upgraded:
+        notes = (
+            f"{read.upgraded} records of report schema {SCHEMA_V1} (before report modes) "
+            "read as mode 'live'",
+        )
     for name, text in given:
         if parse_utc(text) != batch.epoch:
             raise ReplayError(
@@ -98,9 +120,13 @@ def prepare_replay(
             )
     _check_span(batch, path)
     if scenario is not None:
-        return Replay(batch, build.center_config(scenario), ())
+        config = build.center_config(scenario)
+        if mode is not None:
+            config = dataclasses.replace(config, mode=mode)
+        return Replay(batch, config, (), read.rejected, notes)
     missing = (
         "no defended areas: no event can reach THREAT (every impact is outside them)",
         "no declared launches: no event is matched to a notification",
     )
-    return Replay(batch, CenterConfig(epoch=batch.epoch_utc), missing)  # type: ignore[arg-type]
+    config = CenterConfig(epoch=batch.epoch_utc, mode=mode or "live")  # type: ignore[arg-type]
+    return Replay(batch, config, missing, read.rejected, notes)

@@ -13,6 +13,7 @@ import numpy as np
 
 from earlywarn.earth.frames import aer_to_enu, enu_to_ecef
 from earlywarn.io import scene as sv
+from earlywarn.reports import ReportBatch
 from earlywarn.space.orbits import ephemeris_ecef
 
 if TYPE_CHECKING:
@@ -71,9 +72,25 @@ def _radars(result: RunResult) -> tuple[sv.RadarSite, ...]:
     )
 
 
+def _drawn(result: RunResult) -> ReportBatch:
+    """The reports a scene draws: those that keep the report contract and were not
+    garbled by a corruption event (the scoring truth's ``corrupt``; they are listed in the
+    run's ``rejected_reports.jsonl`` when the center caught them)."""
+    batch, _ = result.reports.without_bad_rows()
+    masks = {}
+    for kind in ("ir", "radar"):
+        c = batch.columns(kind)
+        if c["t_s"].size:
+            masks[kind] = result.report_truth.lookup(c["sensor_id"], c["seq"]) != "corrupt"
+    if all(m.all() for m in masks.values()):
+        return batch
+    return batch.select(masks)
+
+
 def _detections(result: RunResult) -> sv.Detections:
-    rad = result.reports.columns("radar")
-    ir = result.reports.columns("ir")
+    drawn = _drawn(result)
+    rad = drawn.columns("radar")
+    ir = drawn.columns("ir")
     n_r = len(rad["t_s"])
     if n_r:
         enu = aer_to_enu(rad["azimuth_rad"], rad["elevation_rad"], rad["range_m"])
@@ -99,7 +116,7 @@ def _ir_ground(result: RunResult) -> sv.GroundPoints | None:
     """Where each IR line of sight meets a sphere at cloud-top height, and its true source."""
     from earlywarn.earth.constants import R_MEAN_M
 
-    ir = result.reports.columns("ir")
+    ir = _drawn(result).columns("ir")
     n = len(ir["t_s"])
     if not n:
         return None

@@ -13,6 +13,18 @@
   through the same detection pipeline as a missile plume (assuming a clear sky over it:
   it is not hidden by the cloud-top altitude cut); limb viewers never see it.
 
+* :class:`Corrupt` — a failing part garbling the sensor's messages (the June 1980 NORAD
+  false alerts: a failing 46-cent multiplexer chip wrote 2s into the zero-filled "missiles
+  detected" fields of test messages). In ``[start_s, end_s)`` each measurement report of
+  the sensor is garbled with probability ``fraction`` (:func:`garble`): one of its
+  measured numbers (:data:`CORRUPT_FIELDS`), chosen uniformly, has one bit of its 11-bit
+  IEEE-754 exponent flipped, chosen uniformly — the value is multiplied or divided by
+  2^(2^k) for k = 0..10, or becomes inf/NaN when the flip fills the exponent. Its
+  identity (sensor, seq, time) is kept. Heartbeats are not garbled. The scoring truth
+  labels a garbled report ``"corrupt"``. Small factors (×2, ×4) give wrong values that
+  stay plausible and reach the center like any noisy measurement; large ones break the
+  contract (refused) or a plausibility limit (implausible).
+
 An outage wins over a degraded period. Times are seconds since the scenario epoch.
 """
 
@@ -91,15 +103,74 @@ class Fire:
             )
 
 
-Event = Outage | Degraded | Fire
+@dataclass(frozen=True)
+class Corrupt:
+    """A ``fraction`` of ``sensor_id``'s measurement reports garbled in ``[start_s, end_s)``
+    (see the module docstring and :func:`garble`)."""
+
+    sensor_id: str
+    start_s: float
+    end_s: float
+    fraction: float = 0.05
+
+    def __post_init__(self) -> None:
+        _check_window("Corrupt", self.start_s, self.end_s)
+        if not (math.isfinite(self.fraction) and 0.0 < self.fraction <= 1.0):
+            raise ValueError(f"Corrupt.fraction: got {self.fraction!r}; expected 0 < fraction <= 1")
+
+
+CORRUPT_FIELDS: dict[str, tuple[str, ...]] = {
+    "ir": ("los_x", "los_y", "los_z", "sat_x_m", "sat_y_m", "sat_z_m", "intensity_w_sr", "snr"),
+    "radar": ("range_m", "azimuth_rad", "elevation_rad", "range_rate_m_s", "snr"),
+}
+"""The measured numbers a :class:`Corrupt` event may garble, per report kind."""
+
+_EXPONENT_BITS = np.arange(52, 63, dtype=np.uint64)
+
+
+def garble(
+    kind: str,
+    columns: dict[str, npt.NDArray[np.generic]],
+    t_s: FloatArray,
+    sensor_id: str,
+    events: Sequence[Event],
+    rng: np.random.Generator,
+) -> tuple[dict[str, npt.NDArray[np.generic]], BoolArray]:
+    """The columns with the reports hit by the sensor's :class:`Corrupt` events garbled,
+    and which rows were. Draws per report in order: whether it is hit (uniform < the
+    fraction of an event covering it), the field, the exponent bit."""
+    n = int(t_s.size)
+    hit = np.zeros(n, dtype=bool)
+    fields = CORRUPT_FIELDS.get(kind)
+    evs = [e for e in events if isinstance(e, Corrupt) and e.sensor_id == sensor_id]
+    if not evs or not fields or not n:
+        return columns, hit
+    u = rng.random(n)
+    for ev in evs:
+        hit |= (t_s >= ev.start_s) & (t_s < ev.end_s) & (u < ev.fraction)
+    which = rng.integers(0, len(fields), n)
+    bit = _EXPONENT_BITS[rng.integers(0, _EXPONENT_BITS.size, n)]
+    out = dict(columns)
+    for j, name in enumerate(fields):
+        rows = np.flatnonzero(hit & (which == j))
+        if not rows.size:
+            continue
+        col = np.array(out[name], dtype=np.float64)
+        bits = col.view(np.uint64)
+        bits[rows] ^= np.left_shift(np.uint64(1), bit[rows])
+        out[name] = col
+    return out, hit
+
+
+Event = Outage | Degraded | Fire | Corrupt
 
 
 def check_events(events: Sequence[Event]) -> None:
     """Refuse anything that is not an event."""
     for i, ev in enumerate(events):
-        if not isinstance(ev, Outage | Degraded | Fire):
+        if not isinstance(ev, Outage | Degraded | Fire | Corrupt):
             raise ValueError(
-                f"events[{i}]: got {type(ev).__name__}; allowed Outage, Degraded or Fire"
+                f"events[{i}]: got {type(ev).__name__}; allowed Outage, Degraded, Fire or Corrupt"
             )
 
 
@@ -131,7 +202,7 @@ def condition(sensor_id: str, events: Sequence[Event], t_s: npt.ArrayLike) -> Se
     silent = np.zeros(t.shape, dtype=bool)
     factor = np.ones(t.shape)
     for ev in events:
-        if isinstance(ev, Fire) or ev.sensor_id != sensor_id:
+        if isinstance(ev, Fire | Corrupt) or ev.sensor_id != sensor_id:
             continue
         inside = (t >= ev.start_s) & (t < ev.end_s)
         if isinstance(ev, Outage):

@@ -17,6 +17,16 @@ Heartbeats. Every sensor sends a ``status`` report at ``k · heartbeat_s`` (k in
 the epoch) with its state (``ok``, ``degraded`` or ``outage``) and ``period_s`` =
 ``heartbeat_s``; during a *silent* outage it sends nothing.
 
+Provenance. Every report carries a ``mode`` (:data:`~earlywarn.reports.MODES`): the
+mode of the launch its true object belongs to (``modes``: launch id → mode, default
+``"live"``), so an exercise launch's reports say ``"exercise"``; clutter, false alarms,
+glint, fires and heartbeats are the sensor's own and stay ``"live"``.
+
+Corruption. A :class:`~earlywarn.sensors.events.Corrupt` event garbles a fraction of one
+sensor's measurement reports (:func:`~earlywarn.sensors.events.garble`, from the sensor's
+own stream keyed ``"<id>/corrupt"``, so other draws do not move); the scoring truth labels
+them ``"corrupt"``.
+
 Numbering. Per sensor, ``seq`` counts from 0 over all its reports in time order (ties
 broken by kind as in :data:`~earlywarn.reports.KINDS`, then generation order).
 
@@ -29,7 +39,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 import numpy as np
@@ -37,9 +47,9 @@ import numpy.typing as npt
 
 from earlywarn.earth.time import parse_utc
 from earlywarn.flight.truth import Trajectories
-from earlywarn.reports import KINDS, ReportBatch, ReportTruth
+from earlywarn.reports import KINDS, MODES, ReportBatch, ReportTruth
 from earlywarn.sensors.background import Observations, frame_range
-from earlywarn.sensors.events import Event, check_events, condition
+from earlywarn.sensors.events import Event, check_events, condition, garble
 from earlywarn.sensors.infrared import InfraredSatellite
 from earlywarn.sensors.radar import Radar
 
@@ -100,8 +110,11 @@ def simulate(
     rng_or_seed: int | np.random.SeedSequence | np.random.Generator,
     events: Sequence[Event] = (),
     heartbeat_s: float = 10.0,
+    modes: Mapping[str, str] | None = None,
 ) -> tuple[ReportBatch, ReportTruth]:
-    """Reports of every sensor over ``[t_start_s, t_end_s)`` and their scoring truth."""
+    """Reports of every sensor over ``[t_start_s, t_end_s)`` and their scoring truth.
+
+    ``modes``: the report mode of each launch id (absent ones are ``"live"``)."""
     ep = parse_utc(epoch)
     if not (math.isfinite(t_start_s) and math.isfinite(t_end_s) and t_end_s > t_start_s):
         raise ValueError(
@@ -126,6 +139,15 @@ def simulate(
     events = tuple(events)
     check_events(events)
     root = root_seed(rng_or_seed)
+    modes = dict(modes or {})
+    bad_modes = {k: v for k, v in modes.items() if v not in MODES}
+    if bad_modes:
+        raise ValueError(f"simulate: modes {bad_modes}; each must be one of {MODES}")
+    obj_mode = {
+        oid: modes.get(lid, "live")
+        for oid, lid in zip(truth.object_id, truth.launch_id, strict=True)
+        if modes.get(lid, "live") != "live"
+    }
 
     parts: dict[str, list[dict[str, npt.NDArray[np.generic]]]] = {k: [] for k in KINDS}
     truth_parts: list[ReportTruth] = []
@@ -143,9 +165,20 @@ def simulate(
         seq = np.empty(n_obs + n_hb, dtype=np.int64)
         seq[order] = np.arange(n_obs + n_hb, dtype=np.int64)
         sid = np.full(n_obs + n_hb, sensor.sensor_id)
-        parts[obs.kind].append({**obs.columns, "sensor_id": sid[:n_obs], "seq": seq[:n_obs]})
-        parts["status"].append({**hb, "sensor_id": sid[n_obs:], "seq": seq[n_obs:]})
-        truth_parts.append(ReportTruth(sid[:n_obs], seq[:n_obs], obs.label))
+        mode = np.full(n_obs, "live", dtype="<U8")
+        if obj_mode and n_obs:
+            labels, inv = np.unique(obs.label, return_inverse=True)
+            mode = np.array([obj_mode.get(str(x), "live") for x in labels], dtype="<U8")[inv]
+        cols, hit = garble(
+            obs.kind, obs.columns, t_all[:n_obs], sensor.sensor_id, events,
+            np.random.default_rng(sensor_seed(root, sensor.sensor_id + "/corrupt")),
+        )  # fmt: skip
+        label = np.where(hit, "corrupt", obs.label) if hit.any() else obs.label
+        parts[obs.kind].append({**cols, "sensor_id": sid[:n_obs], "seq": seq[:n_obs], "mode": mode})
+        parts["status"].append(
+            {**hb, "sensor_id": sid[n_obs:], "seq": seq[n_obs:], "mode": np.full(n_hb, "live")}
+        )
+        truth_parts.append(ReportTruth(sid[:n_obs], seq[:n_obs], label))
 
     def join(kind: str) -> dict[str, npt.NDArray[np.generic]] | None:
         if not parts[kind]:

@@ -115,7 +115,7 @@ class Service:
                 sq,
             )
         try:
-            batch = parse_reports(body, sid, self.epoch, lim.max_batch_reports)
+            batch = parse_reports(body, sid, self.epoch, lim.max_batch_reports, env.mode)
         except Rejected as rej:
             rej.sensor_id, rej.seq = sid, sq
             raise

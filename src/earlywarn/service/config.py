@@ -33,6 +33,7 @@ from earlywarn.center.intake import IntakeParams
 from earlywarn.earth.time import parse_utc
 from earlywarn.io.scenario import (
     CenterSettings,
+    Metres,
     Notification,
     Point,
     Seconds,
@@ -73,6 +74,9 @@ class SensorSpec(_Model):
     id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
     kind: SensorKind
     site: Point | None = Field(default=None, description="radar site (radars only)")
+    max_range: Metres | None = Field(
+        default=None, gt=0.0, description="radar's instrumented range (plausibility limit)"
+    )
     secret: str = Field(min_length=16, description="the shared HMAC-SHA256 key (>= 16 chars)")
 
     @model_validator(mode="after")
@@ -81,6 +85,8 @@ class SensorSpec(_Model):
             raise ValueError(f"radar {self.id!r} needs a site (lat_deg, lon_deg, h_m)")
         if self.kind == SensorKind.IR and self.site is not None:
             raise ValueError(f"IR sensor {self.id!r} has no site (its position is in its reports)")
+        if self.kind == SensorKind.IR and self.max_range is not None:
+            raise ValueError(f"IR sensor {self.id!r} has no max_range (a radar's setting)")
         return self
 
 
@@ -158,6 +164,11 @@ class ServiceConfig(_Model):
                 f"a LIVE center runs on the wall clock: clock.speed must be 1, got "
                 f"{self.clock.speed} (use mode EXERCISE or TEST for scaled time)"
             )
+        if "mode" in self.center.model_fields_set and self.center.mode != str(self.mode).lower():
+            raise ValueError(
+                f"center.mode {self.center.mode!r} contradicts mode {self.mode}: the live "
+                "center's mode is 'mode' (leave center.mode out)"
+            )
         return self
 
     # ---------------------------------------------------------------- derived values
@@ -179,7 +190,7 @@ class ServiceConfig(_Model):
                 out.append(
                     RegisteredSensor(
                         s.id, s.kind, math.radians(s.site.lat_deg),
-                        math.radians(s.site.lon_deg), s.site.h_m,
+                        math.radians(s.site.lon_deg), s.site.h_m, s.max_range,
                     )
                 )  # fmt: skip
         return SensorRegistry(tuple(out))
@@ -202,6 +213,7 @@ class ServiceConfig(_Model):
             ),
             intake=IntakeParams(hold_early_s=hold),
             catalog=self.center_catalog(),
+            mode=str(self.mode).lower(),
         )
 
     def center_catalog(self) -> Catalog | None:

@@ -10,7 +10,8 @@
 7. ``(sensor, seq)`` not stored yet: a retry of a stored batch (same body) is
    acknowledged again and stored once; the same seq with another body is refused (409);
 8. the body: JSON lines, each a report of the contract (400 / 422), every report from the
-   envelope's sensor (403), at most ``limits.max_batch_reports`` reports (413);
+   envelope's sensor (403) and of the envelope's mode (403, ``mode_mismatch``), at most
+   ``limits.max_batch_reports`` reports (413);
 9. stored durably (``synchronous=FULL``), then acknowledged (200).
 
 Every refusal is a :class:`Rejected` with a :class:`Reason`; the service writes each to
@@ -30,7 +31,15 @@ from typing import Any
 
 import numpy as np
 
-from earlywarn.reports import KIND_COLUMNS, KINDS, ReportBatch, ReportError, validate_batch
+from earlywarn.reports import (
+    KINDS,
+    SCHEMA_V1,
+    ReportBatch,
+    ReportError,
+    columns_of,
+    upgrade_record,
+    validate_batch,
+)
 from earlywarn.service.envelope import HEADERS, Envelope, Mode, signature_ok
 
 __all__ = ["RateLimiter", "Reason", "Rejected", "parse_envelope", "parse_reports"]
@@ -175,8 +184,16 @@ def _parse_constant(name: str) -> float:
 _ALLOWED_TYPES: dict[str, set[type]] = {"str": {str}, "int64": {int}, "float64": {float, int}}
 
 
-def parse_reports(body: bytes, sensor_id: str, epoch_utc: str, max_reports: int) -> ReportBatch:
-    """Step 8: the body's reports as a validated batch, or :class:`Rejected`."""
+def parse_reports(
+    body: bytes, sensor_id: str, epoch_utc: str, max_reports: int, mode: Mode | None = None
+) -> ReportBatch:
+    """Step 8: the body's reports as a validated batch, or :class:`Rejected`.
+
+    With the envelope's ``mode`` given, every report's ``mode`` must be that mode (in lower
+    case, the report contract's spelling): a batch whose records disagree with its
+    envelope is refused whole (``mode_mismatch``), as a signed envelope that lies about
+    its content. Records of report schema version 1 (before per-report modes, when the
+    envelope alone carried the mode) take the envelope's mode (``"live"`` without one)."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -191,9 +208,19 @@ def parse_reports(body: bytes, sensor_id: str, epoch_utc: str, max_reports: int)
         )
     recs = _json_lines(lines)
     by_kind: dict[str, list[dict[str, Any]]] = {k: [] for k in KINDS}
-    for i, rec in enumerate(recs):
-        if not isinstance(rec, dict):
+    want = None if mode is None else str(mode).lower()
+    for i, raw in enumerate(recs):
+        if not isinstance(raw, dict):
             raise Rejected(Reason.BAD_REPORT, f"line {i + 1}: a report is a JSON object")
+        rec = dict(upgrade_record(raw)[0])
+        if want is not None and raw.get("schema") == SCHEMA_V1 and "mode" not in raw:
+            rec["mode"] = want
+        if want is not None and rec.get("mode") != want:
+            raise Rejected(
+                Reason.MODE_MISMATCH,
+                f"line {i + 1}: field 'mode': got {str(rec.get('mode'))[:20]!r}; the batch's "
+                f"envelope says {mode} (reports mode {want!r})",
+            )
         kind = rec.get("kind")
         if not isinstance(kind, str) or kind not in by_kind:
             raise Rejected(
@@ -240,8 +267,7 @@ _DTYPE = {"str": np.str_, "int64": np.int64, "float64": np.float64}
 
 def _columns(kind: str, recs: list[dict[str, Any]]) -> dict[str, np.ndarray]:
     """The reports' columns, each value of the contract's type (else :class:`Rejected`)."""
-    spec = {"schema": "str", "kind": "str", "sensor_id": "str", "seq": "int64",
-            "t_s": "float64", "time_utc": "str", **KIND_COLUMNS[kind]}  # fmt: skip
+    spec = columns_of(kind)
     names = set(spec)
     for i, r in enumerate(recs):
         if r.keys() != names:

@@ -148,7 +148,8 @@ class LiveCenter:
         n = 0
         with self.lock:
             for b in self.store.batches():
-                batch = parse_reports(b.body, b.sensor_id, self.cfg.epoch, 10**9)
+                # every stored batch is of the center's mode (ingest took no other)
+                batch = parse_reports(b.body, b.sensor_id, self.cfg.epoch, 10**9, self.cfg.mode)
                 self.pending.setdefault(b.step, []).append((b.row_id, batch))
                 n += 1
         return n
