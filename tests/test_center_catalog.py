@@ -34,7 +34,7 @@ from hypothesis import strategies as st
 
 from earlywarn.center import CenterConfig, DefendedArea, run_center
 from earlywarn.center.assessment import AssessmentParams, Event
-from earlywarn.center.assessment.event import Ctx
+from earlywarn.center.assessment.event import Ctx, rebook
 from earlywarn.center.assessment.evidence import (
     ballistic_with_confidence,
     radar_threat_bounded,
@@ -175,11 +175,13 @@ def test_radar_only_icbm_is_still_a_missile(with_catalog: bool) -> None:
 
 
 def _event(x: np.ndarray, p: np.ndarray, **kw: Any) -> Event:
-    return Event(
+    """A radar-only event on a firm track (held ``radar_launch_min_updates`` updates)."""
+    ev = Event(
         "E0001", Source.RADAR, None, (1,), 0.0, 0.0, Level.POSSIBLE_LAUNCH, Disposition.OPEN,
         Reason.RADAR_TRACK, (), state_t_s=0.0, x=x, p=p, primary_track_id=1, n_live_tracks=1,
         **kw,
     )  # fmt: skip
+    return rebook(ev, max_track_updates=AssessmentParams().radar_launch_min_updates)
 
 
 def test_perigee_line_separates_decaying_bodies_from_missiles(decay: tuple[Any, Any]) -> None:

@@ -275,7 +275,8 @@ class Radar:
         apart) a point of the path is within ``reach`` = 1.5 · max(|v_j|, |v_j+1|) · h/2
         + 1 km of the nearer end (the factor 1.5 and the kilometre are slack for the
         interpolant's own speed), so the interval is dropped when both ends are farther
-        than ``max_range + reach`` from the site, or both lie more than ``reach`` below
+        than ``max_range + reach`` from the site (no range cut with a pulse interval: a
+        target at any range may fold into the window), or both lie more than ``reach`` below
         the lowest height above the site's horizontal plane that any face can see
         (``max_range · sin(el_min)`` for a negative lowest elevation, else 0). Kept
         intervals are merged into runs; an object with one sample keeps its instant.
@@ -300,7 +301,9 @@ class Radar:
             max_range = self.max_range_km * 1e3
             el_min = min(f.el_min_deg for f in self.faces)
             floor = min(0.0, max_range * math.sin(math.radians(el_min)))
-            near = np.minimum(rng[:, 1:], rng[:, :-1]) - reach <= max_range
+            # with a pulse interval, a target at any range may fold into the window
+            reach_max = max_range if self.pri_s is None else math.inf
+            near = np.minimum(rng[:, 1:], rng[:, :-1]) - reach <= reach_max
             above = np.maximum(height[:, 1:], height[:, :-1]) + reach >= floor
         keep = both & near & above
         edges = np.diff(np.pad(keep.astype(np.int8), ((0, 0), (1, 1))), axis=1)
