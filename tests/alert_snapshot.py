@@ -32,9 +32,10 @@ def alert_rows(alerts: Any) -> list[list[Any]]:
 
 
 def case_names() -> list[str]:
-    """Every example but the study file and the 400-launch raid (a reliability test),
-    then ``reference@SEED`` for the extra seeds."""
-    names = sorted(p.stem for p in EXAMPLES.glob("*.yaml") if p.stem not in ("study", "raid-large"))
+    """Every example but the study file, the 400-launch raid and the 24-hour quiet day
+    (reliability tests), then ``reference@SEED`` for the extra seeds."""
+    skip = ("study", "raid-large", "quiet-day")
+    names = sorted(p.stem for p in EXAMPLES.glob("*.yaml") if p.stem not in skip)
     return names + [f"reference@{s}" for s in REFERENCE_SEEDS]
 
 

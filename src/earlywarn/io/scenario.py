@@ -591,6 +591,28 @@ class Radar(_Model):
         ),
     )
 
+    def max_range_m(self) -> float:
+        """The instrumented range: ``max_range``, else 6,000 km or 1.2 × the detection
+        range, whichever is longer."""
+        if self.max_range is not None:
+            return self.max_range
+        return max(6000e3, 1.2 * self.detection_range)
+
+    @model_validator(mode="after")
+    def _pri_covers_the_window(self) -> Radar:
+        if self.pri is not None:
+            from earlywarn.sensors.radar import C_M_S
+
+            unambiguous = 0.5 * C_M_S * self.pri
+            if unambiguous < self.max_range_m():
+                raise ValueError(
+                    f"pri: {self.pri * 1e3:g} ms gives an unambiguous range c·PRI/2 of "
+                    f"{unambiguous / 1e3:,.0f} km, below the instrumented range "
+                    f"{self.max_range_m() / 1e3:,.0f} km; allowed a PRI of at least "
+                    f"{2e3 * self.max_range_m() / C_M_S:.3f} ms, or a shorter 'max_range'"
+                )
+        return self
+
 
 class Sensors(_Model):
     satellites: tuple[Satellite, ...] = ()

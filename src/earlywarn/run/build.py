@@ -118,10 +118,7 @@ def radars(s: sc.Scenario) -> list[Radar]:
             "ref_range_km": r.detection_range / 1e3,
             "ref_rcs_m2": r.reference_rcs_m2,
         }
-        if r.max_range is not None:
-            kw["max_range_km"] = r.max_range / 1e3
-        else:
-            kw["max_range_km"] = max(6000.0, 1.2 * r.detection_range / 1e3)
+        kw["max_range_km"] = r.max_range_m() / 1e3
         for src, dst in (
             ("revisit", "revisit_s"),
             ("sigma_range", "sigma_range_m"),

@@ -31,7 +31,7 @@ Every pass iterates over sorted ids, so the same inputs give the same events, bi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from earlywarn.center.assessment.alerts import make_alerts
 from earlywarn.center.assessment.correlate import (
@@ -52,7 +52,7 @@ from earlywarn.center.fusion import FusionParams
 from earlywarn.center.ir.records import IrEventLike
 from earlywarn.center.radar_tracking import RadarTrack
 from earlywarn.center.rso import StepCatalog
-from earlywarn.center.vocabulary import Disposition, Level, Source
+from earlywarn.center.vocabulary import SPACE_OBJECT_REASONS, Disposition, Level, Source
 
 # the enum members read per event (or report) per step, bound once: on Python 3.11
 # `Class.MEMBER` goes through EnumType's attribute lookup, ~10x a module global
@@ -116,7 +116,7 @@ def assess(
     # per event: state, characterisation, declaration, level
     for eid in sorted(w.evs):
         e = w.evs[eid]
-        if _settled(e, eid in w.touched):
+        if _settled(e, eid in w.touched, w.trk):
             continue
         w.evs[eid] = _assess_event(w, e)
     _forget_unannounced(w)
@@ -125,15 +125,21 @@ def assess(
     return tuple(w.evs[k] for k in sorted(w.evs)), w.next_event_no, new_checks
 
 
-def _settled(e: Event, touched: bool) -> bool:
-    """Nothing in the event can change this step: retracted, or without a radar track, a
-    new IR snapshot or a running timer (not announced, or dismissed)."""
+def _settled(e: Event, touched: bool, live: Mapping[int, RadarTrack]) -> bool:
+    """Nothing in the event can change this step: retracted; or without a radar track, a
+    new IR snapshot or a running timer (not announced, or dismissed); or a space object
+    whose tracks have all ended (it keeps its reason: :mod:`earlywarn.center.rso`; on a
+    quiet day hundreds of them pile up, and each would be looked at every step)."""
     if e.disposition == _RETRACTED:
         return True
+    if touched:
+        return False
+    if not e.radar_track_ids:
+        return e.level == _NONE or e.disposition == Disposition.NOT_A_THREAT
     return (
-        not touched
-        and not e.radar_track_ids
-        and (e.level == _NONE or e.disposition == Disposition.NOT_A_THREAT)
+        e.disposition == Disposition.NOT_A_THREAT
+        and e.reason in SPACE_OBJECT_REASONS
+        and not any(k in live for k in e.radar_track_ids)
     )
 
 

@@ -411,6 +411,7 @@ def _open_radar_only(
 def merge_radar_only(w: Work) -> None:
     """Radar-only events whose traced-back launch agrees with an IR launch join it."""
     evs, trk, fusion = w.evs, w.trk, w.ctx.fusion
+    launches: list[str] | None = None  # the IR launch events, found once (when needed)
     for rid in sorted(evs):
         r = evs[rid]
         if (
@@ -423,7 +424,11 @@ def merge_radar_only(w: Work) -> None:
         ):
             continue
         live_r = [trk[x] for x in r.radar_track_ids if x in trk]
-        best_i = _launch_match(evs, r, live_r, fusion)
+        if not live_r:
+            continue  # its tracks ended since it was last assessed: nothing to merge
+        if launches is None:
+            launches = [iid for iid in sorted(evs) if _ir_launch(evs[iid])]
+        best_i = _launch_match(evs, launches, r, live_r, fusion)
         if best_i is None:
             continue
         moved = tuple(x for x in r.radar_track_ids if x in trk)
@@ -441,26 +446,35 @@ def merge_radar_only(w: Work) -> None:
             w.owner[x] = best_i
 
 
+def _ir_launch(cand: Event) -> bool:
+    """An IR event at LAUNCH or above with a launch estimate (a radar-only event may join)."""
+    return not (
+        cand.source != _IR
+        or cand.disposition == _RETRACTED
+        or cand.level < Level.LAUNCH
+        or cand.launch_time_s is None
+        or cand.launch_lat_rad is None
+        or cand.launch_lon_rad is None
+    )
+
+
 def _launch_match(
-    evs: dict[str, Event], r: Event, live_r: list[RadarTrack], fusion: FusionParams
+    evs: dict[str, Event],
+    launches: list[str],
+    r: Event,
+    live_r: list[RadarTrack],
+    fusion: FusionParams,
 ) -> str | None:
-    """The IR event (LAUNCH or above) whose launch estimate the radar-only event ``r``
-    agrees with, within the launch gate; the best by backward distance, then launch-point
-    distance; None if none."""
+    """The IR event of ``launches`` (:func:`_ir_launch`, sorted ids) whose launch estimate
+    the radar-only event ``r`` agrees with, within the launch gate; the best by backward
+    distance, then launch-point distance; None if none."""
     assert r.launch_time_s is not None and r.launch_lat_rad is not None
     assert r.launch_lon_rad is not None
     best_i, best_d = None, (math.inf, math.inf)
-    for iid in sorted(evs):
+    for iid in launches:
         cand = evs[iid]
-        if (
-            cand.source != _IR
-            or cand.disposition == _RETRACTED
-            or cand.level < Level.LAUNCH
-            or cand.launch_time_s is None
-            or cand.launch_lat_rad is None
-            or cand.launch_lon_rad is None
-        ):
-            continue
+        assert cand.launch_time_s is not None and cand.launch_lat_rad is not None
+        assert cand.launch_lon_rad is not None
         dt_l = abs(r.launch_time_s - cand.launch_time_s)
         dist = float(
             ground_distance_m(
