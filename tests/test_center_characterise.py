@@ -131,3 +131,38 @@ def test_hermite_newton_from_the_secant_start_is_converged_after_three_steps() -
     tau8 = _hermite_newton(y0, y1, hs, 0.0, 8)
     assert np.all((tau8 > 0.0) & (tau8 < 60.0))  # every sample crosses inside the step
     assert np.all(np.abs(tau3 - tau8) * speed < 5e-3)
+
+
+def test_an_orbiting_state_fails_without_integration_and_a_low_perigee_does_not() -> None:
+    """The orbit shortcut of ``predict_impact``: a circular orbit at 400 km (speed
+    √(μ/r), closed form) fails with no sigma point impacting; a state on the same path
+    slowed so its two-body perigee is at about 100 km (below the shortcut's 150 km) is
+    integrated, and must give what the full integration gives (it comes down within the
+    horizon, or does not, by integration, not by the shortcut)."""
+    from earlywarn.center.characterise import (
+        ORBIT_SHORTCUT_PERIGEE_M,
+        _perigee_alt_m,
+        predict_impact,
+        propagate_to_height,
+    )
+    from earlywarn.earth.constants import GM_M3_S2, OMEGA_RAD_S, R_MEAN_M
+
+    r = R_MEAN_M + 400e3
+    v_in = math.sqrt(GM_M3_S2 / r)  # inertial circular speed
+    # ECEF velocity of an equatorial prograde circular orbit: inertial minus ω × r
+    x = np.array([r, 0.0, 0.0, 0.0, v_in - OMEGA_RAD_S * r, 0.0])
+    p = np.diag([50.0**2] * 3 + [1.0**2] * 3)
+    assert (
+        _perigee_alt_m(x[None, :])[0] == np.float64(400e3)
+        or abs(_perigee_alt_m(x[None, :])[0] - 400e3) < 1.0
+    )
+    imp = predict_impact(x, p, 0.0)
+    assert not imp.ok and imp.fraction_impacting == 0.0
+    # apogee at 400 km, perigee near 100 km: vis-viva for a = R + 250 km at r (apogee)
+    a = R_MEAN_M + 250e3
+    v_apo = math.sqrt(GM_M3_S2 * (2.0 / r - 1.0 / a))
+    low = np.array([r, 0.0, 0.0, 0.0, v_apo - OMEGA_RAD_S * r, 0.0])
+    assert _perigee_alt_m(low[None, :])[0] < ORBIT_SHORTCUT_PERIGEE_M
+    imp_low = predict_impact(low, p, 0.0)
+    _, _, ok = propagate_to_height(low[None, :], 0.0, max_time_s=5400.0)
+    assert imp_low.ok == bool(ok[0])

@@ -255,3 +255,18 @@ def test_study_file_errors_carry_line_numbers(tmp_path: Path) -> None:
         parse_study(text, "s.yaml")
     with pytest.raises(StudyError, match=r"s.yaml:3: not valid YAML: key 'runs' given twice"):
         parse_study("scenario: a.yaml\nruns: 10\nruns: 20\nseed: 1\n", "s.yaml")
+
+
+def test_a_pulse_interval_shorter_than_the_window_is_refused_at_validation() -> None:
+    # c·PRI/2 must cover the instrumented range: 37.18 ms gives 5,573 km (c = 299,792,458
+    # m/s exactly), below the default 6,000 km window
+    text = GOOD.replace(
+        "      orbit: {preset: geo, lon_deg: 30}\n",
+        "      orbit: {preset: geo, lon_deg: 30}\n  radars:\n    - id: r1\n"
+        "      site: {lat_deg: 70.0, lon_deg: 0.0}\n      faces: [{boresight_az_deg: 0}]\n"
+        '      pri: "37.18 ms"\n',
+    )
+    with pytest.raises(ScenarioError, match=r"pri: 37.18 ms .* 5,573 km.* 6,000 km.* 40\.028 ms"):
+        parse_scenario(text, "p.yaml")
+    ok = text.replace('      pri: "37.18 ms"', '      pri: "37.18 ms"\n      max_range: "5500 km"')
+    assert parse_scenario(ok).sensors.radars[0].max_range_m() == 5500e3
