@@ -43,8 +43,9 @@ SHORT = (
     "salvo",
 )
 LONG = ("glint-equinox",)
-RELIABILITY = ("raid-large",)
-"""Too long for the fast tests: ``tests/test_raid_large.py`` (``make reliability``)."""
+RELIABILITY = ("raid-large", "quiet-day")
+"""Too long for the fast tests: ``tests/test_raid_large.py`` and ``tests/test_quiet_day.py``
+(``make reliability``)."""
 
 
 def run_example(name: str) -> dict[str, Any]:

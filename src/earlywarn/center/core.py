@@ -69,6 +69,7 @@ from earlywarn.center.radar_tracking import (
     radar_step,
 )
 from earlywarn.center.rso import CenterCatalog, StepCatalog
+from earlywarn.center.vocabulary import SPACE_OBJECT_REASONS, Disposition
 from earlywarn.earth.time import parse_utc
 from earlywarn.reports import (
     KINDS,
@@ -213,6 +214,17 @@ class CenterState:
     next_event_no: int
     checks: tuple[tuple[int, float], ...]
     intake: IntakeState = field(default_factory=IntakeState)
+    archive: tuple[Event, ...] = ()
+    """Events that can no longer change, kept out of each step's passes: space objects
+    whose radar tracks have all ended (:func:`_final`). On a quiet day with a real sky
+    thousands of them pile up, and every pass over the events would otherwise grow with
+    the day."""
+
+    def all_events(self) -> tuple[Event, ...]:
+        """The events, archived and active, by event id."""
+        if not self.archive:
+            return self.events
+        return tuple(sorted((*self.archive, *self.events), key=lambda e: e.event_id))
 
     @staticmethod
     def initial(config: CenterConfig, t_s: float = -math.inf) -> CenterState:
@@ -232,7 +244,9 @@ class CenterState:
 
 @dataclass(frozen=True)
 class StepOutput:
-    """What one step produced: new alerts, the events and tracks now, sensor health."""
+    """What one step produced: new alerts, the events and tracks now, sensor health.
+    ``events`` are the active ones at this step (an event archived at the end of the step
+    is still here once; earlier archived ones are in :attr:`CenterState.archive`)."""
 
     t_s: float
     alerts: tuple[Alert, ...]
@@ -306,6 +320,12 @@ def step(state: CenterState, reports: ReportSlice, t_s: float) -> tuple[CenterSt
         for e, imp in fresh
         if old_imp.get(e.event_id) != t_s
     )
+    out = StepOutput(t_s, alerts, events, tracks, health, degraded, impacts, counts)
+    archive = state.archive
+    live = {tr.track_id for tr in tracks}
+    if any(_final(e, live) for e in events):
+        archive = (*archive, *(e for e in events if _final(e, live)))
+        events = tuple(e for e in events if not _final(e, live))
     new_state = CenterState(
         config=cfg,
         t_s=t_s,
@@ -317,9 +337,21 @@ def step(state: CenterState, reports: ReportSlice, t_s: float) -> tuple[CenterSt
         next_event_no=next_no,
         checks=checks,
         intake=intake,
+        archive=archive,
     )
-    out = StepOutput(t_s, alerts, events, tracks, health, degraded, impacts, counts)
     return new_state, out
+
+
+def _final(e: Event, live_tracks: set[int]) -> bool:
+    """An event nothing can change any more: a space object (NOT_A_THREAT as catalogued,
+    uncorrelated orbital or re-entering) whose radar tracks have all ended. Track ids are
+    never reused, and a space object has no IR event, so no report can reach it again."""
+    return (
+        e.disposition == Disposition.NOT_A_THREAT
+        and e.reason in SPACE_OBJECT_REASONS
+        and e.ir_event_id is None
+        and not any(k in live_tracks for k in e.radar_track_ids)
+    )
 
 
 @dataclass(frozen=True)
@@ -522,7 +554,7 @@ def _run_center(
             _call_progress(progress, state, bounds, j + 1, t, t_start_s, t_end_s, wall0)
     return CenterOutput(
         alerts=tuple(alerts),
-        events=state.events,
+        events=state.all_events(),
         impacts=tuple(impacts),
         health_log=tuple(health_log),
         final_state=state,
