@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from earlywarn.io.scenario import load_scenario
+from earlywarn.io.scenario import Scenario, load_scenario
 from earlywarn.run.pipeline import RunResult, run_scenario
 
 SCENE = Path(__file__).resolve().parent.parent / "examples" / "quiet-day.yaml"
@@ -52,3 +52,22 @@ def test_the_center_knows_its_catalog(day: RunResult) -> None:
     # most radar-only events are the catalog's objects, named as such
     reasons = collections.Counter(str(e.reason) for e in day.center.events if e.radar_track_ids)
     assert reasons["catalogued_object"] >= 0.5 * sum(reasons.values()), reasons
+
+
+def test_space_objects_whose_tracks_ended_are_archived_and_still_reported() -> None:
+    """Two hours of the quiet day: the space objects whose tracks the tracker no longer
+    holds leave the active events (so the step's passes do not grow with the day), and
+    the run's events still hold every event an alert names."""
+    d = load_scenario(SCENE).model_dump(mode="json", by_alias=True)
+    d["duration"] = "2 h"
+    res = run_scenario(Scenario.model_validate(d))
+    state = res.center.final_state
+    assert len(state.archive) >= 20, len(state.archive)
+    held = set(state.radar.tracker.ids.tolist())
+    for e in state.archive:
+        assert str(e.disposition) == "NOT_A_THREAT" and e.ir_event_id is None
+        assert str(e.reason) in ("catalogued_object", "uncorrelated_orbital_object", "reentry")
+        assert not held & set(e.radar_track_ids)
+    ids = [e.event_id for e in res.center.events]
+    assert ids == sorted(ids) and len(ids) == len(state.archive) + len(state.events)
+    assert {a.event_id for a in res.center.alerts} <= set(ids)

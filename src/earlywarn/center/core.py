@@ -322,7 +322,8 @@ def step(state: CenterState, reports: ReportSlice, t_s: float) -> tuple[CenterSt
     )
     out = StepOutput(t_s, alerts, events, tracks, health, degraded, impacts, counts)
     archive = state.archive
-    live = {tr.track_id for tr in tracks}
+    # every track the tracker still holds (confirmed or not) may carry the event again
+    live = set(radar_state.tracker.ids.tolist())
     if any(_final(e, live) for e in events):
         archive = (*archive, *(e for e in events if _final(e, live)))
         events = tuple(e for e in events if not _final(e, live))
@@ -344,8 +345,9 @@ def step(state: CenterState, reports: ReportSlice, t_s: float) -> tuple[CenterSt
 
 def _final(e: Event, live_tracks: set[int]) -> bool:
     """An event nothing can change any more: a space object (NOT_A_THREAT as catalogued,
-    uncorrelated orbital or re-entering) whose radar tracks have all ended. Track ids are
-    never reused, and a space object has no IR event, so no report can reach it again."""
+    uncorrelated orbital or re-entering) whose radar tracks the tracker no longer holds at
+    all. Track ids are never reused, and a space object has no IR event, so no report can
+    reach it again."""
     return (
         e.disposition == Disposition.NOT_A_THREAT
         and e.reason in SPACE_OBJECT_REASONS
