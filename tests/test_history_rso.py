@@ -176,7 +176,7 @@ def test_1979_the_decaying_rocket_body_is_a_reentry_never_a_launch(
 
 
 def test_1979_an_slbm_toward_seattle_in_the_same_sky_is_a_threat() -> None:
-    # from the Pacific ~2,570 km west of Seattle (the slbm's minimum-energy range starts
+    # from the Pacific ~2,550 km west of Seattle (the slbm's minimum-energy range starts
     # at 2,435 km), launched at 300 s: in the fan from ~550 s to ~1,030 s, its tracks
     # ending as the rocket body's begin (~1,080 s)
     slbm = {"id": "S1", "vehicle": "slbm", "site": {"lat_deg": 44.0, "lon_deg": -155.0},
