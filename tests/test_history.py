@@ -9,34 +9,12 @@ The 1983 case has its own module (``test_history_1983.py``).
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import pytest
 
 from earlywarn.center import Level
-from earlywarn.io.scenario import Scenario, load_scenario
+from earlywarn.io.scenario import load_scenario
 from earlywarn.run.pipeline import RunResult, run_scenario
-
-HISTORY = Path(__file__).resolve().parent.parent / "examples" / "history"
-
-
-def _with_launches(path: Path, launches: list[dict[str, Any]]) -> Scenario:
-    """The scene of ``path`` with ``launches`` added to its own."""
-    data: dict[str, Any] = load_scenario(path).model_dump(mode="json", by_alias=True)
-    data["launches"] = [*data.get("launches", []), *launches]
-    return Scenario.model_validate(data)
-
-
-def _max_level(res: RunResult, event_ids: set[str] | None = None) -> Level:
-    alerts = [a for a in res.center.alerts if event_ids is None or a.event_id in event_ids]
-    levels = [Level[str(a.level)] for a in alerts]
-    return max(levels, default=Level.NONE)
-
-
-def _launch_row(res: RunResult, launch_id: str) -> dict[str, Any]:
-    return next(r for r in res.evaluation.launches if r["id"] == launch_id)
-
+from history_cases import HISTORY, launch_row, max_level, with_launches
 
 # ---- 24 November 1961: every link cut at once -----------------------------------------
 
@@ -69,7 +47,7 @@ def test_1961_a_silent_sky_raises_no_alert(links_cut: RunResult) -> None:
 def test_1961_a_real_launch_before_the_cut_is_still_warned() -> None:
     # an R-16-like ICBM from Plesetsk toward Omaha, over the pole through Thule's fan
     res = run_scenario(
-        _with_launches(
+        with_launches(
             LINKS_CUT,
             [
                 {
@@ -82,7 +60,7 @@ def test_1961_a_real_launch_before_the_cut_is_still_warned() -> None:
             ],
         )
     )
-    row = _launch_row(res, "R1")
+    row = launch_row(res, "R1")
     assert row["threat_s"] is not None and row["threat_s"] < CUT_S, row
     assert not row["wrongly_dismissed"], row
 
@@ -95,15 +73,15 @@ NORWEGIAN = HISTORY / "1995-01-norwegian-rocket.yaml"
 @pytest.mark.parametrize("seed", [1995, 1, 2])
 def test_1995_the_sounding_rocket_is_a_launch_but_never_a_threat(seed: int) -> None:
     res = run_scenario(load_scenario(NORWEGIAN), seed=seed)
-    row = _launch_row(res, "BB12")
+    row = launch_row(res, "BB12")
     assert row["max_level"] == "LAUNCH", row  # it is a launch, and is seen as one
-    assert _max_level(res) <= Level.LAUNCH
+    assert max_level(res) <= Level.LAUNCH
     assert row["disposition"] == "NOT_A_THREAT", row
 
 
 def test_1995_a_submarine_missile_toward_moscow_in_the_same_sky_is_a_threat() -> None:
     res = run_scenario(
-        _with_launches(
+        with_launches(
             NORWEGIAN,
             [
                 {
@@ -116,7 +94,7 @@ def test_1995_a_submarine_missile_toward_moscow_in_the_same_sky_is_a_threat() ->
             ],
         )
     )
-    row = _launch_row(res, "SLBM1")
+    row = launch_row(res, "SLBM1")
     assert row["threat_s"] is not None, row
     assert Level[row["max_level"]] >= Level.THREAT, row
-    assert _launch_row(res, "BB12")["disposition"] == "NOT_A_THREAT"
+    assert launch_row(res, "BB12")["disposition"] == "NOT_A_THREAT"

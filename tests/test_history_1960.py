@@ -11,9 +11,7 @@ of a radar at Thule whose pulse repetition interval folds its echo into the rang
 
 from __future__ import annotations
 
-import collections
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -22,16 +20,13 @@ from earlywarn.center.vocabulary import Level
 from earlywarn.earth.frames import ecef_to_aer
 from earlywarn.earth.moon import moon_ecef
 from earlywarn.earth.time import parse_utc
-from earlywarn.io.scenario import Scenario, load_scenario
+from earlywarn.io.scenario import load_scenario
 from earlywarn.run import build
 from earlywarn.run.pipeline import RunResult, run_scenario
+from history_cases import labels, with_launches
 
 SCENE = Path(__file__).resolve().parent.parent / "examples" / "history" / "1960-thule.yaml"
 HIGHEST_ALLOWED = Level.POSSIBLE_LAUNCH
-
-
-def _labels(res: RunResult) -> collections.Counter[str]:
-    return collections.Counter(str(v) for v in res.report_truth.as_dict().values())
 
 
 def _highest(res: RunResult) -> Level:
@@ -45,18 +40,25 @@ def quiet() -> RunResult:
 
 @pytest.fixture(scope="module")
 def with_launch() -> RunResult:
-    s = load_scenario(SCENE)
-    data: dict[str, Any] = s.model_dump(mode="json", by_alias=True)
-    data["launches"] = [
-        {"id": "P1", "vehicle": "icbm-liquid", "site": {"lat_deg": 62.9, "lon_deg": 40.6},
-         "aim": {"lat_deg": 38.9, "lon_deg": -77.0}, "time": 1500.0}
-    ]  # fmt: skip
-    return run_scenario(Scenario.model_validate(data))
+    return run_scenario(
+        with_launches(
+            SCENE,
+            [
+                {
+                    "id": "P1",
+                    "vehicle": "icbm-liquid",
+                    "site": {"lat_deg": 62.9, "lon_deg": 40.6},
+                    "aim": {"lat_deg": 38.9, "lon_deg": -77.0},
+                    "time": 1500.0,
+                }
+            ],
+        )
+    )
 
 
 def test_the_moon_is_reported_at_its_folded_range(quiet: RunResult) -> None:
-    labels = _labels(quiet)
-    assert labels["moon"] >= 400, labels
+    seen = labels(quiet)
+    assert seen["moon"] >= 400, seen
     (radar,) = build.radars(load_scenario(SCENE))
     batch = quiet.reports.radar
     keys = quiet.report_truth.as_dict()

@@ -21,14 +21,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from earlywarn.center import Level
 from earlywarn.center.intake import Outcome
-from earlywarn.io.scenario import Scenario, load_scenario
+from earlywarn.io.scenario import load_scenario
 from earlywarn.run.pipeline import RunResult, run_scenario
+from history_cases import with_launches
 
 SCENE = (
     Path(__file__).resolve().parent.parent / "examples" / "history" / "1980-06-corrupt-chip.yaml"
@@ -43,12 +43,20 @@ def quiet() -> RunResult:
 
 @pytest.fixture(scope="module")
 def with_launch() -> RunResult:
-    data: dict[str, Any] = load_scenario(SCENE).model_dump(mode="json", by_alias=True)
-    data["launches"] = [
-        {"id": "REAL1", "vehicle": "icbm-solid", "site": {"lat_deg": 52.0, "lon_deg": 62.0},
-         "aim": {"lat_deg": 41.12, "lon_deg": -95.91}, "time": 300.0}
-    ]  # fmt: skip
-    return run_scenario(Scenario.model_validate(data))
+    return run_scenario(
+        with_launches(
+            SCENE,
+            [
+                {
+                    "id": "REAL1",
+                    "vehicle": "icbm-solid",
+                    "site": {"lat_deg": 52.0, "lon_deg": 62.0},
+                    "aim": {"lat_deg": 41.12, "lon_deg": -95.91},
+                    "time": 300.0,
+                }
+            ],
+        )
+    )
 
 
 def _check_rejections(res: RunResult) -> None:

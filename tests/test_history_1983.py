@@ -14,21 +14,16 @@ satellite with glint on near the Earth's edge, in the evening of 25 September 19
 
 from __future__ import annotations
 
-import collections
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from earlywarn.io.scenario import Scenario, load_scenario
+from earlywarn.io.scenario import load_scenario
 from earlywarn.run.pipeline import RunResult, run_scenario
+from history_cases import labels, with_launches
 
 SCENE = Path(__file__).resolve().parent.parent / "examples" / "history" / "1983-serpukhov.yaml"
 LEVELS_BELOW_LAUNCH = {"POSSIBLE_LAUNCH"}
-
-
-def _labels(res: RunResult) -> collections.Counter[str]:
-    return collections.Counter(str(v) for v in res.report_truth.as_dict().values())
 
 
 @pytest.fixture(scope="module")
@@ -38,18 +33,25 @@ def quiet() -> RunResult:
 
 @pytest.fixture(scope="module")
 def with_launch() -> RunResult:
-    s = load_scenario(SCENE)
-    data: dict[str, Any] = s.model_dump(mode="json", by_alias=True)
-    data["launches"] = [
-        {"id": "MM1", "vehicle": "icbm-solid", "site": {"lat_deg": 47.5, "lon_deg": -111.2},
-         "aim": {"lat_deg": 55.75, "lon_deg": 37.6}, "time": 600.0}
-    ]  # fmt: skip
-    return run_scenario(Scenario.model_validate(data))
+    return run_scenario(
+        with_launches(
+            SCENE,
+            [
+                {
+                    "id": "MM1",
+                    "vehicle": "icbm-solid",
+                    "site": {"lat_deg": 47.5, "lon_deg": -111.2},
+                    "aim": {"lat_deg": 55.75, "lon_deg": 37.6},
+                    "time": 600.0,
+                }
+            ],
+        )
+    )
 
 
 def test_the_limb_satellite_sees_glint_near_the_earths_edge(quiet: RunResult) -> None:
-    labels = _labels(quiet)
-    assert labels["glint"] >= 100, labels
+    seen = labels(quiet)
+    assert seen["glint"] >= 100, seen
 
 
 def test_the_center_stays_below_launch_on_the_glint(quiet: RunResult) -> None:
@@ -60,9 +62,9 @@ def test_the_center_stays_below_launch_on_the_glint(quiet: RunResult) -> None:
 
 
 def test_a_real_launch_in_the_same_sky_is_seen_against_space(with_launch: RunResult) -> None:
-    labels = _labels(with_launch)
+    seen = labels(with_launch)
     # the booster climbs above the 150 km the field of view is aimed at while the first
     # stages burn: dozens of detections at the 2 s frame rate before burnout (~188 s)
-    assert labels["MM1/booster"] >= 20, labels
+    assert seen["MM1/booster"] >= 20, seen
     row = with_launch.evaluation.launches[0]
     assert row["first_report_s"] is not None and row["first_report_s"] < 188.0
