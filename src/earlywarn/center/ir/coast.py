@@ -150,6 +150,13 @@ def _coast_match(snap: IrEvent, tr: SatTrack, params: IrParams) -> bool:
     must be within ``coast_gate_sigma`` sigmas of the predicted position (state covariance
     carried linearly, r + v dt) plus ``coast_margin_m`` plus the displacement a new stage
     could have built up since just before its first detection.
+
+    A state whose predicted position at the first detection is more uncertain than
+    ``coast_max_sigma_m`` (1 sigma per axis) cannot be gated that way: its gate would take
+    in any plume nearby, such as another launch of a raid, and resumes nothing. (A test
+    on what the same satellite saw, the new line of sight within 5 km/s × the coast of
+    where the event's track there ended, was tried for such states and dropped: a second
+    SLBM of the same patrol area, launched 90 km away, passed it.)
     """
     if snap.r_ecef_m is None or snap.v_ecef_m_s is None or snap.cov is None:
         return False  # (None: not known, or not finite; see IrEvent)
@@ -157,6 +164,10 @@ def _coast_match(snap: IrEvent, tr: SatTrack, params: IrParams) -> bool:
     t = tr.t_s[:k]
     dt = t - snap.state_t_s
     if np.any(dt <= 0.0) or float(dt.max()) > params.coast_max_s + params.track_gap_s:
+        return False
+    var_r = float(np.trace(snap.cov[:3, :3])) / 3.0
+    var_v = float(np.trace(snap.cov[3:, 3:])) / 3.0
+    if not var_r + dt[0] * dt[0] * var_v <= params.coast_max_sigma_m**2:
         return False
     # quick rejection on the first detection: straight line, gravity (< 10 m/s²) as slack
     d0 = snap.r_ecef_m + snap.v_ecef_m_s * dt[0] - tr.sat_m[0]
@@ -169,8 +180,6 @@ def _coast_match(snap: IrEvent, tr: SatTrack, params: IrParams) -> bool:
     d = p - tr.sat_m[:k]
     perp = d - np.einsum("ij,ij->i", d, u)[:, None] * u
     miss = np.linalg.norm(perp, axis=1)
-    var_r = float(np.trace(snap.cov[:3, :3])) / 3.0
-    var_v = float(np.trace(snap.cov[3:, 3:])) / 3.0
     sig = np.sqrt(var_r + dt * dt * var_v + (tr.sigma_rad[:k] * np.linalg.norm(d, axis=1)) ** 2)
     burn = t - t[0] + 2.0 * (float(np.median(np.diff(tr.t_s))) if tr.n > 1 else 2.0)
     allow = 0.5 * params.coast_max_accel_m_s2 * burn * burn

@@ -106,6 +106,12 @@ class IrParams:
     coast_gate_sigma: float = 4.0
     coast_margin_m: float = 10_000.0
     coast_max_accel_m_s2: float = 60.0  # thrust of the new stage before its first detection
+    # and through that gate only from a state known well enough to say where the next
+    # stage lights: the ballistic prediction's 1-sigma position uncertainty (per axis) at
+    # the new track's first detection at most this. The coasts it is for (a stereo burnout
+    # state, an SLV's 150 s coast) predict to ~20 km; a state fitted to mixed-up tracks in
+    # a raid (velocity sigma of km/s) would otherwise take another launch's first plume
+    coast_max_sigma_m: float = 50_000.0
     orbital_min_speed_m_s: float = 5000.0
     orbital_min_altitude_m: float = 100e3
     fit_window_s: float = 45.0  # the launch fit uses points this long after the first

@@ -38,6 +38,13 @@ def _kinematic_fit(
     return x[0:3], x[3:6], x[6:9], cov
 
 
+def _coast_in(tracks: list[SatTrack], lo: float, gap_s: float) -> bool:
+    """Is there a gap longer than ``gap_s`` in the detections (of all the tracks
+    together) from ``lo`` on?"""
+    t = np.sort(_cat([tr.t_s[tr.t_s >= lo] for tr in tracks]))
+    return t.shape[0] > 1 and float(np.diff(t).max()) > gap_s
+
+
 def _perp_basis(u: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Two unit vectors perpendicular to each unit vector of ``u`` (K, 3) and to each other."""
     ref = np.where(np.abs(u[:, 2:3]) < 0.9, np.array([0.0, 0.0, 1.0]), np.array([1.0, 0.0, 0.0]))
@@ -61,6 +68,13 @@ def _ray_state_fit(
     ≥ 8 detections, else quadratic. The covariance is the inverse normal matrix, inflated
     by χ²/dof when the fit is worse than the noise (model error, e.g. a staging in the
     window). Returns ``(t_last, r, v, cov6)`` or None without two satellites.
+
+    The window is not widened across a coast: when no satellite saw the event for more
+    than ``track_gap_s`` inside it (a burnt-out stage, then the next one seen by one
+    satellite only), one polynomial cannot span the two burns, and the fit is None (the
+    state is then the triangulated points', before the coast). Across a sounding rocket's
+    30 s coast the fit was 1,000+ km wrong (its sigma as wide), and the next stage's class
+    came from it.
     """
     t_end = max(tr.last_t if tr.ordered else float(tr.t_s.max()) for tr in tracks)
     lo = t_end - params.state_window_s
@@ -73,6 +87,8 @@ def _ray_state_fit(
     if len(thirds) < 2:
         return None
     lo = max(min(lo, thirds[1]), t_end - params.state_max_window_s)
+    if lo < t_end - params.state_window_s and _coast_in(tracks, lo, params.track_gap_s):
+        return None
     # the detections at or after lo, track by track (a suffix of an ordered history)
     sels = [
         slice(int(np.searchsorted(tr.t_s, lo, side="left")), None) if tr.ordered else tr.t_s >= lo

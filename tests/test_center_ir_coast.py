@@ -1,0 +1,118 @@
+"""The coast between stages (``center/ir/coast.py``, ``state_fit._ray_state_fit``).
+
+A burnt-out event is resumed by a new track only when its ballistic prediction can say
+where the next stage lights: a state too uncertain (here a 5 km/s velocity sigma, as a
+state fitted to the mixed-up tracks of a raid had) resumes nothing, however close the
+new plume; a well-known state resumes a plume on its prediction and not one 300 km off
+it. And the ray state fit does not span a coast seen by one satellite after it.
+Geometry: a GEO satellite over the equator at 60°E, the coasting object over central
+Asia; everything closed form (straight lines of sight to points on the J2 prediction).
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from earlywarn.center.ir import association
+from earlywarn.center.ir.coast import _coast_match, _coast_predict
+from earlywarn.center.ir.records import IrParams
+from earlywarn.center.ir.state_fit import _coast_in, _ray_state_fit
+from earlywarn.earth.frames import geodetic_to_ecef
+
+GEO_M = 42_164e3
+SAT = np.array([GEO_M * np.cos(np.radians(60.0)), GEO_M * np.sin(np.radians(60.0)), 0.0])
+
+
+def _state() -> tuple[np.ndarray, np.ndarray]:
+    r = np.asarray(geodetic_to_ecef(np.radians(45.0), np.radians(62.0), 300e3), dtype=float)
+    up = r / np.linalg.norm(r)
+    north = np.array([0.0, 0.0, 1.0]) - up[2] * up
+    north /= np.linalg.norm(north)
+    v = 3000.0 * north + 1500.0 * up  # climbing after a stage burnt out
+    return r, v
+
+
+def _snap(sig_r: float, sig_v: float, t0: float = 100.0) -> SimpleNamespace:
+    r, v = _state()
+    cov = np.diag([sig_r**2] * 3 + [sig_v**2] * 3)
+    return SimpleNamespace(r_ecef_m=r, v_ecef_m_s=v, cov=cov, state_t_s=t0)
+
+
+def _track_through(points: np.ndarray, times: np.ndarray, tid: int = 1):
+    """A satellite track whose lines of sight pass exactly through ``points``."""
+    u = points - SAT
+    u = u / np.linalg.norm(u, axis=1)[:, None]
+    rng = float(np.linalg.norm(points[0] - SAT))
+    tr = association._new_track(tid, "geo", float(times[0]), u[0], SAT, 2e-5, 1e4, 0, rng)
+    for k in range(1, len(times)):
+        tr = association._extend(tr, float(times[k]), u[k], SAT, 2e-5, 1e4, k, rng, 600)
+    return tr
+
+
+def test_a_next_stage_on_the_prediction_resumes_a_well_known_state() -> None:
+    snap = _snap(1500.0, 150.0)
+    times = np.arange(130.0, 142.0, 2.0)  # a 30 s coast, then six frames
+    p = _coast_predict(snap.r_ecef_m, snap.v_ecef_m_s, snap.state_t_s, times)
+    assert _coast_match(snap, _track_through(p, times), IrParams())
+
+
+def test_a_plume_300_km_off_the_prediction_is_not_the_next_stage() -> None:
+    snap = _snap(1500.0, 150.0)
+    times = np.arange(130.0, 142.0, 2.0)
+    p = _coast_predict(snap.r_ecef_m, snap.v_ecef_m_s, snap.state_t_s, times)
+    east = np.cross([0.0, 0.0, 1.0], p[0])
+    east /= np.linalg.norm(east)
+    assert not _coast_match(snap, _track_through(p + 300e3 * east, times), IrParams())
+
+
+def test_a_state_too_uncertain_to_predict_resumes_nothing() -> None:
+    # the same plume exactly on the predicted path: the 4-sigma gate of this state would
+    # be ~1,000 km wide, so it would take any plume near it (another launch of a raid)
+    times = np.arange(130.0, 142.0, 2.0)
+    snap = _snap(1500.0, 5000.0)
+    p = _coast_predict(snap.r_ecef_m, snap.v_ecef_m_s, snap.state_t_s, times)
+    params = IrParams()
+    sigma_pred = np.sqrt(1500.0**2 + (30.0 * 5000.0) ** 2)
+    assert sigma_pred > params.coast_max_sigma_m
+    assert not _coast_match(snap, _track_through(p, times), params)
+    # ...and the same state with its sigma just inside the limit is resumed
+    ok = _snap(1500.0, 0.9 * params.coast_max_sigma_m / 30.0)
+    assert _coast_match(ok, _track_through(p, times), params)
+
+
+def test_the_ray_fit_does_not_span_a_coast() -> None:
+    r, v = _state()
+    params = IrParams()
+    # satellite A saw the first stage (t 0-40 s), satellite B saw it too, then only A saw
+    # the next stage after a 30 s coast (70-86 s): B's last three detections are before
+    # the coast, so reaching two satellites would need one polynomial across it
+    t1 = np.arange(0.0, 42.0, 2.0)
+    t2 = np.arange(70.0, 88.0, 2.0)
+    pts1 = r + v * (t1 - 40.0)[:, None]
+    pts2 = r + v * (t2 - 40.0)[:, None]
+    sat_b = np.array([GEO_M * np.cos(np.radians(100.0)), GEO_M * np.sin(np.radians(100.0)), 0.0])
+
+    def track(sat: np.ndarray, pts: np.ndarray, times: np.ndarray, tid: int, sid: str):
+        u = (pts - sat) / np.linalg.norm(pts - sat, axis=1)[:, None]
+        rng = float(np.linalg.norm(pts[0] - sat))
+        tr = association._new_track(tid, sid, float(times[0]), u[0], sat, 2e-5, 1e4, 0, rng)
+        for k in range(1, len(times)):
+            tr = association._extend(tr, float(times[k]), u[k], sat, 2e-5, 1e4, k, rng, 600)
+        return tr
+
+    a1, b1 = track(SAT, pts1, t1, 1, "a"), track(sat_b, pts1, t1, 2, "b")
+    a2 = track(SAT, pts2, t2, 3, "a")
+    assert _coast_in([a1, b1, a2], 30.0, params.track_gap_s)
+    assert _ray_state_fit([a1, b1, a2], pts2[-1], params) is None
+    # without the coast (the next stage seen from 42 s on) the fit spans the window
+    t3 = np.arange(42.0, 88.0, 2.0)
+    a3 = track(SAT, r + v * (t3 - 40.0)[:, None], t3, 4, "a")
+    assert not _coast_in([a1, b1, a3], 30.0, params.track_gap_s)
+    fit = _ray_state_fit([a1, b1, a3], pts2[-1], params)
+    assert fit is not None
+    t_end, r_fit, v_fit, _ = fit
+    assert t_end == 86.0
+    assert np.linalg.norm(r_fit - (r + v * 46.0)) < 100.0  # noise-free straight line
+    assert np.linalg.norm(v_fit - v) < 1.0
