@@ -18,7 +18,7 @@ import numpy as np
 from earlywarn.center.ir import association
 from earlywarn.center.ir.coast import _coast_match, _coast_predict
 from earlywarn.center.ir.records import IrParams
-from earlywarn.center.ir.state_fit import _coast_in, _ray_state_fit
+from earlywarn.center.ir.state_fit import _gap_over, _ray_state_fit
 from earlywarn.earth.frames import geodetic_to_ecef
 
 GEO_M = 42_164e3
@@ -40,14 +40,16 @@ def _snap(sig_r: float, sig_v: float, t0: float = 100.0) -> SimpleNamespace:
     return SimpleNamespace(r_ecef_m=r, v_ecef_m_s=v, cov=cov, state_t_s=t0)
 
 
-def _track_through(points: np.ndarray, times: np.ndarray, tid: int = 1):
-    """A satellite track whose lines of sight pass exactly through ``points``."""
-    u = points - SAT
-    u = u / np.linalg.norm(u, axis=1)[:, None]
-    rng = float(np.linalg.norm(points[0] - SAT))
-    tr = association._new_track(tid, "geo", float(times[0]), u[0], SAT, 2e-5, 1e4, 0, rng)
+def _track_through(
+    points: np.ndarray, times: np.ndarray, sat: np.ndarray = SAT, tid: int = 1, sid: str = "geo"
+):
+    """A track of the satellite at ``sat`` whose lines of sight pass exactly through
+    ``points`` at ``times``."""
+    u = (points - sat) / np.linalg.norm(points - sat, axis=1)[:, None]
+    rng = float(np.linalg.norm(points[0] - sat))
+    tr = association._new_track(tid, sid, float(times[0]), u[0], sat, 2e-5, 1e4, 0, rng)
     for k in range(1, len(times)):
-        tr = association._extend(tr, float(times[k]), u[k], SAT, 2e-5, 1e4, k, rng, 600)
+        tr = association._extend(tr, float(times[k]), u[k], sat, 2e-5, 1e4, k, rng, 600)
     return tr
 
 
@@ -94,22 +96,16 @@ def test_the_ray_fit_does_not_span_a_coast() -> None:
     pts2 = r + v * (t2 - 40.0)[:, None]
     sat_b = np.array([GEO_M * np.cos(np.radians(100.0)), GEO_M * np.sin(np.radians(100.0)), 0.0])
 
-    def track(sat: np.ndarray, pts: np.ndarray, times: np.ndarray, tid: int, sid: str):
-        u = (pts - sat) / np.linalg.norm(pts - sat, axis=1)[:, None]
-        rng = float(np.linalg.norm(pts[0] - sat))
-        tr = association._new_track(tid, sid, float(times[0]), u[0], sat, 2e-5, 1e4, 0, rng)
-        for k in range(1, len(times)):
-            tr = association._extend(tr, float(times[k]), u[k], sat, 2e-5, 1e4, k, rng, 600)
-        return tr
-
-    a1, b1 = track(SAT, pts1, t1, 1, "a"), track(sat_b, pts1, t1, 2, "b")
-    a2 = track(SAT, pts2, t2, 3, "a")
-    assert _coast_in([a1, b1, a2], 30.0, params.track_gap_s)
+    a1 = _track_through(pts1, t1, SAT, 1, "a")
+    b1 = _track_through(pts1, t1, sat_b, 2, "b")
+    a2 = _track_through(pts2, t2, SAT, 3, "a")
+    window = np.concatenate([t1[t1 >= 36.0], t2])  # B's last three detections on
+    assert _gap_over(window, params.track_gap_s)
     assert _ray_state_fit([a1, b1, a2], pts2[-1], params) is None
     # without the coast (the next stage seen from 42 s on) the fit spans the window
     t3 = np.arange(42.0, 88.0, 2.0)
-    a3 = track(SAT, r + v * (t3 - 40.0)[:, None], t3, 4, "a")
-    assert not _coast_in([a1, b1, a3], 30.0, params.track_gap_s)
+    a3 = _track_through(r + v * (t3 - 40.0)[:, None], t3, SAT, 4, "a")
+    assert not _gap_over(np.concatenate([t1[t1 >= 36.0], t3]), params.track_gap_s)
     fit = _ray_state_fit([a1, b1, a3], pts2[-1], params)
     assert fit is not None
     t_end, r_fit, v_fit, _ = fit

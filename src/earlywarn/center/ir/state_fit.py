@@ -38,11 +38,9 @@ def _kinematic_fit(
     return x[0:3], x[3:6], x[6:9], cov
 
 
-def _coast_in(tracks: list[SatTrack], lo: float, gap_s: float) -> bool:
-    """Is there a gap longer than ``gap_s`` in the detections (of all the tracks
-    together) from ``lo`` on?"""
-    t = np.sort(_cat([tr.t_s[tr.t_s >= lo] for tr in tracks]))
-    return t.shape[0] > 1 and float(np.diff(t).max()) > gap_s
+def _gap_over(t: FloatArray, gap_s: float) -> bool:
+    """Is there a gap longer than ``gap_s`` between the detection times ``t`` (any order)?"""
+    return t.shape[0] > 1 and float(np.diff(np.sort(t)).max()) > gap_s
 
 
 def _perp_basis(u: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -87,8 +85,6 @@ def _ray_state_fit(
     if len(thirds) < 2:
         return None
     lo = max(min(lo, thirds[1]), t_end - params.state_max_window_s)
-    if lo < t_end - params.state_window_s and _coast_in(tracks, lo, params.track_gap_s):
-        return None
     # the detections at or after lo, track by track (a suffix of an ordered history)
     sels = [
         slice(int(np.searchsorted(tr.t_s, lo, side="left")), None) if tr.ordered else tr.t_s >= lo
@@ -98,6 +94,8 @@ def _ray_state_fit(
     if len({tr.sensor_id for tr, _ in used}) < 2:
         return None
     tau = _cat([tr.t_s[sel] for tr, sel in used]) - t_end
+    if lo < t_end - params.state_window_s and _gap_over(tau, params.track_gap_s):
+        return None  # widened across a coast
     sat = _cat([tr.sat_m[sel] for tr, sel in used])
     u = _cat([tr.los[sel] for tr, sel in used])
     sig = _cat([tr.sigma_rad[sel] for tr, sel in used])
