@@ -20,10 +20,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import pytest
 
 from earlywarn.analysis.statistics import clopper_pearson_interval, poisson_upper_95
 from earlywarn.center import priors
+from earlywarn.center.ir import decide
+from earlywarn.center.ir.records import IrDecision, IrParams
 from earlywarn.io.scenario import Scenario
 from earlywarn.run.pipeline import RunResult, run_scenario
 from mono_family import GEO_OVER, GEO_SITE, MOLNIYA, MOLNIYA_SITE, SEASONS, glint_day, one_satellite
@@ -71,6 +74,38 @@ def test_profile_scale_sigma_closed_form() -> None:
         priors.profile_scale_sigma("XYZ")
 
 
+def _image(t: np.ndarray, en: np.ndarray) -> IrDecision:
+    """The mono motion decision on an image whose lines of sight run east, with the
+    ground noise of a GEO satellite's image (2 km along them, 1.1 km across)."""
+    k = t.shape[0]
+    along = np.tile([1.0, 0.0], (k, 1))
+    return decide._mono_motion(t, en, np.full(k, 2000.0), np.full(k, 1100.0), along, IrParams())
+
+
+def test_a_smooth_image_boosts_and_a_glint_hop_does_not(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(11)
+    # a rocket's image: 300 m/s and 40 m/s² along the line of sight, seen every 2 s for
+    # a minute with its stated noise
+    t = np.arange(0.0, 60.0, 2.0)
+    smooth = np.stack([300.0 * t + 20.0 * t**2, np.zeros_like(t)], axis=1)
+    smooth += rng.standard_normal(smooth.shape) * [2000.0, 1100.0]
+    assert _image(t, smooth) is IrDecision.BOOSTING
+    # sun glint as the association sees it: one cluster (sources 2.5 km about a fixed
+    # point) for 40 s, a 10 s hole, then a neighbour cluster 40 km away; the jump is
+    # within what the hop test allows a rocket across such a hole
+    tg = np.concatenate([np.arange(0.0, 40.0, 2.0), np.arange(50.0, 60.0, 2.0)])
+    centre = np.where((tg < 45.0)[:, None], [0.0, 0.0], [40_000.0, 10_000.0])
+    hop = centre + rng.standard_normal((tg.size, 2)) * 2500.0
+    assert _image(tg, hop) is IrDecision.CANDIDATE
+    # it is the smooth-image test that says so: without it the cubic's curvature passes
+    monkeypatch.setattr(decide, "_MONO_MISFIT_P", 0.0)
+    decide._misfit_limit.cache_clear()
+    try:
+        assert _image(tg, hop) is IrDecision.BOOSTING
+    finally:
+        decide._misfit_limit.cache_clear()
+
+
 def test_molniya_sees_a_launch_towards_it() -> None:
     # the case that gave reports and no event: flying towards the satellite, the image
     # moves away as the rocket rises and back as it flies downrange
@@ -112,41 +147,40 @@ def _false_levels(res: RunResult) -> dict[str, int]:
     return {lvl: sum(v == i + 1 for v in top.values()) for i, lvl in enumerate(order)}
 
 
+GLINT_SEEDS = (7, 8)
+
+
 @pytest.fixture(scope="module")
-def glint_days() -> dict[str, Any]:
+def glint_days() -> dict[tuple[str, int], Any]:
     """The false events by level of a 24 h glint day (8 satellites, 2 s revisit) in each
-    season, and the evaluation's alert counts."""
+    season and seed of :data:`GLINT_SEEDS`, and the evaluation's alert counts."""
     out = {}
     for season in SEASONS:
-        res = _run(glint_day(season), seed=7)
-        out[season] = (_false_levels(res), dict(res.evaluation.false_alerts))
+        for seed in GLINT_SEEDS:
+            res = _run(glint_day(season), seed=seed)
+            out[season, seed] = (_false_levels(res), dict(res.evaluation.false_alerts))
     return out
 
 
 @pytest.mark.reliability
 @pytest.mark.xdist_group("glint-days")  # one worker makes the three days once
 def test_glint_days_raise_no_threat_and_hide_nothing(glint_days: dict[str, Any]) -> None:
-    for season, (levels, alerts) in glint_days.items():
-        assert levels["THREAT"] == 0 and levels["ATTACK_CONFIRMED"] == 0, (season, levels)
+    for day, (levels, alerts) in glint_days.items():
+        assert levels["THREAT"] == 0 and levels["ATTACK_CONFIRMED"] == 0, (day, levels)
         # every POSSIBLE_LAUNCH is counted by the evaluation, none hidden
-        assert alerts["POSSIBLE_LAUNCH"] >= levels["POSSIBLE_LAUNCH"], (season, alerts)
-    # the false LAUNCH events fell from ~50 a day (before the mono evidence model) to a
-    # few in three days: hold that while the target below is open
-    launches = sum(levels["LAUNCH"] for levels, _ in glint_days.values())
-    assert launches <= 2 * len(SEASONS), launches
+        assert alerts["POSSIBLE_LAUNCH"] >= levels["POSSIBLE_LAUNCH"], (day, alerts)
 
 
 @pytest.mark.reliability
 @pytest.mark.xdist_group("glint-days")
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 11 target not met yet: 4 false LAUNCH events in 3 glint days (seed 7), "
-    "the target is at most 1 a day; strict, so it reports when met",
-)
 def test_glint_days_at_most_one_false_launch_a_day(glint_days: dict[str, Any]) -> None:
+    # false LAUNCH events are a Poisson count: the one-sided 95 % upper bound of the rate
+    # (Poisson, exact) must be at most 1 a day. With 6 days that allows one event in all;
+    # measured over 15 days (seeds 1-4 and 7): 1 event, where 34 (about 2.8 a day) were
+    # before the smooth-image test of the mono decision (docs/design-notes.md).
     launches = sum(levels["LAUNCH"] for levels, _ in glint_days.values())
-    days = len(SEASONS)
-    assert launches <= days, (launches, poisson_upper_95(launches) / days)
+    days = len(glint_days)
+    assert poisson_upper_95(launches) / days <= 1.0, (launches, days)
 
 
 @pytest.mark.reliability

@@ -27,9 +27,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy.special import log_ndtr
+from scipy.stats import chi2 as chi2_dist
 
 from earlywarn.center.ir.geometry import (
     _NAN3,
@@ -170,6 +172,21 @@ _MONO_MOTION_CHI2 = 55.0
 """Threshold of the chi-square (6 dof) of the image's motion terms (velocity, acceleration,
 jerk): P(χ²₆ > 55) ≈ 5e-10 per test for a fixed source."""
 
+_MONO_MISFIT_P = 1e-4
+"""A one-satellite boost is one source moving smoothly: the cubic must fit its image to
+the stated line-of-sight noise. A residual chi-square (2k − 8 dof) beyond its upper
+``_MONO_MISFIT_P`` quantile says the track is not one smooth image. Sun glint gives such
+tracks: an association that sits on one glint cluster (sources scattered by kilometres
+about a fixed point), then hops to a neighbour tens of km away, has curvature a cubic
+"sees" but fits at 3–25 times its noise; a rocket's image fits at 0.8–1.4 (measured on
+the one-satellite family and the glint days, see ``docs/design-notes.md``)."""
+
+
+@lru_cache(maxsize=256)
+def _misfit_limit(dof: int) -> float:
+    return float(chi2_dist.isf(_MONO_MISFIT_P, dof))
+
+
 _MONO_MAX_GAP_S = 12.0
 """The longest hole in the decision window of a one-satellite boost: a bright plume is
 seen frame after frame. (A faint stage seen one frame in three
@@ -218,9 +235,9 @@ def _mono_motion(
 
     A cubic in time is fitted to both ground coordinates by generalised least squares
     with each point's 2 × 2 covariance (``sig_g`` along the LOS azimuth ``along``,
-    ``sig_c`` across it); the noise is the larger of the stated one and the scatter of
-    the residuals (a glint cluster's sources scatter by kilometres, several times the LOS
-    noise, and would otherwise pass for motion). Any direction counts: a rocket flying
+    ``sig_c`` across it). A fit far worse than the stated noise (:data:`_MONO_MISFIT_P`)
+    is not one smooth image and gives no boost; within that, the noise is the larger of
+    the stated one and the scatter of the residuals. Any direction counts: a rocket flying
     towards the satellite moves its image away by rising and back by flying downrange, so
     its image may stall, turn or move steadily, but it moves.
     """
@@ -259,7 +276,10 @@ def _mono_motion(
     coef = cov @ rvec
     res = ew - basis @ coef.reshape(4, 2)
     dof = max(2 * k - 8, 1)
-    scale = max(1.0, float(np.einsum("ki,kij,kj->", res, w, res)) / dof)
+    misfit = float(np.einsum("ki,kij,kj->", res, w, res))
+    if misfit > _misfit_limit(dof):
+        return IrDecision.CANDIDATE  # not one smooth image (glint hopping between spots)
+    scale = max(1.0, misfit / dof)
 
     def chi2(lo: int) -> float:
         c = coef[lo:]
