@@ -119,9 +119,11 @@ class IrParams:
     launch_model_sigma_m: float = 500.0  # ground-track model error, added to launch_sigma_m
     state_window_s: float = 45.0  # the state estimate fits the last this many seconds
     state_max_window_s: float = 90.0  # ... extended up to this to reach two satellites
-    # prior one-sigma of the jerk in the state fit: a stage's thrust acceleration grows
-    # from ~30 to ~80 m/s² over ~60 s (≈1 m/s³)
-    state_jerk_sigma_m_s3: float = 1.0
+    # prior one-sigma of the jerk in the state fit, whose state is wanted at burnout: a
+    # stage's thrust acceleration v_e/(T − t) grows fastest at its end, jerk a²/v_e, 2.5 to
+    # 11 m/s³ at the burnout of the catalog missiles' last stages (7 for icbm-solid's);
+    # a 1 m/s³ prior held the fitted velocity ~85-110 m/s short along track (docs/design-notes)
+    state_jerk_sigma_m_s3: float = 3.0
     decide_window_s: float = 60.0  # the status decision fits the last this many seconds
     t0_search_s: float = 150.0  # launch time searched this far before the first report
     t0_step_s: float = 0.5
