@@ -233,6 +233,19 @@ def test_a_burn_cut_by_an_outage_says_so(dark_from_s: float) -> None:
         assert probs["SRBM"] < 0.5, probs
 
 
+def test_no_impact_is_predicted_from_a_burn_cut_short() -> None:
+    # dark 70 s into the ICBM's burn, long before the shortest burn the class plausibly
+    # has (210 − 2 × 35 s): the cut state would put the impact ~8,600 km short inside a
+    # ~140 km ellipse; the event stays at LAUNCH with no impact prediction
+    res = _run(_dark_reference(170.0), seed=2)
+    ids = set(res.evaluation.launches[0]["event_ids"])
+    mine = [a for a in res.center.alerts if a.event_id in ids]
+    assert any(a.level == "LAUNCH" and a.burn_truncated for a in mine), mine
+    assert all(a.impact_lat_deg is None and not a.threatened_areas for a in mine), [
+        (a.t_s, a.impact_lat_deg, a.impact_ellipse_semi_major_km) for a in mine
+    ]
+
+
 def test_a_burn_seen_to_its_end_is_not_truncated() -> None:
     res = _run(_dark_reference(None), seed=2)
     irs = [ir for ir in _ir_history(res) if ir.burnout_time_s is not None]
