@@ -37,10 +37,7 @@ def _velocity_errors() -> list[tuple[float, float]]:
             res = run_scenario(parse_scenario(doc, source=f"az{az:.0f}"), seed=seed)
             (st,) = [e.ir_state for e in res.center.events if e.ir_state is not None]
             t, x, p = st
-            tr = res.truth
-            i = tr.object_id.index("L1/booster")
-            ok = np.isfinite(tr.t_s[i])
-            v = np.array([np.interp(t, tr.t_s[i, ok], tr.v_ecef_m_s[i, ok, j]) for j in range(3)])
+            v = res.truth.at([t]).v_ecef_m_s[res.truth.object_id.index("L1/booster"), 0]
             e = np.asarray(x[3:]) - v
             along = float(e @ v) / float(np.linalg.norm(v))
             out.append((along, float(e @ np.linalg.solve(p[3:, 3:], e))))

@@ -39,11 +39,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
-from scipy.stats import chi2
 
 from earlywarn.center.characterise import (
     propagate,
@@ -51,6 +49,7 @@ from earlywarn.center.characterise import (
     propagate_grid,
     sqrt_psd,
 )
+from earlywarn.center.gates import chi2_ppf
 from earlywarn.center.ir.records import IrEventLike
 from earlywarn.center.motion import cv_matrices
 from earlywarn.center.radar_tracking import RadarTrack
@@ -107,19 +106,14 @@ class FusionParams:
 
     @property
     def gamma(self) -> float:
-        return _chi2_ppf(self.probability, 3)
+        return chi2_ppf(self.probability, 3)
 
     @property
     def gamma6(self) -> float:
-        return _chi2_ppf(self.consistency_probability, 6)
+        return chi2_ppf(self.consistency_probability, 6)
 
     def gate_floor_m(self, dt_s: float) -> float:
         return self.floor_m + self.floor_rate_m_s * abs(dt_s)
-
-
-@lru_cache(maxsize=32)
-def _chi2_ppf(p: float, dof: int) -> float:
-    return float(chi2.ppf(p, dof))
 
 
 def _finite(v: float | None) -> bool:

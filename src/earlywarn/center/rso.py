@@ -45,15 +45,14 @@ vector pass over the catalog per event: linear in the catalog's size.
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
 import numpy.typing as npt
-from scipy.stats import chi2
 
+from earlywarn.center.gates import chi2_ppf
 from earlywarn.space.catalog import Catalog
 
 FloatArray = npt.NDArray[np.float64]
@@ -166,10 +165,9 @@ class CenterCatalog:
         return CatalogStates(float(t_s), r, v, ok, sig_r, sig_r * self.mean_motion_rad_s)
 
 
-@functools.lru_cache(maxsize=8)
 def gate_d2(probability: float) -> float:
     """``χ²₆(p)``: the catalog gate on ``d²``."""
-    return float(chi2.ppf(probability, 6))
+    return chi2_ppf(probability, 6)
 
 
 @dataclass

@@ -58,8 +58,8 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 from scipy.optimize import linear_sum_assignment
-from scipy.stats import chi2
 
+from earlywarn.center.gates import chi2_ppf
 from earlywarn.center.kernels import candidate_pairs
 from earlywarn.center.measure import MeasurementModel
 from earlywarn.center.motion import MotionModel
@@ -221,13 +221,7 @@ class Gate:
 
     def threshold(self, dim: int) -> float:
         """Gate value γ for a measurement of ``dim`` components."""
-        return _chi2_ppf(self.probability, int(dim))
-
-
-@lru_cache(maxsize=64)
-def _chi2_ppf(probability: float, dim: int) -> float:
-    # scipy's ppf costs ~0.2 ms a call, and the tracker asks for it every scan
-    return float(chi2.ppf(probability, dim))
+        return chi2_ppf(self.probability, int(dim))
 
 
 @dataclass(frozen=True)

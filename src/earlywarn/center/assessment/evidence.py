@@ -47,7 +47,12 @@ radar of the event losing coverage likewise, is ``track_lost``: while no live tr
 carries it again it is never dismissed (reason ``track_lost``) nor retracted. When the
 loss came while the IR event was still boosting, ``burn_truncated`` is set for good: the
 burn was longer than seen, so the class is a lower bound (at least that range) and the IR
-impact estimate short along track; alerts carry both flags.
+impact estimate short along track; alerts carry both flags. An IR-only event whose burn
+was cut before the shortest burn its class plausibly has (:func:`_cut_short`: the class
+prior's mean burn time less two sigmas) has no impact prediction at all until a radar
+track brings one: its state is no burnout state (the missile may burn on for minutes).
+The flag alone does not say so: it is also set when the plume ended in view shortly
+before the sensors went dark, and then the IR state is a burnout state.
 """
 
 from __future__ import annotations
@@ -63,6 +68,7 @@ from earlywarn.center.assessment.event import Ctx, Event, rebook
 from earlywarn.center.assessment.params import AssessmentParams, DefendedArea
 from earlywarn.center.characterise import orbit_summary, sqrt_psd
 from earlywarn.center.ir.records import IrEventLike
+from earlywarn.center.priors import PRIORS
 from earlywarn.earth.constants import GM_M3_S2, OMEGA_RAD_S, R_MEAN_M
 from earlywarn.earth.frames import ecef_to_geodetic
 
@@ -258,8 +264,20 @@ def _lost_by(sensors: tuple[str, ...], ctx: Ctx, t_last_s: float, every: bool) -
     return max(since) if since else None
 
 
+def _cut_short(ev: Event) -> bool:
+    """Was the IR-only state of this truncated burn taken before the shortest burn the
+    event's class plausibly has (module doc)?"""
+    if ev.radar_track_ids or ev.ir_state is None or ev.launch_time_s is None:
+        return False
+    if ev.vehicle_class not in PRIORS:
+        return False
+    mu, sg = PRIORS[ev.vehicle_class].burn_time_s
+    return ev.ir_state[0] - ev.launch_time_s < mu - 2.0 * sg
+
+
 def coverage_loss(ev: Event, ir: IrEventLike | None, ctx: Ctx) -> Event:
-    """The event with ``track_lost`` / ``burn_truncated`` brought up to date (module doc)."""
+    """The event with ``track_lost`` / ``burn_truncated`` brought up to date, and no impact
+    predicted from a burn cut short of its class's (module doc)."""
     book = ev._book
     ir_sens = book.ir_sensor_ids
     if ir is not None and ir.sensor_ids:
@@ -303,6 +321,8 @@ def coverage_loss(ev: Event, ir: IrEventLike | None, ctx: Ctx) -> Event:
         if radar_again or ir_again:
             lost = False
     burn = ev.burn_truncated or burn
+    if burn and ev.impact is not None and _cut_short(ev):
+        ev = evolve(ev, impact=None, threatened_areas=(), trajectory_type=None)
     if (lost, burn, lost_at, ir_sens) == (
         ev.track_lost,
         ev.burn_truncated,

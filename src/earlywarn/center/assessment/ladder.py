@@ -79,7 +79,6 @@ from earlywarn.center.assessment.evidence import (
 from earlywarn.center.assessment.params import AssessmentParams
 from earlywarn.center.characterise import ground_distance_m, orbit_summary
 from earlywarn.center.ir.records import IrEventLike
-from earlywarn.center.priors import PRIORS
 from earlywarn.center.vocabulary import SPACE_OBJECT_REASONS, Disposition, Level, Reason, Source
 
 # the enum members read per event (or report) per step, bound once: on Python 3.11
@@ -162,30 +161,12 @@ def _sensors_degraded(ev: Event, ctx: Ctx) -> bool:
     return any(ctx.health[s].degraded for s in ev.sensor_ids if s in ctx.health)
 
 
-def _cut_short(ev: Event) -> bool:
-    """An IR-only event whose burn was truncated by a loss of coverage before the shortest
-    burn its class plausibly has (the class prior's mean burn time less two sigmas). The
-    flag alone is not enough: it is also set when the plume ended in view shortly before
-    the sensors went dark, and then the IR state is a burnout state."""
-    if not ev.burn_truncated or ev.radar_track_ids or ev.ir_state is None:
-        return False
-    if ev.launch_time_s is None or ev.vehicle_class not in PRIORS:
-        return False
-    mu, sg = PRIORS[ev.vehicle_class].burn_time_s
-    return ev.ir_state[0] - ev.launch_time_s < mu - 2.0 * sg
-
-
 def evaluate_level(ev: Event, ir: IrEventLike | None, ctx: Ctx) -> Event:
     """Level and disposition from the evidence now (level never goes down)."""
     if ev.disposition == _RETRACTED:
         return ev
     t = ctx.t_s
     ev = coverage_loss(ev, ir, ctx)
-    if ev.impact is not None and _cut_short(ev):
-        # the state of a burn cut off well short of its class's is no burnout state (the
-        # missile may burn on for minutes): no impact is predicted from it; a radar
-        # track's state brings one
-        ev = evolve(ev, impact=None, threatened_areas=(), trajectory_type=None)
     launched = False
     if ev.source == _IR and ir is not None:
         launched = ir.status == "boosting" or (

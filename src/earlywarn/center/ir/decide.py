@@ -27,12 +27,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 from scipy.special import log_ndtr
-from scipy.stats import chi2 as chi2_dist
 
+from earlywarn.center.gates import chi2_ppf
 from earlywarn.center.ir.geometry import (
     _NAN3,
     _OMEGA,
@@ -181,12 +180,6 @@ about a fixed point), then hops to a neighbour tens of km away, has curvature a 
 "sees" but fits at 3–25 times its noise; a rocket's image fits at 0.8–1.4 (measured on
 the one-satellite family and the glint days, see ``docs/design-notes.md``)."""
 
-
-@lru_cache(maxsize=256)
-def _misfit_limit(dof: int) -> float:
-    return float(chi2_dist.isf(_MONO_MISFIT_P, dof))
-
-
 _MONO_MAX_GAP_S = 12.0
 """The longest hole in the decision window of a one-satellite boost: a bright plume is
 seen frame after frame. (A faint stage seen one frame in three
@@ -277,7 +270,7 @@ def _mono_motion(
     res = ew - basis @ coef.reshape(4, 2)
     dof = max(2 * k - 8, 1)
     misfit = float(np.einsum("ki,kij,kj->", res, w, res))
-    if misfit > _misfit_limit(dof):
+    if misfit > chi2_ppf(1.0 - _MONO_MISFIT_P, dof):
         return IrDecision.CANDIDATE  # not one smooth image (glint hopping between spots)
     scale = max(1.0, misfit / dof)
 

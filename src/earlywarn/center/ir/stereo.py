@@ -20,8 +20,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import chi2 as chi2_dist
 
+from earlywarn.center.gates import chi2_ppf
 from earlywarn.center.ir.geometry import _cross, _interp_rays, triangulate
 from earlywarn.center.ir.records import BoolArray, FloatArray, IrParams, SatTrack
 from earlywarn.earth.frames import ecef_to_geodetic
@@ -63,7 +63,7 @@ def _stereo_match(ta: SatTrack, tb: SatTrack, params: IrParams) -> bool:
     c2, dof = _stereo_chi2(ta, tb, params)
     if not math.isfinite(c2):
         return False
-    return c2 <= float(chi2_dist.ppf(params.stereo_gate_prob, dof))
+    return c2 <= chi2_ppf(params.stereo_gate_prob, dof)
 
 
 def _events_match(a: list[SatTrack], b: list[SatTrack], params: IrParams) -> bool:
