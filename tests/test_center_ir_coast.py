@@ -108,7 +108,7 @@ def test_the_ray_fit_does_not_span_a_coast() -> None:
     assert not _gap_over(np.concatenate([t1[t1 >= 36.0], t3]), params.track_gap_s)
     fit = _ray_state_fit([a1, b1, a3], pts2[-1], params)
     assert fit is not None
-    t_end, r_fit, v_fit, _ = fit
+    t_end, r_fit, v_fit, _, _ = fit
     assert t_end == 86.0
     assert np.linalg.norm(r_fit - (r + v * 46.0)) < 100.0  # noise-free straight line
     assert np.linalg.norm(v_fit - v) < 1.0

@@ -65,6 +65,11 @@ class Trajectories:
         ``(N, K, 3)`` positions and velocities (NaN where padded).
     intensity_w_sr:
         ``(N, K)`` plume radiant intensity in the sensors' band; 0 when no motor burns.
+        A sample's intensity holds over the interval it opens (to the next sample): a
+        motor's plume is on from its ignition sample to its cutoff sample, with the thrust,
+        not faded across the interval around either (which lit the plume up to a sample
+        interval before launch and dimmed it below a sensor's threshold up to a second
+        before the thrust ended).
     rcs_m2:
         ``(N,)`` mean radar cross section.
     """
@@ -168,7 +173,7 @@ class Trajectories:
         with np.errstate(invalid="ignore", divide="ignore"):
             v = np.where(h3 > 0, (d00 * p0 + d10 * m0 + d01 * p1 + d11 * m1) / h3, vf[i0])
         r = np.where(h3 > 0, r, p0)
-        inten = inf[i0] * (1 - s) + inf[i1] * s
+        inten = np.where(s < 1.0, inf[i0], inf[i1])  # held over the interval a sample opens
         alive = (t[None, :] >= t_first[:, None]) & (t[None, :] <= t_last[:, None])
         r = np.where(alive[..., None], r, np.nan)
         v = np.where(alive[..., None], v, np.nan)

@@ -167,8 +167,9 @@ def sample_pairs(
     truth: Trajectories, obj: IntArray, t_s: FloatArray
 ) -> tuple[FloatArray, FloatArray, FloatArray, BoolArray]:
     """Truth at pairs ``(obj[i], t_s[i])``: position (P,3), velocity (P,3), plume intensity
-    (P,) and alive (P,). Same cubic Hermite interpolation as :meth:`Trajectories.at`, but
-    per pair, so the cost is the number of pairs, not objects × times."""
+    (P,) and alive (P,). Same cubic Hermite interpolation (and held intensity) as
+    :meth:`Trajectories.at`, but per pair, so the cost is the number of pairs, not
+    objects × times."""
     obj = np.asarray(obj, dtype=np.int64)
     t = np.asarray(t_s, dtype=np.float64)
     p = obj.size
@@ -217,7 +218,7 @@ def sample_pairs(
     )
     v = np.where(pos_h[:, None], dv / np.where(pos_h, h, 1.0)[:, None], vf[i0])
     r = np.where(pos_h[:, None], r, p0)
-    inten = inf[i0] * (1 - s) + inf[i1] * s
+    inten = np.where(s < 1.0, inf[i0], inf[i1])  # held over the interval a sample opens
     alive = (t >= t_first[obj]) & (t <= t_last[obj])
     r = np.where(alive[:, None], r, np.nan)
     v = np.where(alive[:, None], v, np.nan)

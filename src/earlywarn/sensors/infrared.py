@@ -399,9 +399,9 @@ class InfraredSatellite:
         last = k - 1 - np.argmax(burning[:, ::-1], axis=1)
         valid_count = np.isfinite(ts).sum(axis=1)
         rows = np.arange(n)
-        # plume intensity is interpolated linearly: it is > 0 strictly between the samples
-        # around the first and last positive one
-        lo = ts[rows, np.maximum(first - 1, 0)]
+        # plume intensity holds over the interval a sample opens: it is > 0 from the first
+        # positive sample to (strictly before) the sample after the last positive one
+        lo = ts[rows, first]
         hi = ts[rows, np.minimum(last + 1, np.maximum(valid_count - 1, 0))]
         lo = np.where(has, lo, np.nan)
         hi = np.where(has, hi, np.nan)

@@ -43,6 +43,7 @@ from earlywarn.center.assessment.event import (
     rebook,
 )
 from earlywarn.center.assessment.ladder import persistent
+from earlywarn.center.assessment.params import AssessmentParams
 from earlywarn.center.characterise import ground_distance_m
 from earlywarn.center.fusion import (
     BackwardTrace,
@@ -305,6 +306,14 @@ def _gate(w: Work, tid: int, index: _IrIndex) -> list[tuple[float, str]]:
     return out
 
 
+def _ambiguous(ranked: list[tuple[float, str]], n_updates: int, params: AssessmentParams) -> bool:
+    """Should a track that several events' gates take (``ranked`` by ``d²``) wait?"""
+    if n_updates < params.radar_confirm_min_updates:
+        return True
+    lead = ranked[1][0] - ranked[0][0]
+    return lead < params.correlation_margin_d2 and n_updates < params.correlation_max_wait_updates
+
+
 def correlate_tracks(w: Work) -> None:
     """New radar tracks → IR events (forward, then backward gate), merged radar-only
     events retracted, radar-only events for old enough uncorrelated tracks."""
@@ -335,8 +344,9 @@ def correlate_tracks(w: Work) -> None:
         for tid in due:
             w.last_check[tid] = w.ctx.t_s
             gated = _gate(w, tid, index)
-            # an ambiguous track waits until it is firm enough for the backward test
-            if len(gated) > 1 and trk[tid].n_updates < params.radar_confirm_min_updates:
+            # an ambiguous track waits until it is firm enough for the backward test, and
+            # until that test tells its events apart (or it has waited long enough)
+            if len(gated) > 1 and _ambiguous(sorted(gated), trk[tid].n_updates, params):
                 deferred.add(tid)
                 continue
             if gated:

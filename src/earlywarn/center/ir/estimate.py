@@ -158,21 +158,17 @@ def _stereo_state(
 ) -> tuple[IrDecision, float, FloatArray, FloatArray, FloatArray, FloatArray]:
     """Decision, state time, r, v, a and the (9, 9) covariance of a stereo event.
 
-    The state is the ray fit when there is one (its acceleration is not estimated), else
-    the kinematic fit of the decision; "boosting" is kept once given."""
+    The state is the ray fit when there is one, else the kinematic fit of the decision;
+    "boosting" is kept once given."""
     state_t = float(t_pts[-1])
     fit = _ray_state_fit(tracks, pts[-1], params)
     if fit is not None and boosting:
         # "boosting" is kept once given: no decision needed, the ray fit is the state
-        decision, a = IrDecision.BOOSTING, _NAN3.copy()
+        decision = IrDecision.BOOSTING
     else:
         decision, r, v, a, cov9 = _decide_stereo(t_pts, pts, covs, alt, params)
     if fit is not None:
-        state_t, r, v, cov6 = fit
-        cov9 = np.full((9, 9), np.nan) if boosting else cov9.copy()
-        cov9[:6, :6] = cov6
-        cov9[:6, 6:] = 0.0
-        cov9[6:, :6] = 0.0
+        state_t, r, v, a, cov9 = fit
     return decision, state_t, r, v, a, cov9
 
 

@@ -19,6 +19,7 @@ from earlywarn.center._records import evolve
 from earlywarn.center.ir.decide import _class_probs
 from earlywarn.center.ir.estimate import _Estimate
 from earlywarn.center.ir.records import FloatArray, IrEvent, IrParams, IrStatus, SatTrack
+from earlywarn.center.ir.state_fit import _burnout_equivalent
 from earlywarn.center.landsea import surface_at
 from earlywarn.earth.frames import ecef_to_geodetic
 
@@ -86,15 +87,28 @@ def _snapshot(
     tracks: list[SatTrack],
     est: _Estimate,
     status: IrStatus,
-    burnout: float | None,
+    burnout_window: tuple[float | None, float],
     params: IrParams,
     truncated: bool = False,
 ) -> IrEvent:
     """The public record of an event from its tracks and latest estimate.
 
+    ``burnout_window``: the burnout time (None before burnout) and the burn window after
+    the last detection; at burnout the state is the ballistic state that flies on after
+    the unseen end of the burn (:func:`~earlywarn.center.ir.state_fit._burnout_equivalent`).
     ``truncated``: the burn was cut short by a loss of coverage: the burn time is then
     censored (at least ``burnout − t0``) in the class probabilities, and the last state
-    is not used as a burnout state."""
+    is not used as a burnout state (nor made one)."""
+    burnout, window = burnout_window
+    r_s, v_s, cov6 = est.r, est.v, est.cov9[:6, :6]
+    if (
+        burnout is not None
+        and not truncated
+        and window > 0.0
+        and np.all(np.isfinite(est.a))
+        and np.all(np.isfinite(est.cov9))
+    ):
+        r_s, v_s, cov6 = _burnout_equivalent(est.r, est.v, est.a, est.cov9, window)
     first_t = min(float(tr.t_s[0]) if tr.ordered else float(tr.t_s.min()) for tr in tracks)
     last_t = max(tr.last_t if tr.ordered else float(tr.t_s.max()) for tr in tracks)
     lf = est.launch
@@ -106,11 +120,11 @@ def _snapshot(
         burn_seen, tau_now = None, burn
     burn_sig = (lf.t0_sigma if lf is not None else 10.0) + 0.5 * est.median_dt
     bo_feat: tuple[float, float, float] | None = None
-    if burnout is not None and not truncated and est.stereo and np.all(np.isfinite(est.v)):
-        speed = float(np.linalg.norm(est.v))
-        up = est.r / np.linalg.norm(est.r)
-        gamma = math.asin(max(-1.0, min(1.0, float(est.v @ up) / speed)))
-        _, _, alt = ecef_to_geodetic(est.r)
+    if burnout is not None and not truncated and est.stereo and np.all(np.isfinite(v_s)):
+        speed = float(np.linalg.norm(v_s))
+        up = r_s / np.linalg.norm(r_s)
+        gamma = math.asin(max(-1.0, min(1.0, float(v_s @ up) / speed)))
+        _, _, alt = ecef_to_geodetic(r_s)
         bo_feat = (speed, float(alt), gamma)
     surface = "unknown"
     if lf is not None and math.isfinite(est.launch_lat):
@@ -127,7 +141,7 @@ def _snapshot(
     if m == 0 or est.state_t > float(est.t[-1]):
         # the fused center reads the state time as the last track time: keep them equal
         track_t = np.append(track_t, est.state_t)
-        track_r = np.vstack([track_r, est.r[None, :]])
+        track_r = np.vstack([track_r, r_s[None, :]])
     n_frames = sum(tr.n_times for tr in tracks)
     return IrEvent(
         event_id=event_id,
@@ -152,9 +166,9 @@ def _snapshot(
         burn_time_s=_known(burn),
         class_probs=probs,
         state_t_s=est.state_t,
-        r_ecef_m=_known_array(est.r),
-        v_ecef_m_s=_known_array(est.v),
-        cov=_known_array(est.cov9[:6, :6]),
+        r_ecef_m=_known_array(r_s),
+        v_ecef_m_s=_known_array(v_s),
+        cov=_known_array(cov6),
         track_t_s=_ro(track_t),
         track_r_ecef_m=_ro(track_r),
         report_keys=_report_keys(tracks, params.max_report_keys),

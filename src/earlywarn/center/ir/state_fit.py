@@ -15,6 +15,8 @@ import numpy as np
 
 from earlywarn.center.ir.geometry import _cat, _cross, _unit
 from earlywarn.center.ir.records import FloatArray, IrParams, SatTrack
+from earlywarn.center.kernels import ballistic_acceleration
+from earlywarn.earth.constants import GM_M3_S2, J2, OMEGA_RAD_S
 
 
 def _kinematic_fit(
@@ -52,8 +54,8 @@ def _perp_basis(u: FloatArray) -> tuple[FloatArray, FloatArray]:
 
 def _ray_state_fit(
     tracks: list[SatTrack], r_guess: FloatArray, params: IrParams
-) -> tuple[float, FloatArray, FloatArray, FloatArray] | None:
-    """Position and velocity at the last detection from the lines of sight themselves.
+) -> tuple[float, FloatArray, FloatArray, FloatArray, FloatArray] | None:
+    """Position, velocity and acceleration at the last detection from the lines of sight.
 
     A polynomial per ECEF axis ``x(τ) = r + vτ + aτ²/2 + jτ³/6`` (``τ = t − t_last``) is
     fitted over the last ``state_window_s`` to every detection of every satellite of the
@@ -65,7 +67,8 @@ def _ray_state_fit(
     ``state_max_window_s``) until two satellites have three detections each. Cubic with
     ≥ 8 detections, else quadratic. The covariance is the inverse normal matrix, inflated
     by χ²/dof when the fit is worse than the noise (model error, e.g. a staging in the
-    window). Returns ``(t_last, r, v, cov6)`` or None without two satellites.
+    window). Returns ``(t_last, r, v, a, cov9)`` (``cov9`` of (r, v, a)) or None without
+    two satellites.
 
     The window is not widened across a coast: when no satellite saw the event for more
     than ``track_gap_s`` inside it (a burnt-out stage, then the next one seen by one
@@ -134,4 +137,58 @@ def _ray_state_fit(
     chi2 = float(res @ res)
     dof = 2 * k - npar
     cov = np.linalg.inv(nmat) * max(1.0, chi2 / dof)
-    return t_end, x[0:3].copy(), x[3:6].copy(), 0.5 * (cov[:6, :6] + cov[:6, :6].T)
+    cov9 = 0.5 * (cov[:9, :9] + cov[:9, :9].T)
+    return t_end, x[0:3].copy(), x[3:6].copy(), x[6:9].copy(), cov9
+
+
+def _burn_window_s(tracks: list[SatTrack], last_t: float, fallback_s: float) -> float:
+    """How long after the event's last detection its burn may have gone on: until the
+    first frame after it in which a satellite that was following the event saw nothing
+    (each track's next frame is its last detection plus its median interval). With two
+    satellites whose frames interleave this is shorter than a revisit; ``fallback_s``
+    (the reference satellite's interval) when no track tells."""
+    nxt = math.inf
+    for tr in tracks:
+        if tr.n < 2:
+            continue
+        t = tr.t_s[-6:] if tr.ordered else np.sort(tr.t_s)[-6:]
+        frame = float(np.median(np.diff(t)))
+        t_next = float(t[-1]) + frame
+        if frame > 0.0 and t_next > last_t:
+            nxt = min(nxt, t_next)
+    window = nxt - last_t
+    return window if math.isfinite(window) and window <= fallback_s else fallback_s
+
+
+def _burnout_equivalent(
+    r: FloatArray, v: FloatArray, a: FloatArray, cov9: FloatArray, window_s: float
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """The ballistic state at the last detection that flies on as the rocket does after
+    its burnout, with its (6, 6) covariance.
+
+    The plume was last seen at ``t``; the thrust went on for an unseen ``δ``, uniform in
+    ``[0, window_s]`` (:func:`_burn_window_s`). A ballistic state ``(r − a_T δ²/2,
+    v + a_T δ)`` at ``t``, with ``a_T`` the thrust acceleration (the fitted acceleration
+    less the ballistic one), reaches the burnout state at ``t + δ`` (to first order in δ
+    over that interval). Its mean over δ is the state, the spread of δ is added to the
+    covariance (``Var δ = Δ²/12``, ``Var δ² = 4Δ⁴/45``, ``Cov(δ, δ²) = Δ³/12``), and the
+    fitted state and acceleration's own covariance is carried through. Without it the
+    state was the velocity of the last detection: at an ICBM's burnout (thrust
+    acceleration ~100 m/s², a 2 s revisit) ~100 m/s short on average, its impact ~100 s
+    early and hundreds of km short."""
+    x = np.concatenate([r, v])
+    a_t = a - ballistic_acceleration(x, J2, GM_M3_S2, OMEGA_RAD_S)
+    w = window_s
+    m1, m2 = 0.5 * w, w * w / 3.0  # E δ, E δ²
+    eye = np.eye(3)
+    jac = np.zeros((6, 9))
+    jac[:3, :3] = eye
+    jac[3:, 3:6] = eye
+    jac[:3, 6:] = -0.5 * m2 * eye
+    jac[3:, 6:] = m1 * eye
+    r_b = r - 0.5 * m2 * a_t
+    v_b = v + m1 * a_t
+    # the spread of (−δ²/2, δ) along a_T
+    s = np.array([[w**4 / 45.0, -(w**3) / 24.0], [-(w**3) / 24.0, w * w / 12.0]])
+    cov6 = jac @ cov9 @ jac.T + np.kron(s, np.outer(a_t, a_t))
+    return r_b, v_b, 0.5 * (cov6 + cov6.T)

@@ -22,7 +22,11 @@ One step, in order (each a named function below):
 ``boost_confirm_steps`` consecutive agreeing steps with fresh data (:func:`_vote`);
 "boosting" is then kept. An event ends when all its tracks have gone ``track_gap_s``
 without a detection: if it was boosting and its last altitude was above
-``min_burnout_altitude_m``, the burnout time is the last detection plus half a revisit;
+``min_burnout_altitude_m``, the burnout time is the last detection plus half the burn
+window (:func:`~earlywarn.center.ir.state_fit._burn_window_s`: until the first frame in
+which a satellite following the event saw nothing) and its state the ballistic state
+that flies on as the rocket does after that unseen thrust
+(:func:`~earlywarn.center.ir.state_fit._burnout_equivalent`);
 a stereo event that rose steadily but ended before its acceleration was significant (an
 SRBM seen for ~20 s) is boosting too when its plume went out above that altitude. A
 stationary source that goes out stays "stationary"; every other ended event shows
@@ -55,6 +59,7 @@ from earlywarn.center.ir.records import (
     _EventState,
 )
 from earlywarn.center.ir.snapshot import _refresh, _snapshot
+from earlywarn.center.ir.state_fit import _burn_window_s
 from earlywarn.center.ir.stereo import _events_match
 from earlywarn.center.priors import CLASSES, PRIORS
 from earlywarn.reports import ReportBlock
@@ -397,10 +402,12 @@ def _reestimate(
         "pending": pending,
     }
     burnout: float | None = None
+    window = 0.0
     truncated = False
     if ended and status == _BOOSTING and est.alt.shape[0]:
         if float(est.alt[-1]) > params.min_burnout_altitude_m:
-            burnout = last_t + 0.5 * est.median_dt
+            window = _burn_window_s(ev_tracks, last_t, est.median_dt)
+            burnout = last_t + 0.5 * window
         sensors = {tr.sensor_id for tr in ev_tracks}
         t_now, lights = now
         dark = {
@@ -413,9 +420,9 @@ def _reestimate(
         changes.update(anchors=_anchors(ev_tracks, params), checked_t_s=last_t, escape=0)
     # a stationary source that went out stays a stationary source, not a candidate
     shown = IrStatus.ENDED if ended and status != _STATIONARY else status
-    snap = _snapshot(ev.event_id, ev_tracks, est, shown, burnout, params, truncated)
+    snap = _snapshot(ev.event_id, ev_tracks, est, shown, (burnout, window), params, truncated)
     if burnout is not None and not truncated and _cut_while_boosting(est, snap.class_probs):
-        snap = _snapshot(ev.event_id, ev_tracks, est, shown, burnout, params, True)
+        snap = _snapshot(ev.event_id, ev_tracks, est, shown, (burnout, window), params, True)
     new_ev = evolve(ev, snapshot=snap, ended_t_s=last_t if ended else None, **changes)
     return new_ev, snap
 
