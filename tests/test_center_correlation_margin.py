@@ -5,12 +5,17 @@ In the salvo example a spent stage of launch F001, at 6 updates, was 11.0 from F
 event and 13.2 from F002's, 25 from its own; the nearest was taken for good, F004's event
 fused another launch's track, and its impact at confirmation was 961 km off (with the
 IR burnout state of this change, the same fusion dismissed F004, a real threat, for
-66 s). At 10 updates the stage was 15 from its own event and 30 from the next.
+66 s). At 10 updates the stage was 15 from its own event and 30 from the next. A waiting
+track must not be taken by another path either (a radar-only event of its own that then
+joins the wrong launch): the salvo test checks, by the truth nearest each track update,
+that every radar track of every event follows that event's launch.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import numpy as np
 
 from earlywarn.center.assessment.correlate import _ambiguous
 from earlywarn.center.assessment.params import AssessmentParams
@@ -33,7 +38,20 @@ def test_salvo_launches_confirmed_on_their_own_tracks() -> None:
     from earlywarn.io.scenario import load_scenario
     from earlywarn.run.pipeline import run_scenario
 
-    ev = run_scenario(load_scenario(EXAMPLES / "salvo.yaml")).evaluation
+    res = run_scenario(load_scenario(EXAMPLES / "salvo.yaml"))
+    ev = res.evaluation
+    launch_of = {eid: r["id"] for r in ev.launches for eid in r["event_ids"]}
+    follows: dict[int, set[str]] = {}
+    for t, tid, x in res.center.track_log:
+        s = res.truth.at([t])
+        d = np.linalg.norm(s.r_ecef_m[:, 0] - x[None, :3], axis=1)
+        j = int(np.nanargmin(d))
+        if d[j] < 50e3:
+            follows.setdefault(tid, set()).add(res.truth.object_id[j].split("/")[0])
+    for e in res.center.events:
+        if e.merged_into is None and e.event_id in launch_of:
+            for tid in e.radar_track_ids:
+                assert follows.get(tid, set()) <= {launch_of[e.event_id]}, (e.event_id, tid)
     for r in ev.launches:
         assert not r["wrongly_dismissed"], r
         if r["confirmed_s"] is not None and r["impact_error_km_at_confirmed"] is not None:

@@ -393,9 +393,10 @@ def _open_radar_only(
         tr = trk[tid]
         if w.ctx.t_s - tr.first_t_s < params.radar_only_delay_s:
             continue
-        if tr.n_updates < params.radar_confirm_min_updates and ir_states:
+        if ir_states:
             index = index or _IrIndex.build(w, ir_states)
-            if len(_gate(w, tid, index)) > 1:
+            gated = _gate(w, tid, index)
+            if len(gated) > 1 and _ambiguous(sorted(gated), tr.n_updates, params):
                 continue  # an ambiguous raid track waits for its IR event (see above)
         joined = None
         for eid in sorted(evs):
@@ -438,7 +439,7 @@ def merge_radar_only(w: Work) -> None:
             continue  # its tracks ended since it was last assessed: nothing to merge
         if launches is None:
             launches = [iid for iid in sorted(evs) if _ir_launch(evs[iid])]
-        best_i = _launch_match(evs, launches, r, live_r, fusion)
+        best_i = _launch_match(evs, launches, r, live_r, fusion, w.ctx.params)
         if best_i is None:
             continue
         moved = tuple(x for x in r.radar_track_ids if x in trk)
@@ -474,13 +475,16 @@ def _launch_match(
     r: Event,
     live_r: list[RadarTrack],
     fusion: FusionParams,
+    params: AssessmentParams,
 ) -> str | None:
     """The IR event of ``launches`` (:func:`_ir_launch`, sorted ids) whose launch estimate
     the radar-only event ``r`` agrees with, within the launch gate; the best by backward
-    distance, then launch-point distance; None if none."""
+    distance, then launch-point distance; None if none, or while the backward distance
+    cannot tell the best from the next (:func:`_ambiguous`, on the firmest track)."""
     assert r.launch_time_s is not None and r.launch_lat_rad is not None
     assert r.launch_lon_rad is not None
     best_i, best_d = None, (math.inf, math.inf)
+    ranked: list[tuple[float, str]] = []
     for iid in launches:
         cand = evs[iid]
         assert cand.launch_time_s is not None and cand.launch_lat_rad is not None
@@ -496,6 +500,14 @@ def _launch_match(
         # launches of a raid pass this wide gate together: rank by the track traced
         # back to the IR burnout state, then by the launch-point distance
         b2 = min((backward_d2(cand, tr, fusion, math.inf) for tr in live_r), default=math.inf)
+        ranked.append((b2, iid))
         if (b2, dist) < best_d:
             best_i, best_d = iid, (b2, dist)
+    n_updates = max((tr.n_updates for tr in live_r), default=0)
+    if (
+        len(ranked) > 1
+        and math.isfinite(best_d[0])
+        and _ambiguous(sorted(ranked), n_updates, params)
+    ):
+        return None
     return best_i
