@@ -5,11 +5,13 @@ satellite with glint on near the Earth's edge, in the evening of 25 September 19
   clouds in its field of view (hundreds of glint detections in 40 min).
 * The center stays below LAUNCH on that glint.
 * A Minuteman-like launch from Malmstrom in the same sky is seen by the same payload
-  against space (its booster reports). The center, which is not changed here, opens no
-  event at all on those reports (40 booster reports from T+102 s to burnout, seeds 1983,
-  1 and 2: no alert): its IR chain places a report where the line of sight meets the cloud
-  tops, and a limb line of sight seen against space never does. That is a finding for the
-  center's owners, not asserted here.
+  against space (its booster reports) and the center raises it to LAUNCH within seconds:
+  a one-satellite track whose lines of sight all pass above the Earth and rise faster
+  than 1 km/s is a rocket climbing (``ir/decide._rises_above_the_limb``). Before that rule
+  the center opened no event on those 40 reports: its mono tests read the image where the
+  line of sight meets the ground, and a limb line of sight never does. Its launch point
+  (one satellite, beyond the Earth's edge) is placed on the far side of the tangent point
+  and states a sigma that holds it.
 """
 
 from __future__ import annotations
@@ -68,3 +70,14 @@ def test_a_real_launch_in_the_same_sky_is_seen_against_space(with_launch: RunRes
     assert seen["MM1/booster"] >= 20, seen
     row = with_launch.evaluation.launches[0]
     assert row["first_report_s"] is not None and row["first_report_s"] < 188.0
+
+
+def test_the_center_raises_that_launch_and_nothing_else(with_launch: RunResult) -> None:
+    row = with_launch.evaluation.launches[0]
+    # LAUNCH within 30 s of its first report (10 s on seeds 1983, 1 and 2)
+    assert row["launch_s"] is not None and row["launch_s"] - row["first_report_s"] <= 30.0, row
+    assert not row["wrongly_dismissed"], row
+    # its stated 95 % launch region holds Malmstrom whenever one is given
+    assert row["launch95_in"] == row["launch95_n"], row
+    fe = with_launch.evaluation.false_events
+    assert fe["LAUNCH"] == fe["THREAT"] == fe["ATTACK_CONFIRMED"] == 0, fe

@@ -275,7 +275,7 @@ class AssessmentParams:
     drifting glint from a slow rocket; with a radar track the radar decides.
     ``correlation_margin_d2``: a radar track that several IR events' gates take joins the
     nearest only when its backward ``d²`` leads the next by this much (a likelihood ratio
-    ``e^(Δd²/2)`` ≈ 90), else it waits (rechecked every ``correlation_recheck_s``) up to
+    ``e^(Δd²/2)`` ≈ 20), else it waits (rechecked every ``correlation_recheck_s``) up to
     ``correlation_max_wait_updates`` updates, then joins the nearest. A young track traced
     back ~1,000 s to launches a minute apart cannot tell them yet: in the salvo example a
     spent stage at 6 updates was 11.0 from another launch's event and 13.2 from its own,
@@ -358,7 +358,7 @@ class AssessmentParams:
     radar_only_delay_s: float = 15.0
     radar_join_m: float = 200e3
     correlation_recheck_s: float = 10.0
-    correlation_margin_d2: float = 9.0
+    correlation_margin_d2: float = 6.0
     correlation_max_wait_updates: int = 20
     radar_fuse_min_updates: int = 10
     max_flight_s: float = 5400.0

@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from earlywarn.center.ir.decide import _decide_mono, _decide_stereo, _MonoGround
-from earlywarn.center.ir.geometry import _NAN3, _cat, _frame_under
+from earlywarn.center.ir.geometry import _NAN3, _cat, _frame_under, ray_place_m
 from earlywarn.center.ir.launch_fit import (
     _launch_fit,
     _LaunchFit,
@@ -49,7 +49,7 @@ from earlywarn.center.ir.records import (
 )
 from earlywarn.center.ir.state_fit import _kinematic_fit, _ray_state_fit
 from earlywarn.center.ir.stereo import _triangulate_rows, _Triangulated
-from earlywarn.center.kernels import median, ray_hit_m
+from earlywarn.center.kernels import median
 from earlywarn.earth.frames import ecef_to_geodetic, geodetic_to_ecef
 
 
@@ -338,7 +338,7 @@ def _estimate_mono(
             t_ref, s_ref, u_ref, sig_ref * gr.lam, gr.sin_el, win, gr.rot, gr.site, class_hint,
             params, mono_cached,
         )  # fmt: skip
-        lam_p = ray_hit_m(s_ref, u_ref, best_h)
+        lam_p = ray_place_m(s_ref, u_ref, best_h)
         pts = s_ref + lam_p[:, None] * u_ref
         lat_l, lon_l = _launch_point(launch, gr.rot, gr.site)
     else:

@@ -31,6 +31,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from earlywarn.center.ir.geometry import ray_place_m
 from earlywarn.center.ir.records import BoolArray, FloatArray, IrParams
 from earlywarn.center.kernels import grid_normal_equations, ray_hit_m
 from earlywarn.center.priors import (
@@ -255,9 +256,14 @@ class _MonoChi:
         hp = HORIZONTAL_POWERS
         basis = np.stack([np.ones_like(sq), sq ** hp[0], sq ** hp[1]], axis=-1)  # (G, K, 3)
         chis = np.empty((len(CLASSES), grid.shape[0]))
+        # a ray that misses the Earth (a limb view) passes no lower than its tangent
+        # height: a source on it is at least that high, so a class profile below it is
+        # that many sigmas wrong (0 for a ray that meets the ground)
+        _, _, h_t = ecef_to_geodetic(sw + ray_hit_m(sw, uw, 0.0)[:, None] * uw)
+        h_t = np.maximum(h_t, 0.0)
         for ci, cls in enumerate(CLASSES):
             hh = boost_altitude_m(cls, tw[None, :] - grid[:, None])  # (G, K)
-            lam = ray_hit_m(sw[None], uw[None], hh)
+            lam = ray_place_m(sw[None], uw[None], hh)
             p = sw[None] + lam[..., None] * uw[None]
             lat_p, lon_p, _ = ecef_to_geodetic(p)
             en = (geodetic_to_ecef(lat_p, lon_p, 0.0) - site) @ rot.T  # (G, K, 3)
@@ -271,7 +277,8 @@ class _MonoChi:
                 coef = np.linalg.solve(nmat, rv[..., None])[..., 0]
                 res = y - np.einsum("gkp,gp->gk", basis, coef)
                 chi += np.einsum("gk,gk->g", wgt, res * res)
-            chis[ci] = chi
+            below = np.maximum(h_t[None, :] - hh, 0.0) / _mono_sigma_h(hh)
+            chis[ci] = chi + np.einsum("gk,gk->g", below, below)
         return _MonoChi(tuple(np.array(a, copy=True) for a in key), chis)
 
 
@@ -318,7 +325,7 @@ def _mono_fit(
 
     def placed(t0_: float, f: float = 1.0) -> tuple[FloatArray, FloatArray, FloatArray]:
         h_ = f * boost_altitude_m(cls, t - t0_)
-        p_ = s + ray_hit_m(s, u, h_)[:, None] * u
+        p_ = s + ray_place_m(s, u, h_)[:, None] * u
         la, lo, _ = ecef_to_geodetic(p_)
         en_ = (geodetic_to_ecef(la, lo, 0.0) - site) @ rot.T
         return en_[:, 0], en_[:, 1], h_
