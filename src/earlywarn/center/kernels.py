@@ -66,6 +66,7 @@ from earlywarn.earth.constants import A_M, B_M, GM_M3_S2, J2
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 
 __all__ = [
     "ALL_PAIRS_MAX",
@@ -96,12 +97,10 @@ __all__ = [
 # up to this many states the RK4 runs in Python floats: 4 field evaluations per sub-step,
 # each a dozen numpy calls on (n, 3) arrays, cost more than the arithmetic (break-even ~24)
 RK4_ROWS_MAX = 16
-# up to this many track-measurement pairs, no pre-gate: the exact gate test on every pair
-# costs less than building a kd-tree and finding the near ones
+# up to this many track-measurement pairs, no pre-gate (the exact test on every pair is cheaper)
 ALL_PAIRS_MAX = 64
-# up to this many values a median sorts a Python list: np.median (a partition and a mean)
-# costs ~8 µs a call, sorting 64 floats ~2 µs; the glint day of bench_raid takes ~140,000
-# medians, ~3 % of its center CPU on the numpy path
+# up to this many values a median sorts a Python list: np.median costs ~8 µs a call, sorting
+# 64 floats ~2 µs (the glint day of bench_raid: ~140,000 medians, ~3 % of its center CPU)
 MEDIAN_LIST_MAX = 64
 # up to this many (2-D track, detection) pairs of an IR frame, the gate in Python floats:
 # the numpy path's ~40 calls on (tracks, detections) arrays cost ~45 µs; forcing it costs
@@ -694,10 +693,12 @@ def _los_gated_pairs_rows(
 # --------------------------------------------------------------------------------------------
 
 
-def ray_hit_m(s: FloatArray, u: FloatArray, h_m: FloatArray | float) -> FloatArray:
+def ray_hit_m(
+    s: FloatArray, u: FloatArray, h_m: FloatArray | float, far: BoolArray | bool = False
+) -> FloatArray:
     """Distance along rays ``s + λu`` (``(..., 3)``, ``u`` unit) to the WGS84 ellipsoid
-    inflated by ``h_m`` (near side); where a ray misses that surface, the distance of its
-    closest approach to it."""
+    inflated by ``h_m``: its near crossing (the far one where ``far``); where a ray misses
+    that surface, the distance of its closest approach to it."""
     a = A_M + np.asarray(h_m, dtype=np.float64)
     b = B_M + np.asarray(h_m, dtype=np.float64)
     sx, sy, sz = s[..., 0] / a, s[..., 1] / a, s[..., 2] / b
@@ -707,7 +708,7 @@ def ray_hit_m(s: FloatArray, u: FloatArray, h_m: FloatArray | float) -> FloatArr
     qc = sx * sx + sy * sy + sz * sz - 1.0
     disc = qb * qb - qa * qc
     root = np.sqrt(np.maximum(disc, 0.0))
-    lam = np.where(disc >= 0.0, (-qb - root) / qa, -qb / qa)
+    lam = np.where(disc >= 0.0, (-qb + np.where(far, root, -root)) / qa, -qb / qa)
     return np.asarray(lam, dtype=np.float64)
 
 

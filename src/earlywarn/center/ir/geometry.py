@@ -159,25 +159,12 @@ def _median_rows(x: FloatArray) -> FloatArray:
 
 def ray_place_m(s: FloatArray, u: FloatArray, h_m: FloatArray | float) -> FloatArray:
     """Distance along rays ``s + λu`` to where a source at height ``h_m`` is placed: as
-    :func:`ray_hit_m` for a ray that meets the ground, but for a ray that misses the Earth
-    (a limb view: its source is seen against space) the far crossing of that height,
-    beyond the tangent point. A limb-viewing payload looks past the Earth's edge at what
-    rises beyond it; a source on the near side would have been seen against the Earth
-    first. (The near crossing put the 1983 scene's Minuteman 820 km short of Malmstrom.)"""
-    lam = ray_hit_m(s, u, h_m)
-    a0, b0 = A_M, B_M
-    sx, sy, sz = s[..., 0] / a0, s[..., 1] / a0, s[..., 2] / b0
-    ux, uy, uz = u[..., 0] / a0, u[..., 1] / a0, u[..., 2] / b0
-    qb0 = sx * ux + sy * uy + sz * uz
-    misses = qb0 * qb0 - (ux * ux + uy * uy + uz * uz) * (sx * sx + sy * sy + sz * sz - 1.0) < 0.0
-    if not np.any(misses):
-        return lam
-    a = A_M + np.asarray(h_m, dtype=np.float64)
-    b = B_M + np.asarray(h_m, dtype=np.float64)
-    sx, sy, sz = s[..., 0] / a, s[..., 1] / a, s[..., 2] / b
-    ux, uy, uz = u[..., 0] / a, u[..., 1] / a, u[..., 2] / b
-    qa = ux * ux + uy * uy + uz * uz
-    qb = sx * ux + sy * uy + sz * uz
-    disc = qb * qb - qa * (sx * sx + sy * sy + sz * sz - 1.0)
-    far = (-qb + np.sqrt(np.maximum(disc, 0.0))) / qa
-    return np.asarray(np.where(misses & (disc >= 0.0), far, lam), dtype=np.float64)
+    :func:`~earlywarn.center.kernels.ray_hit_m` for a ray that meets the ground, but for a
+    ray that misses the Earth (a limb view: its source is seen against space) the far
+    crossing of that height, beyond the tangent point. A limb-viewing payload looks past
+    the Earth's edge at what rises beyond it; a source on the near side would have been
+    seen against the Earth first. (The near crossing put the 1983 scene's Minuteman 820 km
+    short of Malmstrom.)"""
+    p0 = s + ray_hit_m(s, u, 0.0)[..., None] * u  # on the ground, or the closest approach
+    misses = (p0[..., 0] ** 2 + p0[..., 1] ** 2) / A_M**2 + p0[..., 2] ** 2 / B_M**2 > 1.0 + 1e-9
+    return ray_hit_m(s, u, h_m, far=misses)
