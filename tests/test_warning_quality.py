@@ -66,3 +66,17 @@ def test_no_false_threat(runs: list[dict[str, Any]]) -> None:
         if r["false_events"].get("THREAT", 0) or r["false_events"].get("ATTACK_CONFIRMED", 0)
     ]
     assert not bad, "false events at THREAT or above:\n" + "\n".join(bad)
+
+
+def test_impact_ellipses_hold_the_truth_nine_times_in_ten(runs: list[dict[str, Any]]) -> None:
+    """The issue's target: the stated 95 % impact ellipses hold the true impact in at least
+    90 % of the alerts that carry one, pooled over the 216 runs (the evaluation's own
+    ``ellipse_in`` / ``ellipse_n``). Alerts of one run are correlated, so the interval is
+    indicative: 258 of 284 (90.8 %, Wilson 86.9-93.7 %) when this test was written; 204 of
+    259 (78.8 %) before the IR burnout state flew on past the unseen end of the burn and
+    the fused IR state carried its model error (``FusionParams.fusion_q``)."""
+    rows = [lv for _, _, lv in _launches(runs)]
+    k = sum(lv["ellipse_in"] for lv in rows)
+    n = sum(lv["ellipse_n"] for lv in rows)
+    assert n >= 200, n
+    assert k / n >= 0.90, f"{k} of {n} ellipses hold the truth ({k / n:.1%}); the target is 90 %"

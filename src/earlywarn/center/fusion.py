@@ -79,7 +79,16 @@ class FusionParams:
     ``probability`` of the chi-square correlation gate (3 dof); ``floor_m`` and
     ``floor_rate_m_s`` the gate's model-error floor ``floor_m + floor_rate_m_s · Δt`` (per
     axis); ``max_propagation_s`` the longest IR→radar propagation accepted; ``q`` the
-    white-acceleration PSD of the IR propagation (m²/s³); ``burnout_floor_m`` /
+    white-acceleration PSD of the IR propagation (m²/s³) for the gates; ``fusion_q`` the
+    same where the propagated IR state is tested against and fused with a firm radar track
+    (past the assessment's ``radar_fuse_min_updates``; a young track's own covariance is
+    not to be trusted, the IR state keeps its weight against it): at
+    ``q`` the IR state (its cloud flown from burnout) understates its error after ~1,000 s
+    of flight (its 6-dof error above the χ² 95 % quantile against the RV in 10 of 60
+    runs 1,400 s after launch; 3 of 60 at 1 m²/s³), and fused with a mature RV track it
+    made the estimate worse than the track alone (normalised error median 21 against 8)
+    and the impact ellipse too small; the gates keep ``q`` (widening them delayed the
+    salvo's confirmations by up to three minutes); ``burnout_floor_m`` /
     ``burnout_floor_m_s`` the model-error floor added to the IR burnout covariance (per
     axis); ``consistency_probability`` of the 6-dof test that allows fusion, widened by
     ``consistency_hold_factor`` once a pair is fused; ``young_track_inflation`` multiplies
@@ -95,6 +104,7 @@ class FusionParams:
     floor_m: float = 5_000.0
     floor_rate_m_s: float = 15.0
     q: float = 0.05
+    fusion_q: float = 1.0
     max_propagation_s: float = 3600.0
     burnout_floor_m: float = 1_000.0
     burnout_floor_m_s: float = 10.0

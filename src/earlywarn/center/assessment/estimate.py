@@ -32,6 +32,7 @@ from earlywarn.center.characterise import (
     propagate_to_height,
 )
 from earlywarn.center.fusion import consistent, fuse_states
+from earlywarn.center.motion import cv_matrices
 from earlywarn.center.priors import (
     REENTRY_PRIORS,
     BallisticCoefficientPrior,
@@ -216,6 +217,11 @@ def update_state(
             young = tr.n_updates < params.radar_fuse_min_updates
             p_r = tr.p * ctx.fusion.young_track_inflation if young else tr.p
             hold = ctx.fusion.consistency_hold_factor if e.fused else 1.0
+            if m is not None and not young:
+                # the IR state's model error over its flight from burnout, against a track
+                # firm enough to see it (FusionParams.fusion_q)
+                extra = ctx.fusion.fusion_q - ctx.fusion.q
+                m = (m[0], m[1] + cv_matrices(extra, m[2])[1], m[2]) if extra > 0 else m
             if m is not None and consistent(m[0], m[1], tr.x, p_r, ctx.fusion, hold):
                 xf, pf = fuse_states(m[0], m[1], tr.x, p_r)
                 return xf, pf, True
