@@ -278,8 +278,9 @@ class AssessmentParams:
     ``e^(Δd²/2)`` ≈ 20), else it waits (rechecked every ``correlation_recheck_s``) up to
     ``correlation_max_wait_updates`` updates, then joins the nearest. A young track traced
     back ~1,000 s to launches a minute apart cannot tell them yet: in the salvo example a
-    spent stage at 6 updates was 11.0 from another launch's event and 13.2 from its own,
-    and at 10 updates 30 and 15 (its own), but the first choice was kept for good.
+    spent stage at 6 updates was 11.0 from another launch's event, 13.2 from a third's and
+    25 from its own; at 10 updates its own led (15 against 30), but the first choice was
+    kept for good.
     ``radar_confirm_min_updates``: updates the correlated radar track needs before the
     event is ATTACK_CONFIRMED — a firm track (~30 s at a 5 s revisit), not a two-point
     start whose state is still off by hundreds of m/s. ``radar_launch_min_updates``:
