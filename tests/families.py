@@ -73,9 +73,8 @@ def launch_phased(doc: dict[str, Any], seed: int) -> dict[str, Any]:
     """The document with its launch moved by a seed's fraction of the 2 s revisit (steps of
     the golden ratio, so any few seeds spread over it): a real launch has no particular
     phase to the satellites' frames, and with the launch time fixed every seed's burnout
-    fell at the same place between two frames (the IR burnout state of the reference's
-    1.6 s from its last frame on every seed: a bias of the geometry counted as one of the
-    center)."""
+    fell at the same place between two frames (the reference's thrust ended 1.6 s after
+    its last frame on every seed: a bias of that one geometry, counted as the center's)."""
     d = copy.deepcopy(doc)
     d["launches"][0]["time"] = f"{100.0 + (seed * 0.6180339887) % 1.0 * 2.0:.3f} s"
     return d

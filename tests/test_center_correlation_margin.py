@@ -25,8 +25,8 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 def test_a_track_waits_while_the_backward_test_cannot_tell_its_events_apart() -> None:
     p = AssessmentParams()
-    close = [(11.0, "E0005"), (13.2, "E0002"), (25.1, "E0001")]
-    clear = [(15.4, "E0001"), (30.0, "E0002")]
+    close = [13.2, 25.1, 11.0]  # F004's event, F002's, its own (F001's)
+    clear = [30.0, 15.4]
     assert _ambiguous(close, p.radar_confirm_min_updates, p)
     assert not _ambiguous(clear, p.radar_confirm_min_updates, p)
     # a young track always waits; one that waited long enough joins the nearest

@@ -708,7 +708,8 @@ def ray_hit_m(
     qc = sx * sx + sy * sy + sz * sz - 1.0
     disc = qb * qb - qa * qc
     root = np.sqrt(np.maximum(disc, 0.0))
-    lam = np.where(disc >= 0.0, (-qb + np.where(far, root, -root)) / qa, -qb / qa)
+    cross = -qb - root if far is False else np.where(far, -qb + root, -qb - root)
+    lam = np.where(disc >= 0.0, cross / qa, -qb / qa)
     return np.asarray(lam, dtype=np.float64)
 
 

@@ -306,11 +306,13 @@ def _gate(w: Work, tid: int, index: _IrIndex) -> list[tuple[float, str]]:
     return out
 
 
-def _ambiguous(ranked: list[tuple[float, str]], n_updates: int, params: AssessmentParams) -> bool:
-    """Should a track that several events' gates take (``ranked`` by ``d²``) wait?"""
+def _ambiguous(d2s: list[float], n_updates: int, params: AssessmentParams) -> bool:
+    """Should a track whose ``d²`` to several events are ``d2s`` wait (the nearest must
+    lead the next by ``correlation_margin_d2``; a young track always waits)?"""
     if n_updates < params.radar_confirm_min_updates:
         return True
-    lead = ranked[1][0] - ranked[0][0]
+    first, second = sorted(d2s)[:2]
+    lead = second - first
     return lead < params.correlation_margin_d2 and n_updates < params.correlation_max_wait_updates
 
 
@@ -346,7 +348,7 @@ def correlate_tracks(w: Work) -> None:
             gated = _gate(w, tid, index)
             # an ambiguous track waits until it is firm enough for the backward test, and
             # until that test tells its events apart (or it has waited long enough)
-            if len(gated) > 1 and _ambiguous(sorted(gated), trk[tid].n_updates, params):
+            if len(gated) > 1 and _ambiguous([d for d, _ in gated], trk[tid].n_updates, params):
                 deferred.add(tid)
                 continue
             if gated:
@@ -396,7 +398,7 @@ def _open_radar_only(
         if ir_states:
             index = index or _IrIndex.build(w, ir_states)
             gated = _gate(w, tid, index)
-            if len(gated) > 1 and _ambiguous(sorted(gated), tr.n_updates, params):
+            if len(gated) > 1 and _ambiguous([d for d, _ in gated], tr.n_updates, params):
                 continue  # an ambiguous raid track waits for its IR event (see above)
         joined = None
         for eid in sorted(evs):
@@ -484,7 +486,7 @@ def _launch_match(
     assert r.launch_time_s is not None and r.launch_lat_rad is not None
     assert r.launch_lon_rad is not None
     best_i, best_d = None, (math.inf, math.inf)
-    ranked: list[tuple[float, str]] = []
+    d2s: list[float] = []
     for iid in launches:
         cand = evs[iid]
         assert cand.launch_time_s is not None and cand.launch_lat_rad is not None
@@ -500,14 +502,10 @@ def _launch_match(
         # launches of a raid pass this wide gate together: rank by the track traced
         # back to the IR burnout state, then by the launch-point distance
         b2 = min((backward_d2(cand, tr, fusion, math.inf) for tr in live_r), default=math.inf)
-        ranked.append((b2, iid))
+        d2s.append(b2)
         if (b2, dist) < best_d:
             best_i, best_d = iid, (b2, dist)
     n_updates = max((tr.n_updates for tr in live_r), default=0)
-    if (
-        len(ranked) > 1
-        and math.isfinite(best_d[0])
-        and _ambiguous(sorted(ranked), n_updates, params)
-    ):
+    if len(d2s) > 1 and math.isfinite(best_d[0]) and _ambiguous(d2s, n_updates, params):
         return None
     return best_i

@@ -336,9 +336,9 @@ def _estimate_mono(
     if win.sum() >= 6 and (boosting or decision == IrDecision.BOOSTING):
         launch, best_h, mono = _mono_fit(
             t_ref, s_ref, u_ref, sig_ref * gr.lam, gr.sin_el, win, gr.rot, gr.site, class_hint,
-            params, mono_cached,
+            params, mono_cached, limb=gr.limb,
         )  # fmt: skip
-        lam_p = ray_place_m(s_ref, u_ref, best_h)
+        lam_p = ray_place_m(s_ref, u_ref, best_h, gr.limb)
         pts = s_ref + lam_p[:, None] * u_ref
         lat_l, lon_l = _launch_point(launch, gr.rot, gr.site)
     else:

@@ -157,14 +157,24 @@ def _median_rows(x: FloatArray) -> FloatArray:
     return np.array([median(x[:, j]) for j in range(x.shape[1])])
 
 
-def ray_place_m(s: FloatArray, u: FloatArray, h_m: FloatArray | float) -> FloatArray:
+def above_ground(p: FloatArray) -> BoolArray:
+    """Which points ``(..., 3)`` lie outside the WGS84 ellipsoid: for the closest approach of
+    a line of sight (:func:`~earlywarn.center.kernels.ray_hit_m` at height 0), which rays
+    miss the Earth and see their source against space (a limb view)."""
+    q = (p[..., 0] ** 2 + p[..., 1] ** 2) / A_M**2 + p[..., 2] ** 2 / B_M**2
+    return np.asarray(q > 1.0 + 1e-9)
+
+
+def ray_place_m(
+    s: FloatArray, u: FloatArray, h_m: FloatArray | float, limb: BoolArray | None = None
+) -> FloatArray:
     """Distance along rays ``s + λu`` to where a source at height ``h_m`` is placed: as
     :func:`~earlywarn.center.kernels.ray_hit_m` for a ray that meets the ground, but for a
-    ray that misses the Earth (a limb view: its source is seen against space) the far
-    crossing of that height, beyond the tangent point. A limb-viewing payload looks past
-    the Earth's edge at what rises beyond it; a source on the near side would have been
-    seen against the Earth first. (The near crossing put the 1983 scene's Minuteman 820 km
-    short of Malmstrom.)"""
-    p0 = s + ray_hit_m(s, u, 0.0)[..., None] * u  # on the ground, or the closest approach
-    misses = (p0[..., 0] ** 2 + p0[..., 1] ** 2) / A_M**2 + p0[..., 2] ** 2 / B_M**2 > 1.0 + 1e-9
-    return ray_hit_m(s, u, h_m, far=misses)
+    ray that misses the Earth (``limb``, from :func:`above_ground` when not given: a limb
+    view, its source seen against space) the far crossing of that height, beyond the
+    tangent point. A limb-viewing payload looks past the Earth's edge at what rises beyond
+    it; a source on the near side would have been seen against the Earth first. (The near
+    crossing put the 1983 scene's Minuteman 820 km short of Malmstrom.)"""
+    if limb is None:
+        limb = above_ground(s + ray_hit_m(s, u, 0.0)[..., None] * u)
+    return ray_hit_m(s, u, h_m, far=limb)

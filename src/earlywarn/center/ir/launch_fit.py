@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from earlywarn.center.ir.geometry import ray_place_m
+from earlywarn.center.ir.geometry import above_ground, ray_place_m
 from earlywarn.center.ir.records import BoolArray, FloatArray, IrParams
 from earlywarn.center.kernels import grid_normal_equations, ray_hit_m
 from earlywarn.center.priors import (
@@ -259,11 +259,12 @@ class _MonoChi:
         # a ray that misses the Earth (a limb view) passes no lower than its tangent
         # height: a source on it is at least that high, so a class profile below it is
         # that many sigmas wrong (0 for a ray that meets the ground)
-        _, _, h_t = ecef_to_geodetic(sw + ray_hit_m(sw, uw, 0.0)[:, None] * uw)
-        h_t = np.maximum(h_t, 0.0)
+        p0 = sw + ray_hit_m(sw, uw, 0.0)[:, None] * uw
+        limb = above_ground(p0)[None]
+        h_t = np.maximum(ecef_to_geodetic(p0)[2], 0.0)
         for ci, cls in enumerate(CLASSES):
             hh = boost_altitude_m(cls, tw[None, :] - grid[:, None])  # (G, K)
-            lam = ray_place_m(sw[None], uw[None], hh)
+            lam = ray_place_m(sw[None], uw[None], hh, limb)
             p = sw[None] + lam[..., None] * uw[None]
             lat_p, lon_p, _ = ecef_to_geodetic(p)
             en = (geodetic_to_ecef(lat_p, lon_p, 0.0) - site) @ rot.T  # (G, K, 3)
@@ -294,6 +295,7 @@ def _mono_fit(
     class_hint: FloatArray,
     params: IrParams,
     cached: _MonoChi | None = None,
+    limb: BoolArray | None = None,
 ) -> tuple[_LaunchFit, FloatArray, _MonoChi]:
     """Mono launch fit: place points at each class's prior altitude for every t0 on a grid.
 
@@ -302,7 +304,9 @@ def _mono_fit(
     into the placed points), plus the prior on the delay to first detection, minus twice
     the log of the class's current probability. Returns the best fit, the placed
     altitudes of every point and the chi-squares (``cached``: those of an earlier call,
-    reused when they were computed from the same window; see :class:`_MonoChi`).
+    reused when they were computed from the same window; see :class:`_MonoChi`). ``limb``:
+    which rays miss the Earth (:func:`~earlywarn.center.ir.geometry.above_ground`; found
+    here when not given), whose points are placed beyond their tangent point.
     """
     grid = _t0_grid(float(t[0]), replace(params, t0_step_s=2.0 * params.t0_step_s))
     mu_d, sig_d = first_detection_delay_s()
@@ -323,9 +327,12 @@ def _mono_fit(
     scale = max(1.0, float(cost_best[i]) / dof)
     t0_sig *= math.sqrt(scale)
 
+    if limb is None:
+        limb = above_ground(s + ray_hit_m(s, u, 0.0)[:, None] * u)
+
     def placed(t0_: float, f: float = 1.0) -> tuple[FloatArray, FloatArray, FloatArray]:
         h_ = f * boost_altitude_m(cls, t - t0_)
-        p_ = s + ray_place_m(s, u, h_)[:, None] * u
+        p_ = s + ray_place_m(s, u, h_, limb)[:, None] * u
         la, lo, _ = ecef_to_geodetic(p_)
         en_ = (geodetic_to_ecef(la, lo, 0.0) - site) @ rot.T
         return en_[:, 0], en_[:, 1], h_
