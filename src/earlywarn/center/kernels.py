@@ -106,9 +106,8 @@ MEDIAN_LIST_MAX = 64
 # the numpy path's ~40 calls on (tracks, detections) arrays cost ~45 µs; forcing it costs
 # ~4 % of the reference run's center CPU and ~7 % of the glint day's
 LOS_GATE_ROWS_MAX = 24
-# up to this many rays (an IR step's reports), the ground range in Python floats: the
-# numpy path's ~20 calls cost ~12 µs; forcing it costs ~1.2 % of the reference run's
-# center CPU and ~1.5 % of the glint day's
+# up to this many rays (an IR step's reports), the ground range in Python floats: the numpy
+# path's ~20 calls cost ~12 µs (forced: ~1.2 % of the reference's center CPU, ~1.5 % glint day)
 GROUND_RANGE_ROWS_MAX = 32
 # from this many launch-time grid points, the launch fit's normal equations by column sums:
 # the einsum's inner loops run over 3-element axes (forcing it costs ~0.9 % of the
