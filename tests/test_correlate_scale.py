@@ -1,17 +1,18 @@
 """The correlation pass at raid scale: the batched backward test is the scalar one bit for
-bit, and its pre-gate never drops an IR event that passes (or that is the nearest)."""
+bit and the fine-step unscented propagation to RK4's truncation error, and its pre-gate
+never drops an IR event that passes (or that is the nearest)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from earlywarn.center.characterise import propagate, propagate_columns
+from earlywarn.center.characterise import propagate
 from earlywarn.center.fusion import (
     BackwardTrace,
     FusionParams,
+    SigmaCloud,
     correlate_backward,
-    correlate_backward_many,
 )
 from earlywarn.center.radar_tracking import RadarTrack
 
@@ -37,23 +38,35 @@ def _raid(seed: int, n: int) -> tuple[list[tuple[float, np.ndarray, np.ndarray]]
     return states, RadarTrack(1, t_trk, x_trk, p_trk, 0.0, t_trk, 8, ("r",), ())
 
 
-def test_propagate_columns_is_propagate_bit_for_bit() -> None:
-    rng = np.random.default_rng(5)
-    x = X_BO + rng.normal(0.0, 1e3, (13, 6))
-    dts = [-150.3, 0.0, -900.7, -61.0, -3599.9, -60.0, -1.5, 240.0]
-    out = propagate_columns(x, dts)
-    for j, dt in enumerate(dts):
-        assert np.array_equal(out[13 * j : 13 * (j + 1)], propagate(x, dt)), dt
-
-
 @pytest.mark.parametrize("seed", range(4))
 def test_backward_many_is_backward_bit_for_bit(seed: int) -> None:
     states, tr = _raid(seed, 12)
     fp = FusionParams()
     states.append((tr.t_s + 5.0, X_BO, states[0][2]))  # a burnout after the track: inf
-    many = correlate_backward_many(states, tr, fp)
-    assert many == [correlate_backward(st, tr, fp) for st in states]
-    assert many[-1] == np.inf
+    states.append((tr.t_s - fp.max_propagation_s - 1.0, X_BO, states[0][2]))  # too old: inf
+    t_min = min(st[0] for st in states[:-1])
+    many = BackwardTrace.of(tr, t_min, fp.q).d2(states, fp)
+    assert many.tolist() == [correlate_backward(st, tr, fp) for st in states]
+    assert many[-2] == np.inf and many[-1] == np.inf
+    assert np.isfinite(many[:-2]).all()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_backward_trace_is_the_unscented_propagation(seed: int) -> None:
+    """The trace's 60 s grid plus one shorter step gives the ``d²`` of the unscented
+    propagation in fine (2 s) steps within RK4's truncation error at 60 s steps: measured
+    under 4e-4 of ``d²`` on these raids, as for 60 s steps of equal length (the previous
+    scheme, 0.7-3.2e-4)."""
+    states, tr = _raid(seed, 12)
+    fp = FusionParams()
+    got = BackwardTrace.of(tr, min(st[0] for st in states), fp.q).d2(states, fp)
+    cloud = SigmaCloud.from_state(0.0, tr.x, tr.p, fp.q)
+    for st, d2 in zip(states, got, strict=True):
+        dt = st[0] - tr.t_s
+        xb, pb = SigmaCloud(0.0, dt, propagate(cloud.pts, dt, max_step_s=2.0), fp.q).moments()
+        s = pb[:3, :3] + st[2][:3, :3] + np.eye(3) * fp.gate_floor_m(0.0) ** 2
+        d = xb[:3] - st[1][:3]
+        assert d2 == pytest.approx(float(d @ np.linalg.solve(s, d)), rel=1e-3)
 
 
 @pytest.mark.parametrize("seed", range(20))

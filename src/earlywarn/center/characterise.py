@@ -49,6 +49,7 @@ for the same free-flight range angle Ψ between two points at the burnout radius
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -71,11 +72,13 @@ FloatArray = npt.NDArray[np.float64]
 
 __all__ = [
     "ImpactEstimate",
+    "ImpactRequest",
     "OrbitSummary",
     "classify_trajectory",
     "ground_distance_m",
     "orbit_summary",
     "predict_impact",
+    "predict_impacts",
     "propagate",
     "propagate_to_height",
     "sqrt_psd",
@@ -151,29 +154,6 @@ def propagate(x: npt.ArrayLike, dt_s: float, max_step_s: float = 60.0) -> FloatA
     for _ in range(steps):
         y = _rk4(y, h)
     return np.ascontiguousarray(y.T)
-
-
-def propagate_columns(x: npt.ArrayLike, dts_s: list[float], max_step_s: float = 60.0) -> FloatArray:
-    """:func:`propagate` of the same states ``(n, 6)`` by each of ``dts_s``, in one array:
-    ``(len(dts_s) · n, 6)``, the block of each ``dt`` the same bits as ``propagate(x, dt)``
-    (every column keeps its own step length and step count: the columns are ordered by
-    step count and each step advances the ones that still have steps to go)."""
-    x0 = np.atleast_2d(np.asarray(x, dtype=np.float64))
-    n, k = x0.shape[0], len(dts_s)
-    steps = np.array([0 if dt == 0.0 else max(1, math.ceil(abs(dt) / max_step_s)) for dt in dts_s])
-    h = np.array([0.0 if st == 0 else float(dt / st) for dt, st in zip(dts_s, steps, strict=True)])
-    order = np.argsort(-steps, kind="stable")
-    y = np.ascontiguousarray(np.tile(x0.T, (1, k)))  # block j: columns j·n … j·n + n − 1
-    cols = (order[:, None] * n + np.arange(n)).ravel()
-    y = np.ascontiguousarray(y[:, cols])
-    hc = np.repeat(h[order], n)
-    sc = np.repeat(steps[order], n)
-    for i in range(int(steps.max(initial=0))):
-        a = int(np.count_nonzero(sc > i))
-        y[:, :a] = _rk4(y[:, :a], hc[:a])
-    out = np.empty((6, k * n))
-    out[:, cols] = y
-    return np.ascontiguousarray(out.T)
 
 
 def propagate_grid(x: npt.ArrayLike, step_s: float, n_steps: int) -> FloatArray:
@@ -530,6 +510,11 @@ def _perigee_alt_m(x: FloatArray) -> FloatArray:
     return np.asarray(rp - R_MEAN_M)
 
 
+ImpactRequest = tuple[npt.ArrayLike, npt.ArrayLike, float, BallisticCoefficientPrior | None]
+"""One state to predict the impact of: ``(x (6,), P (6, 6), t_s, beta)`` (see
+:func:`predict_impact`)."""
+
+
 def predict_impact(
     x: npt.ArrayLike,
     p: npt.ArrayLike,
@@ -543,21 +528,64 @@ def predict_impact(
     coefficient ``beta`` (its spread carried by two more sigma points), or in vacuum
     (``beta`` None).
     """
-    xm = np.asarray(x, dtype=np.float64).reshape(6)
-    pm = np.asarray(p, dtype=np.float64).reshape(6, 6)
-    if not (np.isfinite(xm).all() and np.isfinite(pm).all()):
-        return ImpactEstimate.failed(t_s)
-    pts, ib = _sigma_points(xm, pm, beta)
-    low = _perigee_alt_m(pts) < ORBIT_SHORTCUT_PERIGEE_M
-    if not low[0]:
-        # the mean state is in orbit: it cannot come down within one revolution, so the
-        # integration would end "not ok" after max_time_s of steps; say so at once, with
-        # the share of the (unscented) sigma points whose perigee dips low enough to
-        return ImpactEstimate.failed(t_s, float(_UT_WEIGHTS[low[:13]].sum()))
-    dt, xc, ok = propagate_to_height(pts, 0.0, max_time_s=max_time_s, inv_beta=ib)
+    return predict_impacts([(x, p, t_s, beta)], max_time_s)[0]
+
+
+def predict_impacts(
+    requests: Sequence[ImpactRequest], max_time_s: float = 5400.0
+) -> list[ImpactEstimate]:
+    """:func:`predict_impact` of several states, the same bits as one at a time.
+
+    The sigma points of every request with drag are propagated in one array: with drag
+    each sample takes its own steps (nothing in :func:`propagate_to_height` couples two
+    columns), so a column's arithmetic does not depend on the others. In a raid the
+    center predicts a few impacts a step, and numpy's per-call overhead on 15 columns is
+    most of each. Requests in vacuum (their longer steps are decided for all their points
+    together) are propagated one by one.
+    """
+    out: list[ImpactEstimate | None] = [None] * len(requests)
+    batch: list[tuple[int, FloatArray, FloatArray, float]] = []
+    for k, (x, p, t_s, beta) in enumerate(requests):
+        xm = np.asarray(x, dtype=np.float64).reshape(6)
+        pm = np.asarray(p, dtype=np.float64).reshape(6, 6)
+        if not (np.isfinite(xm).all() and np.isfinite(pm).all()):
+            out[k] = ImpactEstimate.failed(t_s)
+            continue
+        pts, ib = _sigma_points(xm, pm, beta)
+        low = _perigee_alt_m(pts) < ORBIT_SHORTCUT_PERIGEE_M
+        if not low[0]:
+            # the mean state is in orbit: it cannot come down within one revolution, so
+            # the integration would end "not ok" after max_time_s of steps; say so at once,
+            # with the share of the (unscented) sigma points whose perigee dips low enough
+            out[k] = ImpactEstimate.failed(t_s, float(_UT_WEIGHTS[low[:13]].sum()))
+        elif ib is None:
+            dt, xc, ok = propagate_to_height(pts, 0.0, max_time_s=max_time_s)
+            out[k] = _impact_estimate(dt, xc, ok, ib, t_s)
+        else:
+            batch.append((k, pts, ib, t_s))
+    if batch:
+        dt, xc, ok = propagate_to_height(
+            np.concatenate([b[1] for b in batch]),
+            0.0,
+            max_time_s=max_time_s,
+            inv_beta=np.concatenate([b[2] for b in batch]),
+        )
+        i = 0
+        for k, pts, ib, t_s in batch:
+            j = i + pts.shape[0]
+            out[k] = _impact_estimate(dt[i:j], xc[i:j], ok[i:j], ib, t_s)
+            i = j
+    return [o for o in out if o is not None]
+
+
+def _impact_estimate(
+    dt: FloatArray, xc: FloatArray, ok: npt.NDArray[np.bool_], ib: FloatArray | None, t_s: float
+) -> ImpactEstimate:
+    """The impact estimate from the sigma points' crossings (times ``dt``, states ``xc``,
+    ``ok`` where they crossed) of :func:`_sigma_points`' points (``ib`` None: 13 in vacuum)."""
     if not ok[0]:
         return ImpactEstimate.failed(t_s, float(_UT_WEIGHTS[ok[:13]].sum()))
-    frac = float(ok[1:].sum()) / (pts.shape[0] - 1)
+    frac = float(ok[1:].sum()) / (dt.shape[0] - 1)
     r0 = xc[0, :3]
     if frac < 1.0:
         # some sigma points orbit: the spread is unbounded in that direction; keep the mean

@@ -38,20 +38,15 @@ well under a kilometre.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from earlywarn.center.characterise import (
-    propagate,
-    propagate_columns,
-    propagate_grid,
-    sqrt_psd,
-)
+from earlywarn.center.characterise import _rk4, propagate, propagate_grid, sqrt_psd
 from earlywarn.center.gates import chi2_ppf
 from earlywarn.center.ir.records import IrEventLike
-from earlywarn.center.motion import cv_matrices
 from earlywarn.center.radar_tracking import RadarTrack
 
 FloatArray = npt.NDArray[np.float64]
@@ -60,10 +55,10 @@ __all__ = [
     "BackwardTrace",
     "FusionParams",
     "SigmaCloud",
+    "cloud_moments",
     "consistent",
     "correlate",
     "correlate_backward",
-    "correlate_backward_many",
     "correlate_moments",
     "floored_ir_state",
     "fuse_states",
@@ -187,12 +182,27 @@ class SigmaCloud:
 
     def moments(self) -> tuple[FloatArray, FloatArray]:
         """Mean and covariance (weights 1/12 on the 12 outer points, κ = 0)."""
-        sp = self.pts[1:]
-        mean = np.mean(sp, axis=0)
-        d = sp - mean
-        _, qm = cv_matrices(self.q, abs(self.t_s - self.t0_s))
-        cov = d.T @ d / sp.shape[0] + qm
-        return mean, 0.5 * (cov + cov.T)
+        mean, cov = cloud_moments(self.pts[None], self.q, np.array([self.t_s - self.t0_s]))
+        return mean[0], cov[0]
+
+
+def cloud_moments(pts: FloatArray, q: float, dt_s: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Mean ``(n, 6)`` and covariance ``(n, 6, 6)`` of ``n`` sigma clouds ``(n, 13, 6)``
+    (weights 1/12 on the 12 outer points, κ = 0), each after ``|dt_s|`` (``(n,)``) of
+    white-acceleration process noise of PSD ``q`` (:func:`~earlywarn.center.motion.
+    cv_matrices`' ``Q``); each cloud's the same bits whatever the others."""
+    sp = pts[:, 1:]
+    mean = np.mean(sp, axis=1)
+    d = sp - mean[:, None]
+    cov = np.matmul(d.transpose(0, 2, 1), d) / sp.shape[1]
+    dt = np.abs(np.asarray(dt_s, dtype=np.float64))
+    i = np.arange(3)
+    cov[:, i, i] += (q * (dt**3 / 3.0))[:, None]
+    off = (q * (dt**2 / 2.0))[:, None]
+    cov[:, i, i + 3] += off
+    cov[:, i + 3, i] += off
+    cov[:, i + 3, i + 3] += (q * dt)[:, None]
+    return mean, 0.5 * (cov + cov.transpose(0, 2, 1))
 
 
 def floored_ir_state(
@@ -294,73 +304,38 @@ def correlate_backward(
     burnout time, a radar track (free flight above the atmosphere) lands within the
     propagation of its own velocity error, and launches ``Δt`` seconds apart are
     ``Δt`` × 7 km/s apart there. This test separates them; it is used to choose among the
-    events that pass the forward gate. ``inf`` when not comparable.
+    events that pass the forward gate. ``inf`` when not comparable. The same bits as
+    :meth:`BackwardTrace.d2` (which it calls) for many states at once.
     """
-    t_ir, x_ir, p_ir = ir_state
-    dt = track.t_s - t_ir
-    if not (0.0 <= dt <= params.max_propagation_s):
+    if not (0.0 <= track.t_s - ir_state[0] <= params.max_propagation_s):
         return math.inf
-    xb, pb = propagate_unscented(track.x, track.p, -dt, params.q)
-    s = pb[:3, :3] + p_ir[:3, :3] + np.eye(3) * params.gate_floor_m(0.0) ** 2
-    d = xb[:3] - x_ir[:3]
-    try:
-        return float(d @ np.linalg.solve(s, d))
-    except np.linalg.LinAlgError:
-        return math.inf
-
-
-def correlate_backward_many(
-    ir_states: list[tuple[float, FloatArray, FloatArray]],
-    track: RadarTrack,
-    params: FusionParams,
-) -> list[float]:
-    """:func:`correlate_backward` of one track against several IR states, the same bits.
-
-    The track's sigma points are drawn once and traced back to every burnout time in one
-    array (:func:`earlywarn.center.characterise.propagate_columns`: each column keeps its
-    own step length and count, so each cloud sees exactly the arithmetic of its own
-    propagation); moments and the test are then those of :func:`correlate_backward`.
-    """
-    out = [math.inf] * len(ir_states)
-    idx = [
-        k for k, st in enumerate(ir_states) if 0.0 <= track.t_s - st[0] <= params.max_propagation_s
-    ]
-    if not idx:
-        return out
-    base = SigmaCloud.from_state(0.0, track.x, track.p, params.q).pts
-    n = base.shape[0]
-    dts = [-(track.t_s - ir_states[k][0]) for k in idx]
-    clouds = propagate_columns(base, dts)
-    floor2 = params.gate_floor_m(0.0) ** 2
-    for j, k in enumerate(idx):
-        pts = clouds[j * n : (j + 1) * n]
-        xb, pb = SigmaCloud(0.0, dts[j], pts, params.q).moments()
-        p_ir, x_ir = ir_states[k][2], ir_states[k][1]
-        s = pb[:3, :3] + p_ir[:3, :3] + np.eye(3) * floor2
-        d = xb[:3] - x_ir[:3]
-        try:
-            out[k] = float(d @ np.linalg.solve(s, d))
-        except np.linalg.LinAlgError:
-            out[k] = math.inf
-    return out
+    return float(BackwardTrace.of(track, ir_state[0], params.q).d2([ir_state], params)[0])
 
 
 @dataclass(frozen=True, eq=False)
 class BackwardTrace:
-    """A radar track's sigma cloud traced backward on a fixed grid, for pre-gating only.
+    """A radar track's sigma cloud traced backward on a fixed grid: the backward test of
+    :func:`correlate_backward` against many IR states, and a pre-gate for it.
 
-    ``mean (m, 6)`` and ``trace_pos_m2 (m,)`` (the trace of the position covariance,
-    process noise included) at ``t_s − j · step_s``. :meth:`lower_bound` gives, for many
-    IR states at once, ``|Δr|² / tr S`` — a lower bound of the backward ``d²``
-    (``λ_max(S) ≤ tr S`` for a covariance) evaluated on the grid (cubic Hermite on the
-    mean, linear in the trace) instead of at each burnout time. The interpolation is off
-    by metres where the gate is tens of km wide, so a state whose bound exceeds
-    ``margin · γ`` (:attr:`PREGATE_MARGIN` = 4, twice the gate's distance) cannot pass
-    :func:`correlate_backward`; the test suite holds this over random raids.
+    ``grid (m + 1, 13, 6)``: the 13 sigma points ``x ± √(6P)`` at ``t_s − j · step_s``
+    (RK4, one step per grid interval); ``mean (m + 1, 6)`` and ``trace_pos_m2 (m + 1,)``
+    (the trace of the position covariance, process noise included) there.
+
+    :meth:`d2` gives the exact backward ``d²`` of each IR state: the cloud at the grid
+    point just after its burnout time, one RK4 step back to that time (under ``step_s``),
+    and the moments there; for one state or many the same bits. :meth:`lower_bound` gives
+    ``|Δr|² / tr S`` — a lower bound of the backward ``d²`` (``λ_max(S) ≤ tr S`` for a
+    covariance) on the grid's mean (cubic Hermite on the mean, linear in the trace), with
+    no propagation at all. The interpolation is off by metres where the gate is tens of km
+    wide, so a state whose bound exceeds ``margin · γ`` (:attr:`PREGATE_MARGIN` = 4, twice
+    the gate's distance) cannot pass :func:`correlate_backward`; the test suite holds this
+    over random raids.
     """
 
     t_s: float
     step_s: float
+    q: float
+    grid: FloatArray
     mean: FloatArray
     trace_pos_m2: FloatArray
 
@@ -368,6 +343,7 @@ class BackwardTrace:
 
     @staticmethod
     def of(track: RadarTrack, t_min_s: float, q: float, step_s: float = 60.0) -> BackwardTrace:
+        """The trace of ``track`` back to ``t_min_s`` (at least one step)."""
         m = max(1, math.ceil((track.t_s - t_min_s) / step_s))
         pts = SigmaCloud.from_state(0.0, track.x, track.p, q).pts
         grid = propagate_grid(pts, -step_s, m)  # (m + 1, 13, 6)
@@ -376,7 +352,41 @@ class BackwardTrace:
         dev = sp[..., :3] - mean[:, None, :3]
         tau = np.arange(m + 1) * step_s
         tr = np.einsum("mij,mij->m", dev, dev) / sp.shape[1] + q * tau**3
-        return BackwardTrace(float(track.t_s), float(step_s), mean, tr)
+        return BackwardTrace(float(track.t_s), float(step_s), float(q), grid, mean, tr)
+
+    def d2(
+        self, ir_states: Sequence[tuple[float, FloatArray, FloatArray]], params: FusionParams
+    ) -> FloatArray:
+        """The backward ``d²`` (:func:`correlate_backward`) of the track to each IR state
+        ``(t, x, P)``; ``inf`` where the state is after the track, more than
+        ``max_propagation_s`` before it, or before the grid."""
+        k = len(ir_states)
+        out = np.full(k, np.inf)
+        t_b = np.array([st[0] for st in ir_states], dtype=np.float64).reshape(k)
+        m = self.grid.shape[0] - 1
+        dt = self.t_s - t_b
+        u = dt / self.step_s
+        use = np.flatnonzero((dt >= 0.0) & (dt <= params.max_propagation_s) & (u <= m))
+        if use.size == 0:
+            return out
+        j = np.floor(u[use]).astype(np.intp)
+        h = np.repeat(t_b[use] - (self.t_s - j * self.step_s), 13)  # ≤ 0: back to t_b
+        y = np.ascontiguousarray(self.grid[j].reshape(-1, 6).T)  # (6, 13 · n)
+        pts = _rk4(y, h).T.reshape(-1, 13, 6)
+        xb, pb = cloud_moments(pts, self.q, dt[use])
+        x_ir = np.array([ir_states[i][1][:3] for i in use.tolist()])
+        p_ir = np.array([ir_states[i][2][:3, :3] for i in use.tolist()])
+        s = pb[:, :3, :3] + p_ir + np.eye(3) * params.gate_floor_m(0.0) ** 2
+        d = xb[:, :3] - x_ir
+        try:
+            out[use] = np.einsum("ij,ij->i", d, np.linalg.solve(s, d[:, :, None])[:, :, 0])
+        except np.linalg.LinAlgError:  # a singular S: each on its own
+            for n, i in enumerate(use):
+                try:
+                    out[i] = float(d[n] @ np.linalg.solve(s[n], d[n]))
+                except np.linalg.LinAlgError:
+                    out[i] = math.inf
+        return out
 
     def lower_bound(
         self, t_s: FloatArray, x_ir: FloatArray, trace_ir_m2: FloatArray, floor_m: float

@@ -42,12 +42,19 @@ from earlywarn.center.assessment.correlate import (
     take_ir_events,
 )
 from earlywarn.center.assessment.declarations import declare
-from earlywarn.center.assessment.estimate import characterise, gather_evidence, update_state
+from earlywarn.center.assessment.estimate import (
+    StateUpdate,
+    characterise,
+    gather_evidence,
+    impacts,
+    update_state,
+)
 from earlywarn.center.assessment.event import Ctx, Event, ImpactRecord, Work, rebook
 from earlywarn.center.assessment.health import SensorHealth, update_health
 from earlywarn.center.assessment.ladder import evaluate_level
 from earlywarn.center.assessment.params import AssessmentParams, DefendedArea, LaunchNotification
 from earlywarn.center.assessment.raid import count_raids
+from earlywarn.center.characterise import ImpactEstimate
 from earlywarn.center.fusion import FusionParams
 from earlywarn.center.ir.records import IrEventLike
 from earlywarn.center.radar_tracking import RadarTrack
@@ -113,12 +120,12 @@ def assess(
     carry_ir_states(w)
     correlate_tracks(w)
     merge_radar_only(w)
-    # per event: state, characterisation, declaration, level
-    for eid in sorted(w.evs):
-        e = w.evs[eid]
-        if _settled(e, eid in w.touched, w.trk):
-            continue
-        w.evs[eid] = _assess_event(w, e)
+    # per event: state, characterisation, declaration, level (the impact predictions of
+    # every changed state in one call between the estimate and the rest)
+    todo = [eid for eid in sorted(w.evs) if not _settled(w.evs[eid], eid in w.touched, w.trk)]
+    updates = [_estimate_event(w, w.evs[eid]) for eid in todo]
+    for eid, (e, imp) in zip(todo, impacts(updates, params), strict=True):
+        w.evs[eid] = _judge_event(w, e, imp)
     _forget_unannounced(w)
     count_raids(w.evs, params, fusion)
     new_checks = tuple(sorted((k, v) for k, v in w.last_check.items() if k in w.trk))
@@ -143,20 +150,26 @@ def _settled(e: Event, touched: bool, live: Mapping[int, RadarTrack]) -> bool:
     )
 
 
-def _assess_event(w: Work, e: Event) -> Event:
-    """The estimate, declarations and ladder passes over one event (the declaration
-    first: the ladder's reason says when a declared impact area was left)."""
+def _estimate_event(w: Work, e: Event) -> StateUpdate:
+    """The estimate pass over one event: its evidence and state."""
     eid = e.event_id
     e, mine = gather_evidence(e, w.trk)
-    ir = w.irs.get(e.ir_event_id) if e.ir_event_id is not None else None
-    e, changed, imp = update_state(e, mine, w.ir_at, w.ctx)
+    up = update_state(e, mine, w.ir_at, w.ctx)
     # keep the cloud ``ir_at`` advanced meanwhile (it replaced evs[eid]): the next
     # step then propagates it from here, not again from the burnout time
-    if w.evs[eid]._book.ir_cloud is not e._book.ir_cloud:
-        e = rebook(e, ir_cloud=w.evs[eid]._book.ir_cloud)
-    if changed:
+    if w.evs[eid]._book.ir_cloud is not up.event._book.ir_cloud:
+        up = StateUpdate(rebook(up.event, ir_cloud=w.evs[eid]._book.ir_cloud), up.changed, up.rv)
+    return up
+
+
+def _judge_event(w: Work, e: Event, imp: ImpactEstimate | None) -> Event:
+    """The characterisation (when the state changed: ``imp`` its impact), declarations and
+    ladder passes over one event (the declaration first: the ladder's reason says when a
+    declared impact area was left)."""
+    if imp is not None:
         e = characterise(e, w.ctx, imp)
     e = declare(e, w.ctx.notices, w.ctx.params)
+    ir = w.irs.get(e.ir_event_id) if e.ir_event_id is not None else None
     return evaluate_level(e, ir, w.ctx)
 
 

@@ -51,7 +51,6 @@ from earlywarn.center.fusion import (
     IrEventLike,
     SigmaCloud,
     correlate_backward,
-    correlate_backward_many,
     correlate_moments,
     floored_ir_state,
     ir_ballistic_state,
@@ -264,19 +263,19 @@ class _IrIndex:
         first = ~in_ok & (lb <= margin * fusion.gamma)
         if in_ok.any():
             first[int(np.flatnonzero(in_ok)[np.argmin(lb[in_ok])])] = True
-        got = self._exact(w, tr, np.flatnonzero(first))
+        got = self._exact(w, trace, np.flatnonzero(first))
         best = min(
             (d2 for eid, d2 in got.items() if eid in ok or d2 <= fusion.gamma), default=math.inf
         )
         second = in_ok & ~first & (lb <= margin * best)
-        got.update(self._exact(w, tr, np.flatnonzero(second)))
+        got.update(self._exact(w, trace, np.flatnonzero(second)))
         return got
 
-    def _exact(self, w: Work, tr: RadarTrack, idx: npt.NDArray[np.intp]) -> dict[str, float]:
+    def _exact(self, w: Work, trace: BackwardTrace, idx: npt.NDArray[np.intp]) -> dict[str, float]:
         eids = [self.bwd[int(k)] for k in idx]
         states = [w.evs[eid].ir_state for eid in eids]
-        d2 = correlate_backward_many([st for st in states if st is not None], tr, w.ctx.fusion)
-        return dict(zip(eids, d2, strict=True))
+        d2 = trace.d2([st for st in states if st is not None], w.ctx.fusion)
+        return dict(zip(eids, d2.tolist(), strict=True))
 
 
 def _gate(w: Work, tid: int, index: _IrIndex) -> list[tuple[float, str]]:

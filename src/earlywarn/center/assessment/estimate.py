@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -26,9 +27,11 @@ from earlywarn.center.assessment.event import Ctx, Event, merge_keys, rebook
 from earlywarn.center.assessment.params import AssessmentParams
 from earlywarn.center.characterise import (
     ImpactEstimate,
+    ImpactRequest,
     classify_trajectory,
     orbit_summary,
     predict_impact,
+    predict_impacts,
     propagate_to_height,
 )
 from earlywarn.center.fusion import consistent, fuse_states
@@ -44,7 +47,15 @@ from earlywarn.earth.frames import ecef_to_geodetic, great_circle
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["characterise", "gather_evidence", "primary", "reentry_beta", "update_state"]
+__all__ = [
+    "StateUpdate",
+    "characterise",
+    "gather_evidence",
+    "impacts",
+    "primary",
+    "reentry_beta",
+    "update_state",
+]
 
 IrAt = Callable[[str], tuple[FloatArray, FloatArray, float] | None]
 
@@ -181,15 +192,20 @@ def _refresh_interval(e: Event, params: AssessmentParams) -> float:
     )
 
 
-def update_state(
-    e: Event,
-    mine: Sequence[RadarTrack],
-    ir_at: IrAt,
-    ctx: Ctx,
-) -> tuple[Event, bool, ImpactEstimate | None]:
-    """The event's state estimate now; True when it changed (characterise again), and the
-    impact prediction of the new state when it has already been made (the RV switch test
-    makes it), else None.
+@dataclass(frozen=True)
+class StateUpdate:
+    """:func:`update_state`'s answer for one event: the event with its new state estimate,
+    whether that changed (characterise again), and, when the event may switch to its
+    re-entry-vehicle candidate, that candidate's track and estimate ``(track, x, P,
+    fused)`` (:func:`impacts` decides, on the candidate's impact ellipse)."""
+
+    event: Event
+    changed: bool
+    rv: tuple[RadarTrack, FloatArray, FloatArray, bool] | None = None
+
+
+def update_state(e: Event, mine: Sequence[RadarTrack], ir_at: IrAt, ctx: Ctx) -> StateUpdate:
+    """The event's state estimate now.
 
     With live tracks of at least ``radar_min_updates`` updates: the primary track
     (:func:`primary`), fused with the event's propagated IR state when the two agree
@@ -209,7 +225,7 @@ def update_state(
             or all(tr.track_id != e.primary_track_id for tr in usable)
         )
         if not due:
-            return e, False, None
+            return StateUpdate(e, False)
         dense, rv = primary(usable, params)
 
         def estimate(tr: RadarTrack) -> tuple[FloatArray, FloatArray, bool]:
@@ -231,7 +247,7 @@ def update_state(
                 return m[0], m[1], False
             return tr.x, tr.p, False
 
-        imp: ImpactEstimate | None = None
+        alt = None
         if rv is not None and rv.track_id == e.primary_track_id:
             tr = rv  # the event stays with its RV (the densest track's estimate is not needed)
             x_f, p_f, fused = estimate(rv)
@@ -239,16 +255,9 @@ def update_state(
             tr = dense
             x_f, p_f, fused = estimate(dense)
             if rv is not None:
-                xr, pr, fr = estimate(rv)
-                imp = predict_impact(
-                    xr, pr, rv.t_s, max_time_s=params.max_flight_s, beta=reentry_beta(e)
-                )
-                if imp.ok and imp.semi_major_m <= params.rv_switch_semi_major_m:
-                    tr, x_f, p_f, fused = rv, xr, pr, fr
-                else:
-                    imp = None
+                alt = (rv, *estimate(rv))
         e = evolve(e, state_t_s=tr.t_s, x=x_f, p=p_f, primary_track_id=tr.track_id, fused=fused)
-        return e, True, imp
+        return StateUpdate(e, True, alt)
     st = e.ir_state
     if (
         st is not None
@@ -257,9 +266,42 @@ def update_state(
     ):
         # the IR burnout state itself (the event's cloud is advanced in place to the
         # tracker time; its points are no longer the state at ``st[0]``)
-        return (
-            evolve(e, state_t_s=st[0], x=st[1], p=st[2], primary_track_id=None, fused=False),
-            True,
-            None,
-        )
-    return e, False, None
+        e = evolve(e, state_t_s=st[0], x=st[1], p=st[2], primary_track_id=None, fused=False)
+        return StateUpdate(e, True)
+    return StateUpdate(e, False)
+
+
+def impacts(
+    updates: Sequence[StateUpdate], params: AssessmentParams
+) -> list[tuple[Event, ImpactEstimate | None]]:
+    """Each changed event's impact prediction, all of a step's in one call
+    (:func:`earlywarn.center.characterise.predict_impacts`), and the switch to the RV
+    candidate: the event takes the RV's state when the RV's impact ellipse is at most
+    ``rv_switch_semi_major_m`` wide, and stays with it. Per update: the event (with the
+    state it keeps) and the impact of that state (None: nothing changed, or no state)."""
+    reqs: list[ImpactRequest] = []
+    slots: list[tuple[int | None, int | None]] = []  # the request of the state, of the RV
+    for up in updates:
+        e = up.event
+        own = alt = None
+        if up.changed and e.x is not None and e.p is not None and e.state_t_s is not None:
+            beta = reentry_beta(e)
+            own = len(reqs)
+            reqs.append((e.x, e.p, e.state_t_s, beta))
+            if up.rv is not None:
+                alt = len(reqs)
+                reqs.append((up.rv[1], up.rv[2], up.rv[0].t_s, beta))
+        slots.append((own, alt))
+    got = predict_impacts(reqs, max_time_s=params.max_flight_s)
+    out: list[tuple[Event, ImpactEstimate | None]] = []
+    for up, (own, alt) in zip(updates, slots, strict=True):
+        e, imp = up.event, (got[own] if own is not None else None)
+        if alt is not None and up.rv is not None:
+            imp_rv = got[alt]
+            if imp_rv.ok and imp_rv.semi_major_m <= params.rv_switch_semi_major_m:
+                tr, x, p, fused = up.rv
+                e = evolve(e, state_t_s=tr.t_s, x=x, p=p, primary_track_id=tr.track_id,
+                           fused=fused)  # fmt: skip
+                imp = imp_rv
+        out.append((e, imp))
+    return out
