@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from earlywarn.center._records import evolve
 from earlywarn.center.assessment.event import Event, new_event
 from earlywarn.center.assessment.params import AssessmentParams
 from earlywarn.center.assessment.raid import count_raids, launch_events
-from earlywarn.center.characterise import ImpactEstimate
+from earlywarn.center.characterise import ImpactEstimate, ground_distance_m
 from earlywarn.center.fusion import FusionParams
 from earlywarn.center.vocabulary import Disposition, Level, Reason, Source
 
@@ -157,3 +158,63 @@ def test_a_radar_only_launch_away_from_ir_launches_counts() -> None:
     ir = launch("E1", 60.0, 40.0, 60.0)
     radar = launch("E2", 320.0, 40.0, 60.0, source=Source.RADAR)
     assert counts(ir, radar) == {"E1": 2, "E2": 2}
+
+
+def _brute_force_counts(events: list[Event]) -> dict[str, int]:
+    """The raid count by the definition itself: every pair of launch events tested, the
+    clusters grown until no link joins two of them."""
+    n = len(events)
+    label = list(range(n))
+
+    def linked(a: Event, b: Event) -> bool:
+        assert a.launch_time_s is not None and b.launch_time_s is not None
+        if abs(a.launch_time_s - b.launch_time_s) > PARAMS.raid_window_s:
+            return False
+        pts = [((a.launch_lat_rad, a.launch_lon_rad), (b.launch_lat_rad, b.launch_lon_rad))]
+        if a.impact is not None and b.impact is not None:
+            pts.append(((a.impact.lat_rad, a.impact.lon_rad), (b.impact.lat_rad, b.impact.lon_rad)))
+        return any(
+            float(ground_distance_m(p[0], p[1], q[0], q[1])) <= PARAMS.raid_window_m for p, q in pts
+        )
+
+    changed = True
+    while changed:
+        changed = False
+        for i in range(n):
+            for j in range(i + 1, n):
+                if label[i] != label[j] and linked(events[i], events[j]):
+                    lo, hi = min(label[i], label[j]), max(label[i], label[j])
+                    label = [lo if x == hi else x for x in label]
+                    changed = True
+    return {e.event_id: label.count(label[k]) for k, e in enumerate(events)}
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_clusters_are_those_of_every_pair(seed: int) -> None:
+    """The cell-based clustering (no test of every pair) finds the clusters the pairwise
+    definition finds: random raids of 2-60 launches from a few regions whose spreads and
+    separations are of the order of the windows (300 s, 2,000 km), so that links at and
+    near the window edges, chains and impact-only links all occur."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 61))
+    centres = rng.uniform([-60.0, -180.0], [60.0, 180.0], size=(int(rng.integers(1, 4)), 2))
+    spread_deg = float(rng.uniform(2.0, 25.0))
+    events = []
+    for k in range(n):
+        c = centres[rng.integers(len(centres))]
+        lat, lon = c + rng.normal(0.0, spread_deg, 2)
+        imp = None
+        if rng.random() < 0.7:
+            ic = centres[rng.integers(len(centres))] + [10.0, 40.0]
+            ilat, ilon = ic + rng.normal(0.0, spread_deg, 2)
+            imp = (float(np.clip(ilat, -89.0, 89.0)), float(ilon))
+        t = float(rng.uniform(0.0, 1500.0))
+        events.append(
+            launch(f"E{k:04d}", t, float(np.clip(lat, -89.0, 89.0)), float(lon), impact_deg=imp)
+        )
+    assert counts(*events) == _brute_force_counts(events)
+
+
+def test_no_launch_and_one_launch() -> None:
+    assert counts() == {}
+    assert counts(launch("E0001", 100.0, 40.0, 60.0)) == {"E0001": 1}

@@ -63,6 +63,7 @@ __all__ = [
     "floored_ir_state",
     "fuse_states",
     "ir_ballistic_state",
+    "position_d2",
     "propagate_unscented",
 ]
 
@@ -235,11 +236,23 @@ def correlate_moments(
     if not (0.0 <= dt <= params.max_propagation_s):
         return math.inf
     s = pp[:3, :3] + track.p[:3, :3] + np.eye(3) * params.gate_floor_m(dt) ** 2
-    d = xp[:3] - track.x[:3]
+    return float(position_d2((xp[:3] - track.x[:3])[None], s[None])[0])
+
+
+def position_d2(d: FloatArray, s: FloatArray) -> FloatArray:
+    """``dᵀ S⁻¹ d`` of position differences ``d (k, 3)`` with covariances ``s (k, 3, 3)``
+    (one batched solve; inf where ``S`` is singular); each the same bits whatever the
+    others."""
     try:
-        return float(d @ np.linalg.solve(s, d))
-    except np.linalg.LinAlgError:
-        return math.inf
+        return np.asarray(np.einsum("ij,ij->i", d, np.linalg.solve(s, d[:, :, None])[:, :, 0]))
+    except np.linalg.LinAlgError:  # a singular S: each on its own
+        out = np.full(d.shape[0], np.inf)
+        for n in range(d.shape[0]):
+            try:
+                out[n] = np.einsum("i,i->", d[n], np.linalg.solve(s[n], d[n]))
+            except np.linalg.LinAlgError:
+                pass
+        return out
 
 
 def correlate(
@@ -344,15 +357,30 @@ class BackwardTrace:
     @staticmethod
     def of(track: RadarTrack, t_min_s: float, q: float, step_s: float = 60.0) -> BackwardTrace:
         """The trace of ``track`` back to ``t_min_s`` (at least one step)."""
-        m = max(1, math.ceil((track.t_s - t_min_s) / step_s))
-        pts = SigmaCloud.from_state(0.0, track.x, track.p, q).pts
-        grid = propagate_grid(pts, -step_s, m)  # (m + 1, 13, 6)
-        sp = grid[:, 1:]
-        mean = sp.mean(axis=1)
-        dev = sp[..., :3] - mean[:, None, :3]
-        tau = np.arange(m + 1) * step_s
-        tr = np.einsum("mij,mij->m", dev, dev) / sp.shape[1] + q * tau**3
-        return BackwardTrace(float(track.t_s), float(step_s), float(q), grid, mean, tr)
+        return BackwardTrace.many([track], [t_min_s], q, step_s)[0]
+
+    @staticmethod
+    def many(
+        tracks: Sequence[RadarTrack], t_min_s: Sequence[float], q: float, step_s: float = 60.0
+    ) -> list[BackwardTrace]:
+        """:meth:`of` of several tracks (each back to its ``t_min_s``), their clouds
+        propagated in one array: each trace the same bits as on its own."""
+        ms = [
+            max(1, math.ceil((tr.t_s - t0) / step_s))
+            for tr, t0 in zip(tracks, t_min_s, strict=True)
+        ]
+        pts = np.concatenate([SigmaCloud.from_state(0.0, tr.x, tr.p, q).pts for tr in tracks])
+        grid = propagate_grid(pts, -step_s, max(ms))  # (max m + 1, 13 · tracks, 6)
+        out = []
+        for n, (tr, m) in enumerate(zip(tracks, ms, strict=True)):
+            g = np.ascontiguousarray(grid[: m + 1, 13 * n : 13 * (n + 1)])
+            sp = g[:, 1:]
+            mean = sp.mean(axis=1)
+            dev = sp[..., :3] - mean[:, None, :3]
+            tau = np.arange(m + 1) * step_s
+            trace = np.einsum("mij,mij->m", dev, dev) / sp.shape[1] + q * tau**3
+            out.append(BackwardTrace(float(tr.t_s), float(step_s), float(q), g, mean, trace))
+        return out
 
     def d2(
         self, ir_states: Sequence[tuple[float, FloatArray, FloatArray]], params: FusionParams
@@ -377,15 +405,7 @@ class BackwardTrace:
         x_ir = np.array([ir_states[i][1][:3] for i in use.tolist()])
         p_ir = np.array([ir_states[i][2][:3, :3] for i in use.tolist()])
         s = pb[:, :3, :3] + p_ir + np.eye(3) * params.gate_floor_m(0.0) ** 2
-        d = xb[:, :3] - x_ir
-        try:
-            out[use] = np.einsum("ij,ij->i", d, np.linalg.solve(s, d[:, :, None])[:, :, 0])
-        except np.linalg.LinAlgError:  # a singular S: each on its own
-            for n, i in enumerate(use):
-                try:
-                    out[i] = float(d[n] @ np.linalg.solve(s[n], d[n]))
-                except np.linalg.LinAlgError:
-                    out[i] = math.inf
+        out[use] = position_d2(xb[:, :3] - x_ir, s)
         return out
 
     def lower_bound(

@@ -50,10 +50,9 @@ from earlywarn.center.fusion import (
     FusionParams,
     IrEventLike,
     SigmaCloud,
-    correlate_backward,
-    correlate_moments,
     floored_ir_state,
     ir_ballistic_state,
+    position_d2,
 )
 from earlywarn.center.radar_tracking import RadarTrack
 from earlywarn.center.vocabulary import Disposition, Level, Reason, Source
@@ -170,12 +169,23 @@ def carry_ir_states(w: Work) -> None:
             w.touched.add(eid)
 
 
-def backward_d2(e: Event, tr: RadarTrack, fusion: FusionParams, fallback: float) -> float:
-    """The backward correlation distance of a track to an event's IR burnout state
-    (:func:`earlywarn.center.fusion.correlate_backward`); ``fallback`` without one."""
-    if e.ir_state is None:
-        return fallback
-    return correlate_backward(e.ir_state, tr, fusion)
+def _backward_d2s(
+    states: list[tuple[float, FloatArray, FloatArray] | None],
+    tracks: list[RadarTrack],
+    fusion: FusionParams,
+) -> list[float]:
+    """Per IR burnout state, the smallest backward correlation distance of ``tracks`` to it
+    (:func:`earlywarn.center.fusion.correlate_backward`; inf for None or no track)."""
+    have = [st for st in states if st is not None]
+    best = np.full(len(have), np.inf)
+    if have:
+        t_min = min(st[0] for st in have)
+        for tr in tracks:
+            if tr.t_s >= t_min:  # (states more than max_propagation_s back: inf, unreached)
+                t0 = max(t_min, tr.t_s - fusion.max_propagation_s)
+                best = np.minimum(best, BackwardTrace.of(tr, t0, fusion.q).d2(have, fusion))
+    it = iter(best.tolist())
+    return [next(it) if st is not None else math.inf for st in states]
 
 
 @dataclass
@@ -192,6 +202,8 @@ class _IrIndex:
     ids: list[str]
     fwd: list[str]
     pos_m: FloatArray
+    cov_m2: FloatArray
+    floor_m2: FloatArray
     bound_m2: FloatArray
     tree: cKDTree | None
     bwd: list[str]
@@ -199,24 +211,30 @@ class _IrIndex:
     x_b_m: FloatArray
     trace_b_m2: FloatArray
     memo: dict[int, list[tuple[float, str]]] = field(default_factory=dict)
+    fwd_memo: dict[int, list[tuple[float, str]]] = field(default_factory=dict)
+    traces: dict[int, BackwardTrace | None] = field(default_factory=dict)
 
     @staticmethod
     def build(w: Work, ir_states: list[str]) -> _IrIndex:
         fusion = w.ctx.fusion
-        fwd, pos, bound = [], [], []
+        fwd, pos, cov, floor2, bound = [], [], [], [], []
         for eid in ir_states:
             m = w.ir_at(eid)  # every event's cloud advanced to the tracker time, as before
             if m is None or not (0.0 <= m[2] <= fusion.max_propagation_s):
                 continue
             fwd.append(eid)
             pos.append(m[0][:3])
-            bound.append(float(np.trace(m[1][:3, :3])) + 3.0 * fusion.gate_floor_m(m[2]) ** 2)
+            cov.append(m[1][:3, :3])
+            floor2.append(fusion.gate_floor_m(m[2]) ** 2)
+            bound.append(float(np.trace(m[1][:3, :3])) + 3.0 * floor2[-1])
         bwd = [eid for eid in ir_states if w.evs[eid].ir_state is not None]
         sts = [w.evs[eid].ir_state for eid in bwd]
         return _IrIndex(
             ids=ir_states,
             fwd=fwd,
             pos_m=np.array(pos).reshape(-1, 3),
+            cov_m2=np.array(cov).reshape(-1, 3, 3),
+            floor_m2=np.array(floor2),
             bound_m2=np.array(bound),
             tree=cKDTree(np.array(pos)) if pos else None,
             bwd=bwd,
@@ -238,14 +256,13 @@ class _IrIndex:
             return []
         d = self.pos_m[near] - tr.x[:3]
         lb = np.einsum("ij,ij->i", d, d) / (self.bound_m2[near] + t_tr)
-        out = []
-        for k in np.sort(near[lb <= gamma]):
-            eid = self.fwd[int(k)]
-            m = w.moments[eid]
-            d2 = correlate_moments(m[0], m[1], m[2], tr, fusion)
-            if d2 <= fusion.gamma:
-                out.append((d2, eid))
-        return out
+        k = np.sort(near[lb <= gamma])
+        # correlate_moments' d² for all of them at once
+        s = self.cov_m2[k] + tr.p[:3, :3] + np.eye(3) * self.floor_m2[k][:, None, None]
+        d2 = position_d2(self.pos_m[k] - tr.x[:3], s)
+        return [
+            (float(v), self.fwd[int(i)]) for v, i in zip(d2, k, strict=True) if v <= fusion.gamma
+        ]
 
     def backward(self, w: Work, tr: RadarTrack, ok: set[str]) -> dict[str, float]:
         """The backward ``d²`` of the events that matter to the gate: every other event
@@ -253,10 +270,11 @@ class _IrIndex:
         smallest ``d²`` (the rest cannot pass, or cannot be the nearest: the gate keeps
         every event of ``ok`` but uses only the smallest distance)."""
         fusion = w.ctx.fusion
-        live = (self.t_b_s <= tr.t_s) & (self.t_b_s >= tr.t_s - fusion.max_propagation_s)
-        if not live.any():
+        if tr.track_id not in self.traces:
+            self.prepare(w, [tr.track_id])
+        trace = self.traces[tr.track_id]
+        if trace is None:
             return {}
-        trace = BackwardTrace.of(tr, float(self.t_b_s[live].min()), fusion.q)
         lb = trace.lower_bound(self.t_b_s, self.x_b_m, self.trace_b_m2, fusion.gate_floor_m(0.0))
         margin = BackwardTrace.PREGATE_MARGIN
         in_ok = np.array([eid in ok for eid in self.bwd], dtype=bool)
@@ -270,6 +288,30 @@ class _IrIndex:
         second = in_ok & ~first & (lb <= margin * best)
         got.update(self._exact(w, trace, np.flatnonzero(second)))
         return got
+
+    def prepare(self, w: Work, tids: list[int]) -> None:
+        """The forward gates of tracks ``tids`` and the backward traces of those that need
+        one (back to the earliest burnout they can be tested against), all traces in one
+        propagation (:meth:`BackwardTrace.many`; the same bits as one by one)."""
+        fusion = w.ctx.fusion
+        need, t_min = [], []
+        for tid in tids:
+            if tid in self.memo or tid in self.traces:
+                continue
+            tr = w.trk[tid]
+            if tid not in self.fwd_memo:
+                self.fwd_memo[tid] = self.forward(w, tr)
+            if not self.fwd_memo[tid] or len(self.ids) == 1:
+                continue
+            live = (self.t_b_s <= tr.t_s) & (self.t_b_s >= tr.t_s - fusion.max_propagation_s)
+            if live.any():
+                need.append(tr)
+                t_min.append(float(self.t_b_s[live].min()))
+            else:
+                self.traces[tid] = None
+        if need:
+            for tr, trace in zip(need, BackwardTrace.many(need, t_min, fusion.q), strict=True):
+                self.traces[tr.track_id] = trace
 
     def _exact(self, w: Work, trace: BackwardTrace, idx: npt.NDArray[np.intp]) -> dict[str, float]:
         eids = [self.bwd[int(k)] for k in idx]
@@ -290,7 +332,9 @@ def _gate(w: Work, tid: int, index: _IrIndex) -> list[tuple[float, str]]:
     if tid in index.memo:
         return index.memo[tid]
     fusion = w.ctx.fusion
-    fwd = index.forward(w, w.trk[tid])
+    fwd = index.fwd_memo.get(tid)
+    if fwd is None:
+        fwd = index.fwd_memo[tid] = index.forward(w, w.trk[tid])
     if not fwd or len(index.ids) == 1:
         index.memo[tid] = fwd
         return fwd
@@ -342,6 +386,7 @@ def correlate_tracks(w: Work) -> None:
     index: _IrIndex | None = None
     if due and ir_states:
         index = _IrIndex.build(w, ir_states)
+        index.prepare(w, due)
         for tid in due:
             w.last_check[tid] = w.ctx.t_s
             gated = _gate(w, tid, index)
@@ -484,8 +529,7 @@ def _launch_match(
     cannot tell the best from the next (:func:`_ambiguous`, on the firmest track)."""
     assert r.launch_time_s is not None and r.launch_lat_rad is not None
     assert r.launch_lon_rad is not None
-    best_i, best_d = None, (math.inf, math.inf)
-    d2s: list[float] = []
+    gated: list[tuple[str, float]] = []  # (event id, launch-point distance)
     for iid in launches:
         cand = evs[iid]
         assert cand.launch_time_s is not None and cand.launch_lat_rad is not None
@@ -496,15 +540,17 @@ def _launch_match(
                 r.launch_lat_rad, r.launch_lon_rad, cand.launch_lat_rad, cand.launch_lon_rad
             )
         )
-        if dt_l > fusion.launch_gate_s or dist > fusion.launch_gate_m:
-            continue
-        # launches of a raid pass this wide gate together: rank by the track traced
-        # back to the IR burnout state, then by the launch-point distance
-        b2 = min((backward_d2(cand, tr, fusion, math.inf) for tr in live_r), default=math.inf)
-        d2s.append(b2)
+        if dt_l <= fusion.launch_gate_s and dist <= fusion.launch_gate_m:
+            gated.append((iid, dist))
+    # launches of a raid pass this wide gate together: rank by the track traced back to
+    # the IR burnout state (the nearest of the event's tracks; each track traced back once
+    # for every candidate), then by the launch-point distance
+    b2s = _backward_d2s([evs[iid].ir_state for iid, _ in gated], live_r, fusion)
+    best_i, best_d = None, (math.inf, math.inf)
+    for (iid, dist), b2 in zip(gated, b2s, strict=True):
         if (b2, dist) < best_d:
             best_i, best_d = iid, (b2, dist)
     n_updates = max((tr.n_updates for tr in live_r), default=0)
-    if len(d2s) > 1 and math.isfinite(best_d[0]) and _ambiguous(d2s, n_updates, params):
+    if len(b2s) > 1 and math.isfinite(best_d[0]) and _ambiguous(b2s, n_updates, params):
         return None
     return best_i
