@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from earlywarn.center.ir import association
-from earlywarn.center.ir.coast import _coast_match, _coast_predict
+from earlywarn.center.ir.coast import _coast_matches, _coast_predict
 from earlywarn.center.ir.records import IrParams
 from earlywarn.center.ir.state_fit import _gap_over, _ray_state_fit
 from earlywarn.earth.frames import geodetic_to_ecef
@@ -40,6 +40,15 @@ def _snap(sig_r: float, sig_v: float, t0: float = 100.0) -> SimpleNamespace:
     return SimpleNamespace(r_ecef_m=r, v_ecef_m_s=v, cov=cov, state_t_s=t0)
 
 
+def _predict(snap: SimpleNamespace, times: np.ndarray) -> np.ndarray:
+    r, v, t0 = snap.r_ecef_m[None], snap.v_ecef_m_s[None], np.array([snap.state_t_s])
+    return _coast_predict(r, v, t0, times)[0]
+
+
+def _coast_match(snap: SimpleNamespace, tr, params: IrParams) -> bool:
+    return _coast_matches([snap], tr, params)[0]  # type: ignore[list-item]
+
+
 def _track_through(
     points: np.ndarray, times: np.ndarray, sat: np.ndarray = SAT, tid: int = 1, sid: str = "geo"
 ):
@@ -56,14 +65,14 @@ def _track_through(
 def test_a_next_stage_on_the_prediction_resumes_a_well_known_state() -> None:
     snap = _snap(1500.0, 150.0)
     times = np.arange(130.0, 142.0, 2.0)  # a 30 s coast, then six frames
-    p = _coast_predict(snap.r_ecef_m, snap.v_ecef_m_s, snap.state_t_s, times)
+    p = _predict(snap, times)
     assert _coast_match(snap, _track_through(p, times), IrParams())
 
 
 def test_a_plume_300_km_off_the_prediction_is_not_the_next_stage() -> None:
     snap = _snap(1500.0, 150.0)
     times = np.arange(130.0, 142.0, 2.0)
-    p = _coast_predict(snap.r_ecef_m, snap.v_ecef_m_s, snap.state_t_s, times)
+    p = _predict(snap, times)
     east = np.cross([0.0, 0.0, 1.0], p[0])
     east /= np.linalg.norm(east)
     assert not _coast_match(snap, _track_through(p + 300e3 * east, times), IrParams())
@@ -74,7 +83,7 @@ def test_a_state_too_uncertain_to_predict_resumes_nothing() -> None:
     # be ~1,000 km wide, so it would take any plume near it (another launch of a raid)
     times = np.arange(130.0, 142.0, 2.0)
     snap = _snap(1500.0, 5000.0)
-    p = _coast_predict(snap.r_ecef_m, snap.v_ecef_m_s, snap.state_t_s, times)
+    p = _predict(snap, times)
     params = IrParams()
     sigma_pred = np.sqrt(1500.0**2 + (30.0 * 5000.0) ** 2)
     assert sigma_pred > params.coast_max_sigma_m
@@ -112,3 +121,23 @@ def test_the_ray_fit_does_not_span_a_coast() -> None:
     assert t_end == 86.0
     assert np.linalg.norm(r_fit - (r + v * 46.0)) < 100.0  # noise-free straight line
     assert np.linalg.norm(v_fit - v) < 1.0
+
+
+def test_many_states_are_tested_as_each_alone() -> None:
+    """The coast test of several burnt-out events against one new track (one integration
+    for all) gives each event's answer alone, the predictions the same bits."""
+    times = np.arange(130.0, 142.0, 2.0)
+    params = IrParams()
+    snaps = [_snap(1500.0, 150.0), _snap(1500.0, 5000.0), _snap(800.0, 90.0, 95.0)]
+    snaps.append(_snap(1500.0, 150.0, 200.0))  # its state after the detections: no
+    p = _predict(snaps[0], times)
+    tr = _track_through(p, times)
+    alone = [_coast_match(s, tr, params) for s in snaps]
+    assert _coast_matches(snaps, tr, params) == alone  # type: ignore[arg-type]
+    assert alone[0] and not alone[1] and not alone[3]
+    r = np.array([s.r_ecef_m for s in snaps])
+    v = np.array([s.v_ecef_m_s for s in snaps])
+    t0 = np.array([s.state_t_s for s in snaps])
+    many = _coast_predict(r, v, t0, times)
+    for k, s in enumerate(snaps):
+        assert np.array_equal(many[k], _predict(s, times))

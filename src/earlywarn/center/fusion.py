@@ -181,17 +181,37 @@ class SigmaCloud:
         pts.setflags(write=False)
         return SigmaCloud(self.t0_s, float(t_s), pts, self.q)
 
+    @staticmethod
+    def advance(clouds: Sequence[SigmaCloud], t_s: float) -> list[SigmaCloud]:
+        """:meth:`at` of several clouds, those at one time in one propagation (each cloud
+        the same bits as on its own: the same step, elementwise)."""
+        out = [cl if cl.t_s == t_s else None for cl in clouds]
+        groups: dict[float, list[int]] = {}
+        for k, cl in enumerate(clouds):
+            if out[k] is None:
+                groups.setdefault(cl.t_s, []).append(k)
+        for t0, ks in groups.items():
+            pts = propagate(np.concatenate([clouds[k].pts for k in ks]), float(t_s) - t0)
+            for n, k in enumerate(ks):
+                p = pts[13 * n : 13 * (n + 1)]
+                p.setflags(write=False)
+                out[k] = SigmaCloud(clouds[k].t0_s, float(t_s), p, clouds[k].q)
+        return [cl for cl in out if cl is not None]
+
     def moments(self) -> tuple[FloatArray, FloatArray]:
         """Mean and covariance (weights 1/12 on the 12 outer points, κ = 0)."""
         mean, cov = cloud_moments(self.pts[None], self.q, np.array([self.t_s - self.t0_s]))
         return mean[0], cov[0]
 
 
-def cloud_moments(pts: FloatArray, q: float, dt_s: FloatArray) -> tuple[FloatArray, FloatArray]:
+def cloud_moments(
+    pts: FloatArray, q: float | FloatArray, dt_s: FloatArray
+) -> tuple[FloatArray, FloatArray]:
     """Mean ``(n, 6)`` and covariance ``(n, 6, 6)`` of ``n`` sigma clouds ``(n, 13, 6)``
     (weights 1/12 on the 12 outer points, κ = 0), each after ``|dt_s|`` (``(n,)``) of
-    white-acceleration process noise of PSD ``q`` (:func:`~earlywarn.center.motion.
-    cv_matrices`' ``Q``); each cloud's the same bits whatever the others."""
+    white-acceleration process noise of PSD ``q`` (a float or ``(n,)``;
+    :func:`~earlywarn.center.motion.cv_matrices`' ``Q``); each cloud's the same bits
+    whatever the others."""
     sp = pts[:, 1:]
     mean = np.mean(sp, axis=1)
     d = sp - mean[:, None]

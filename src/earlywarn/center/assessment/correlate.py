@@ -211,6 +211,8 @@ class _IrIndex:
     x_b_m: FloatArray
     trace_b_m2: FloatArray
     memo: dict[int, list[tuple[float, str]]] = field(default_factory=dict)
+    rank: dict[str, int] = field(default_factory=dict)  # position in ids
+    bwd_rank: dict[str, int] = field(default_factory=dict)  # position in bwd
     fwd_memo: dict[int, list[tuple[float, str]]] = field(default_factory=dict)
     traces: dict[int, BackwardTrace | None] = field(default_factory=dict)
 
@@ -218,6 +220,7 @@ class _IrIndex:
     def build(w: Work, ir_states: list[str]) -> _IrIndex:
         fusion = w.ctx.fusion
         fwd, pos, cov, floor2, bound = [], [], [], [], []
+        w.ir_at_many(ir_states)
         for eid in ir_states:
             m = w.ir_at(eid)  # every event's cloud advanced to the tracker time, as before
             if m is None or not (0.0 <= m[2] <= fusion.max_propagation_s):
@@ -241,6 +244,8 @@ class _IrIndex:
             t_b_s=np.array([st[0] for st in sts if st is not None]),
             x_b_m=np.array([st[1][:3] for st in sts if st is not None]).reshape(-1, 3),
             trace_b_m2=np.array([float(np.trace(st[2][:3, :3])) for st in sts if st is not None]),
+            rank={eid: k for k, eid in enumerate(ir_states)},
+            bwd_rank={eid: k for k, eid in enumerate(bwd)},
         )
 
     def forward(self, w: Work, tr: RadarTrack) -> list[tuple[float, str]]:
@@ -260,8 +265,9 @@ class _IrIndex:
         # correlate_moments' d² for all of them at once
         s = self.cov_m2[k] + tr.p[:3, :3] + np.eye(3) * self.floor_m2[k][:, None, None]
         d2 = position_d2(self.pos_m[k] - tr.x[:3], s)
+        passed = d2 <= fusion.gamma
         return [
-            (float(v), self.fwd[int(i)]) for v, i in zip(d2, k, strict=True) if v <= fusion.gamma
+            (v, self.fwd[i]) for v, i in zip(d2[passed].tolist(), k[passed].tolist(), strict=True)
         ]
 
     def backward(self, w: Work, tr: RadarTrack, ok: set[str]) -> dict[str, float]:
@@ -277,14 +283,14 @@ class _IrIndex:
             return {}
         lb = trace.lower_bound(self.t_b_s, self.x_b_m, self.trace_b_m2, fusion.gate_floor_m(0.0))
         margin = BackwardTrace.PREGATE_MARGIN
-        in_ok = np.array([eid in ok for eid in self.bwd], dtype=bool)
+        in_ok = np.zeros(len(self.bwd), dtype=bool)
+        in_ok[[self.bwd_rank[eid] for eid in ok if eid in self.bwd_rank]] = True
         first = ~in_ok & (lb <= margin * fusion.gamma)
         if in_ok.any():
             first[int(np.flatnonzero(in_ok)[np.argmin(lb[in_ok])])] = True
         got = self._exact(w, trace, np.flatnonzero(first))
-        best = min(
-            (d2 for eid, d2 in got.items() if eid in ok or d2 <= fusion.gamma), default=math.inf
-        )
+        gamma = fusion.gamma
+        best = min((d2 for eid, d2 in got.items() if eid in ok or d2 <= gamma), default=math.inf)
         second = in_ok & ~first & (lb <= margin * best)
         got.update(self._exact(w, trace, np.flatnonzero(second)))
         return got
@@ -341,10 +347,10 @@ def _gate(w: Work, tid: int, index: _IrIndex) -> list[tuple[float, str]]:
     ok = {eid for _, eid in fwd}
     b2s = index.backward(w, w.trk[tid], ok)
     out: list[tuple[float, str]] = []
-    for eid in index.ids:
-        b2 = b2s.get(eid, math.inf)
-        if eid in ok or b2 <= fusion.gamma:
-            out.append((b2, eid))
+    gamma = fusion.gamma
+    keep = ok.union(eid for eid, b2 in b2s.items() if b2 <= gamma)
+    for eid in sorted(keep, key=index.rank.__getitem__):  # in the order of index.ids
+        out.append((b2s.get(eid, math.inf), eid))
     index.memo[tid] = out
     return out
 
@@ -433,14 +439,19 @@ def _open_radar_only(
 ) -> None:
     """Radar-only events for old-enough uncorrelated tracks (join a nearby radar-only event)."""
     params, evs, trk = w.ctx.params, w.evs, w.trk
-    for tid in candidates:
-        if tid in w.owner or tid in deferred:
-            continue
+    waiting = [
+        tid
+        for tid in candidates
+        if tid not in w.owner
+        and tid not in deferred
+        and w.ctx.t_s - trk[tid].first_t_s >= params.radar_only_delay_s
+    ]
+    if waiting and ir_states:
+        index = index or _IrIndex.build(w, ir_states)
+        index.prepare(w, waiting)  # their gates' traces in one propagation
+    for tid in waiting:
         tr = trk[tid]
-        if w.ctx.t_s - tr.first_t_s < params.radar_only_delay_s:
-            continue
-        if ir_states:
-            index = index or _IrIndex.build(w, ir_states)
+        if index is not None:
             gated = _gate(w, tid, index)
             if len(gated) > 1 and _ambiguous([d for d, _ in gated], tr.n_updates, params):
                 continue  # an ambiguous raid track waits for its IR event (see above)

@@ -31,7 +31,7 @@ from earlywarn.center._records import evolve
 from earlywarn.center.assessment.health import SensorHealth
 from earlywarn.center.assessment.params import AssessmentParams, DefendedArea, LaunchNotification
 from earlywarn.center.characterise import ImpactEstimate, OrbitSummary
-from earlywarn.center.fusion import FusionParams, SigmaCloud
+from earlywarn.center.fusion import FusionParams, SigmaCloud, cloud_moments
 from earlywarn.center.ir.records import IrEventLike
 from earlywarn.center.radar_tracking import RadarTrack
 from earlywarn.center.rso import StepCatalog
@@ -300,6 +300,33 @@ class Work:
         eid = f"E{self.next_event_no:04d}"
         self.next_event_no += 1
         return eid
+
+    def ir_at_many(self, eids: list[str]) -> None:
+        """:meth:`ir_at` of several events, their clouds advanced in one propagation and
+        their moments taken together (:meth:`SigmaCloud.advance`,
+        :func:`~earlywarn.center.fusion.cloud_moments`: the same bits as one by one)."""
+        t_trk = self.t_trk
+        if t_trk is None:
+            return
+        todo, clouds = [], []
+        for eid in eids:
+            cl = self.evs[eid]._book.ir_cloud
+            if (
+                eid not in self.moments
+                and cl is not None
+                and 0.0 <= t_trk - cl.t0_s <= self.ctx.fusion.max_propagation_s
+            ):
+                todo.append(eid)
+                clouds.append(cl)
+        if not todo:
+            return
+        moved = SigmaCloud.advance(clouds, t_trk)
+        dts = np.array([t_trk - cl.t0_s for cl in moved])
+        q = np.array([cl.q for cl in moved])
+        xm, pm = cloud_moments(np.stack([cl.pts for cl in moved]), q, dts)
+        for k, (eid, cl) in enumerate(zip(todo, moved, strict=True)):
+            self.evs[eid] = rebook(self.evs[eid], ir_cloud=cl)
+            self.moments[eid] = (xm[k], pm[k], float(dts[k]))
 
     def ir_at(self, eid: str) -> tuple[FloatArray, FloatArray, float] | None:
         """The event's IR state propagated to the tracker time (cloud advanced in place:

@@ -109,16 +109,19 @@ def _still_stationary(
     return True, run, t_max
 
 
-def _coast_predict(r: FloatArray, v: FloatArray, t0: float, times: FloatArray) -> FloatArray:
-    """Ballistic (J2 gravity, Earth-fixed frame) positions at ``times`` from (r, v) at t0.
+def _coast_predict(r: FloatArray, v: FloatArray, t0: FloatArray, times: FloatArray) -> FloatArray:
+    """Ballistic (J2 gravity, Earth-fixed frame) positions ``(E, K, 3)`` at ``times (K,)``
+    from ``E`` states ``(r, v)`` (each ``(E, 3)``) at their times ``t0 (E,)``.
 
-    RK4 with 20 equal steps per target time, vectorised over the targets; over a 200 s
-    coast the integration error is far below a metre.
+    RK4 with 20 equal steps per target time, vectorised over the states and targets (each
+    row the same bits whatever the others); over a 200 s coast the integration error is
+    far below a metre.
     """
     n = 20
-    h = (np.asarray(times, dtype=np.float64) - t0)[:, None] / n  # (K, 1)
-    x = np.broadcast_to(r, (h.shape[0], 3)).copy()
-    y = np.broadcast_to(v, (h.shape[0], 3)).copy()
+    n_e, n_k = r.shape[0], times.shape[0]
+    h = (np.asarray(times, dtype=np.float64)[None, :] - t0[:, None]).reshape(-1, 1) / n
+    x = np.repeat(r, n_k, axis=0)
+    y = np.repeat(v, n_k, axis=0)
 
     w = float(_OMEGA[2])
 
@@ -139,11 +142,12 @@ def _coast_predict(r: FloatArray, v: FloatArray, t0: float, times: FloatArray) -
         k4x, k4v = y + h * k3v, acc(x + h * k3x, y + h * k3v)
         x = x + h / 6.0 * (k1x + 2.0 * k2x + 2.0 * k3x + k4x)
         y = y + h / 6.0 * (k1v + 2.0 * k2v + 2.0 * k3v + k4v)
-    return x
+    return x.reshape(n_e, n_k, 3)
 
 
-def _coast_match(snap: IrEvent, tr: SatTrack, params: IrParams) -> bool:
-    """Do the first detections of ``tr`` continue the burnt-out event ``snap`` after a coast?
+def _coast_matches(snaps: list[IrEvent], tr: SatTrack, params: IrParams) -> list[bool]:
+    """Do the first detections of ``tr`` continue each burnt-out event of ``snaps`` after a
+    coast? (the predictions of all of them in one integration, :func:`_coast_predict`)
 
     The event's last state is propagated ballistically to the detection times; the miss
     distance of each line of sight from the predicted point (perpendicular to the LOS)
@@ -158,30 +162,47 @@ def _coast_match(snap: IrEvent, tr: SatTrack, params: IrParams) -> bool:
     where the event's track there ended, was tried for such states and dropped: a second
     SLBM of the same patrol area, launched 90 km away, passed it.)
     """
-    if snap.r_ecef_m is None or snap.v_ecef_m_s is None or snap.cov is None:
-        return False  # (None: not known, or not finite; see IrEvent)
     k = min(tr.n, 6)
     t = tr.t_s[:k]
-    dt = t - snap.state_t_s
-    if np.any(dt <= 0.0) or float(dt.max()) > params.coast_max_s + params.track_gap_s:
-        return False
-    var_r = float(np.trace(snap.cov[:3, :3])) / 3.0
-    var_v = float(np.trace(snap.cov[3:, 3:])) / 3.0
-    if not var_r + dt[0] * dt[0] * var_v <= params.coast_max_sigma_m**2:
-        return False
-    # quick rejection on the first detection: straight line, gravity (< 10 m/s²) as slack
-    d0 = snap.r_ecef_m + snap.v_ecef_m_s * dt[0] - tr.sat_m[0]
-    miss0 = float(np.linalg.norm(d0 - float(d0 @ tr.los[0]) * tr.los[0]))
-    slack = 5.0 * dt[0] ** 2 + 10.0 * math.sqrt(float(np.trace(snap.cov))) * (1.0 + dt[0])
-    if miss0 > slack + params.coast_margin_m + 50e3:
-        return False
-    p = _coast_predict(snap.r_ecef_m, snap.v_ecef_m_s, snap.state_t_s, t)
+    out = [False] * len(snaps)
+    live: list[int] = []
+    for i, snap in enumerate(snaps):
+        if snap.r_ecef_m is None or snap.v_ecef_m_s is None or snap.cov is None:
+            continue  # (None: not known, or not finite; see IrEvent)
+        dt = t - snap.state_t_s
+        if np.any(dt <= 0.0) or float(dt.max()) > params.coast_max_s + params.track_gap_s:
+            continue
+        var_r = float(np.trace(snap.cov[:3, :3])) / 3.0
+        var_v = float(np.trace(snap.cov[3:, 3:])) / 3.0
+        if not var_r + dt[0] * dt[0] * var_v <= params.coast_max_sigma_m**2:
+            continue
+        # quick rejection on the first detection: straight line, gravity (< 10 m/s²) as slack
+        d0 = snap.r_ecef_m + snap.v_ecef_m_s * dt[0] - tr.sat_m[0]
+        miss0 = float(np.linalg.norm(d0 - float(d0 @ tr.los[0]) * tr.los[0]))
+        slack = 5.0 * dt[0] ** 2 + 10.0 * math.sqrt(float(np.trace(snap.cov))) * (1.0 + dt[0])
+        if miss0 <= slack + params.coast_margin_m + 50e3:
+            live.append(i)
+    if not live:
+        return out
+    sn = [snaps[i] for i in live]
+    ps = _coast_predict(
+        np.array([x.r_ecef_m for x in sn]),
+        np.array([x.v_ecef_m_s for x in sn]),
+        np.array([x.state_t_s for x in sn]),
+        t,
+    )
     u = tr.los[:k]
-    d = p - tr.sat_m[:k]
-    perp = d - np.einsum("ij,ij->i", d, u)[:, None] * u
-    miss = np.linalg.norm(perp, axis=1)
-    sig = np.sqrt(var_r + dt * dt * var_v + (tr.sigma_rad[:k] * np.linalg.norm(d, axis=1)) ** 2)
     burn = t - t[0] + 2.0 * (float(np.median(np.diff(tr.t_s))) if tr.n > 1 else 2.0)
     allow = 0.5 * params.coast_max_accel_m_s2 * burn * burn
-    gate = params.coast_gate_sigma * np.sqrt(2.0) * sig + params.coast_margin_m + allow
-    return bool(np.all(miss <= gate))
+    for i, snap, p in zip(live, sn, ps, strict=True):
+        assert snap.cov is not None
+        dt = t - snap.state_t_s
+        var_r = float(np.trace(snap.cov[:3, :3])) / 3.0
+        var_v = float(np.trace(snap.cov[3:, 3:])) / 3.0
+        d = p - tr.sat_m[:k]
+        perp = d - np.einsum("ij,ij->i", d, u)[:, None] * u
+        miss = np.linalg.norm(perp, axis=1)
+        sig = np.sqrt(var_r + dt * dt * var_v + (tr.sigma_rad[:k] * np.linalg.norm(d, axis=1)) ** 2)
+        gate = params.coast_gate_sigma * np.sqrt(2.0) * sig + params.coast_margin_m + allow
+        out[i] = bool(np.all(miss <= gate))
+    return out

@@ -45,7 +45,7 @@ import numpy as np
 
 from earlywarn.center._records import evolve
 from earlywarn.center.ir.association import _associate_reports, _close
-from earlywarn.center.ir.coast import _anchors, _coast_match, _still_stationary
+from earlywarn.center.ir.coast import _anchors, _coast_matches, _still_stationary
 from earlywarn.center.ir.estimate import _Estimate, _estimate, _next_caches
 from earlywarn.center.ir.geometry import _rows3
 from earlywarn.center.ir.records import (
@@ -182,16 +182,23 @@ def _columns(ir: ReportBlock, t_prev: float, t_s: float) -> dict[str, np.ndarray
 def _resume_after_coast(events: list[_EventState], tr: SatTrack, params: IrParams) -> bool:
     """A new stage after a coast: resume the burnt-out event ``tr`` continues (newest
     first), in place. Returns whether one was resumed."""
+    cands: list[int] = []
+    snaps: list[IrEvent] = []
     for ei in range(len(events) - 1, -1, -1):
         ev = events[ei]
+        snap = ev.snapshot
         if (
             ev.ended_t_s is not None
             and ev.status == _BOOSTING
-            and ev.snapshot is not None
-            and ev.snapshot.burnout_time_s is not None
+            and snap is not None
+            and snap.burnout_time_s is not None
             and 0.0 < tr.t_s[0] - ev.ended_t_s <= params.coast_max_s
-            and _coast_match(ev.snapshot, tr, params)
         ):
+            cands.append(ei)
+            snaps.append(snap)
+    for ei, hit in zip(cands, _coast_matches(snaps, tr, params), strict=True):
+        if hit:
+            ev = events[ei]
             events[ei] = replace(ev, track_ids=(*ev.track_ids, tr.track_id), ended_t_s=None)
             return True
     return False
