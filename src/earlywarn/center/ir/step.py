@@ -257,21 +257,23 @@ def _merge_stereo(
     """Late stereo association: merge live, non-stationary events seen by disjoint sets
     of satellites that pass the stereo test (the older keeps its id; a boosting status,
     with its votes, wins)."""
+    # per event: may it merge at all (live, not stationary), and its satellites; kept in
+    # step with ``events`` as they merge (two events that share a satellite never merge,
+    # and in a raid most pairs do: their test is then one set intersection)
+    open_ = [ev.ended_t_s is None and ev.status != _STATIONARY for ev in events]
+    sats = [
+        frozenset(by_id[k].sensor_id for k in ev.track_ids) if ok else frozenset()
+        for ev, ok in zip(events, open_, strict=True)
+    ]
     i = 0
     while i < len(events):
         j = i + 1
         while j < len(events):
-            a, b = events[i], events[j]
-            if (
-                a.ended_t_s is None
-                and b.ended_t_s is None
-                and _STATIONARY not in (a.status, b.status)
-            ):
+            if open_[i] and open_[j] and not (sats[i] & sats[j]):
+                a, b = events[i], events[j]
                 ta = [by_id[k] for k in a.track_ids]
                 tb = [by_id[k] for k in b.track_ids]
-                if not ({x.sensor_id for x in ta} & {x.sensor_id for x in tb}) and _events_match(
-                    ta, tb, params
-                ):
+                if _events_match(ta, tb, params):
                     boosting = _BOOSTING
                     keep = a if a.status == boosting or b.status != boosting else b
                     events[i] = replace(
@@ -281,7 +283,8 @@ def _merge_stereo(
                         votes=keep.votes,
                         pending=keep.pending,
                     )
-                    del events[j]
+                    sats[i] = sats[i] | sats[j]
+                    del events[j], open_[j], sats[j]
                     continue
             j += 1
         i += 1
