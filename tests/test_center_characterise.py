@@ -15,12 +15,14 @@ from earlywarn.center.characterise import (
     _columns,
     _rk4,
     predict_impact,
+    predict_impacts,
     propagate,
     propagate_to_height,
 )
 from earlywarn.center.motion import BallisticJ2
+from earlywarn.center.priors import REENTRY_PRIORS, reentry_beta_prior
 from earlywarn.earth.constants import A_M
-from earlywarn.earth.frames import ecef_to_geodetic, geodetic_to_ecef
+from earlywarn.earth.frames import ecef_to_geodetic, enu_rotation, geodetic_to_ecef
 
 DEG = math.pi / 180.0
 
@@ -166,3 +168,40 @@ def test_an_orbiting_state_fails_without_integration_and_a_low_perigee_does_not(
     imp_low = predict_impact(low, p, 0.0)
     _, _, ok = propagate_to_height(low[None, :], 0.0, max_time_s=5400.0)
     assert imp_low.ok == bool(ok[0])
+
+
+def test_impacts_predicted_together_are_each_the_same_as_alone() -> None:
+    """A step's impact predictions in one call (with drag: every sigma point its own steps)
+    give each state's prediction bit for bit: descending and climbing arcs over the globe,
+    each re-entry class's ballistic coefficient and the broad unknown one, one in vacuum,
+    one orbiting state and one non-finite covariance among them."""
+    rng = np.random.default_rng(1)
+    classes = [*REENTRY_PRIORS, None]
+    reqs = []
+    for k in range(24):
+        lat, lon = rng.uniform(-1.2, 1.2), rng.uniform(-3.1, 3.1)
+        r = geodetic_to_ecef(lat, lon, rng.uniform(100e3, 1200e3))
+        az, speed, gamma = (
+            rng.uniform(0, 2 * math.pi),
+            rng.uniform(2e3, 7e3),
+            rng.uniform(-0.6, 0.5),
+        )
+        v_enu = speed * np.array(
+            [math.cos(gamma) * math.sin(az), math.cos(gamma) * math.cos(az), math.sin(gamma)]
+        )
+        a = rng.normal(size=(6, 6)) * np.array([1e3] * 3 + [10.0] * 3)[:, None]
+        x = np.concatenate([r, enu_rotation(lat, lon).T @ v_enu])
+        reqs.append((x, a @ a.T / 6.0, float(k), reentry_beta_prior(classes[k % len(classes)])))
+    reqs.append((reqs[0][0], reqs[0][1], 0.0, None))  # vacuum
+    orbit = np.concatenate([geodetic_to_ecef(0.0, 0.0, 400e3), [0.0, 7670.0, 0.0]])
+    reqs.append((orbit, np.eye(6), 1.0, reqs[1][3]))
+    reqs.append((reqs[2][0], np.full((6, 6), np.nan), 2.0, reqs[2][3]))
+    alone = [predict_impact(x, p, t, beta=b) for x, p, t, b in reqs]
+    together = predict_impacts(reqs)
+    assert sum(a.ok for a in alone) == len(reqs) - 2
+    for a, b in zip(alone, together, strict=True):
+        assert a.ok == b.ok
+        if a.ok:
+            assert a == b
+        else:
+            assert (a.state_t_s, a.fraction_impacting) == (b.state_t_s, b.fraction_impacting)

@@ -85,3 +85,19 @@ def test_backward_pregate_keeps_every_passing_event(seed: int) -> None:
     assert np.all(lb <= BackwardTrace.PREGATE_MARGIN * exact)
     # and the bound is not vacuous: far launches are left out without a propagation
     assert np.count_nonzero(lb > BackwardTrace.PREGATE_MARGIN * fp.gamma) >= 1
+
+
+def test_clouds_advanced_together_are_each_the_same_as_alone() -> None:
+    """SigmaCloud.advance (every IR event's cloud to the tracker time in one propagation)
+    gives each cloud's points and moments as ``at`` and ``moments`` alone, clouds at
+    different times and one already there among them."""
+    states, _ = _raid(3, 6)
+    clouds = [SigmaCloud.from_state(t, x, p, 0.05) for t, x, p in states]
+    clouds[1] = clouds[1].at(clouds[1].t_s + 37.0)
+    clouds[2] = clouds[2].at(1400.0)
+    moved = SigmaCloud.advance(clouds, 1400.0)
+    for cl, mv in zip(clouds, moved, strict=True):
+        alone = cl.at(1400.0)
+        assert np.array_equal(mv.pts, alone.pts) and mv.t_s == alone.t_s == 1400.0
+        m1, m2 = mv.moments(), alone.moments()
+        assert np.array_equal(m1[0], m2[0]) and np.array_equal(m1[1], m2[1])

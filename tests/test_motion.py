@@ -19,6 +19,7 @@ from earlywarn.center.motion import (
     BallisticJ2,
     ConstantVelocity,
     cv_matrices,
+    cv_process_noise,
     gravity_gradient_j2,
 )
 from earlywarn.earth.constants import A_M, GM_M3_S2, OMEGA_RAD_S
@@ -257,3 +258,15 @@ def test_ballistic_two_point_velocity_recovers_velocity() -> None:
 def test_ballistic_rejects_bad_step(bad: float) -> None:
     with pytest.raises(ValueError, match="max_step_s"):
         BallisticJ2(q=0.0, max_step_s=bad)
+
+
+def test_process_noise_of_many_intervals_is_cv_matrices_bit_for_bit() -> None:
+    """The batched Q (the center's sigma clouds) is cv_matrices' Q of each interval, and
+    so is white-acceleration noise: Q's position block grows as q·dt³/3 (closed form)."""
+    rng = np.random.default_rng(2)
+    dt = np.concatenate([[0.0, 1.0, 60.0], rng.uniform(0.0, 3600.0, 20)])
+    q = rng.uniform(0.0, 2.0, dt.size)
+    many = cv_process_noise(q, dt)
+    for k in range(dt.size):
+        assert np.array_equal(many[k], cv_matrices(float(q[k]), float(dt[k]))[1])
+    assert np.array_equal(cv_process_noise(0.05, dt)[:, 0, 0], 0.05 * (dt**3 / 3.0))

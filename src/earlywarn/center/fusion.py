@@ -47,6 +47,7 @@ import numpy.typing as npt
 from earlywarn.center.characterise import _rk4, propagate, propagate_grid, sqrt_psd
 from earlywarn.center.gates import chi2_ppf
 from earlywarn.center.ir.records import IrEventLike
+from earlywarn.center.motion import cv_process_noise
 from earlywarn.center.radar_tracking import RadarTrack
 
 FloatArray = npt.NDArray[np.float64]
@@ -216,13 +217,7 @@ def cloud_moments(
     mean = np.mean(sp, axis=1)
     d = sp - mean[:, None]
     cov = np.matmul(d.transpose(0, 2, 1), d) / sp.shape[1]
-    dt = np.abs(np.asarray(dt_s, dtype=np.float64))
-    i = np.arange(3)
-    cov[:, i, i] += (q * (dt**3 / 3.0))[:, None]
-    off = (q * (dt**2 / 2.0))[:, None]
-    cov[:, i, i + 3] += off
-    cov[:, i + 3, i] += off
-    cov[:, i + 3, i + 3] += (q * dt)[:, None]
+    cov += cv_process_noise(q, np.abs(np.asarray(dt_s, dtype=np.float64)))
     return mean, 0.5 * (cov + cov.transpose(0, 2, 1))
 
 

@@ -63,6 +63,7 @@ __all__ = [
     "ConstantVelocity",
     "MotionModel",
     "cv_matrices",
+    "cv_process_noise",
     "gravity_gradient_j2",
 ]
 
@@ -108,6 +109,21 @@ def cv_matrices(q: float, dt: float) -> tuple[FloatArray, FloatArray]:
     qm[i, i + 3] = qm[i + 3, i] = q * (dt**2 / 2.0)
     qm[i + 3, i + 3] = q * dt
     return f, qm
+
+
+def cv_process_noise(q: float | FloatArray, dt: FloatArray) -> FloatArray:
+    """:func:`cv_matrices`' ``Q`` for many intervals at once: ``(n, 6, 6)`` for ``dt (n,)``
+    (and ``q`` a float or ``(n,)``), each the same bits as ``cv_matrices(q, dt)[1]``
+    (``tests/test_motion.py``); for the center's batched sigma clouds, where one call per
+    cloud would cost more than the clouds' moments."""
+    dt = np.asarray(dt, dtype=np.float64)
+    qv = np.broadcast_to(np.asarray(q, dtype=np.float64), dt.shape)
+    i = _I3
+    qm = np.zeros((dt.shape[0], 6, 6))
+    qm[:, i, i] = (qv * (dt**3 / 3.0))[:, None]
+    qm[:, i, i + 3] = qm[:, i + 3, i] = (qv * (dt**2 / 2.0))[:, None]
+    qm[:, i + 3, i + 3] = (qv * dt)[:, None]
+    return qm
 
 
 @dataclass(frozen=True)

@@ -180,10 +180,11 @@ def _backward_d2s(
     best = np.full(len(have), np.inf)
     if have:
         t_min = min(st[0] for st in have)
-        for tr in tracks:
-            if tr.t_s >= t_min:  # (states more than max_propagation_s back: inf, unreached)
-                t0 = max(t_min, tr.t_s - fusion.max_propagation_s)
-                best = np.minimum(best, BackwardTrace.of(tr, t0, fusion.q).d2(have, fusion))
+        # (states more than max_propagation_s back: inf, so the traces stop there)
+        reach = [tr for tr in tracks if tr.t_s >= t_min]
+        t0s = [max(t_min, tr.t_s - fusion.max_propagation_s) for tr in reach]
+        for trace in BackwardTrace.many(reach, t0s, fusion.q) if reach else []:
+            best = np.minimum(best, trace.d2(have, fusion))
     it = iter(best.tolist())
     return [next(it) if st is not None else math.inf for st in states]
 
@@ -270,6 +271,12 @@ class _IrIndex:
             (v, self.fwd[i]) for v, i in zip(d2[passed].tolist(), k[passed].tolist(), strict=True)
         ]
 
+    def forward_of(self, w: Work, tid: int) -> list[tuple[float, str]]:
+        """:meth:`forward` of track ``tid``, once per step."""
+        if tid not in self.fwd_memo:
+            self.fwd_memo[tid] = self.forward(w, w.trk[tid])
+        return self.fwd_memo[tid]
+
     def backward(self, w: Work, tr: RadarTrack, ok: set[str]) -> dict[str, float]:
         """The backward ``d²`` of the events that matter to the gate: every other event
         that may pass the backward gate, and the events of ``ok`` that may hold the
@@ -305,9 +312,7 @@ class _IrIndex:
             if tid in self.memo or tid in self.traces:
                 continue
             tr = w.trk[tid]
-            if tid not in self.fwd_memo:
-                self.fwd_memo[tid] = self.forward(w, tr)
-            if not self.fwd_memo[tid] or len(self.ids) == 1:
+            if not self.forward_of(w, tid) or len(self.ids) == 1:
                 continue
             live = (self.t_b_s <= tr.t_s) & (self.t_b_s >= tr.t_s - fusion.max_propagation_s)
             if live.any():
@@ -338,9 +343,7 @@ def _gate(w: Work, tid: int, index: _IrIndex) -> list[tuple[float, str]]:
     if tid in index.memo:
         return index.memo[tid]
     fusion = w.ctx.fusion
-    fwd = index.fwd_memo.get(tid)
-    if fwd is None:
-        fwd = index.fwd_memo[tid] = index.forward(w, w.trk[tid])
+    fwd = index.forward_of(w, tid)
     if not fwd or len(index.ids) == 1:
         index.memo[tid] = fwd
         return fwd

@@ -330,20 +330,7 @@ class Work:
 
     def ir_at(self, eid: str) -> tuple[FloatArray, FloatArray, float] | None:
         """The event's IR state propagated to the tracker time (cloud advanced in place:
-        ``evs[eid]`` is replaced by a copy holding the advanced cloud)."""
-        if eid in self.moments:
-            return self.moments[eid]
-        e = self.evs[eid]
-        cl = e._book.ir_cloud
-        t_trk = self.t_trk
-        if (
-            cl is None
-            or t_trk is None
-            or not (0.0 <= t_trk - cl.t0_s <= self.ctx.fusion.max_propagation_s)
-        ):
-            return None
-        cl = cl.at(t_trk)
-        self.evs[eid] = rebook(e, ir_cloud=cl)
-        xm, pm = cl.moments()
-        self.moments[eid] = (xm, pm, t_trk - cl.t0_s)
-        return self.moments[eid]
+        ``evs[eid]`` is replaced by a copy holding the advanced cloud); None without a
+        cloud or when the tracker time is not within ``max_propagation_s`` after it."""
+        self.ir_at_many([eid])
+        return self.moments.get(eid)

@@ -165,7 +165,7 @@ def _coast_matches(snaps: list[IrEvent], tr: SatTrack, params: IrParams) -> list
     k = min(tr.n, 6)
     t = tr.t_s[:k]
     out = [False] * len(snaps)
-    live: list[int] = []
+    live: list[tuple[int, float, float]] = []  # (index, position and velocity variance)
     for i, snap in enumerate(snaps):
         if snap.r_ecef_m is None or snap.v_ecef_m_s is None or snap.cov is None:
             continue  # (None: not known, or not finite; see IrEvent)
@@ -181,10 +181,10 @@ def _coast_matches(snaps: list[IrEvent], tr: SatTrack, params: IrParams) -> list
         miss0 = float(np.linalg.norm(d0 - float(d0 @ tr.los[0]) * tr.los[0]))
         slack = 5.0 * dt[0] ** 2 + 10.0 * math.sqrt(float(np.trace(snap.cov))) * (1.0 + dt[0])
         if miss0 <= slack + params.coast_margin_m + 50e3:
-            live.append(i)
+            live.append((i, var_r, var_v))
     if not live:
         return out
-    sn = [snaps[i] for i in live]
+    sn = [snaps[i] for i, _, _ in live]
     ps = _coast_predict(
         np.array([x.r_ecef_m for x in sn]),
         np.array([x.v_ecef_m_s for x in sn]),
@@ -194,11 +194,8 @@ def _coast_matches(snaps: list[IrEvent], tr: SatTrack, params: IrParams) -> list
     u = tr.los[:k]
     burn = t - t[0] + 2.0 * (float(np.median(np.diff(tr.t_s))) if tr.n > 1 else 2.0)
     allow = 0.5 * params.coast_max_accel_m_s2 * burn * burn
-    for i, snap, p in zip(live, sn, ps, strict=True):
-        assert snap.cov is not None
+    for (i, var_r, var_v), snap, p in zip(live, sn, ps, strict=True):
         dt = t - snap.state_t_s
-        var_r = float(np.trace(snap.cov[:3, :3])) / 3.0
-        var_v = float(np.trace(snap.cov[3:, 3:])) / 3.0
         d = p - tr.sat_m[:k]
         perp = d - np.einsum("ij,ij->i", d, u)[:, None] * u
         miss = np.linalg.norm(perp, axis=1)
