@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from typing import Any
 
 import numpy as np
 
@@ -60,11 +61,23 @@ def test_evaluate_per_launch_and_false_alerts() -> None:
     assert row["impact_error_km_5min_before"] < 5.0
     assert abs(row["impact_time_error_s"]) < 10.0
     assert row["decision_time_s"] > 0
+    assert row["radar_of_other_launch"] is False  # its radar tracks are its own
     assert d["false_alerts"]["POSSIBLE_LAUNCH"] == 2  # the ghost: raised, then retracted
     assert d["false_alerts"]["ATTACK_CONFIRMED"] == 0
     assert d["missed_launches"] == []
     ghost_row = [e for e in d["events"] if e["launch_id"] is None]
     assert ghost_row and ghost_row[0]["disposition"] == "RETRACTED"
+
+
+def _scripted_run() -> tuple[Any, Any, dict[str, Any]]:
+    """The scripted IR event and its radar reports through the center: (output, batch,
+    radar report columns)."""
+    rng = np.random.default_rng(21)
+    script = ir_script(rng)
+    cfg = CenterConfig(epoch=EPOCH, defended_areas=(AREA,), ir=ScriptedIr(script.script))
+    rad = radar_reports(rng)
+    batch = batch_of(radar=rad)
+    return run_center(batch, cfg, dt_s=2.0, t_start_s=0.0), batch, rad
 
 
 def test_missed_launch() -> None:
@@ -84,12 +97,7 @@ def test_alerts_caused_by_a_catalogued_object_are_false_alerts() -> None:
     from earlywarn.flight.rso import catalog_truth
     from earlywarn.space.catalog import Catalog, sample_catalog
 
-    rng = np.random.default_rng(21)
-    script = ir_script(rng)
-    cfg = CenterConfig(epoch=EPOCH, defended_areas=(AREA,), ir=ScriptedIr(script.script))
-    rad = radar_reports(rng)
-    batch = batch_of(radar=rad)
-    out = run_center(batch, cfg, dt_s=2.0, t_start_s=0.0)
+    out, batch, rad = _scripted_run()
     assert out.alerts  # the center did raise alerts on these reports
     rso = catalog_truth(Catalog(sample_catalog(EPOCH).objects[:1]), EPOCH, 60.0).trajectories
     oid = rso.object_id[0]
@@ -108,3 +116,32 @@ def test_alerts_caused_by_a_catalogued_object_are_false_alerts() -> None:
     # control: the same reports labelled as the launch's RV are the launch's, not false
     ev = evaluate([lt], out, batch, dict.fromkeys(keys, "L1/rv"), {"L1/rv": "L1", oid: ""})
     assert sum(ev.false_alerts.values()) == 0 and ev.missed_launches == ()
+
+
+def test_an_event_is_the_launch_its_ir_reports_came_from() -> None:
+    """A raid: a neighbour's radar tracks (several objects, two radars) joined an event
+    and outnumber its IR reports. The event is still the launch its IR detected (a
+    majority over all reports gave it to the neighbour, and called the detected launch
+    missed), and the fusion with the neighbour's tracks is counted, not hidden."""
+    out, batch, rad = _scripted_run()
+    truth = {(str(s), int(q)): "L2/rv" for s, q in zip(rad["sensor_id"], rad["seq"], strict=True)}
+    truth[("geo-a", 1)] = "L1/booster"
+    truth[("geo-b", 1)] = "L1/booster"
+    (ev_main,) = [e for e in out.events if e.source == "ir"]
+    keys = ev_main.report_keys
+    n_ir = sum(1 for k in keys if truth.get((str(k[0]), int(k[1]))) == "L1/booster")
+    n_radar = sum(1 for k in keys if truth.get((str(k[0]), int(k[1]))) == "L2/rv")
+    assert 0 < n_ir < n_radar  # the neighbour's reports are the majority of the event's
+    site = (0.0, LAUNCH_LAT, LAUNCH_LON, 30.0 * DEG)
+    impact = (IMPACT.t_s, IMPACT.lat_rad, IMPACT.lon_rad)
+    launches = [LaunchTruth(lid, "icbm-solid", "icbm", *site, *impact) for lid in ("L1", "L2")]
+    d = evaluate(launches, out, batch, truth, {"L1/booster": "L1", "L2/rv": "L2"}).to_dict()
+    row = {e["event_id"]: e for e in d["events"]}[ev_main.event_id]
+    assert row["launch_id"] == "L1" and row["radar_launch_id"] == "L2"
+    by_id = {r["id"]: r for r in d["launches"]}
+    assert by_id["L1"]["launch_s"] is not None and "L1" not in d["missed_launches"]
+    assert by_id["L1"]["radar_of_other_launch"] and "L1" in d["quality"]["radar_of_other_launch"]
+    # an event with radar reports only is the launch of those
+    assert all(
+        e["launch_id"] == "L2" for e in d["events"] if e["source"] == "radar" and e["launch_id"]
+    )

@@ -221,26 +221,19 @@ def evaluate(
 
     # first report of each launch
     first: dict[str, float] = {}
+    radars: set[str] = set()
     for kind in ("ir", "radar"):
         cols = batch.columns(kind)
         if not cols or "t_s" not in cols:
             continue
+        if kind == "radar":
+            radars.update(str(s) for s in np.unique(np.asarray(cols["sensor_id"])))
         for sid, seq, t in zip(cols["sensor_id"], cols["seq"], cols["t_s"], strict=True):
             lid = obj2l.get(tmap.get((str(sid), int(seq)), ""))
             if lid is not None and float(t) < first.get(lid, math.inf):
                 first[lid] = float(t)
 
-    # events → launches by majority of their reports
-    ev_launch: dict[str, str | None] = {}
-    for e in center.events:
-        votes: dict[str, int] = {}
-        for key in e.report_keys:
-            lid = obj2l.get(tmap.get((str(key[0]), int(key[1])), ""))
-            if lid is not None:
-                votes[lid] = votes.get(lid, 0) + 1
-        ev_launch[e.event_id] = (
-            sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] if votes else None
-        )
+    ev_launch, radar_launch = _event_launches(center.events, obj2l, tmap, radars)
 
     false_alerts = {lv.name: 0 for lv in Level if lv != Level.NONE}
     alerts_by_event: dict[str, list[Any]] = {}
@@ -341,6 +334,10 @@ def evaluate(
                 "impact_error_km_5min_before": _r(imp_5),
                 "impact_time_error_s_5min_before": _r(it_5),
                 "decision_time_s": _r(dec),
+                # the event that carries the launch's level holds mostly another launch's
+                # radar reports: its state and impact are the other missile's
+                "radar_of_other_launch": main is not None
+                and radar_launch.get(main.event_id) not in (None, lt.launch_id),
                 "decision_time_true_s": _r(lt.impact_t_s - conf_t)
                 if conf_t is not None and lt.impact_t_s is not None
                 else None,
@@ -352,6 +349,7 @@ def evaluate(
             "event_id": e.event_id,
             "source": e.source.value,
             "launch_id": ev_launch.get(e.event_id),
+            "radar_launch_id": radar_launch.get(e.event_id),
             "max_level": e.level.name,
             "disposition": e.disposition.value,
             "reason": e.reason_text,
@@ -369,6 +367,47 @@ def evaluate(
         quality=_quality_summary(rows),
         calibration=calibration.to_dict(),
     )
+
+
+def _majority(votes: Mapping[str, int]) -> str | None:
+    """The launch with most votes (ties: the smaller id), None without votes."""
+    return sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] if votes else None
+
+
+def _event_launches(
+    events: Sequence[Any],
+    obj2l: Mapping[str, str],
+    tmap: Mapping[tuple[str, int], str],
+    radars: set[str],
+) -> tuple[dict[str, str | None], dict[str, str | None]]:
+    """Each event's launch, and the launch most of its radar reports came from.
+
+    An event is the launch most of its **IR** reports came from when a launch is behind
+    any of them (the IR event is what detected it: radar tracks join it later, and in a
+    raid a neighbour's tracks, several objects each and two radars, can outnumber its own
+    IR reports); else the launch behind most of its reports. Reports of no launch do not
+    vote. The radar launch (None without radar reports of a launch) is kept beside it, so
+    an event fused with another launch's radar tracks is counted, not hidden
+    (``radar_of_other_launch`` in the quality summary). ``radars``: the sensor ids of
+    the batch's radar reports (every other report key is an IR report).
+    """
+    ev_launch: dict[str, str | None] = {}
+    radar_launch: dict[str, str | None] = {}
+    for e in events:
+        ir: dict[str, int] = {}
+        radar: dict[str, int] = {}
+        for key in e.report_keys:
+            sid = str(key[0])
+            lid = obj2l.get(tmap.get((sid, int(key[1])), ""))
+            if lid is not None:
+                votes = radar if sid in radars else ir
+                votes[lid] = votes.get(lid, 0) + 1
+        if ir:
+            ev_launch[e.event_id] = _majority(ir)
+        else:
+            ev_launch[e.event_id] = _majority(radar)
+        radar_launch[e.event_id] = _majority(radar)
+    return ev_launch, radar_launch
 
 
 def _launch_quality(
@@ -429,7 +468,8 @@ def _launch_quality(
 
 
 def _quality_summary(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """The run's surprises and false alarms by launch id, and the class confusion."""
+    """The run's surprises and false alarms by launch id, the class confusion, and the
+    launches whose event was fused with another launch's radar tracks."""
 
     def ids(key: str) -> list[str]:
         return [str(r["id"]) for r in rows if r.get(key)]
@@ -446,5 +486,6 @@ def _quality_summary(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "wrongly_dismissed": ids("wrongly_dismissed"),
         "dismissed_s": {str(r["id"]): r["dismissed_s"] for r in rows if r.get("dismissed_s")},
         "wrongly_raised": ids("wrongly_raised"),
+        "radar_of_other_launch": ids("radar_of_other_launch"),
         "class_confusion": confusion,
     }

@@ -4,6 +4,11 @@ A *surprise* is a real attack missed, late or dismissed; a *false alarm* is a wa
 with no attack behind it, or a non-threat raised to THREAT. :func:`earlywarn.analysis.
 evaluate.evaluate` calls the pieces here for every run; the definitions, in one place:
 
+*a launch's events*
+    the events attributed to it: an event is the launch most of its IR reports came from
+    (the IR event is the detection; radar tracks join it later), or, with no IR report
+    of a launch, the launch most of its reports came from. Reports of no launch (glint,
+    clutter, catalogued objects) do not vote.
 *threatening launch*
     one whose true impact point lies inside a defended area (the same areas the center
     was given). A launch with no impact (it reached orbit) is not threatening.
@@ -19,6 +24,11 @@ evaluate.evaluate` calls the pieces here for every run; the definitions, in one 
 *wrongly raised*
     a launch that is not threatening (or whose impact is unknown because it never
     impacts) raised to THREAT or ATTACK_CONFIRMED.
+*radar of another launch*
+    a launch whose main event (the one carrying its highest level) holds more radar
+    reports of one other launch than of any other: the center fused it with another
+    missile's radar tracks, so its state and impact are that missile's (a raid's
+    correlation error; the launch is still detected).
 *false event*
     an event none of whose reports came from a launch; counted once, at the highest level
     it reached (the alert messages it issued are counted beside, as before).

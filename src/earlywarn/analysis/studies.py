@@ -65,6 +65,7 @@ ROW_SCHEMA = pa.schema(
         ("wrongly_dismissed", pa.bool_()),
         ("dismissed_s", _F),
         ("wrongly_raised", pa.bool_()),
+        ("radar_of_other_launch", pa.bool_()),
         ("ellipse_n", pa.int64()),
         ("ellipse_in", pa.int64()),
         ("launch95_n", pa.int64()),
@@ -147,6 +148,7 @@ def _warning_quality(d: dict[str, list[Any]], rows: list[int]) -> dict[str, Any]
         "wrongly_dismissed": proportion([d["wrongly_dismissed"][i] for i in threat]),
         "dismissed_s": percentiles(d["dismissed_s"][i] for i in threat),
         "wrongly_raised": proportion([d["wrongly_raised"][i] for i in other]),
+        "radar_of_other_launch": proportion([d["radar_of_other_launch"][i] for i in rows]),
     }
 
 
