@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -41,6 +40,7 @@ from earlywarn.center.kernels import (
 from earlywarn.center.motion import BallisticJ2
 from earlywarn.earth.constants import A_M, B_M
 from earlywarn.earth.frames import geodetic_to_ecef
+from los_tracks import LosPredictor
 
 MODELS = [BallisticJ2(q=0.0), BallisticJ2(q=0.0, j2=0.0, omega_rad_s=0.0)]
 
@@ -243,31 +243,12 @@ def test_median_dispatch(monkeypatch: pytest.MonkeyPatch) -> None:
 # --------------------------------------------------------------------------- los_gated_pairs
 
 
-@dataclass(frozen=True)
-class _Track:
-    """A 2-D track's LOS predictor (what :class:`kernels.LosTrack` reads)."""
-
-    p: np.ndarray
-    w: np.ndarray
-    a: np.ndarray
-    last_t: float
-    order: int
-    span_s: float
-    range_m: float
-    sigma_rad: np.ndarray
-
-    def los_at(self, t: float) -> np.ndarray:
-        dt = t - self.last_t
-        q = self.p + self.w * dt + 0.5 * self.a * dt * dt
-        return np.asarray(q / np.linalg.norm(q))
-
-
 GATE = (5.0, 8000.0, 60.0)  # gate sigmas, max apparent speed (m/s), max acceleration (m/s²)
 
 
 def _frame(
     n: int, m: int, seed: int
-) -> tuple[list[_Track], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[list[LosPredictor], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``n`` tracks of every predictor order, ``m`` detections of one frame near (or far
     from) their predicted lines of sight: some within one gate, some within several, some
     outside every gate."""
@@ -277,7 +258,7 @@ def _frame(
         order = i % 3
         p = np.array([-0.7, 0.1, 0.3]) + rng.normal(size=3) * 2e-3
         tracks.append(
-            _Track(
+            LosPredictor(
                 p=p / np.linalg.norm(p),
                 w=rng.normal(size=3) * 1e-4 if order else np.zeros(3),
                 a=rng.normal(size=3) * 1e-6 if order == 2 else np.zeros(3),

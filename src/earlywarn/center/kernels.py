@@ -34,7 +34,9 @@ Kernels
     from there.
 ``los_gated_pairs(tracks, t, los, sigma, rng_m, gate_sigma, max_speed, max_accel)``
     The IR association's gate, best pairs first: ``_los_gated_pairs_rows`` up to
-    :data:`LOS_GATE_ROWS_MAX` pairs, ``_los_gated_pairs_array`` beyond.
+    :data:`LOS_GATE_ROWS_MAX` pairs, ``_los_gated_pairs_array`` beyond
+    (:func:`los_gate_scores`, the rows' arithmetic with the distances, for the pairs
+    that compete).
 ``ballistic_derivative_columns(y, j2, gm, omega)``
     ``[v; a]`` of ballistic states stored as the columns of ``(6, n)`` arrays (the impact
     prediction's 13 sigma points; each component one contiguous row):
@@ -88,6 +90,7 @@ __all__ = [
     "grid_normal_equations",
     "ground_range_m",
     "height_of_density_m",
+    "los_gate_scores",
     "los_gated_pairs",
     "median",
     "radial_height_m",
@@ -657,6 +660,25 @@ def _los_gated_pairs_rows(
     max_accel_m_s2: float,
 ) -> list[tuple[int, int]]:
     """:func:`los_gated_pairs` pair by pair in Python floats."""
+    gate = (gate_sigma, max_speed_m_s, max_accel_m_s2)
+    return [(i, j) for _, i, j in los_gate_scores(tracks, t, los, sigma, rng_m, *gate)]
+
+
+def los_gate_scores(
+    tracks: Sequence[LosTrack],
+    t: FloatArray,
+    los: FloatArray,
+    sigma: FloatArray,
+    rng_m: FloatArray,
+    gate_sigma: float,
+    max_speed_m_s: float,
+    max_accel_m_s2: float,
+) -> list[tuple[float, int, int]]:
+    """The pairs of :func:`los_gated_pairs` with their normalised distance, ``(chord /
+    gate, track index, detection index)``, best first, in Python floats (the arithmetic
+    of ``_los_gated_pairs_rows``, whatever the number of pairs: the IR association's
+    joint assignment reads these distances for the few tracks and detections that
+    compete)."""
     tl, ll, sl, rl = t.tolist(), los.tolist(), sigma.tolist(), rng_m.tolist()
     cand: list[tuple[float, int, int]] = []
     for i, tr in enumerate(tracks):
@@ -684,7 +706,7 @@ def _los_gated_pairs_rows(
             if d <= gate:
                 cand.append((d / gate, i, j))
     cand.sort()
-    return [(i, j) for _, i, j in cand]
+    return cand
 
 
 # --------------------------------------------------------------------------------------------

@@ -7,17 +7,25 @@ constant angular acceleration for ≥ 6; :func:`_fit_predictor`) and gates on th
 between predicted and measured LOS. The gate is ``k σ c + margin`` with the
 apparent-motion margin of a rocket at up to ``max_apparent_speed_m_s`` (new tracks) or
 with up to ``max_accel_m_s2`` of unmodelled acceleration (older tracks), both divided by
-the range to the Earth along the LOS (8 km/s at 36,000 km is 2.2e-4 rad/s). Nearest
-neighbour, greedy on the normalised distance (ties broken by track then detection index),
-computed on the whole tracks × detections matrix at once. Left-over detections start new
-tracks; a track without a detection for ``track_gap_s`` (``tentative_gap_s`` before it
-is confirmed) is closed.
+the range to the Earth along the LOS (8 km/s at 36,000 km is 2.2e-4 rad/s). A track and
+a detection that no other gated pair shares are paired; where gates overlap (plumes of
+a raid close in the image) the tracks and detections that compete are assigned jointly,
+global nearest neighbour (:func:`_assign`): the most pairs, then the least sum of
+squared normalised distances (``linear_sum_assignment``). Greedy nearest neighbour,
+taken before, let the first pair taken push its rival onto the wrong plume: on the
+300-launch bench raid 67 of 301 IR events held over 10 % of another launch's
+detections, 52 with the joint assignment. Left-over detections start new tracks; a
+track without a detection for ``track_gap_s`` (``tentative_gap_s`` before it is
+confirmed) is closed.
 
 Source: Bar-Shalom, Li, Kirubarajan, *Estimation with Applications to Tracking and
-Navigation* (2001) — chi-square gating (§2.4), nearest-neighbour association.
+Navigation* (2001) — chi-square gating (§2.4), nearest-neighbour and global
+nearest-neighbour association; Blackman & Popoli, *Design and Analysis of Modern
+Tracking Systems* (1999) §6.4, the assignment as a linear program.
 
 The gate itself is :func:`earlywarn.center.kernels.los_gated_pairs` (Python floats for a
-few pairs, numpy beyond), the ranges to the Earth along the LOS
+few pairs, numpy beyond; :func:`~earlywarn.center.kernels.los_gate_scores` the distances
+of the competing pairs), the ranges to the Earth along the LOS
 :func:`earlywarn.center.kernels.ground_range_m`. :func:`_fit_predictor` solves its 2×2 /
 3×3 normal equations in closed form, with :func:`_fit_predictor_np` (numpy.linalg) for
 nearly singular systems and as its reference: a choice by conditioning, not size, so it
@@ -26,13 +34,13 @@ stays here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import replace
 
 import numpy as np
+from scipy.optimize import linear_sum_assignment
 
 from earlywarn.center.ir.records import FloatArray, IntArray, IrParams, SatTrack, _Rows
-from earlywarn.center.kernels import ground_range_m, los_gated_pairs
+from earlywarn.center.kernels import ground_range_m, los_gate_scores, los_gated_pairs
 
 
 def _fit_predictor(
@@ -227,19 +235,58 @@ def _extend(
     return replace(out, closed=True) if tr.closed else out
 
 
-def _greedy_pairs(ranked: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Greedy nearest neighbour: take the (track, detection) pairs best first, skipping
-    those whose track or detection is already taken."""
-    used_t: set[int] = set()
-    used_d: set[int] = set()
-    pairs: list[tuple[int, int]] = []
-    for i, j in ranked:
-        if i in used_t or j in used_d:
-            continue
-        used_t.add(i)
-        used_d.add(j)
-        pairs.append((i, j))
-    return pairs
+def _competing(pairs: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+    """The gated pairs grouped by shared tracks or detections (the connected components
+    of the track–detection graph), each group in the pairs' order, groups in the order of
+    their first pair."""
+    parent: dict[tuple[str, int], tuple[str, int]] = {}
+
+    def root(x: tuple[str, int]) -> tuple[str, int]:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, j in pairs:
+        a, b = root(("t", i)), root(("d", j))
+        if a != b:
+            parent[b] = a
+    groups: dict[tuple[str, int], list[tuple[int, int]]] = {}
+    for i, j in pairs:
+        groups.setdefault(root(("t", i)), []).append((i, j))
+    return list(groups.values())
+
+
+_NOT_GATED = 1e9
+"""The assignment cost of a pair outside the gate: above any sum of gated costs (each
+at most 1), so the assignment takes as many gated pairs as it can."""
+
+
+def _assign(
+    group: list[tuple[int, int]],
+    tracks: list[SatTrack],
+    frame: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
+    params: IrParams,
+) -> list[tuple[int, int]]:
+    """The joint assignment of one group of competing pairs: as many pairs as possible,
+    then the least sum of squared normalised distances (chord / gate of
+    :func:`~earlywarn.center.kernels.los_gate_scores`)."""
+    ti = sorted({i for i, _ in group})
+    dj = sorted({j for _, j in group})
+    t, los, sigma, rng_m = (a[dj] for a in frame)
+    scored = los_gate_scores(
+        [tracks[i] for i in ti], t, los, sigma, rng_m,
+        params.gate_sigma, params.max_apparent_speed_m_s, params.max_accel_m_s2,
+    )  # fmt: skip
+    cost = np.full((len(ti), len(dj)), _NOT_GATED)
+    for c, a, b in scored:
+        cost[a, b] = c * c
+    rows, cols = linear_sum_assignment(cost)
+    return [
+        (ti[a], dj[b])
+        for a, b in zip(rows.tolist(), cols.tolist(), strict=True)
+        if cost[a, b] < _NOT_GATED
+    ]
 
 
 def _associate_frame(
@@ -250,7 +297,8 @@ def _associate_frame(
     rng_m: FloatArray,
     params: IrParams,
 ) -> list[tuple[int, int]]:
-    """Nearest-neighbour pairs (track index, detection index) for one frame."""
+    """The pairs (track index, detection index) of one frame: each uncontested gated
+    pair, and the joint assignment (:func:`_assign`) of each group that competes."""
     if not tracks or t.shape[0] == 0:
         return []
     ranked = los_gated_pairs(
@@ -263,7 +311,15 @@ def _associate_frame(
         params.max_apparent_speed_m_s,
         params.max_accel_m_s2,
     )
-    return _greedy_pairs(ranked)
+    if len({i for i, _ in ranked}) == len(ranked) == len({j for _, j in ranked}):
+        return ranked  # no track or detection in two pairs: every pair stands
+    pairs: list[tuple[int, int]] = []
+    for group in _competing(ranked):
+        if len(group) == 1:
+            pairs += group
+        else:
+            pairs += _assign(group, tracks, (t, los, sigma, rng_m), params)
+    return pairs
 
 
 def _close(tr: SatTrack, t: float, params: IrParams) -> SatTrack:
