@@ -1,7 +1,8 @@
 """The IR association's joint assignment (global nearest neighbour) of one frame.
 
 Where gates overlap, :func:`association._associate_frame` takes the most gated pairs and,
-among those, the least sum of squared normalised distances (chord / gate). Checked
+among those, the least sum of squared normalised distances (chord / gate, as
+:func:`earlywarn.center.kernels.los_gated_pairs` gives them). Checked
 against brute force over every matching on random crowded frames, and on the case greedy
 nearest neighbour gets wrong: the best single pair pushes the other track off its plume.
 """
@@ -53,13 +54,13 @@ def _brute_force(cost: dict[tuple[int, int], float], n: int, m: int) -> tuple[in
     return best
 
 
-@pytest.mark.parametrize(("n", "m"), [(2, 2), (2, 3), (3, 2), (3, 3), (4, 4), (4, 5)])
+@pytest.mark.parametrize(("n", "m"), [(2, 2), (2, 3), (3, 2), (3, 3), (4, 4), (4, 5), (6, 6)])
 def test_joint_assignment_is_the_best_matching(n: int, m: int) -> None:
-    contested = 0
+    contested = grouped = 0
     for seed in range(30):
         tracks, t, los = _crowded(n, m, seed)
         sig, rng_m = np.full(m, 3e-5), np.full(m, 3.6e7)
-        cost = {(i, j): c for c, i, j in kernels.los_gate_scores(tracks, t, los, sig, rng_m, *GATE)}
+        cost = {(i, j): c for c, i, j in kernels.los_gated_pairs(tracks, t, los, sig, rng_m, *GATE)}
         pairs = association._associate_frame(tracks, t, los, sig, rng_m, PARAMS)  # type: ignore[arg-type]
         assert all(p in cost for p in pairs)  # every pair within its gate
         assert len({i for i, _ in pairs}) == len(pairs) == len({j for _, j in pairs})
@@ -67,7 +68,10 @@ def test_joint_assignment_is_the_best_matching(n: int, m: int) -> None:
         assert len(pairs) == k
         assert sum(cost[p] ** 2 for p in pairs) == pytest.approx(s, rel=1e-12, abs=1e-15)
         contested += len(cost) > len({i for i, _ in cost})
+        grouped += len(cost) > association._ONE_GROUP_MAX
     assert contested >= 10  # the frames do make tracks compete
+    if n * m == 36:  # these frames are assigned group by group (smaller ones as one)
+        assert grouped >= 10
 
 
 def test_the_best_pair_does_not_push_the_other_track_off_its_plume() -> None:
@@ -87,11 +91,11 @@ def test_the_best_pair_does_not_push_the_other_track_off_its_plume() -> None:
         return np.asarray(v / np.linalg.norm(v))
 
     a = _track(unit(0.0))
-    probe = kernels.los_gate_scores([a], t[:1], unit(1e-5)[None], sig[:1], rng_m[:1], *GATE)
+    probe = kernels.los_gated_pairs([a], t[:1], unit(1e-5)[None], sig[:1], rng_m[:1], *GATE)
     width = 1e-5 / probe[0][0]  # the gate's width in angle (chord ≈ angle)
     b = _track(unit(0.5 * width))
     los = np.array([unit(-0.45 * width), unit(0.1 * width)])  # A's plume, B's plume
-    scored = kernels.los_gate_scores([a, b], t, los, sig, rng_m, *GATE)
+    scored = kernels.los_gated_pairs([a, b], t, los, sig, rng_m, *GATE)
     cost = {(i, j): c for c, i, j in scored}
     assert scored[0][1:] == (0, 1) and cost[(0, 1)] == pytest.approx(0.1, rel=1e-3)
     assert cost[(1, 0)] == pytest.approx(0.95, rel=1e-3)  # within B's gate: greedy's pair

@@ -34,9 +34,8 @@ Kernels
     from there.
 ``los_gated_pairs(tracks, t, los, sigma, rng_m, gate_sigma, max_speed, max_accel)``
     The IR association's gate, best pairs first: ``_los_gated_pairs_rows`` up to
-    :data:`LOS_GATE_ROWS_MAX` pairs, ``_los_gated_pairs_array`` beyond
-    (:func:`los_gate_scores`, the rows' arithmetic with the distances, for the pairs
-    that compete).
+    :data:`LOS_GATE_ROWS_MAX` pairs, ``_los_gated_pairs_array`` beyond (with each pair's
+    normalised distance, which the joint assignment reads).
 ``ballistic_derivative_columns(y, j2, gm, omega)``
     ``[v; a]`` of ballistic states stored as the columns of ``(6, n)`` arrays (the impact
     prediction's 13 sigma points; each component one contiguous row):
@@ -90,7 +89,6 @@ __all__ = [
     "grid_normal_equations",
     "ground_range_m",
     "height_of_density_m",
-    "los_gate_scores",
     "los_gated_pairs",
     "median",
     "radial_height_m",
@@ -592,8 +590,9 @@ def los_gated_pairs(
     gate_sigma: float,
     max_speed_m_s: float,
     max_accel_m_s2: float,
-) -> list[tuple[int, int]]:
-    """The (track index, detection index) pairs of one frame within the gate, best first.
+) -> list[tuple[float, int, int]]:
+    """The pairs of one frame within the gate, best first: ``(chord / gate, track index,
+    detection index)``.
 
     Detection ``j`` (time ``t[j]``, unit LOS ``los[j]``, sigma ``sigma[j]``, range to the
     Earth ``rng_m[j]``) is within track ``i``'s gate when the chord between its LOS and the
@@ -602,7 +601,7 @@ def los_gated_pairs(
     ``max_speed_m_s`` (order 0) or ``max_accel_m_s2`` of unmodelled acceleration (order ≥ 1)
     at the nearer of the two ranges. Pairs are ranked by chord / gate, then track, then
     detection. Python floats up to :data:`LOS_GATE_ROWS_MAX` pairs, numpy beyond; the same
-    pairs in the same order.
+    pairs in the same order, their distances equal to rounding.
     """
     if len(tracks) * t.shape[0] <= LOS_GATE_ROWS_MAX:
         fn = _los_gated_pairs_rows
@@ -620,7 +619,7 @@ def _los_gated_pairs_array(
     gate_sigma: float,
     max_speed_m_s: float,
     max_accel_m_s2: float,
-) -> list[tuple[int, int]]:
+) -> list[tuple[float, int, int]]:
     """:func:`los_gated_pairs` on the whole tracks × detections matrix (the reference)."""
     p = np.stack([tr.p for tr in tracks])
     w = np.stack([tr.w for tr in tracks])
@@ -646,7 +645,7 @@ def _los_gated_pairs_array(
     ti, di = np.nonzero(ok)
     cost = d[ti, di] / gate[ti, di]
     rank = np.lexsort((di, ti, cost))
-    return list(zip(ti[rank].tolist(), di[rank].tolist(), strict=True))
+    return list(zip(cost[rank].tolist(), ti[rank].tolist(), di[rank].tolist(), strict=True))
 
 
 def _los_gated_pairs_rows(
@@ -658,27 +657,8 @@ def _los_gated_pairs_rows(
     gate_sigma: float,
     max_speed_m_s: float,
     max_accel_m_s2: float,
-) -> list[tuple[int, int]]:
-    """:func:`los_gated_pairs` pair by pair in Python floats."""
-    gate = (gate_sigma, max_speed_m_s, max_accel_m_s2)
-    return [(i, j) for _, i, j in los_gate_scores(tracks, t, los, sigma, rng_m, *gate)]
-
-
-def los_gate_scores(
-    tracks: Sequence[LosTrack],
-    t: FloatArray,
-    los: FloatArray,
-    sigma: FloatArray,
-    rng_m: FloatArray,
-    gate_sigma: float,
-    max_speed_m_s: float,
-    max_accel_m_s2: float,
 ) -> list[tuple[float, int, int]]:
-    """The pairs of :func:`los_gated_pairs` with their normalised distance, ``(chord /
-    gate, track index, detection index)``, best first, in Python floats (the arithmetic
-    of ``_los_gated_pairs_rows``, whatever the number of pairs: the IR association's
-    joint assignment reads these distances for the few tracks and detections that
-    compete)."""
+    """:func:`los_gated_pairs` pair by pair in Python floats."""
     tl, ll, sl, rl = t.tolist(), los.tolist(), sigma.tolist(), rng_m.tolist()
     cand: list[tuple[float, int, int]] = []
     for i, tr in enumerate(tracks):

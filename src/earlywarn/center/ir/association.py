@@ -24,12 +24,11 @@ nearest-neighbour association; Blackman & Popoli, *Design and Analysis of Modern
 Tracking Systems* (1999) §6.4, the assignment as a linear program.
 
 The gate itself is :func:`earlywarn.center.kernels.los_gated_pairs` (Python floats for a
-few pairs, numpy beyond; :func:`~earlywarn.center.kernels.los_gate_scores` the distances
-of the competing pairs), the ranges to the Earth along the LOS
-:func:`earlywarn.center.kernels.ground_range_m`. :func:`_fit_predictor` solves its 2×2 /
-3×3 normal equations in closed form, with :func:`_fit_predictor_np` (numpy.linalg) for
-nearly singular systems and as its reference: a choice by conditioning, not size, so it
-stays here.
+few pairs, numpy beyond; with each pair's normalised distance), the ranges to the Earth
+along the LOS :func:`earlywarn.center.kernels.ground_range_m`. :func:`_fit_predictor`
+solves its 2×2 / 3×3 normal equations in closed form, with :func:`_fit_predictor_np`
+(numpy.linalg) for nearly singular systems and as its reference: a choice by
+conditioning, not size, so it stays here.
 """
 
 from __future__ import annotations
@@ -40,7 +39,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from earlywarn.center.ir.records import FloatArray, IntArray, IrParams, SatTrack, _Rows
-from earlywarn.center.kernels import ground_range_m, los_gate_scores, los_gated_pairs
+from earlywarn.center.kernels import ground_range_m, los_gated_pairs
 
 
 def _fit_predictor(
@@ -235,10 +234,14 @@ def _extend(
     return replace(out, closed=True) if tr.closed else out
 
 
-def _competing(pairs: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+_Scored = tuple[float, int, int]
+"""A gated pair of one frame: (normalised distance, track index, detection index)."""
+
+
+def _competing(scored: list[_Scored]) -> list[list[_Scored]]:
     """The gated pairs grouped by shared tracks or detections (the connected components
-    of the track–detection graph), each group in the pairs' order, groups in the order of
-    their first pair."""
+    of the track–detection graph), each group best first, groups in the order of their
+    best pair."""
     parent: dict[tuple[str, int], tuple[str, int]] = {}
 
     def root(x: tuple[str, int]) -> tuple[str, int]:
@@ -247,40 +250,39 @@ def _competing(pairs: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
             x = parent[x]
         return x
 
-    for i, j in pairs:
+    for _, i, j in scored:
         a, b = root(("t", i)), root(("d", j))
         if a != b:
             parent[b] = a
-    groups: dict[tuple[str, int], list[tuple[int, int]]] = {}
-    for i, j in pairs:
-        groups.setdefault(root(("t", i)), []).append((i, j))
+    groups: dict[tuple[str, int], list[_Scored]] = {}
+    for pair in scored:
+        groups.setdefault(root(("t", pair[1])), []).append(pair)
     return list(groups.values())
 
+
+_ONE_GROUP_MAX = 16
+"""Up to this many gated pairs a contested frame is assigned as one group: the groups
+are independent, so the joint optimum is theirs, and one small assignment costs less
+than finding the groups (a reference run has ~180 such frames)."""
 
 _NOT_GATED = 1e9
 """The assignment cost of a pair outside the gate: above any sum of gated costs (each
 at most 1), so the assignment takes as many gated pairs as it can."""
 
 
-def _assign(
-    group: list[tuple[int, int]],
-    tracks: list[SatTrack],
-    frame: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
-    params: IrParams,
-) -> list[tuple[int, int]]:
+def _assign(group: list[_Scored]) -> list[tuple[int, int]]:
     """The joint assignment of one group of competing pairs: as many pairs as possible,
-    then the least sum of squared normalised distances (chord / gate of
-    :func:`~earlywarn.center.kernels.los_gate_scores`)."""
-    ti = sorted({i for i, _ in group})
-    dj = sorted({j for _, j in group})
-    t, los, sigma, rng_m = (a[dj] for a in frame)
-    scored = los_gate_scores(
-        [tracks[i] for i in ti], t, los, sigma, rng_m,
-        params.gate_sigma, params.max_apparent_speed_m_s, params.max_accel_m_s2,
-    )  # fmt: skip
+    then the least sum of squared normalised distances. A group of one track (or one
+    detection) is its best pair."""
+    ti = sorted({i for _, i, _ in group})
+    dj = sorted({j for _, _, j in group})
+    if len(ti) == 1 or len(dj) == 1:
+        return [group[0][1:]]
+    row = {i: k for k, i in enumerate(ti)}
+    col = {j: k for k, j in enumerate(dj)}
     cost = np.full((len(ti), len(dj)), _NOT_GATED)
-    for c, a, b in scored:
-        cost[a, b] = c * c
+    for c, i, j in group:
+        cost[row[i], col[j]] = c * c
     rows, cols = linear_sum_assignment(cost)
     return [
         (ti[a], dj[b])
@@ -301,7 +303,7 @@ def _associate_frame(
     pair, and the joint assignment (:func:`_assign`) of each group that competes."""
     if not tracks or t.shape[0] == 0:
         return []
-    ranked = los_gated_pairs(
+    scored = los_gated_pairs(
         tracks,
         t,
         los,
@@ -311,15 +313,15 @@ def _associate_frame(
         params.max_apparent_speed_m_s,
         params.max_accel_m_s2,
     )
-    if len({i for i, _ in ranked}) == len(ranked) == len({j for _, j in ranked}):
-        return ranked  # no track or detection in two pairs: every pair stands
-    pairs: list[tuple[int, int]] = []
-    for group in _competing(ranked):
-        if len(group) == 1:
-            pairs += group
-        else:
-            pairs += _assign(group, tracks, (t, los, sigma, rng_m), params)
-    return pairs
+    pairs = [(i, j) for _, i, j in scored]
+    if len({i for i, _ in pairs}) == len(pairs) == len({j for _, j in pairs}):
+        return pairs  # no track or detection in two pairs: every pair stands
+    if len(scored) <= _ONE_GROUP_MAX:
+        return _assign(scored)  # the optimum of the whole is that of its groups
+    out: list[tuple[int, int]] = []
+    for group in _competing(scored):
+        out += _assign(group)
+    return out
 
 
 def _close(tr: SatTrack, t: float, params: IrParams) -> SatTrack:
