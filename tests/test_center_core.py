@@ -29,6 +29,7 @@ from center_script import (
 )
 from earlywarn.center import (
     Alert,
+    AssessmentParams,
     CenterConfig,
     CenterState,
     DefendedArea,
@@ -186,6 +187,40 @@ def test_impact_outside_defended_areas_is_not_a_threat() -> None:
     ev = out.events[0]
     assert ev.level == Level.LAUNCH
     assert ev.disposition == "NOT_A_THREAT" and ev.reason == "impact_outside_defended_areas"
+
+
+def _two_launch_raid(rng: np.random.Generator) -> ScriptedIr:
+    """The scripted launch and a second one 10 s later from the same field (its own IR
+    event and reports): a raid of two."""
+    one = ir_script(rng)
+    two = tuple(
+        (t + 10.0, replace(ev, event_id="ir-2", report_keys=(("geo-a", 2), ("geo-b", 2))))
+        for t, ev in one.script
+    )
+    return ScriptedIr(tuple(sorted(one.script + two, key=lambda x: x[0])))
+
+
+@pytest.mark.parametrize("needs_radar", [True, False])
+def test_a_raids_ir_state_dismisses_no_launch(needs_radar: bool) -> None:
+    """Both launches of a raid aimed far from the defended area: on their IR states alone
+    they stay open (``impact_uncertain``: in a dense raid an IR event can be fitted to
+    two launches' plumes); with the rule off, both are dismissed as in the one-launch
+    case above."""
+    rng = np.random.default_rng(4)
+    far = DefendedArea.circle_deg("elsewhere", -30.0, 20.0, 300.0)
+    params = AssessmentParams(raid_dismissal_needs_radar=needs_radar)
+    cfg = CenterConfig(
+        epoch=EPOCH, defended_areas=(far,), ir=_two_launch_raid(rng), assessment=params
+    )
+    out = run_center(batch_of(), cfg, dt_s=5.0, t_start_s=0.0, t_end_s=400.0)
+    assert len(out.events) == 2 and {a.raid_count for a in out.alerts} >= {2}
+    for ev in out.events:
+        assert ev.level == Level.LAUNCH
+        if needs_radar:
+            assert ev.disposition == "OPEN" and ev.reason == "impact_uncertain"
+        else:
+            assert ev.disposition == "NOT_A_THREAT"
+            assert ev.reason == "impact_outside_defended_areas"
 
 
 def test_polygon_area() -> None:

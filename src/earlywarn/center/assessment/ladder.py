@@ -39,7 +39,8 @@ also a body the detector calls ``orbital`` that was never seen to launch),
 ``sounding_rocket_local_impact`` (near-vertical flight falling within
 ``sounding_max_range_m`` of its launch point) and ``impact_outside_defended_areas`` (both
 only when the impact region at the dismissal confidence clears every defended area by a
-margin, never on a wide mono estimate or a state still thrusting), ``stationary_source``
+margin, never on a wide mono estimate or a state still thrusting; the latter never on a
+raid's IR state, ``raid_dismissal_needs_radar``), ``stationary_source``
 (IR event status); for a radar-only event ``catalogued_object``,
 ``uncorrelated_orbital_object`` and ``reentry`` (a space object: judged before LAUNCH and
 never raised above POSSIBLE_LAUNCH; :mod:`earlywarn.center.rso`); ``RETRACTED`` — a
@@ -143,6 +144,8 @@ def _judge(ev: Event, ir: IrEventLike | None, ctx: Ctx) -> tuple[Reason | None, 
         gam = abs(orbit_summary(bo).gamma_rad) if bo is not None else 0.0
         if d <= params.sounding_max_range_m and gam >= params.sounding_min_gamma_rad:
             return Reason.SOUNDING_ROCKET_LOCAL_IMPACT, None
+    if not radar_state and ev.raid_count > 1 and params.raid_dismissal_needs_radar:
+        return None, _IMPACT_UNCERTAIN  # a raid's IR state may be two launches' (params)
     return Reason.IMPACT_OUTSIDE_DEFENDED_AREAS, None
 
 

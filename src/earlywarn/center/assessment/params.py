@@ -269,6 +269,12 @@ class AssessmentParams:
     is always mono; it drifts with the viewing geometry and persists for tens of seconds
     (on a quiet day of eight satellites ~90 glints a day outlast 24 s), while a real
     launch is declared boosting ~25 s after its first report anyway.
+    ``raid_dismissal_needs_radar``: an event of a raid (its raid count above one) whose
+    state is the IR burnout state is not dismissed for an impact outside every defended
+    area; it stays at its level (``impact_uncertain``) until a radar track carries its
+    state. In a dense raid two launches' plumes cross in a satellite's image and an IR
+    event can be fitted to both: on the 1,000-launch bench raid three threatening
+    launches were dismissed on such states, for 1,100–1,750 s.
     ``ir_threat_needs_stereo``: an IR-only event (no radar track) reaches
     THREAT only when two satellites see it — a mono state is a placement along one line
     of sight at a prior altitude, not a measurement, and one satellite cannot tell a
@@ -367,6 +373,7 @@ class AssessmentParams:
     ir_min_span_s: float = 12.0
     ir_mono_persistence: bool = False
     ir_threat_needs_stereo: bool = True
+    raid_dismissal_needs_radar: bool = True
     radar_confirm_min_updates: int = 6
     radar_launch_min_updates: int = 8
     rv_min_updates: int = 6
