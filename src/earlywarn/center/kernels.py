@@ -33,9 +33,8 @@ Kernels
     ``_grid_normal_einsum`` below :data:`NORMAL_SUMS_MIN_GRID` points, ``_grid_normal_sums``
     from there.
 ``los_gated_pairs(tracks, t, los, sigma, rng_m, gate_sigma, max_speed, max_accel)``
-    The IR association's gate, best pairs first: ``_los_gated_pairs_rows`` up to
-    :data:`LOS_GATE_ROWS_MAX` pairs, ``_los_gated_pairs_array`` beyond (with each pair's
-    normalised distance, which the joint assignment reads).
+    The IR association's gate, best pairs first, with distances: ``_los_gated_pairs_rows``
+    up to :data:`LOS_GATE_ROWS_MAX` pairs, ``_los_gated_pairs_array`` beyond.
 ``ballistic_derivative_columns(y, j2, gm, omega)``
     ``[v; a]`` of ballistic states stored as the columns of ``(6, n)`` arrays (the impact
     prediction's 13 sigma points; each component one contiguous row):
@@ -591,8 +590,7 @@ def los_gated_pairs(
     max_speed_m_s: float,
     max_accel_m_s2: float,
 ) -> list[tuple[float, int, int]]:
-    """The pairs of one frame within the gate, best first: ``(chord / gate, track index,
-    detection index)``.
+    """The pairs ``(chord / gate, track, detection)`` of one frame within the gate, best first.
 
     Detection ``j`` (time ``t[j]``, unit LOS ``los[j]``, sigma ``sigma[j]``, range to the
     Earth ``rng_m[j]``) is within track ``i``'s gate when the chord between its LOS and the
