@@ -402,10 +402,7 @@ def _event_launches(
             if lid is not None:
                 votes = radar if sid in radars else ir
                 votes[lid] = votes.get(lid, 0) + 1
-        if ir:
-            ev_launch[e.event_id] = _majority(ir)
-        else:
-            ev_launch[e.event_id] = _majority(radar)
+        ev_launch[e.event_id] = _majority(ir or radar)
         radar_launch[e.event_id] = _majority(radar)
     return ev_launch, radar_launch
 
