@@ -102,7 +102,9 @@ def run_one(which: str) -> dict[str, Any]:
     summ = ev.to_dict()
     launches = summ.get("launches", [])
     quality = {
-        k: len(v) for k, v in (summ.get("quality") or {}).items() if isinstance(v, list | dict)
+        k: (f"{v['count']}/{v['of']}" if k == "ir_reports_of_other_launches" else len(v))
+        for k, v in (summ.get("quality") or {}).items()
+        if isinstance(v, list | dict)
     }
     return {
         "bench": "raid" if which != "glint" else "glint_day",

@@ -141,6 +141,12 @@ def test_an_event_is_the_launch_its_ir_reports_came_from() -> None:
     by_id = {r["id"]: r for r in d["launches"]}
     assert by_id["L1"]["launch_s"] is not None and "L1" not in d["missed_launches"]
     assert by_id["L1"]["radar_of_other_launch"] and "L1" in d["quality"]["radar_of_other_launch"]
+    # its IR reports are its own: no IR report of another launch in an event
+    assert d["quality"]["ir_reports_of_other_launches"] == {"count": 0, "of": n_ir}
+    # relabel one of its two IR reports as the neighbour's: one of two is another's
+    truth[("geo-b", 1)] = "L2/rv"
+    d = evaluate(launches, out, batch, truth, {"L1/booster": "L1", "L2/rv": "L2"}).to_dict()
+    assert d["quality"]["ir_reports_of_other_launches"] == {"count": 1, "of": 2}
     # an event with radar reports only is the launch of those
     assert all(
         e["launch_id"] == "L2" for e in d["events"] if e["source"] == "radar" and e["launch_id"]

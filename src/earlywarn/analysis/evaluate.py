@@ -169,7 +169,8 @@ class Evaluation:
     """False events counted once each, at the highest level they reached."""
     quality: dict[str, Any] = field(default_factory=dict)
     """Surprises and false alarms by launch: threatening launches, missed, late, wrongly
-    dismissed (with seconds), wrongly raised, and the class confusion."""
+    dismissed (with seconds), wrongly raised, fused with another launch's radar tracks,
+    and the class confusion; and the IR reports of other launches in events."""
     calibration: dict[str, Any] = field(default_factory=dict)
     """Stated 95 % impact ellipses and launch-point circles that contain the truth, and
     impact-time errors in sigmas, over every alert of every launch."""
@@ -233,7 +234,7 @@ def evaluate(
             if lid is not None and float(t) < first.get(lid, math.inf):
                 first[lid] = float(t)
 
-    ev_launch, radar_launch = _event_launches(center.events, obj2l, tmap, radars)
+    ev_launch, radar_launch, mixed_ir = _event_launches(center.events, obj2l, tmap, radars)
 
     false_alerts = {lv.name: 0 for lv in Level if lv != Level.NONE}
     alerts_by_event: dict[str, list[Any]] = {}
@@ -364,7 +365,7 @@ def evaluate(
         events,
         tuple(missed),
         false_events=false_events,
-        quality=_quality_summary(rows),
+        quality={**_quality_summary(rows), "ir_reports_of_other_launches": mixed_ir},
         calibration=calibration.to_dict(),
     )
 
@@ -379,8 +380,10 @@ def _event_launches(
     obj2l: Mapping[str, str],
     tmap: Mapping[tuple[str, int], str],
     radars: set[str],
-) -> tuple[dict[str, str | None], dict[str, str | None]]:
-    """Each event's launch, and the launch most of its radar reports came from.
+) -> tuple[dict[str, str | None], dict[str, str | None], dict[str, int]]:
+    """Each event's launch, the launch most of its radar reports came from, and the IR
+    reports of a launch in events that are another launch's (``count`` of ``of``: an IR
+    event fitted to two launches' plumes, the raids' error upstream of the others).
 
     An event is the launch most of its **IR** reports came from when a launch is behind
     any of them (the IR event is what detected it: radar tracks join it later, and in a
@@ -393,6 +396,7 @@ def _event_launches(
     """
     ev_launch: dict[str, str | None] = {}
     radar_launch: dict[str, str | None] = {}
+    mixed = {"count": 0, "of": 0}
     for e in events:
         ir: dict[str, int] = {}
         radar: dict[str, int] = {}
@@ -404,7 +408,9 @@ def _event_launches(
                 votes[lid] = votes.get(lid, 0) + 1
         ev_launch[e.event_id] = _majority(ir or radar)
         radar_launch[e.event_id] = _majority(radar)
-    return ev_launch, radar_launch
+        mixed["of"] += sum(ir.values())
+        mixed["count"] += sum(n for lid, n in ir.items() if lid != ev_launch[e.event_id])
+    return ev_launch, radar_launch, mixed
 
 
 def _launch_quality(

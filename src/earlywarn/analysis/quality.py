@@ -29,6 +29,11 @@ evaluate.evaluate` calls the pieces here for every run; the definitions, in one 
     reports of one other launch than of any other: the center fused it with another
     missile's radar tracks, so its state and impact are that missile's (a raid's
     correlation error; the launch is still detected).
+*IR reports of other launches*
+    over every event, the IR reports of a launch in an event that is another launch's
+    (``count`` of ``of``, the IR reports of launches in events): the share of detections
+    an IR event took from a launch other than its own (in a dense raid, two plumes that
+    share a satellite's pixels).
 *false event*
     an event none of whose reports came from a launch; counted once, at the highest level
     it reached (the alert messages it issued are counted beside, as before).
