@@ -7,9 +7,11 @@ towards an area around the defended point. Each size runs in its own process (so
 peak memory is its own) and prints wall time, center CPU time, the real-time factor
 (scenario time / center CPU time), peak memory (max RSS), alerts and events, and the
 warning-quality score of the run (launches whose event reached LAUNCH, missed threats,
-wrongly dismissed). Then the growth exponent ``b`` of center CPU time ``∝ nᵇ`` (least
-squares on the logs, over the sizes run) and the 24-hour, 8-satellite, 2 s-revisit glint
-day (``examples/glint-equinox.yaml`` with every payload at 2 s, the center at 2 s).
+late, wrongly dismissed, launches fused with another launch's radar tracks, the IR
+reports that landed in another launch's event). Then the growth exponent ``b`` of center
+CPU time ``∝ nᵇ`` (least squares on the logs, over the sizes run) and the 24-hour,
+8-satellite, 2 s-revisit glint day (``examples/glint-equinox.yaml`` with every payload
+at 2 s, the center at 2 s).
 
 The exponent between each two successive sizes is printed beside the fit: a fixed cost at
 the small end pulls the fit down (measured: fit 1.07 over 10–1,000, but 1.54 between 300
