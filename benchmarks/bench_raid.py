@@ -103,8 +103,9 @@ def run_one(which: str) -> dict[str, Any]:
     ev = evaluate(launch_truth_from_flight(flight) if flight else (), out, batch, rtruth, truth)
     summ = ev.to_dict()
     launches = summ.get("launches", [])
+    # per entry: the launches it lists, or a count of a total (``{"count", "of"}``)
     quality = {
-        k: (f"{v['count']}/{v['of']}" if k == "ir_reports_of_other_launches" else len(v))
+        k: (f"{v['count']}/{v['of']}" if isinstance(v, dict) and "of" in v else len(v))
         for k, v in (summ.get("quality") or {}).items()
         if isinstance(v, list | dict)
     }

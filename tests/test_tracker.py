@@ -8,7 +8,6 @@ N·NEES ~ χ²(N·n_x)); Joseph form, same book §5.2.3.
 from __future__ import annotations
 
 import dataclasses
-import itertools
 
 import numpy as np
 import pytest
@@ -35,6 +34,7 @@ from earlywarn.center.tracker import (
     predict_covariance,
 )
 from earlywarn.earth.frames import enu_rotation, geodetic_to_ecef
+from matching import best_matching
 from scenes import Scene, radar_scene, rae
 
 RAE = RadarRAE(50.0, 1e-3, 1e-3)
@@ -224,16 +224,7 @@ def test_gnn_assign_matches_brute_force() -> None:
         cost = rng.uniform(0, 10, rows.size)
         a_r, a_c = gnn_assign(rows.astype(np.int64), cols.astype(np.int64), cost)
         cmap = {(int(i), int(j)): float(c) for i, j, c in zip(rows, cols, cost, strict=True)}
-        best = (0, 0.0)
-        for k in range(min(nr, nc), 0, -1):
-            for rs in itertools.combinations(range(nr), k):
-                for cs in itertools.permutations(range(nc), k):
-                    if all((r, c) in cmap for r, c in zip(rs, cs, strict=True)):
-                        tot = sum(cmap[(r, c)] for r, c in zip(rs, cs, strict=True))
-                        if (k, -tot) > (best[0], -best[1]) or best[0] < k:
-                            best = (k, tot)
-            if best[0] == k:
-                break
+        best = best_matching(cmap, int(nr), int(nc))
         got = sum(cmap[(int(r), int(c))] for r, c in zip(a_r, a_c, strict=True))
         assert len(a_r) == best[0]
         assert got == pytest.approx(best[1])

@@ -28,7 +28,11 @@ changes. Besides:
 - *still thrusting*: an IR-only state that is still boosting at orbital altitude with
   near-horizontal velocity (:func:`orbital_insertion`: a space launch's upper stage,
   whose IR state is taken before it burns out) gives a lower bound on the range, not an
-  impact: never enough to dismiss, and never an orbit either.
+  impact: never enough to dismiss, and never an orbit either;
+- *a raid's IR state* (:func:`raid_ir_state`): an IR-only state of an event whose raid
+  count is above one never calls its impact outside (the sounding rocket's claim still
+  stands): in a dense raid two launches' plumes cross in a satellite's image and an IR
+  event can be fitted to both.
 
 **Orbit** (:func:`orbital_with_confidence`) needs the state's perigee above
 ``orbit_perigee_alt_m`` (120 km) at the one-sided ``orbit_confidence`` (95 %): the
@@ -132,6 +136,12 @@ def mono_too_wide(ev: Event, params: AssessmentParams) -> bool:
         return False
     imp = ev.impact
     return imp is None or not imp.semi_major_m <= params.mono_dismiss_max_semi_major_m
+
+
+def raid_ir_state(ev: Event, params: AssessmentParams) -> bool:
+    """An IR-only state of an event in a raid (raid count above one), which
+    ``raid_dismissal_needs_radar`` does not take as enough to call its impact outside."""
+    return ev.primary_track_id is None and ev.raid_count > 1 and params.raid_dismissal_needs_radar
 
 
 def orbital_insertion(x: FloatArray | None, params: AssessmentParams) -> bool:

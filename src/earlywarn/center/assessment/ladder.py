@@ -75,6 +75,7 @@ from earlywarn.center.assessment.evidence import (
     orbital_insertion,
     orbital_with_confidence,
     radar_threat_bounded,
+    raid_ir_state,
     reentering,
 )
 from earlywarn.center.assessment.params import AssessmentParams
@@ -144,8 +145,8 @@ def _judge(ev: Event, ir: IrEventLike | None, ctx: Ctx) -> tuple[Reason | None, 
         gam = abs(orbit_summary(bo).gamma_rad) if bo is not None else 0.0
         if d <= params.sounding_max_range_m and gam >= params.sounding_min_gamma_rad:
             return Reason.SOUNDING_ROCKET_LOCAL_IMPACT, None
-    if not radar_state and ev.raid_count > 1 and params.raid_dismissal_needs_radar:
-        return None, _IMPACT_UNCERTAIN  # a raid's IR state may be two launches' (params)
+    if raid_ir_state(ev, params):
+        return None, _IMPACT_UNCERTAIN
     return Reason.IMPACT_OUTSIDE_DEFENDED_AREAS, None
 
 

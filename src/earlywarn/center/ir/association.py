@@ -10,8 +10,9 @@ with up to ``max_accel_m_s2`` of unmodelled acceleration (older tracks), both di
 the range to the Earth along the LOS (8 km/s at 36,000 km is 2.2e-4 rad/s). A track and
 a detection that no other gated pair shares are paired; where gates overlap (plumes of
 a raid close in the image) the tracks and detections that compete are assigned jointly,
-global nearest neighbour (:func:`_assign`): the most pairs, then the least sum of
-squared normalised distances (``linear_sum_assignment``). Greedy nearest neighbour,
+by the radar tracker's global nearest neighbour
+(:func:`earlywarn.center.tracker.gnn_assign`): the most pairs, then the least sum of
+squared normalised distances. Greedy nearest neighbour,
 taken before, let the first pair taken push its rival onto the wrong plume: on the
 300-launch bench raid 67 of 301 IR events held over 10 % of another launch's
 detections, 52 with the joint assignment. Left-over detections start new tracks; a
@@ -36,10 +37,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from earlywarn.center.ir.records import FloatArray, IntArray, IrParams, SatTrack, _Rows
 from earlywarn.center.kernels import ground_range_m, los_gated_pairs
+from earlywarn.center.tracker import gnn_assign
 
 
 def _fit_predictor(
@@ -234,63 +235,6 @@ def _extend(
     return replace(out, closed=True) if tr.closed else out
 
 
-_Scored = tuple[float, int, int]
-"""A gated pair of one frame: (normalised distance, track index, detection index)."""
-
-
-def _competing(scored: list[_Scored]) -> list[list[_Scored]]:
-    """The gated pairs grouped by shared tracks or detections (the connected components
-    of the track–detection graph), each group best first, groups in the order of their
-    best pair."""
-    parent: dict[tuple[str, int], tuple[str, int]] = {}
-
-    def root(x: tuple[str, int]) -> tuple[str, int]:
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for _, i, j in scored:
-        a, b = root(("t", i)), root(("d", j))
-        if a != b:
-            parent[b] = a
-    groups: dict[tuple[str, int], list[_Scored]] = {}
-    for pair in scored:
-        groups.setdefault(root(("t", pair[1])), []).append(pair)
-    return list(groups.values())
-
-
-_ONE_GROUP_MAX = 16
-"""Up to this many gated pairs a contested frame is assigned as one group: the groups
-are independent, so the joint optimum is theirs, and one small assignment costs less
-than finding the groups (a reference run has ~180 such frames)."""
-
-_NOT_GATED = 1e9
-"""The assignment cost of a pair outside the gate: above any sum of gated costs (each
-at most 1), so the assignment takes as many gated pairs as it can."""
-
-
-def _assign(group: list[_Scored]) -> list[tuple[int, int]]:
-    """The joint assignment of one group of competing pairs: as many pairs as possible,
-    then the least sum of squared normalised distances. A group of one track (or one
-    detection) is its best pair."""
-    ti = sorted({i for _, i, _ in group})
-    dj = sorted({j for _, _, j in group})
-    if len(ti) == 1 or len(dj) == 1:
-        return [group[0][1:]]
-    row = {i: k for k, i in enumerate(ti)}
-    col = {j: k for k, j in enumerate(dj)}
-    cost = np.full((len(ti), len(dj)), _NOT_GATED)
-    for c, i, j in group:
-        cost[row[i], col[j]] = c * c
-    rows, cols = linear_sum_assignment(cost)
-    return [
-        (ti[a], dj[b])
-        for a, b in zip(rows.tolist(), cols.tolist(), strict=True)
-        if cost[a, b] < _NOT_GATED
-    ]
-
-
 def _associate_frame(
     tracks: list[SatTrack],
     t: FloatArray,
@@ -299,8 +243,9 @@ def _associate_frame(
     rng_m: FloatArray,
     params: IrParams,
 ) -> list[tuple[int, int]]:
-    """The pairs (track index, detection index) of one frame: each uncontested gated
-    pair, and the joint assignment (:func:`_assign`) of each group that competes."""
+    """The pairs (track index, detection index) of one frame: the radar tracker's global
+    nearest neighbour (:func:`earlywarn.center.tracker.gnn_assign`) on the gated pairs,
+    costed by their squared normalised distance."""
     if not tracks or t.shape[0] == 0:
         return []
     scored = los_gated_pairs(
@@ -313,15 +258,11 @@ def _associate_frame(
         params.max_apparent_speed_m_s,
         params.max_accel_m_s2,
     )
-    pairs = [(i, j) for _, i, j in scored]
-    if len({i for i, _ in pairs}) == len(pairs) == len({j for _, j in pairs}):
-        return pairs  # no track or detection in two pairs: every pair stands
-    if len(scored) <= _ONE_GROUP_MAX:
-        return _assign(scored)  # the optimum of the whole is that of its groups
-    out: list[tuple[int, int]] = []
-    for group in _competing(scored):
-        out += _assign(group)
-    return out
+    if not scored:
+        return []
+    a = np.array(scored)  # (pairs, 3): distance, track, detection
+    rows, cols = gnn_assign(a[:, 1].astype(np.int64), a[:, 2].astype(np.int64), a[:, 0] ** 2)
+    return list(zip(rows.tolist(), cols.tolist(), strict=True))
 
 
 def _close(tr: SatTrack, t: float, params: IrParams) -> SatTrack:
