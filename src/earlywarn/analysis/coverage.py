@@ -218,7 +218,7 @@ def ir_visible(
         geo = line_of_sight_clear(sat_r, r) & (alt >= p.min_altitude_m)
     with np.errstate(invalid="ignore", divide="ignore"):
         snr = np.asarray(intensity_w_sr) / (rng2 * p.nei_w_m2)
-    return np.asarray(in_fov & geo & (snr >= p.threshold_snr))
+    return np.asarray(in_fov & geo & (snr >= p.threshold_snr) & sat.working(sat_r))
 
 
 @dataclass(frozen=True)

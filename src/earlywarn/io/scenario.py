@@ -521,6 +521,12 @@ class Payload(_Model):
         le=90.0,
         description="limb: the Earth's edge (glint) is seen within this angle of grazing",
     )
+    working_altitude: Metres | None = Field(
+        default=None,
+        ge=0.0,
+        description="the payload works only while its satellite is this high (e.g. "
+        "'25000 km': a Molniya's 7.8 h working arc about apogee); an outage below it",
+    )
 
     @model_validator(mode="after")
     def _region(self) -> Payload:

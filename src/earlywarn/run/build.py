@@ -86,6 +86,7 @@ def payload(p: sc.Payload, glint: sc.Glint) -> InfraredPayload:
         ("aim_altitude", "aim_altitude_m", 1.0),
         ("limb_floor", "limb_floor_m", 1.0),
         ("limb_band_deg", "limb_band_deg", 1.0),
+        ("working_altitude", "working_altitude_m", 1.0),
     ):
         v = getattr(p, src)
         if v is not None:

@@ -8,7 +8,10 @@ Observability of a source (missile plume, fire, glint point) at an observation t
 3. it radiates (plume intensity > 0);
 4. look-down: it is above ``min_altitude_m`` (cloud tops) — fires and glint, which are
    surface phenomena, are exempt; limb: the half-line from the satellite through it
-   stays above ``limb_floor_m`` (it is seen against space, not against the Earth).
+   stays above ``limb_floor_m`` (it is seen against space, not against the Earth);
+5. the payload is working: its satellite is at least ``working_altitude_m`` high (a
+   highly elliptical orbit's working arc about apogee; always when 0). Out of that arc
+   the satellite reports an outage (:meth:`InfraredSatellite.off_duty`).
 
 Limb viewing as the first Soviet Oko satellites flew it (Podvig 2002, *Science & Global
 Security* 10; Forden 2001): from a Molniya orbit the satellite looked at the US missile
@@ -64,6 +67,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from earlywarn.earth.constants import A_M
 from earlywarn.earth.frames import ecef_to_geodetic, geodetic_to_ecef
 from earlywarn.earth.sun import sun_direction_ecef
 from earlywarn.flight.truth import Trajectories
@@ -82,7 +86,7 @@ from earlywarn.sensors.background import (
     seen_against_space,
     window_pairs,
 )
-from earlywarn.sensors.events import Event, condition, fires
+from earlywarn.sensors.events import Event, Outage, condition, fires
 from earlywarn.space.orbits import Orbit, ephemeris_ecef
 
 FloatArray = npt.NDArray[np.float64]
@@ -119,6 +123,11 @@ class InfraredPayload:
     clutter_per_frame: mean number of clutter detections per frame (Poisson), uniform over
         the part of the field of view that sees the Earth (look-down) or space (limb).
     glint: the sun-glint model, or None for no glint.
+    working_altitude_m: the payload works only while its satellite is at least this high
+        above the equatorial radius (0: always). A payload on a highly elliptical orbit
+        works on the arc about apogee: 25,000 km is the 7.8 h about a Molniya apogee
+        (600 km perigee). Out of it the satellite reports an outage
+        (:meth:`InfraredSatellite.off_duty`).
     """
 
     mode: Mode = "scanning"
@@ -135,6 +144,7 @@ class InfraredPayload:
     limb_floor_m: float = 40_000.0
     aim_altitude_m: float = 0.0
     limb_band_deg: float = 15.0
+    working_altitude_m: float = 0.0
     clutter_per_frame: float = 0.05
     glint: GlintModel | None = field(default_factory=GlintModel)
 
@@ -170,6 +180,7 @@ class InfraredPayload:
             "min_altitude_m",
             "limb_floor_m",
             "aim_altitude_m",
+            "working_altitude_m",
             "clutter_per_frame",
         ):
             v = getattr(self, name)
@@ -291,6 +302,45 @@ class InfraredSatellite:
             return _unit(tgt - sat)
         return _unit(-sat)
 
+    def working(self, sat: FloatArray) -> BoolArray:
+        """Whether the payload works at satellite positions ``sat`` ``(..., 3)``: always, or
+        at or above ``working_altitude_m`` over the equatorial radius (its working arc)."""
+        h_min = self.payload.working_altitude_m
+        if h_min <= 0.0:
+            return np.ones(sat.shape[:-1], dtype=bool)
+        return np.asarray(np.sqrt(_dot(sat, sat)) - A_M >= h_min)
+
+    def off_duty(
+        self, epoch: datetime, t_start_s: float, t_end_s: float, step_s: float = 30.0
+    ) -> tuple[Outage, ...]:
+        """The times in ``[t_start_s, t_end_s)`` when the satellite is below its working
+        altitude, as (reported, not silent) outages: the satellite's height sampled every
+        ``step_s`` and each crossing placed by linear interpolation between samples (the
+        height of a Molniya moves under 100 m/s near the 25,000 km working altitude: the
+        edges to well under a second). None when the payload always works."""
+        h_min = self.payload.working_altitude_m
+        if h_min <= 0.0 or not t_end_s > t_start_s:
+            return ()
+        n = max(2, math.ceil((t_end_s - t_start_s) / step_s) + 1)
+        t = np.linspace(t_start_s, t_end_s, n)
+        sat = self.position(epoch, t)
+        dh = np.sqrt(_dot(sat, sat)) - A_M - h_min  # >= 0: working
+        off = dh < 0.0
+        edges = np.flatnonzero(off[1:] != off[:-1])
+        # crossing time in each sample interval whose state changes
+        tc = t[edges] + (t[edges + 1] - t[edges]) * dh[edges] / (dh[edges] - dh[edges + 1])
+        starts = list(tc[off[edges + 1]])
+        ends = list(tc[~off[edges + 1]])
+        if off[0]:
+            starts.insert(0, t_start_s)
+        if off[-1]:
+            ends.append(t_end_s)
+        return tuple(
+            Outage(self.sensor_id, float(a), float(b))
+            for a, b in zip(starts, ends, strict=True)
+            if b > a
+        )
+
     def scan_phase(self, sat: FloatArray, los: FloatArray) -> FloatArray:
         """Fraction of the scan period at which a line of sight is swept (0 when staring)."""
         if self.payload.mode == "staring":
@@ -320,7 +370,7 @@ class InfraredSatellite:
             clear = line_of_sight_clear(sat, r)
             _, _, h = ecef_to_geodetic(np.where(finite[..., None], r, 1.0))
             geo = clear & (np.asarray(surface) | (h >= p.min_altitude_m))
-        return np.asarray(in_fov & geo & finite)
+        return np.asarray(in_fov & geo & finite & self.working(sat))
 
     # ---- simulation -------------------------------------------------------------------
 
@@ -340,6 +390,7 @@ class InfraredSatellite:
         """
         p = self.payload
         period = p.period_s
+        events = (*events, *self.off_duty(epoch, t_start_s, t_end_s))
 
         def sat_at(t: FloatArray) -> FloatArray:
             return self.position(epoch, t)

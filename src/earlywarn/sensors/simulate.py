@@ -155,7 +155,11 @@ def simulate(
         obs: Observations = sensor.observe(
             truth, ep, t_start_s, t_end_s, sensor_seed(root, sensor.sensor_id), events
         )
-        hb = heartbeats(sensor.sensor_id, events, t_start_s, t_end_s, heartbeat_s)
+        # a satellite out of its working arc reports an outage (InfraredSatellite.off_duty)
+        duty = (
+            sensor.off_duty(ep, t_start_s, t_end_s) if isinstance(sensor, InfraredSatellite) else ()
+        )
+        hb = heartbeats(sensor.sensor_id, (*events, *duty), t_start_s, t_end_s, heartbeat_s)
         n_obs, n_hb = len(obs), hb["t_s"].size
         t_all = np.concatenate([obs.columns["t_s"].astype(np.float64), hb["t_s"]])
         rank = np.concatenate(
