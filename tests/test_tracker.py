@@ -240,6 +240,21 @@ def test_gnn_assign_uncontested_pairs_in_any_order() -> None:
     np.testing.assert_array_equal(a_c, [4, 0, 1])
 
 
+def test_gnn_assign_star_contests_take_the_cheapest_pair() -> None:
+    # one row against three columns (and an uncontested pair beside it): one pair, the
+    # cheapest; then one column against three rows
+    rows = np.array([2, 0, 2, 2], dtype=np.int64)
+    cols = np.array([5, 1, 3, 4], dtype=np.int64)
+    a_r, a_c = gnn_assign(rows, cols, np.array([4.0, 9.0, 1.5, 2.0]))
+    np.testing.assert_array_equal(a_r, [0, 2])
+    np.testing.assert_array_equal(a_c, [1, 3])
+    a_r, a_c = gnn_assign(
+        np.array([1, 0, 3], dtype=np.int64), np.zeros(3, dtype=np.int64), np.array([3.0, 7.0, 0.5])
+    )
+    np.testing.assert_array_equal(a_r, [3])
+    np.testing.assert_array_equal(a_c, [0])
+
+
 # ------------------------------------------------------------------ the multi-target tracker
 
 

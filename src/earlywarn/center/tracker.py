@@ -190,6 +190,12 @@ def _gnn_pairs(rows: IntArray, cols: IntArray, cost: Callable[[IntArray], FloatA
         alone = np.flatnonzero(~rest)
         rest_i = np.flatnonzero(rest)
         rr, cc, cst = rows[rest_i], cols[rest_i], cost(rest_i)
+        if rr.min() == rr.max() or cc.min() == cc.max():
+            # a star (one row against several columns, or one column against several rows):
+            # one pair at most, the cheapest; the common contest of a track between two
+            # detections, where the dense solve below is nearly all the cost
+            pick = np.concatenate([alone, rest_i[np.argmin(cst)][None]])
+            return pick[np.argsort(rows[pick], kind="stable")]
         ur, ri = np.unique(rr, return_inverse=True)
         uc, ci = np.unique(cc, return_inverse=True)
         c = cst - cst.min()
