@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from batches import radar_rows
 from earlywarn.center import CenterState, Level, run_center, step
 from earlywarn.center.core import CenterConfig
 from earlywarn.center.intake import (
@@ -139,6 +140,25 @@ def test_rows_that_break_the_contract_are_refused_and_counted() -> None:
     assert counts.get("ir", Outcome.REFUSED) == 2 and used.ir.n == 1
     with pytest.raises(ValueError, match="missing"):
         ReportSlice.from_columns(ir={k: v for k, v in rows.items() if k != "los_y"})
+
+
+RADAR_SIGMAS = ("sigma_range_m", "sigma_azimuth_rad", "sigma_elevation_rad", "sigma_range_rate_m_s")
+
+
+def test_a_radar_report_with_a_zero_sigma_is_refused_and_the_center_goes_on() -> None:
+    # found by tests/test_cli_properties.py: a replayed radar report with
+    # sigma_azimuth_rad 0 passed the contract and raised in the tracker's measurement model
+    rows = radar_rows([2.8e5] * 5)
+    for i, name in enumerate(RADAR_SIGMAS):
+        rows[name] = rows[name].copy()
+        rows[name][i] = 0.0
+    sl = ReportSlice.from_columns(radar=rows)
+    assert sl.radar.n == 1 and sl.refused == (("radar", 4),)
+    batch = ReportBatch.from_columns("2026-03-20T12:00:00Z", radar=rows)
+    cfg = CenterConfig(epoch=batch.epoch)
+    out = run_center(batch, cfg, dt_s=2.0, t_start_s=0.0, t_end_s=10.0)
+    assert out.intake.total(Outcome.REFUSED) == 4
+    assert {r.field for r in out.rejected} == set(RADAR_SIGMAS)
 
 
 def test_dedup_memory_forgets_after_its_window() -> None:

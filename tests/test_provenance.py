@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 from scipy.stats import binom
 
+from batches import radar_rows
 from earlywarn.center.intake import (
     IntakeParams,
     IntakeState,
@@ -35,33 +36,6 @@ from earlywarn.reports import (
 from earlywarn.sensors.events import CORRUPT_FIELDS, Corrupt, garble
 
 EPOCH = "2026-03-20T12:00:00Z"
-
-
-def radar_rows(range_m: list[float], mode: str = "live", **over: Any) -> dict[str, Any]:
-    n = len(range_m)
-    cols: dict[str, Any] = {
-        "sensor_id": np.full(n, "rad"),
-        "seq": np.arange(n, dtype=np.int64),
-        "t_s": np.arange(1, n + 1, dtype=float),
-        "mode": np.full(n, mode),
-        "site_lat_rad": np.full(n, 0.9),
-        "site_lon_rad": np.full(n, -2.9),
-        "site_h_m": np.zeros(n),
-        "range_m": np.asarray(range_m, dtype=float),
-        "azimuth_rad": np.full(n, 1.0),
-        "elevation_rad": np.full(n, 0.2),
-        "range_rate_m_s": np.full(n, -3000.0),
-        "sigma_range_m": np.full(n, 50.0),
-        "sigma_azimuth_rad": np.full(n, 2e-3),
-        "sigma_elevation_rad": np.full(n, 2e-3),
-        "sigma_range_rate_m_s": np.full(n, 5.0),
-        "snr": np.full(n, 20.0),
-        "face_id": np.full(n, "n"),
-        "scan_id": np.arange(n, dtype=np.int64),
-    }
-    for k, v in over.items():
-        cols[k] = np.asarray(v)
-    return cols
 
 
 RADAR = RegisteredSensor("rad", SensorKind.RADAR, 0.9, -2.9, 0.0, 4.8e6, math.radians(3.0),

@@ -72,8 +72,8 @@ def row(draw: st.DrawFn, kind: str) -> dict[str, Any]:
         r["elevation_rad"] = draw(st.floats(-math.pi / 2, math.pi / 2))
         r["range_rate_m_s"] = draw(finite)
         for k in ("sigma_range_m", "sigma_azimuth_rad", "sigma_elevation_rad"):
-            r[k] = draw(nonneg)
-        r["sigma_range_rate_m_s"] = draw(nonneg)
+            r[k] = draw(pos)
+        r["sigma_range_rate_m_s"] = draw(pos)
         r["snr"] = draw(finite)
         r["face_id"] = draw(st.sampled_from(("N", "S", "face-ü")))
         r["scan_id"] = draw(st.integers(0, 2**40))
