@@ -16,12 +16,12 @@ Status at hand-over (seeds 1–2): launch point 10 km, ATTACK_CONFIRMED 60–120
 first radar report, impact error at confirmation 150–290 km, five minutes before impact
 12–15 km, class SLBM/IRBM, 5–10 s per run.
 
-Measured now (20 seeds, medians; seeds meeting the target): LAUNCH 24 s after the first
+Measured now (20 seeds, medians; seeds meeting the target): LAUNCH 25 s after the first
 IR report (20/20); launch point 1.3 km (20/20); class ICBM 20/20; ATTACK_CONFIRMED 30 s
-after the first radar report (18/20; the others 61–65 s, where the spent stage's first
-detections came in a sparse sequence); impact error at confirmation 16 km (17/20, the
-others 57–77 km); five minutes before impact 3.3 km (20/20); impact time +1.3 s (20/20;
-−3.4 s before the impact prediction had re-entry drag).
+after the first radar report (20/20, the latest 41 s; 18/20 with the others at 61–65 s
+before the radar tracker's second-order terms); impact error at confirmation 20 km
+(17/20, the others 55–89 km; 14 km before, the others 54–710 km); five minutes before
+impact 4.3 km (20/20); impact time −1.7 s (20/20, |error| at most 14 s; 19/20 before).
 What changed: the IR burnout state is kept by the center after the IR detector forgets
 the ended event and carried forward as sigma points, the gate grows with propagation
 time, fusion happens only when the 6-dof states agree, confirmation waits for a firm

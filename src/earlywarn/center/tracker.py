@@ -17,7 +17,9 @@ One scan, all tracks at once (no Python loop over tracks or measurements):
 
 1. **Predict** every track to ``t`` with the motion model: ``x⁻ = f(x)``, ``P⁻ = F P Fᵀ + Q``
    (a scan at the state's own time, e.g. another site's, moves nothing: ``P⁻ = P``).
-2. **Measurement prediction**: ``ẑ = h(x⁻)``, ``H = ∂h/∂x``, ``S = H P⁻ Hᵀ + R`` per track.
+2. **Measurement prediction**: ``ẑ = h(x⁻)``, ``H = ∂h/∂x``, ``S = H P⁻ Hᵀ + R`` per track,
+   plus the model's second-order terms (``MeasurementModel.second_order``: ``½ tr(Hᵢ P)`` on
+   ``ẑ``, ``½ tr(Hᵢ P Hⱼ P)`` on the ``R`` the update uses; the radar's range and range rate).
 3. **Pre-gate** with a kd-tree on the measurements' Cartesian positions: a track can only
    be paired with measurements within ``margin·√(γ·(tr P⁻_pos + tr R_pos))`` of its
    predicted position, which to first order contains its whole chi-square gate
@@ -510,13 +512,13 @@ class Tracker:
         x_pred, p_pred = self._predict(state, t)  # 1.
         scan = _Scan(z=z, z_pos=None)
         if state.n_tracks and z.shape[0]:
-            rows, cols, y, pick, in_order, h, s_inv = self._associate(  # 2.-5.
+            rows, cols, y, pick, in_order, h, s_inv, r_eff = self._associate(  # 2.-5.
                 state, scan, x_pred, p_pred, mm, all_confirmed
             )
             assigned_r, assigned_c = rows[pick], cols[pick]
             x_new, p_new = self._update(  # 6.
                 state, scan, t, mm, all_confirmed, x_pred, p_pred, (rows, cols, y, pick),
-                in_order, h, s_inv,
+                in_order, h, s_inv, r_eff,
             )  # fmt: skip
         else:
             assigned_r = assigned_c = _NO_INT
@@ -545,16 +547,20 @@ class Tracker:
         p_pred: FloatArray,
         mm: MeasurementModel,
         all_confirmed: bool,
-    ) -> tuple[IntArray, IntArray, FloatArray, IntArray, bool, FloatArray, FloatArray]:
+    ) -> tuple[IntArray, IntArray, FloatArray, IntArray, bool, FloatArray, FloatArray, FloatArray]:
         """2.-5. measurement prediction, candidate pairs, gate and GNN assignment.
 
         Returns the gated pairs (``rows``, ``cols``, innovations ``y``), ``pick`` (the
-        assigned pairs among them), whether ``pick`` is in row order, H and S⁻¹."""
+        assigned pairs among them), whether ``pick`` is in row order, H, S⁻¹ and R."""
         z = scan.z
         m = z.shape[0]
         # 2. measurement prediction for every track
         r_mat = mm.noise_covariance
         z_hat, h = mm.function_and_jacobian(x_pred)
+        terms = mm.second_order(x_pred, p_pred)
+        if terms is not None:
+            z_hat = z_hat + terms[0]
+            r_mat = r_mat + terms[1]
         s = h @ p_pred @ h.swapaxes(1, 2) + r_mat  # S = H P⁻ Hᵀ + R
         s_inv: FloatArray = np.linalg.inv(s)  # type: ignore[assignment]  # of float64 S
         gamma = self.gate.threshold(mm.dim)
@@ -603,7 +609,7 @@ class Tracker:
             sel2 = np.flatnonzero(~conf_pair & free[cols])
             pick2 = sel2[_gnn_pairs(rows[sel2], cols[sel2], lambda i: cost(sel2[i]))]
             pick = np.concatenate([pick1, pick2])
-        return rows, cols, y, pick, in_order, h, s_inv
+        return rows, cols, y, pick, in_order, h, s_inv, r_mat
 
     def _update(
         self,
@@ -618,13 +624,14 @@ class Tracker:
         in_order: bool,
         h: FloatArray,
         s_inv: FloatArray,
+        r_mat: FloatArray,
     ) -> tuple[FloatArray, FloatArray]:
         """6. update: the EKF for assigned tracks, the two-point start for tentative tracks
-        on their second hit. ``pairs``: the gated (rows, cols, y) and the ``pick``."""
+        on their second hit. ``pairs``: the gated (rows, cols, y) and the ``pick``;
+        ``r_mat``: R ``(m, m)``, or per track ``(n, m, m)`` with the second-order terms."""
         rows, cols, y, pick = pairs
         if not pick.size:
             return x_pred, p_pred
-        r_mat = mm.noise_covariance
         n = state.n_tracks
         assigned_r = rows[pick]
         two_pt: BoolArray | None = None
@@ -644,8 +651,9 @@ class Tracker:
         ek = pick if two_pt is None else pick[~two_pt]
         if ek.size:
             ek_r = rows[ek]
+            r_ek = r_mat if r_mat.ndim == 2 else r_mat[ek_r]
             x_new[ek_r], p_new[ek_r] = ekf_update(
-                x_pred[ek_r], p_pred[ek_r], y[ek], h[ek_r], r_mat, s_inv[ek_r]
+                x_pred[ek_r], p_pred[ek_r], y[ek], h[ek_r], r_ek, s_inv[ek_r]
             )
         if two_pt is not None:
             tp_r, tp_c = assigned_r[two_pt], cols[pick][two_pt]

@@ -539,8 +539,11 @@ def _launch_match(
 ) -> str | None:
     """The IR event of ``launches`` (:func:`_ir_launch`, sorted ids) whose launch estimate
     the radar-only event ``r`` agrees with, within the launch gate; the best by backward
-    distance, then launch-point distance; None if none, or while the backward distance
-    cannot tell the best from the next (:func:`_ambiguous`, on the firmest track)."""
+    distance, then launch-point distance; None if none, while the backward distance
+    cannot tell the best from the next (:func:`_ambiguous`, on the firmest track), or when
+    the best fails the backward gate (``d²`` above the correlation gate's γ: the launch
+    gate is wide, 400 km, and in the salvo a radar-only event of launch F001 merged by it
+    into F004's event, 28 from its burnout state, where F001's was 4)."""
     assert r.launch_time_s is not None and r.launch_lat_rad is not None
     assert r.launch_lon_rad is not None
     gated: list[tuple[str, float]] = []  # (event id, launch-point distance)
@@ -567,4 +570,6 @@ def _launch_match(
     n_updates = max((tr.n_updates for tr in live_r), default=0)
     if len(b2s) > 1 and math.isfinite(best_d[0]) and _ambiguous(b2s, n_updates, params):
         return None
+    if math.isfinite(best_d[0]) and best_d[0] > fusion.gamma:
+        return None  # traced back, its tracks miss every gated launch's burnout state
     return best_i

@@ -229,7 +229,11 @@ def update_state(e: Event, mine: Sequence[RadarTrack], ir_at: IrAt, ctx: Ctx) ->
         dense, rv = primary(usable, params)
 
         def estimate(tr: RadarTrack) -> tuple[FloatArray, FloatArray, bool]:
-            m = ir_at(e.event_id) if e._book.ir_cloud is not None else None
+            # an IR state whose burn an outage cut short is the last boosting state flown
+            # as if ballistic: its covariance lacks the unseen rest of the burn, so it is
+            # not fused with a track (it pulled the families' radar-era impacts short)
+            unusable = e._book.ir_cloud is None or e.burn_truncated
+            m = None if unusable else ir_at(e.event_id)
             young = tr.n_updates < params.radar_fuse_min_updates
             p_r = tr.p * ctx.fusion.young_track_inflation if young else tr.p
             hold = ctx.fusion.consistency_hold_factor if e.fused else 1.0
