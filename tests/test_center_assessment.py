@@ -492,7 +492,39 @@ def test_a_radar_only_event_needs_a_ballistic_fit_for_launch() -> None:
     )  # fmt: skip
     ctx = Ctx(100.0, (), (), params, FusionParams(), {})
     n = params.radar_launch_min_updates
-    young = evaluate_level(rebook(ev, max_track_updates=n - 1), None, ctx)
+    young = evaluate_level(rebook(ev, max_fit_updates=n - 1), None, ctx)
     assert young.level == Level.POSSIBLE_LAUNCH
-    firm = evaluate_level(rebook(young, max_track_updates=n), None, ctx)
+    firm = evaluate_level(rebook(young, max_fit_updates=n), None, ctx)
     assert firm.level == Level.THREAT
+
+
+def test_only_a_track_whose_innovations_fit_the_ballistic_model_counts_for_launch() -> None:
+    """``max_fit_updates`` counts a track's updates only while the sum of its normalised
+    innovations squared is within χ²(4 per update) at ``radar_fit_probability``: the
+    gate held a folded Moon echo for 8 updates at twice the NIS a fit gives (quiet day,
+    seed 11: 53 and 58 over 6 updates, the bound 51.2)."""
+    from earlywarn.center.assessment.estimate import fit_consistent, gather_evidence
+    from earlywarn.center.assessment.event import Event
+    from earlywarn.center.gates import chi2_ppf
+    from earlywarn.center.radar_tracking import RadarTrack
+
+    params = AssessmentParams()
+    n = params.radar_launch_min_updates
+    bound = chi2_ppf(params.radar_fit_probability, 4 * (n - 2))
+    assert 51.0 < bound < 51.3  # χ²(24) at 99.9 %
+
+    def track(nis_sum: float) -> RadarTrack:
+        return RadarTrack(1, 100.0, X_BO, np.eye(6), 60.0, 100.0, n, ("R",), (), (), nis_sum, n - 2)
+
+    ev = Event(
+        event_id="E0001", source=Source.RADAR, ir_event_id=None, radar_track_ids=(1,),
+        first_t_s=60.0, last_evidence_t_s=100.0, level=Level.POSSIBLE_LAUNCH,
+        disposition=Disposition.OPEN, reason=Reason.RADAR_TRACK, level_times=(),
+    )  # fmt: skip
+    echo, fit = track(53.3), track(4.0 * (n - 2))
+    assert not fit_consistent(echo, params.radar_fit_probability)
+    assert fit_consistent(fit, params.radar_fit_probability)
+    e_echo = gather_evidence(ev, {1: echo}, params)[0]
+    assert e_echo._book.max_track_updates == n and e_echo._book.max_fit_updates == 0
+    e_fit = gather_evidence(ev, {1: fit}, params)[0]
+    assert e_fit._book.max_fit_updates == n

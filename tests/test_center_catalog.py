@@ -181,7 +181,7 @@ def _event(x: np.ndarray, p: np.ndarray, **kw: Any) -> Event:
         Reason.RADAR_TRACK, (), state_t_s=0.0, x=x, p=p, primary_track_id=1, n_live_tracks=1,
         **kw,
     )  # fmt: skip
-    return rebook(ev, max_track_updates=AssessmentParams().radar_launch_min_updates)
+    return rebook(ev, max_fit_updates=AssessmentParams().radar_launch_min_updates)
 
 
 def test_perigee_line_separates_decaying_bodies_from_missiles(decay: tuple[Any, Any]) -> None:

@@ -363,6 +363,7 @@ def test_small_scan_shortcuts_match_the_general_paths(
     # Small scans skip the pre-gate (every pair gets the chi-square test) and assign
     # uncontested gated pairs without the GNN; both must give exactly what the general
     # paths give.
+    import earlywarn.center.assignment as assignment_module
     import earlywarn.center.tracker as tracker_module
     from earlywarn.center import kernels
 
@@ -376,6 +377,7 @@ def test_small_scan_shortcuts_match_the_general_paths(
         _same_outputs(fast, _run(tracker, scene))
     with monkeypatch.context() as mp:
         mp.setattr(tracker_module, "_uncontested", lambda rows, cols: False)  # always the GNN
+        mp.setattr(assignment_module, "_uncontested", lambda rows, cols: False)
         _same_outputs(fast, _run(tracker, scene))
 
 

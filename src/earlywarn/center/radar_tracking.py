@@ -117,6 +117,8 @@ class RadarTrack:
     sensor_ids: tuple[str, ...]
     report_keys: tuple[tuple[str, int], ...]
     rcs_db: tuple[tuple[str, float], ...] = ()  # (sensor, mean RCS proxy dB), see module doc
+    nis_sum: float = 0.0  # the tracker's fit quality (TrackerState.nis_sum / nis_n)
+    nis_n: int = 0
 
 
 def rcs_difference_db(a: RadarTrack, b: RadarTrack) -> float | None:
@@ -171,6 +173,7 @@ class RadarTrackingState:
         md = dict(self.meta)
         ids = ts.ids.tolist()
         last = ts.last_update_s.tolist()
+        nis_sum, nis_n = ts.nis_sum.tolist(), ts.nis_n.tolist()
         tracks: list[RadarTrack] = []
         for i in [i for i, c in enumerate(ts.confirmed.tolist()) if c]:
             m = md[ids[i]]
@@ -186,6 +189,8 @@ class RadarTrackingState:
                     sensor_ids=m.sensor_ids,
                     report_keys=m.report_keys,
                     rcs_db=tuple((sn, a / k) for sn, a, k in m.rcs if k),
+                    nis_sum=nis_sum[i],
+                    nis_n=nis_n[i],
                 )
             )
         tracks.sort(key=lambda tr: tr.track_id)

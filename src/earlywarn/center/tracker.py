@@ -53,14 +53,13 @@ One scan, all tracks at once (no Python loop over tracks or measurements):
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
-from scipy.optimize import linear_sum_assignment
 
+from earlywarn.center.assignment import _gnn_pairs, _uncontested, gnn_assign
 from earlywarn.center.gates import chi2_ppf
 from earlywarn.center.kernels import candidate_pairs
 from earlywarn.center.measure import MeasurementModel
@@ -140,6 +139,22 @@ def ekf_update(
     return x_new, _symmetrised(p_new)
 
 
+def _nis(
+    state: TrackerState, rows: IntArray, y: FloatArray, s_inv: FloatArray
+) -> tuple[FloatArray, IntArray]:
+    """``state``'s NIS sums and counts with the assigned pairs (tracks ``rows``, innovations
+    ``y``) added, for tracks past their second hit (the first two measurements set the
+    state; a birth or two-point start has no prediction to test)."""
+    fit = state.hits[rows] >= 2
+    if not fit.any():
+        return state.nis_sum, state.nis_n
+    r = rows[fit]
+    nis_sum, nis_n = state.nis_sum.copy(), state.nis_n.copy()
+    nis_sum[r] += np.einsum("pi,pij,pj->p", y[fit], s_inv[r], y[fit])
+    nis_n[r] += 1
+    return nis_sum, nis_n
+
+
 @lru_cache(maxsize=8)
 def _window_mask(window_scans: int) -> np.uint32:
     """The bits of an M-of-N window of ``window_scans`` scans."""
@@ -152,64 +167,6 @@ def _eye(n: int) -> FloatArray:
     e = np.eye(n)
     e.setflags(write=False)
     return e
-
-
-def gnn_assign(rows: IntArray, cols: IntArray, cost: FloatArray) -> tuple[IntArray, IntArray]:
-    """Global nearest neighbour over sparse gated pairs ``(rows[i], cols[i], cost[i])``.
-
-    Returns the assigned ``(rows, cols)`` that first maximise the number of assigned pairs
-    and then minimise the summed cost — the same rule as a 2-D assignment in which a missed
-    detection costs infinitely much. Pairs whose row and column appear in no other pair are
-    assigned without solving anything; the competing rest goes to one
-    ``linear_sum_assignment`` on the small dense matrix of the rows and columns involved,
-    with a cost ``B`` larger than any sum of gated costs for pairs outside the gate.
-    """
-    pick = _gnn_pairs(rows, cols, cost.__getitem__)
-    return rows[pick].astype(np.int64, copy=False), cols[pick].astype(np.int64, copy=False)
-
-
-def _uncontested(rows: IntArray, cols: IntArray) -> bool:
-    """Whether no row and no column appears in two of the pairs ``(rows[i], cols[i])``:
-    then nothing competes and every pair is assigned (no pairs are uncontested too)."""
-    return bool(
-        np.bincount(rows, minlength=1).max() <= 1 and np.bincount(cols, minlength=1).max() <= 1
-    )
-
-
-def _gnn_pairs(rows: IntArray, cols: IntArray, cost: Callable[[IntArray], FloatArray]) -> IntArray:
-    """:func:`gnn_assign` as the indices of the assigned pairs, in the order of their rows
-    (so the caller can take anything else it holds per pair, e.g. the innovations).
-    ``cost(i)`` gives the costs of the pairs ``i``; it is called only if pairs compete."""
-    if _uncontested(rows, cols):
-        return np.argsort(rows, kind="stable")  # no row or column twice: nothing competes
-    k = rows.size
-    row_deg = np.bincount(rows)[rows]
-    col_deg = np.bincount(cols)[cols]
-    rest = (row_deg > 1) | (col_deg > 1)
-    if not rest.any():
-        pick = np.arange(k)
-    else:
-        alone = np.flatnonzero(~rest)
-        rest_i = np.flatnonzero(rest)
-        rr, cc, cst = rows[rest_i], cols[rest_i], cost(rest_i)
-        if rr.min() == rr.max() or cc.min() == cc.max():
-            # a star (one row against several columns, or one column against several rows):
-            # one pair at most, the cheapest; the common contest of a track between two
-            # detections, where the dense solve below is nearly all the cost
-            pick = np.concatenate([alone, rest_i[np.argmin(cst)][None]])
-            return pick[np.argsort(rows[pick], kind="stable")]
-        ur, ri = np.unique(rr, return_inverse=True)
-        uc, ci = np.unique(cc, return_inverse=True)
-        c = cst - cst.min()
-        big = (float(c.max()) + 1.0) * (min(ur.size, uc.size) + 1)
-        m = np.full((ur.size, uc.size), big)
-        m[ri, ci] = c
-        which = np.empty((ur.size, uc.size), dtype=np.int64)  # pair index of each cell
-        which[ri, ci] = rest_i
-        a_r, a_c = linear_sum_assignment(m)
-        ok = m[a_r, a_c] < big
-        pick = np.concatenate([alone, which[a_r[ok], a_c[ok]]])
-    return pick[np.argsort(rows[pick], kind="stable")]
 
 
 # --------------------------------------------------------------------------------------------
@@ -345,8 +302,11 @@ class TrackerState:
     the next new track receives. Per track: ``ids``, state ``x (n, 6)`` and covariance
     ``p (n, 6, 6)`` at ``time``, ``confirmed``, ``hits`` (updates so far), ``history`` (bit i
     set = hit i scans ago), ``age_scans`` (scans since birth, birth scan = 1),
-    ``last_update_s``, and ``anchor_m``/``anchor_cov`` — the first measured position and
-    its covariance, used by the two-point initiation.
+    ``last_update_s``, ``anchor_m``/``anchor_cov`` — the first measured position and its
+    covariance, used by the two-point initiation — and ``nis_sum``/``nis_n``: the sum of
+    the normalised innovations squared ``yᵀ S⁻¹ y`` of its updates after its second hit,
+    and how many (``χ²`` with ``nis_n · dim`` degrees of freedom for a consistent filter
+    and a target that follows the motion model: the track's fit quality).
     """
 
     time: float
@@ -361,6 +321,8 @@ class TrackerState:
     last_update_s: FloatArray
     anchor_m: FloatArray
     anchor_cov: FloatArray
+    nis_sum: FloatArray
+    nis_n: IntArray
 
     def __post_init__(self) -> None:
         for name in (
@@ -374,6 +336,8 @@ class TrackerState:
             "last_update_s",
             "anchor_m",
             "anchor_cov",
+            "nis_sum",
+            "nis_n",
         ):
             getattr(self, name).setflags(write=False)
 
@@ -393,6 +357,8 @@ class TrackerState:
             last_update_s=np.zeros(0),
             anchor_m=np.zeros((0, 3)),
             anchor_cov=np.zeros((0, 3, 3)),
+            nis_sum=np.zeros(0),
+            nis_n=np.zeros(0, dtype=np.int64),
         )
 
     @property
@@ -516,6 +482,7 @@ class Tracker:
                 state, scan, x_pred, p_pred, mm, all_confirmed
             )
             assigned_r, assigned_c = rows[pick], cols[pick]
+            nis = _nis(state, rows[pick], y[pick], s_inv)
             x_new, p_new = self._update(  # 6.
                 state, scan, t, mm, all_confirmed, x_pred, p_pred, (rows, cols, y, pick),
                 in_order, h, s_inv, r_eff,
@@ -523,8 +490,9 @@ class Tracker:
         else:
             assigned_r = assigned_c = _NO_INT
             x_new, p_new = x_pred, p_pred
+            nis = (state.nis_sum, state.nis_n)
         return self._bookkeep_and_initiate(  # 7.-8.
-            state, scan, t, mm, all_confirmed, assigned_r, assigned_c, x_new, p_new
+            state, scan, t, mm, all_confirmed, assigned_r, assigned_c, x_new, p_new, nis
         )
 
     def _predict(self, state: TrackerState, t: float) -> tuple[FloatArray, FloatArray]:
@@ -677,6 +645,7 @@ class Tracker:
         assigned_c: IntArray,
         x_new: FloatArray,
         p_new: FloatArray,
+        nis: tuple[FloatArray, IntArray],
     ) -> tuple[TrackerState, IntArray, tuple[BoolArray, IntArray, BoolArray]]:
         """7. hits, the M-of-N window, confirmation and deletion; 8. initiation from the
         measurements nobody took."""
@@ -726,6 +695,8 @@ class Tracker:
                 last_update_s=last_update,
                 anchor_m=state.anchor_m,
                 anchor_cov=state.anchor_cov,
+                nis_sum=nis[0],
+                nis_n=nis[1],
             )
             return new_state, meas_track_id, (updated, confirmed_now, drop)
         keep_tr = ~drop
@@ -760,6 +731,8 @@ class Tracker:
             last_update_s=np.concatenate([last_update[keep_tr], np.full(k, t)]),
             anchor_m=np.concatenate([state.anchor_m[keep_tr], new_pos]),
             anchor_cov=np.concatenate([state.anchor_cov[keep_tr], new_cov]),
+            nis_sum=np.concatenate([nis[0][keep_tr], np.zeros(k)]),
+            nis_n=np.concatenate([nis[1][keep_tr], np.zeros(k, dtype=np.int64)]),
         )
         upd_all = np.concatenate([updated[keep_tr], np.ones(k, dtype=bool)])
         confirmed_now = np.concatenate([confirmed_now, new_ids[born_confirmed]])

@@ -153,7 +153,7 @@ def _settled(e: Event, touched: bool, live: Mapping[int, RadarTrack]) -> bool:
 def _estimate_event(w: Work, e: Event) -> StateUpdate:
     """The estimate pass over one event: its evidence and state."""
     eid = e.event_id
-    e, mine = gather_evidence(e, w.trk)
+    e, mine = gather_evidence(e, w.trk, w.ctx.params)
     up = update_state(e, mine, w.ir_at, w.ctx)
     # keep the cloud ``ir_at`` advanced meanwhile (it replaced evs[eid]): the next
     # step then propagates it from here, not again from the burnout time

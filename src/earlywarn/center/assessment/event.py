@@ -73,6 +73,8 @@ class _Book:
     track id, how many of that track's report keys are in ``report_keys``) — a track's
     keys only grow (each update appends its report's), so only the rest is new;
     ``max_track_updates``: the most updates any of its tracks has had;
+    ``max_fit_updates``: the most updates of a track whose ballistic fit was consistent
+    then (:func:`~earlywarn.center.assessment.estimate.fit_consistent`);
     ``impact_computed_t_s``: when its impact was last predicted (the refresh timer);
     ``ir_seen``: the last IR snapshot applied (an unchanged one is skipped);
     ``ir_cloud``/``ir_cloud_key``: the IR burnout state's sigma-point cloud, advanced in
@@ -86,6 +88,7 @@ class _Book:
     report_keys: tuple[_Key, ...] = ()
     merged_keys: tuple[tuple[int, int], ...] = ()
     max_track_updates: int = 0
+    max_fit_updates: int = 0
     impact_computed_t_s: float = -math.inf
     ir_seen: tuple[object, ...] = ()
     ir_cloud: SigmaCloud | None = None

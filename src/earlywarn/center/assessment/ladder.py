@@ -12,8 +12,9 @@ The ladder (:class:`~earlywarn.center.vocabulary.Level`), per event:
     the IR event is kinematically confirmed (status ``boosting``, or it has burnt out), with
     launch point, time, azimuth and class; a radar-only event reaches it once its track
     gives a ballistic impact prediction from a ballistic fit (a track the ballistic
-    model's gate has held for ``radar_launch_min_updates`` updates: the folded echo of the
-    Moon never is) and its perigee is surely a missile's (below
+    model's gate has held for ``radar_launch_min_updates`` updates, its innovations
+    consistent with the model over them at ``radar_fit_probability``: the folded echo of
+    the Moon never is) and its perigee is surely a missile's (below
     ``reentry_min_perigee_alt_m`` at 95 %: never a satellite's or a decaying body's); its
     "launch point" is then the ballistic arc traced back to the ground, which ignores the
     powered phase: hundreds of km off.
@@ -192,7 +193,7 @@ def evaluate_level(ev: Event, ir: IrEventLike | None, ctx: Ctx) -> Event:
         if launched and ev.level < _LAUNCH:
             # a ballistic fit: the tracker's ballistic gate held the track long enough
             launched = (
-                ev._book.max_track_updates >= ctx.params.radar_launch_min_updates
+                ev._book.max_fit_updates >= ctx.params.radar_launch_min_updates
                 and ballistic_with_confidence(ev, ctx.params)
             )
     if launched or ev.level >= _LAUNCH:

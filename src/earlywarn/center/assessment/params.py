@@ -294,7 +294,11 @@ class AssessmentParams:
     LAUNCH — a ballistic fit, not just a state: an echo that is not in free fall (the Moon
     folded into the range window, ``examples/history/1960-thule.yaml``) leaves the
     ballistic model's gate within 4–6 updates, as the fall the model predicts fails to
-    show in its range rate. ``ir_min_frames`` /
+    show in its range rate. ``radar_fit_probability``: that track's innovations over its
+    updates must also fit the ballistic model at this probability (their normalised
+    squares summed, against χ²; :func:`~earlywarn.center.assessment.estimate.fit_consistent`):
+    a folded Moon echo that the gate held for 8 updates failed it at 99.9 %, the quiet
+    day's catalogued satellites passed it (none below 1 %). ``ir_min_frames`` /
     ``ir_min_span_s``: persistence an IR candidate needs before it is
     announced as POSSIBLE_LAUNCH (frames with a detection and the time they span; the IR
     event's ``n_frames``/``span_s`` when it has them, else ``n_reports`` and its time
@@ -376,6 +380,7 @@ class AssessmentParams:
     raid_dismissal_needs_radar: bool = True
     radar_confirm_min_updates: int = 6
     radar_launch_min_updates: int = 8
+    radar_fit_probability: float = 0.999
     rv_min_updates: int = 6
     rv_rcs_margin_db: float = 6.0
     rv_switch_semi_major_m: float = 40e3
@@ -394,7 +399,12 @@ class AssessmentParams:
     radar_threat_max_semi_major_m: float = 1000e3
 
     def __post_init__(self) -> None:
-        for name in ("dismiss_confidence", "orbit_confidence", "catalog_gate_probability"):
+        for name in (
+            "dismiss_confidence",
+            "orbit_confidence",
+            "catalog_gate_probability",
+            "radar_fit_probability",
+        ):
             v = getattr(self, name)
             if not (0.5 <= v < 1.0):
                 raise ValueError(f"AssessmentParams.{name} must be in [0.5, 1); got {v!r}")

@@ -11,7 +11,7 @@ the range to the Earth along the LOS (8 km/s at 36,000 km is 2.2e-4 rad/s). A tr
 a detection that no other gated pair shares are paired; where gates overlap (plumes of
 a raid close in the image) the tracks and detections that compete are assigned jointly,
 by the radar tracker's global nearest neighbour
-(:func:`earlywarn.center.tracker.gnn_assign`): the most pairs, then the least sum of
+(:func:`earlywarn.center.assignment.gnn_assign`): the most pairs, then the least sum of
 squared normalised distances. Greedy nearest neighbour,
 taken before, let the first pair taken push its rival onto the wrong plume: on the
 300-launch bench raid 67 of 301 IR events held over 10 % of another launch's
@@ -38,9 +38,9 @@ from dataclasses import replace
 
 import numpy as np
 
+from earlywarn.center.assignment import gnn_assign
 from earlywarn.center.ir.records import FloatArray, IntArray, IrParams, SatTrack, _Rows
 from earlywarn.center.kernels import ground_range_m, los_gated_pairs
-from earlywarn.center.tracker import gnn_assign
 
 
 def _fit_predictor(
@@ -244,7 +244,7 @@ def _associate_frame(
     params: IrParams,
 ) -> list[tuple[int, int]]:
     """The pairs (track index, detection index) of one frame: the radar tracker's global
-    nearest neighbour (:func:`earlywarn.center.tracker.gnn_assign`) on the gated pairs,
+    nearest neighbour (:func:`earlywarn.center.assignment.gnn_assign`) on the gated pairs,
     costed by their squared normalised distance."""
     if not tracks or t.shape[0] == 0:
         return []
