@@ -158,6 +158,9 @@ RADAR = """\
         (('duration: "30 min"', 'duration: "30 min"\nstep: "5 s"'), "step: not used"),
         (('duration: "30 min"', 'duration: "30 min"\nduration: "40 min"'), "given twice"),
         (('time: "90 s"', 'time: "31 min"'), "launch after the scenario ends"),
+        # a launch time the flight model refuses (|t| ≤ 1e9 s), found by make reliability's
+        # generated scenarios: `earlywarn run` raised instead of naming the field
+        (('time: "90 s"', "time: -1000000001"), r"launches.0.time: .*-1000000000"),
         # files validate used to pass and run crashed on
         (("orbit: {preset: geo, lon_deg: 30}", "orbit: {tle: ['1 x', '2 y']}"), "TLE line 1"),
         (("orbit: {preset: geo, lon_deg: 30}", "orbit: {omm: {FOO: 1}}"), "OMM: missing"),

@@ -57,6 +57,11 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 
 
+MAX_LAUNCH_TIME_S = 1e9
+"""A launch time is within this of the epoch (either side; about 32 years): beyond it the
+float64 seconds of a trajectory's samples lose their sub-millisecond resolution."""
+
+
 def _finite(name: str, value: object, lo: float, hi: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"{name} must be a number; got {value!r}")
@@ -159,7 +164,8 @@ class LaunchSpec:
             raise ValueError(f"vehicle must be a catalog name; got {self.vehicle!r}")
         _finite(f"{self.launch_id}: lat_deg", self.lat_deg, -90.0, 90.0)
         _finite(f"{self.launch_id}: lon_deg", self.lon_deg, -360.0, 360.0)
-        _finite(f"{self.launch_id}: t_launch_s", self.t_launch_s, -1e9, 1e9)
+        lim = MAX_LAUNCH_TIME_S
+        _finite(f"{self.launch_id}: t_launch_s", self.t_launch_s, -lim, lim)
         aim = (self.aim_lat_deg, self.aim_lon_deg)
         if (aim[0] is None) != (aim[1] is None):
             raise ValueError(f"{self.launch_id}: give both aim_lat_deg and aim_lon_deg")

@@ -39,6 +39,7 @@ from pydantic import (
 from earlywarn.center.assessment import DefendedArea as CenterArea
 from earlywarn.center.assessment import LaunchNotification
 from earlywarn.earth.time import parse_utc
+from earlywarn.flight.fly import MAX_LAUNCH_TIME_S
 from earlywarn.io.quantity import parse_quantity, quantity_pattern
 from earlywarn.io.salvo import draw_salvo, grid_sites
 from earlywarn.space.catalog import CATALOG_SUFFIXES, Catalog, load_catalog, sample_catalog
@@ -132,7 +133,7 @@ class Launch(_Model):
     id: str = Field(min_length=1)
     vehicle: str = Field(description="a catalog vehicle or one of the file's 'vehicles'")
     site: GroundPoint
-    time: Seconds = 0.0
+    time: Seconds = Field(default=0.0, ge=-MAX_LAUNCH_TIME_S, le=MAX_LAUNCH_TIME_S)
     aim: GroundPoint | None = None
     trajectory: Literal["minimum-energy", "lofted", "depressed"] = "minimum-energy"
     apogee: Metres | None = None
@@ -199,8 +200,8 @@ Places = Annotated[
 
 
 class TimeWindow(_Model):
-    start: Seconds = Field(ge=0.0)
-    end: Seconds = Field(ge=0.0)
+    start: Seconds = Field(ge=0.0, le=MAX_LAUNCH_TIME_S)
+    end: Seconds = Field(ge=0.0, le=MAX_LAUNCH_TIME_S)
 
     @model_validator(mode="after")
     def _ordered(self) -> TimeWindow:
