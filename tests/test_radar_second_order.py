@@ -15,9 +15,9 @@ import dataclasses
 import numpy as np
 
 from earlywarn.center.measure import RadarENU
-from earlywarn.center.motion import BallisticJ2
 from earlywarn.center.radar_tracking import RadarParams
 from earlywarn.earth.frames import enu_rotation, geodetic_to_ecef
+from far_tracks import track_runs
 
 SITE = (np.radians(52.0), np.radians(-174.0), 0.0)
 
@@ -82,29 +82,8 @@ def _mean_nees_per_scan(runs: int, second_order: bool) -> tuple[np.ndarray, int,
     if not second_order:
         fields = {f.name: getattr(radar, f.name) for f in dataclasses.fields(radar) if f.init}
         radar = _FirstOrderRadar(**fields)
-    truth = BallisticJ2(q=0.0)
-    lr = np.sqrt(np.diag(radar.noise_covariance))
-    rng = np.random.default_rng(11)
-    scans = 12
-    nees = np.full((runs, scans), np.nan)
-    lost = 0
-    nis_sum, nis_n = 0.0, 0
-    for run in range(runs):
-        x = _far_target()[None]
-        state = tracker.initial_state()
-        for k in range(scans):
-            if k:
-                x = truth.propagate(x, 5.0)[0]
-            z = radar.function(x) + rng.standard_normal((1, 4)) * lr
-            state = tracker.step(state, z, 5.0 * k, measurement_model=radar)[0]
-            if state.n_tracks != 1:
-                lost += 1
-                break
-            e = x[0] - state.x[0]
-            nees[run, k] = e @ np.linalg.solve(state.p[0], e)
-        else:
-            nis_sum, nis_n = nis_sum + float(state.nis_sum[0]), nis_n + int(state.nis_n[0])
-    return np.nanmean(nees, axis=0), lost, nis_sum / max(nis_n, 1)
+    nees, lost, nis = track_runs(tracker, radar, _far_target(), runs, 12)
+    return np.nanmean(nees, axis=0), lost, nis
 
 
 def test_a_young_far_track_is_consistent() -> None:

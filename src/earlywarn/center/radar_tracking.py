@@ -57,7 +57,11 @@ class RadarParams:
     ``gate_probability`` of the chi-square gate; M-of-N with ``confirm_hits`` of
     ``window_scans``; ``velocity_sigma_m_s`` of the initial velocity prior;
     ``tentative_coast_s`` / ``confirmed_coast_s`` without update before deletion (at least
-    two revisit periods, so a 5 s radar does not lose tentative tracks between scans).
+    two revisit periods, so a 5 s radar does not lose tentative tracks between scans);
+    ``update_iterations`` of the iterated EKF update (1: the EKF). Three: a young track
+    4,000 km out (two-point start, 5 s scans, 2.6 mrad angles) had its NEES beyond the
+    chi-square 99.9 % quantile after 9 scans in 5 % of 300 runs with one linearisation,
+    1.3 % with three (``tests/test_radar_second_order.py``).
     """
 
     q: float = 0.5
@@ -68,6 +72,7 @@ class RadarParams:
     tentative_coast_s: float = 25.0
     confirmed_coast_s: float = 40.0
     max_step_s: float = 10.0
+    update_iterations: int = 3
 
     def tracker(self) -> Tracker:
         """The tracker these settings describe (a frozen value; cheap to build)."""
@@ -91,6 +96,7 @@ class RadarParams:
                 max_coast_s=self.tentative_coast_s,
             ),
             deletion=Deletion(self.confirmed_coast_s),
+            update_iterations=self.update_iterations,
         )
 
 
