@@ -60,8 +60,8 @@ class RadarParams:
     two revisit periods, so a 5 s radar does not lose tentative tracks between scans);
     ``update_iterations`` of the iterated EKF update (1: the EKF). Three: a young track
     4,000 km out (two-point start, 5 s scans, 2.6 mrad angles) had its NEES beyond the
-    chi-square 99.9 % quantile after 9 scans in 5 % of 300 runs with one linearisation,
-    1.3 % with three (``tests/test_radar_second_order.py``).
+    chi-square 99.9 % quantile after 9 scans in 3.8 % of 300 runs with one
+    linearisation, 1.0 % with three (``tests/test_tracker_iterated.py``).
     """
 
     q: float = 0.5
