@@ -7,7 +7,27 @@ from typing import Any
 
 import numpy as np
 
+from earlywarn.center.measure import RadarENU
 from earlywarn.center.motion import BallisticJ2
+from earlywarn.earth.frames import enu_rotation, geodetic_to_ecef
+
+SITE = (np.radians(52.0), np.radians(-174.0), 0.0)
+"""The radar site of these tests (a polar radar's latitude), geodetic radians and m."""
+
+
+def site_radar() -> RadarENU:
+    """A surveillance radar at :data:`SITE`: 30 m, 0.15° in both angles, 5 m/s."""
+    return RadarENU.at_geodetic(*SITE, 30.0, np.radians(0.15), np.radians(0.15), 5.0)
+
+
+def north_of_site(range_m: float, el_deg: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The point ``range_m`` north of :data:`SITE` at elevation ``el_deg``: its ECEF
+    position, the line of sight to it and the site's ENU rotation (rows east, north, up)."""
+    site = np.asarray(geodetic_to_ecef(*SITE))
+    rot = np.asarray(enu_rotation(SITE[0], SITE[1]))
+    el = np.radians(el_deg)
+    los = np.array([0.0, np.cos(el), np.sin(el)]) @ rot
+    return site + range_m * los, los, rot
 
 
 def track_runs(

@@ -16,26 +16,16 @@ import numpy as np
 
 from earlywarn.center.measure import RadarENU
 from earlywarn.center.radar_tracking import RadarParams
-from earlywarn.earth.frames import enu_rotation, geodetic_to_ecef
-from far_tracks import track_runs
+from far_tracks import north_of_site, site_radar, track_runs
 
-SITE = (np.radians(52.0), np.radians(-174.0), 0.0)
-
-
-def _radar() -> RadarENU:
-    return RadarENU.at_geodetic(*SITE, 30.0, np.radians(0.15), np.radians(0.15), 5.0)
+_radar = site_radar
 
 
 def _far_target() -> np.ndarray:
     """A low-Earth-orbit-like state 3,000 km north of the site at 5° elevation, 7.4 km/s
     across the line of sight."""
-    site = np.asarray(geodetic_to_ecef(*SITE))
-    rot = np.asarray(enu_rotation(SITE[0], SITE[1]))  # rows east, north, up
-    el = np.radians(5.0)
-    los = np.array([0.0, np.cos(el), np.sin(el)]) @ rot
-    r = site + 3.0e6 * los
-    v = 7400.0 * rot[0]  # eastward: across the line of sight
-    return np.concatenate([r, v])
+    r, _, rot = north_of_site(3.0e6, 5.0)
+    return np.concatenate([r, 7400.0 * rot[0]])  # eastward: across the line of sight
 
 
 def test_second_order_terms_are_the_moments_of_the_quadratic_part() -> None:

@@ -21,26 +21,17 @@ import pytest
 
 from earlywarn.center.gates import chi2_ppf
 from earlywarn.center.kalman import ekf_update, iterated_ekf_update
-from earlywarn.center.measure import CartesianPosition, RadarENU
+from earlywarn.center.measure import CartesianPosition
 from earlywarn.center.radar_tracking import RadarParams
-from earlywarn.earth.frames import enu_rotation, geodetic_to_ecef
-from far_tracks import track_runs
+from far_tracks import north_of_site, site_radar, track_runs
 
-SITE = (np.radians(52.0), np.radians(-174.0), 0.0)
-
-
-def _radar() -> RadarENU:
-    return RadarENU.at_geodetic(*SITE, 30.0, np.radians(0.15), np.radians(0.15), 5.0)
+_radar = site_radar
 
 
 def _closing_target(range_m: float = 4.1e6, el_deg: float = 3.0) -> np.ndarray:
     """A descending object ``range_m`` north of the site: closing at 4.4 km/s, crossing
     eastward at 3 km/s, falling at 1.5 km/s."""
-    site = np.asarray(geodetic_to_ecef(*SITE))
-    rot = np.asarray(enu_rotation(SITE[0], SITE[1]))  # rows east, north, up
-    el = np.radians(el_deg)
-    los = np.array([0.0, np.cos(el), np.sin(el)]) @ rot
-    r = site + range_m * los
+    r, los, rot = north_of_site(range_m, el_deg)
     v = -4400.0 * los + 3000.0 * rot[0] - 1500.0 * r / np.linalg.norm(r)
     return np.concatenate([r, v])
 
