@@ -55,8 +55,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from earlywarn.center.compiled import bracket_drag_samples, rk4_columns, rk4_grid
 from earlywarn.center.kernels import (
     DRAG_TOP_M,
+    LN_RHO,
+    LN_RHO_H_M,
     air_density_kg_m3,
     ballistic_derivative_columns,
     ballistic_drag_derivative_columns,
@@ -97,6 +100,28 @@ _GH3_POINTS = [0, 13, 14]  # the rows of those nodes among the 15 points
 _MODEL = BallisticJ2(q=0.0)
 _CONSTANTS = (_MODEL.j2, _MODEL.gm_m3_s2, _MODEL.omega_rad_s)
 
+_A2, _B2 = A_M * A_M, B_M * B_M
+_BIG_STEP_MARGIN_M = 250e3  # longer RK4 steps only this far above the target height
+_BIG = 1.5  # the longer step, in units of ``step_s``
+# steps in the atmosphere (drag): at most this height change once drag is felt, this
+# fraction of the drag time scale v/a_D, never shorter than the minimum (module docstring)
+_DRAG_DZ_M = 10e3
+_DRAG_TAU = 0.3
+_DRAG_MIN_STEP_S = 0.05
+_DRAG_WEAK_M_S2 = 0.2  # drag this weak may grow from nothing within one step
+_ENTRY_MIN_STEP_S = 1.0  # a step to the atmosphere's top is at least this long
+_G_M_S2 = 9.8  # for the step size only
+
+# the compiled loops' constants (:mod:`~earlywarn.center.compiled`): the big steps, the
+# drag's top, the J2 field and the ellipsoid, the atmospheric steps and the density table
+_K_J2 = 1.5 * _CONSTANTS[0] * (A_M * A_M)
+_STEP_PARAMS = np.array([_BIG, _BIG_STEP_MARGIN_M, 0.0, DRAG_TOP_M, _ENTRY_MIN_STEP_S])
+_OMEGA = _CONSTANTS[2]
+_FIELD = np.array([_K_J2, _CONSTANTS[1], _OMEGA * _OMEGA, 2.0 * _OMEGA, A_M * B_M, _B2, _A2])
+_ATM_PARAMS = np.array([_DRAG_WEAK_M_S2, _DRAG_DZ_M, _DRAG_TAU, _DRAG_MIN_STEP_S, _G_M_S2])
+_NEG_LN_RHO = np.ascontiguousarray(-LN_RHO)
+
+
 # The propagation below keeps states as the columns of ``(6, n)`` arrays: each component is
 # then one contiguous row, and numpy's per-call overhead (which, on 13 sigma points, is the
 # whole cost) is lowest. The public functions take and return ``(n, 6)``.
@@ -119,7 +144,19 @@ def _deriv(y: FloatArray) -> FloatArray:
 
 def _rk4(y: FloatArray, h: float | FloatArray, inv_beta: FloatArray | None = None) -> FloatArray:
     """One classical RK4 step of states ``(6, n)``, of length ``h`` (a float, or ``(n,)``),
-    with drag when ``inv_beta`` (1/β per state, ``(n,)``) is given."""
+    with drag when ``inv_beta`` (1/β per state, ``(n,)``) is given. In free flight the
+    compiled loop (:func:`~earlywarn.center.compiled.rk4_columns`, the same bits as
+    :func:`_rk4_array`); with drag :func:`_rk4_array` (once per prediction)."""
+    if inv_beta is None:
+        hs = np.ascontiguousarray(np.broadcast_to(np.asarray(h, dtype=np.float64), y.shape[1:]))
+        return rk4_columns(np.ascontiguousarray(y), hs, _FIELD, LN_RHO_H_M, LN_RHO)
+    return _rk4_array(y, h, inv_beta)
+
+
+def _rk4_array(
+    y: FloatArray, h: float | FloatArray, inv_beta: FloatArray | None = None
+) -> FloatArray:
+    """:func:`_rk4` in numpy over all the columns at once (its reference with drag)."""
     half = 0.5 * h
     if inv_beta is None:
         k1 = _deriv(y)
@@ -158,31 +195,12 @@ def propagate(x: npt.ArrayLike, dt_s: float, max_step_s: float = 60.0) -> FloatA
 
 def propagate_grid(x: npt.ArrayLike, step_s: float, n_steps: int) -> FloatArray:
     """States ``(n, 6)`` at ``0, step_s, …, n_steps · step_s``: ``(n_steps + 1, n, 6)``."""
-    y = _columns(x)
-    out = np.empty((n_steps + 1, y.shape[1], 6))
-    out[0] = y.T
-    for i in range(n_steps):
-        y = _rk4(y, step_s)
-        out[i + 1] = y.T
-    return out
+    return rk4_grid(_columns(x), float(step_s), int(n_steps), _FIELD, LN_RHO_H_M, LN_RHO)
 
 
 def _height(r: FloatArray) -> FloatArray:
     """Geodetic height of positions stored as columns ``(3, n)``."""
     return np.asarray(ecef_to_geodetic(r.T)[2])
-
-
-_A2, _B2 = A_M * A_M, B_M * B_M
-_BIG_STEP_MARGIN_M = 250e3  # longer RK4 steps only this far above the target height
-_BIG = 1.5  # the longer step, in units of ``step_s``
-# steps in the atmosphere (drag): at most this height change once drag is felt, this
-# fraction of the drag time scale v/a_D, never shorter than the minimum (module docstring)
-_DRAG_DZ_M = 10e3
-_DRAG_TAU = 0.3
-_DRAG_MIN_STEP_S = 0.05
-_DRAG_WEAK_M_S2 = 0.2  # drag this weak may grow from nothing within one step
-_ENTRY_MIN_STEP_S = 1.0  # a step to the atmosphere's top is at least this long
-_G_M_S2 = 9.8  # for the step size only
 
 
 def _radial(r: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -317,7 +335,7 @@ def _bracket_vacuum(
     return br
 
 
-def _bracket_drag(
+def _bracket_drag_array(
     y: FloatArray,
     act: npt.NDArray[np.intp],
     hr: FloatArray,
@@ -327,7 +345,10 @@ def _bracket_drag(
     t_end: float,
     step_s: float,
 ) -> _Brackets:
-    """:func:`_bracket_vacuum` forward with drag, each sample with its own step (and its own
+    """The reference of :func:`_bracket_drag`, in numpy over all samples at once (the
+    compiled loop is held to it in ``tests/test_compiled.py``).
+
+    :func:`_bracket_vacuum` forward with drag, each sample with its own step (and its own
     time): the free-flight steps above the atmosphere, a step to its top, the shorter
     steps of :func:`_atmospheric_steps_s` in it; also each crossing sample's 1/β of its
     last step (0 where it was a free-flight step)."""
@@ -369,6 +390,32 @@ def _bracket_drag(
             y = nxt
         else:
             act, y, hr, rn, ib, t = act[keep], nxt[:, keep], hr[keep], rn[keep], ib[keep], t[keep]
+    return br
+
+
+def _bracket_drag(
+    y: FloatArray,
+    act: npt.NDArray[np.intp],
+    hr: FloatArray,
+    rn: FloatArray,
+    ib: FloatArray,
+    h_m: float,
+    t_end: float,
+    step_s: float,
+) -> _Brackets:
+    """:func:`_bracket_drag_array`, each sample's loop compiled
+    (:func:`~earlywarn.center.compiled.bracket_drag_samples`): the same steps without
+    numpy's per-call cost on every step of the slowest sample."""
+    params = _STEP_PARAMS.copy()
+    params[2] = max(h_m, DRAG_TOP_M)
+    crossed, prev, nxt, t, h, ib_step = bracket_drag_samples(
+        np.ascontiguousarray(y), hr, rn, np.ascontiguousarray(ib, dtype=np.float64), h_m,
+        t_end, step_s, params, _FIELD, _ATM_PARAMS, LN_RHO_H_M, LN_RHO, _NEG_LN_RHO,
+    )  # fmt: skip
+    br = _Brackets()
+    if crossed.any():
+        br.add(crossed, act, prev, nxt, t, h)
+        br.ib.append(ib_step[crossed])
     return br
 
 

@@ -206,10 +206,10 @@ DRAG_TOP_M = 120e3
 # ln ρ of the center's atmosphere (earth.atmosphere: USSA76 to 86 km, Vallado's
 # exponential table above) every 500 m from 0 to DRAG_TOP_M, interpolated linearly: ln ρ is
 # smooth within each layer and the interpolation error is under 0.1 % of ρ
-_LN_RHO_H_M = np.linspace(0.0, DRAG_TOP_M, 241)
-_LN_RHO = np.log(density_kg_m3(_LN_RHO_H_M))
-_LN_RHO_H_M.setflags(write=False)
-_LN_RHO.setflags(write=False)
+LN_RHO_H_M = np.linspace(0.0, DRAG_TOP_M, 241)
+LN_RHO = np.log(density_kg_m3(LN_RHO_H_M))
+LN_RHO_H_M.setflags(write=False)
+LN_RHO.setflags(write=False)
 _AB, _B2, _A2 = A_M * B_M, B_M * B_M, A_M * A_M
 
 
@@ -217,13 +217,13 @@ def air_density_kg_m3(h_m: FloatArray) -> FloatArray:
     """The center's air density (kg/m³) at heights ``h_m`` (any shape): ``exp`` of ``ln ρ``
     interpolated on the 500 m table of :func:`earlywarn.earth.atmosphere.density_kg_m3`;
     the sea-level value below 0, zero above :data:`DRAG_TOP_M`."""
-    return np.exp(np.interp(h_m, _LN_RHO_H_M, _LN_RHO, right=-np.inf))
+    return np.exp(np.interp(h_m, LN_RHO_H_M, LN_RHO, right=-np.inf))
 
 
 def height_of_density_m(rho_kg_m3: FloatArray) -> FloatArray:
     """The height (m) where :func:`air_density_kg_m3` is ``rho_kg_m3`` (its inverse on the
     same table; 0 for a density above sea level's, :data:`DRAG_TOP_M` below the top's)."""
-    return np.interp(-np.log(rho_kg_m3), -_LN_RHO, _LN_RHO_H_M)
+    return np.interp(-np.log(rho_kg_m3), -LN_RHO, LN_RHO_H_M)
 
 
 def radial_height_m(x: FloatArray, y: FloatArray, z: FloatArray) -> FloatArray:

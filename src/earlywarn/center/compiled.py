@@ -1,0 +1,253 @@
+"""Compiled per-sample loops (numba) where a loop over steps cannot be an array operation.
+
+The impact prediction with drag (:func:`earlywarn.center.characterise.propagate_to_height`)
+gives each sigma point its own RK4 steps: dozens of steps of a few microseconds of
+arithmetic each, on 15 points an event. As numpy calls on ``(6, n)`` columns every step
+costs ~200 µs of call overhead whatever ``n`` is, and a batch runs as many steps as its
+slowest point; in a 300-launch raid this loop was a sixth of the center's time. Here each
+point runs its own loop, compiled (``numba.njit``, cached on disk beside this file: the
+first call in a fresh checkout compiles for about two seconds, later processes load it).
+
+What is compiled is the bracketing only, each operation of the numpy reference
+(:func:`earlywarn.center.characterise._bracket_drag_array`) on one sample, in the same
+order: ``+ − × ÷ √`` round alike (IEEE 754, no fused multiply-add: numba compiles without
+fast-math), so the steps are the same bits except where ``exp`` and ``log`` of the air
+density (libm here, numpy's own SIMD routines there) differ in their last bit.
+``tests/test_compiled.py`` holds the two to each other. The refinement to the crossing and
+the estimate from the points stay in numpy (once per prediction, not per step).
+
+``error_model="numpy"``: a division by zero gives ±inf or NaN as numpy does (the reference
+runs under ``np.errstate(divide="ignore")``), not Python's ZeroDivisionError.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+_JIT = numba.njit(cache=True, error_model="numpy", nogil=True)
+
+
+@_JIT
+def _interp(x: float, xp: FloatArray, fp: FloatArray, right: float) -> float:
+    """``np.interp(x, xp, fp, right=right)`` for one ``x`` (``xp`` increasing), numpy's
+    arithmetic: the slope of the interval, ``fp[j]`` where ``x`` is a node, the other end's
+    form where the first gives NaN."""
+    n = xp.shape[0]
+    if not x >= xp[0]:
+        return float(fp[0]) if x < xp[0] else x  # NaN stays NaN
+    if x > xp[n - 1]:
+        return right
+    if x == xp[n - 1]:
+        return float(fp[n - 1])
+    lo, hi = 0, n - 1  # xp[lo] <= x < xp[hi]
+    while hi - lo > 1:
+        mid = (lo + hi) >> 1
+        if xp[mid] <= x:
+            lo = mid
+        else:
+            hi = mid
+    if x == xp[lo]:
+        return float(fp[lo])
+    slope = (fp[lo + 1] - fp[lo]) / (xp[lo + 1] - xp[lo])
+    out = slope * (x - xp[lo]) + fp[lo]
+    if out != out:
+        out = slope * (x - xp[lo + 1]) + fp[lo + 1]
+        if out != out and fp[lo] == fp[lo + 1]:
+            out = fp[lo]
+    return float(out)
+
+
+@_JIT
+def _fmin(a: float, b: float) -> float:
+    """``np.minimum`` of two floats (NaN propagates)."""
+    if a != a or b != b:
+        return math.nan
+    return a if a <= b else b
+
+
+@_JIT
+def _fmax(a: float, b: float) -> float:
+    """``np.maximum`` of two floats (NaN propagates)."""
+    if a != a or b != b:
+        return math.nan
+    return a if a >= b else b
+
+
+@_JIT
+def _radial(x: float, y: float, z: float, ab: float, a2: float, b2: float) -> tuple[float, float]:
+    """``characterise._radial`` of one position: radial height and ``|r|``."""
+    rn2 = x * x + y * y
+    rn2 += z * z
+    rn = math.sqrt(rn2)
+    s2 = (z * z) / rn2
+    return rn - ab / math.sqrt(b2 * (1.0 - s2) + a2 * s2), rn
+
+
+@_JIT
+def _derivative(
+    y: FloatArray, ib: float, drag: bool, c: FloatArray, ln_h: FloatArray, ln_rho: FloatArray
+) -> FloatArray:
+    """``kernels.ballistic_derivative_columns`` (``drag`` False) or
+    ``ballistic_drag_derivative_columns`` of one state ``(6,)``. ``c``: K of J2, μ, Ω²,
+    2Ω, ab, b², a²."""
+    k_j2, gm, w2, two_w, ab, b2, a2 = c[0], c[1], c[2], c[3], c[4], c[5], c[6]
+    out = np.empty(6)
+    out[0], out[1], out[2] = y[3], y[4], y[5]
+    r2 = y[0] * y[0] + y[1] * y[1]
+    r2 += y[2] * y[2]
+    rn = math.sqrt(r2)
+    neg_mu_r3 = (-gm) / (r2 * rn)
+    k = k_j2 / r2
+    s2 = (y[2] * y[2]) / r2
+    f_xy = (1.0 + k * (1.0 - 5.0 * s2)) * neg_mu_r3
+    out[3] = y[0] * f_xy
+    out[4] = y[1] * f_xy
+    out[5] = y[2] * ((1.0 + k * (3.0 - 5.0 * s2)) * neg_mu_r3)
+    out[3] += y[4] * two_w + w2 * y[0]
+    out[4] += y[3] * -two_w + w2 * y[1]
+    if drag:
+        h = rn - ab / math.sqrt(b2 * (1.0 - s2) + a2 * s2)
+        vv = y[3] * y[3] + y[4] * y[4]
+        vv += y[5] * y[5]
+        rho = math.exp(_interp(h, ln_h, ln_rho, -math.inf))
+        f = ((-0.5 * rho) * math.sqrt(vv)) * ib
+        out[3] += y[3] * f
+        out[4] += y[4] * f
+        out[5] += y[5] * f
+    return out
+
+
+@_JIT
+def _rk4(
+    y: FloatArray,
+    h: float,
+    ib: float,
+    drag: bool,
+    c: FloatArray,
+    ln_h: FloatArray,
+    ln_rho: FloatArray,
+) -> FloatArray:
+    """``characterise._rk4`` of one state ``(6,)``."""
+    half = 0.5 * h
+    k1 = _derivative(y, ib, drag, c, ln_h, ln_rho)
+    k2 = _derivative(y + half * k1, ib, drag, c, ln_h, ln_rho)
+    k3 = _derivative(y + half * k2, ib, drag, c, ln_h, ln_rho)
+    k4 = _derivative(y + h * k3, ib, drag, c, ln_h, ln_rho)
+    acc = k1 + 2.0 * k2
+    acc += 2.0 * k3
+    acc += k4
+    acc *= h / 6.0
+    return y + acc
+
+
+@_JIT
+def _atmospheric_step(
+    y: FloatArray, hr: float, vr: float, ib: float, h_max: float, s: FloatArray,
+    ln_h: FloatArray, ln_rho: FloatArray, neg_ln_rho: FloatArray,
+) -> float:  # fmt: skip
+    """``characterise._atmospheric_steps_s`` of one sample. ``s``: the weak drag, the
+    height drop, τ, the minimum step and g of its constants."""
+    weak, dz, tau, min_step, g = s[0], s[1], s[2], s[3], s[4]
+    k = (0.5 * math.exp(_interp(hr, ln_h, ln_rho, -math.inf))) * ib
+    vv = y[3] * y[3] + y[4] * y[4]
+    vv += y[5] * y[5]
+    vn = math.sqrt(vv)
+    h_weak = _interp(-math.log((2.0 * weak) / (ib * vv)), neg_ln_rho, ln_h, ln_h[-1])
+    drop = _fmax(dz, hr - h_weak)
+    avr = abs(vr)
+    t_drop = (math.sqrt(avr * avr + (2.0 * g) * drop) - avr) / g
+    rate_drag = _fmax(k * vn, math.sqrt(g * k)) / tau
+    h = _fmin(t_drop, 1.0 / rate_drag)
+    return _fmin(_fmax(h, min_step), h_max)
+
+
+@_JIT
+def bracket_drag_samples(
+    y0: FloatArray, hr0: FloatArray, rn0: FloatArray, ib: FloatArray, h_m: float,
+    t_end: float, step_s: float, p: FloatArray, c: FloatArray, s: FloatArray,
+    ln_h: FloatArray, ln_rho: FloatArray, neg_ln_rho: FloatArray,
+) -> tuple[BoolArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:  # fmt: skip
+    """The steps of ``characterise._bracket_drag_array`` for each column of ``y0 (6, n)``
+    on its own, until its height falls to ``h_m``: per sample whether it crossed, the
+    states before and after the crossing step ``(6, n)``, the step's start time, length
+    and 1/β (0 in a free-flight step). ``p``: the big-step factor, the big-step margin,
+    the height floor of the big steps, the top of the drag and the shortest step to it."""
+    big, margin, floor_m, top, entry_min = p[0], p[1], p[2], p[3], p[4]
+    n = y0.shape[1]
+    crossed = np.zeros(n, dtype=np.bool_)
+    prev = np.full((6, n), np.nan)
+    nxt_out = np.full((6, n), np.nan)
+    t_out = np.full(n, np.nan)
+    h_out = np.full(n, np.nan)
+    ib_out = np.zeros(n)
+    big_h = big * step_s
+    t_stop = t_end - 1e-6 * step_s
+    for i in range(n):
+        y = y0[:, i].copy()
+        hr, rn, t = hr0[i], rn0[i], 0.0
+        while True:
+            vr = y[3] * (y[0] / rn) + y[4] * (y[1] / rn)
+            vr += y[5] * (y[2] / rn)
+            vdown = _fmin(vr, 0.0)
+            left = t_end - t
+            far = ((hr - floor_m) + big_h * vdown > margin) and (left >= big_h)
+            h = big_h if far else _fmin(step_s, left)
+            inside = False
+            if hr + h * vdown <= top:
+                t_in = (hr - top) / -vdown
+                if hr > top and t_in > entry_min:
+                    h = _fmin(h, t_in)
+                else:
+                    inside = True
+                    h = _atmospheric_step(y, hr, vr, ib[i], h, s, ln_h, ln_rho, neg_ln_rho)
+            nxt = _rk4(y, h, ib[i], inside, c, ln_h, ln_rho)
+            hr, rn = _radial(nxt[0], nxt[1], nxt[2], c[4], c[6], c[5])
+            if hr <= h_m:
+                crossed[i] = True
+                prev[:, i] = y
+                nxt_out[:, i] = nxt
+                t_out[i] = t
+                h_out[i] = h
+                ib_out[i] = ib[i] if inside else 0.0
+                break
+            t = t + h
+            if not t < t_stop:
+                break
+            y = nxt
+    return crossed, prev, nxt_out, t_out, h_out, ib_out
+
+
+@_JIT
+def rk4_columns(
+    y: FloatArray, h: FloatArray, c: FloatArray, ln_h: FloatArray, ln_rho: FloatArray
+) -> FloatArray:
+    """``characterise._rk4(y, h)`` in free flight: one RK4 step of each column of
+    ``y (6, n)``, of length ``h[i]``. No ``exp`` in it: the same bits as numpy's."""
+    out = np.empty_like(y)
+    for i in range(y.shape[1]):
+        out[:, i] = _rk4(y[:, i].copy(), h[i], 0.0, False, c, ln_h, ln_rho)
+    return out
+
+
+@_JIT
+def rk4_grid(
+    y: FloatArray, h: float, n_steps: int, c: FloatArray, ln_h: FloatArray, ln_rho: FloatArray
+) -> FloatArray:
+    """``characterise.propagate_grid`` of the columns of ``y (6, n)``: the states at
+    ``0, h, …, n_steps · h``, ``(n_steps + 1, n, 6)``, free flight, numpy's bits."""
+    n = y.shape[1]
+    out = np.empty((n_steps + 1, n, 6))
+    for i in range(n):
+        s = y[:, i].copy()
+        out[0, i] = s
+        for k in range(n_steps):
+            s = _rk4(s, h, 0.0, False, c, ln_h, ln_rho)
+            out[k + 1, i] = s
+    return out
