@@ -91,15 +91,14 @@ def _radial(x: float, y: float, z: float, ab: float, a2: float, b2: float) -> tu
 
 
 @_JIT
-def _derivative(
-    y: FloatArray, ib: float, drag: bool, c: FloatArray, ln_h: FloatArray, ln_rho: FloatArray
-) -> FloatArray:
+def _derivative_into(
+    y: FloatArray, ib: float, drag: bool, c: FloatArray, ln_h: FloatArray, ln_rho: FloatArray,
+    out: FloatArray,
+) -> None:  # fmt: skip
     """``kernels.ballistic_derivative_columns`` (``drag`` False) or
-    ``ballistic_drag_derivative_columns`` of one state ``(6,)``. ``c``: K of J2, μ, Ω²,
-    2Ω, ab, b², a²."""
+    ``ballistic_drag_derivative_columns`` of one state ``y (6,)``, written into ``out``.
+    ``c``: K of J2, μ, Ω², 2Ω, ab, b², a²."""
     k_j2, gm, w2, two_w, ab, b2, a2 = c[0], c[1], c[2], c[3], c[4], c[5], c[6]
-    out = np.empty(6)
-    out[0], out[1], out[2] = y[3], y[4], y[5]
     r2 = y[0] * y[0] + y[1] * y[1]
     r2 += y[2] * y[2]
     rn = math.sqrt(r2)
@@ -107,44 +106,57 @@ def _derivative(
     k = k_j2 / r2
     s2 = (y[2] * y[2]) / r2
     f_xy = (1.0 + k * (1.0 - 5.0 * s2)) * neg_mu_r3
-    out[3] = y[0] * f_xy
-    out[4] = y[1] * f_xy
-    out[5] = y[2] * ((1.0 + k * (3.0 - 5.0 * s2)) * neg_mu_r3)
-    out[3] += y[4] * two_w + w2 * y[0]
-    out[4] += y[3] * -two_w + w2 * y[1]
+    ax = y[0] * f_xy + (y[4] * two_w + w2 * y[0])
+    ay = y[1] * f_xy + (y[3] * -two_w + w2 * y[1])
+    az = y[2] * ((1.0 + k * (3.0 - 5.0 * s2)) * neg_mu_r3)
     if drag:
         h = rn - ab / math.sqrt(b2 * (1.0 - s2) + a2 * s2)
         vv = y[3] * y[3] + y[4] * y[4]
         vv += y[5] * y[5]
         rho = math.exp(_interp(h, ln_h, ln_rho, -math.inf))
         f = ((-0.5 * rho) * math.sqrt(vv)) * ib
-        out[3] += y[3] * f
-        out[4] += y[4] * f
-        out[5] += y[5] * f
+        ax += y[3] * f
+        ay += y[4] * f
+        az += y[5] * f
+    out[0], out[1], out[2] = y[3], y[4], y[5]
+    out[3], out[4], out[5] = ax, ay, az
+
+
+@_JIT
+def _derivative(
+    y: FloatArray, ib: float, drag: bool, c: FloatArray, ln_h: FloatArray, ln_rho: FloatArray
+) -> FloatArray:
+    """:func:`_derivative_into` into a new array (for the tests)."""
+    out = np.empty(6)
+    _derivative_into(y, ib, drag, c, ln_h, ln_rho, out)
     return out
 
 
 @_JIT
-def _rk4(
-    y: FloatArray,
-    h: float,
-    ib: float,
-    drag: bool,
-    c: FloatArray,
-    ln_h: FloatArray,
-    ln_rho: FloatArray,
-) -> FloatArray:
-    """``characterise._rk4`` of one state ``(6,)``."""
+def _rk4_into(
+    y: FloatArray, h: float, ib: float, drag: bool, c: FloatArray, ln_h: FloatArray,
+    ln_rho: FloatArray, k: FloatArray, out: FloatArray,
+) -> None:  # fmt: skip
+    """``characterise._rk4`` of one state ``y (6,)``, written into ``out`` (which may be
+    ``y``); ``k (5, 6)`` is scratch: the four slopes and the stage state."""
     half = 0.5 * h
-    k1 = _derivative(y, ib, drag, c, ln_h, ln_rho)
-    k2 = _derivative(y + half * k1, ib, drag, c, ln_h, ln_rho)
-    k3 = _derivative(y + half * k2, ib, drag, c, ln_h, ln_rho)
-    k4 = _derivative(y + h * k3, ib, drag, c, ln_h, ln_rho)
-    acc = k1 + 2.0 * k2
-    acc += 2.0 * k3
-    acc += k4
-    acc *= h / 6.0
-    return y + acc
+    stage = k[4]
+    _derivative_into(y, ib, drag, c, ln_h, ln_rho, k[0])
+    for j in range(6):
+        stage[j] = y[j] + half * k[0, j]
+    _derivative_into(stage, ib, drag, c, ln_h, ln_rho, k[1])
+    for j in range(6):
+        stage[j] = y[j] + half * k[1, j]
+    _derivative_into(stage, ib, drag, c, ln_h, ln_rho, k[2])
+    for j in range(6):
+        stage[j] = y[j] + h * k[2, j]
+    _derivative_into(stage, ib, drag, c, ln_h, ln_rho, k[3])
+    sixth = h / 6.0
+    for j in range(6):
+        acc = k[0, j] + 2.0 * k[1, j]
+        acc += 2.0 * k[2, j]
+        acc += k[3, j]
+        out[j] = y[j] + acc * sixth
 
 
 @_JIT
@@ -189,8 +201,11 @@ def bracket_drag_samples(
     ib_out = np.zeros(n)
     big_h = big * step_s
     t_stop = t_end - 1e-6 * step_s
+    k = np.empty((5, 6))
+    y = np.empty(6)
+    nxt = np.empty(6)
     for i in range(n):
-        y = y0[:, i].copy()
+        y[:] = y0[:, i]
         hr, rn, t = hr0[i], rn0[i], 0.0
         while True:
             vr = y[3] * (y[0] / rn) + y[4] * (y[1] / rn)
@@ -207,7 +222,7 @@ def bracket_drag_samples(
                 else:
                     inside = True
                     h = _atmospheric_step(y, hr, vr, ib[i], h, s, ln_h, ln_rho, neg_ln_rho)
-            nxt = _rk4(y, h, ib[i], inside, c, ln_h, ln_rho)
+            _rk4_into(y, h, ib[i], inside, c, ln_h, ln_rho, k, nxt)
             hr, rn = _radial(nxt[0], nxt[1], nxt[2], c[4], c[6], c[5])
             if hr <= h_m:
                 crossed[i] = True
@@ -220,7 +235,7 @@ def bracket_drag_samples(
             t = t + h
             if not t < t_stop:
                 break
-            y = nxt
+            y[:] = nxt
     return crossed, prev, nxt_out, t_out, h_out, ib_out
 
 
@@ -231,8 +246,12 @@ def rk4_columns(
     """``characterise._rk4(y, h)`` in free flight: one RK4 step of each column of
     ``y (6, n)``, of length ``h[i]``. No ``exp`` in it: the same bits as numpy's."""
     out = np.empty_like(y)
+    k = np.empty((5, 6))
+    s = np.empty(6)
     for i in range(y.shape[1]):
-        out[:, i] = _rk4(y[:, i].copy(), h[i], 0.0, False, c, ln_h, ln_rho)
+        s[:] = y[:, i]
+        _rk4_into(s, h[i], 0.0, False, c, ln_h, ln_rho, k, s)
+        out[:, i] = s
     return out
 
 
@@ -244,10 +263,12 @@ def rk4_grid(
     ``0, h, …, n_steps · h``, ``(n_steps + 1, n, 6)``, free flight, numpy's bits."""
     n = y.shape[1]
     out = np.empty((n_steps + 1, n, 6))
+    k = np.empty((5, 6))
+    s = np.empty(6)
     for i in range(n):
-        s = y[:, i].copy()
+        s[:] = y[:, i]
         out[0, i] = s
-        for k in range(n_steps):
-            s = _rk4(s, h, 0.0, False, c, ln_h, ln_rho)
-            out[k + 1, i] = s
+        for j in range(n_steps):
+            _rk4_into(s, h, 0.0, False, c, ln_h, ln_rho, k, s)
+            out[j + 1, i] = s
     return out
