@@ -347,18 +347,20 @@ class BackwardTrace:
     :func:`correlate_backward` against many IR states, and a pre-gate for it.
 
     ``grid (m + 1, 13, 6)``: the 13 sigma points ``x ± √(6P)`` at ``t_s − j · step_s``
-    (RK4, one step per grid interval); ``mean (m + 1, 6)`` and ``trace_pos_m2 (m + 1,)``
-    (the trace of the position covariance, process noise included) there.
+    (RK4, one step per grid interval); ``mean (m + 1, 6)`` and ``cov_pos_m2 (m + 1, 3,
+    3)`` (the position covariance, process noise included) there.
 
     :meth:`d2` gives the exact backward ``d²`` of each IR state: the cloud at the grid
     point just after its burnout time, one RK4 step back to that time (under ``step_s``),
-    and the moments there; for one state or many the same bits. :meth:`lower_bound` gives
-    ``|Δr|² / tr S`` — a lower bound of the backward ``d²`` (``λ_max(S) ≤ tr S`` for a
-    covariance) on the grid's mean (cubic Hermite on the mean, linear in the trace), with
-    no propagation at all. The interpolation is off by metres where the gate is tens of km
-    wide, so a state whose bound exceeds ``margin · γ`` (:attr:`PREGATE_MARGIN` = 4, twice
-    the gate's distance) cannot pass :func:`correlate_backward`; the test suite holds this
-    over random raids.
+    and the moments there; for one state or many the same bits. :meth:`pregate_d2` gives
+    the same ``d²`` from the grid alone, with no propagation: the mean by cubic Hermite
+    interpolation (off by metres where the gate is tens of km wide) and the covariance
+    linearly (a chord of a covariance that grows faster than linearly backward, so
+    larger, and the distance smaller). A state whose pre-gate ``d²`` exceeds ``margin ·
+    γ`` (:attr:`PREGATE_MARGIN` = 4, twice the gate's distance) cannot pass
+    :func:`correlate_backward`; the test suite holds this over random raids. (Before, the
+    pre-gate was ``|Δr|² / tr S``, a bound that let through every state whose covariance
+    was long in any direction: ten times the states that pass, in a 100-launch raid.)
     """
 
     t_s: float
@@ -366,7 +368,7 @@ class BackwardTrace:
     q: float
     grid: FloatArray
     mean: FloatArray
-    trace_pos_m2: FloatArray
+    cov_pos_m2: FloatArray
 
     PREGATE_MARGIN = 4.0
 
@@ -394,8 +396,9 @@ class BackwardTrace:
             mean = sp.mean(axis=1)
             dev = sp[..., :3] - mean[:, None, :3]
             tau = np.arange(m + 1) * step_s
-            trace = np.einsum("mij,mij->m", dev, dev) / sp.shape[1] + q * tau**3
-            out.append(BackwardTrace(float(tr.t_s), float(step_s), float(q), g, mean, trace))
+            cov = np.einsum("mij,mik->mjk", dev, dev) / sp.shape[1]
+            cov += (q * tau**3 / 3.0)[:, None, None] * np.eye(3)
+            out.append(BackwardTrace(float(tr.t_s), float(step_s), float(q), g, mean, cov))
         return out
 
     def d2(
@@ -424,17 +427,19 @@ class BackwardTrace:
         out[use] = position_d2(xb[:, :3] - x_ir, s)
         return out
 
-    def lower_bound(
-        self, t_s: FloatArray, x_ir: FloatArray, trace_ir_m2: FloatArray, floor_m: float
+    def pregate_d2(
+        self, t_s: FloatArray, x_ir: FloatArray, p_ir_m2: FloatArray, floor_m: float
     ) -> FloatArray:
-        """``|Δr|² / tr S`` at burnout times ``t_s (k,)`` against positions ``x_ir (k, 3+)``
-        with position-covariance traces ``trace_ir_m2 (k,)``; ``inf`` off the grid."""
+        """The backward ``d²`` from the grid alone (see the class docstring) at burnout
+        times ``t_s (k,)`` against positions ``x_ir (k, 3+)`` with position covariances
+        ``p_ir_m2 (k, 3, 3)``; ``inf`` off the grid."""
         u = (self.t_s - np.asarray(t_s, dtype=np.float64)) / self.step_s
         m = self.mean.shape[0] - 1
         ok = (u >= 0.0) & (u <= m)
         j = np.clip(np.floor(u).astype(int), 0, max(m - 1, 0))
         s = np.clip(u - j, 0.0, 1.0)[:, None]
-        y0, y1 = self.mean[j], self.mean[np.minimum(j + 1, m)]
+        j1 = np.minimum(j + 1, m)
+        y0, y1 = self.mean[j], self.mean[j1]
         h = -self.step_s  # the grid runs backward in time
         s2, s3 = s * s, s * s * s
         pos = (
@@ -443,9 +448,8 @@ class BackwardTrace:
             + (-2 * s3 + 3 * s2) * y1[:, :3]
             + (s3 - s2) * h * y1[:, 3:]
         )
-        tr = (1 - s[:, 0]) * self.trace_pos_m2[j] + s[:, 0] * self.trace_pos_m2[
-            np.minimum(j + 1, m)
-        ]
-        d = pos - np.asarray(x_ir, dtype=np.float64)[:, :3]
-        lb = np.einsum("ij,ij->i", d, d) / (tr + trace_ir_m2 + 3.0 * floor_m**2)
-        return np.where(ok, lb, np.inf)
+        w = s[:, :, None]
+        cov = (1.0 - w) * self.cov_pos_m2[j] + w * self.cov_pos_m2[j1]
+        cov += np.asarray(p_ir_m2, dtype=np.float64) + np.eye(3) * floor_m**2
+        d2 = position_d2(pos - np.asarray(x_ir, dtype=np.float64)[:, :3], cov)
+        return np.where(ok, d2, np.inf)

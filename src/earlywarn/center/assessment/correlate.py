@@ -195,9 +195,10 @@ class _IrIndex:
 
     Forward: the events' IR states at the tracker time (means in a kd-tree; the traces
     of their position covariances and propagation times). Backward: the events' burnout
-    states (times, positions, covariance traces). A pair is tested only when its lower
-    bound ``|Δr|² / tr S ≤ d²`` (``λ_max(S) ≤ tr S``) lets it pass; the test itself is
-    unchanged, so the same pairs pass with the same ``d²``.
+    states (times, positions, position covariances). Forward, a pair is tested only when
+    its lower bound ``|Δr|² / tr S ≤ d²`` (``λ_max(S) ≤ tr S``) lets it pass; backward,
+    only when the grid's ``d²`` (:meth:`BackwardTrace.pregate_d2`) is within the margin.
+    The tests themselves are unchanged, so the same pairs pass with the same ``d²``.
     """
 
     ids: list[str]
@@ -210,7 +211,7 @@ class _IrIndex:
     bwd: list[str]
     t_b_s: FloatArray
     x_b_m: FloatArray
-    trace_b_m2: FloatArray
+    p_b_m2: FloatArray
     memo: dict[int, list[tuple[float, str]]] = field(default_factory=dict)
     rank: dict[str, int] = field(default_factory=dict)  # position in ids
     bwd_rank: dict[str, int] = field(default_factory=dict)  # position in bwd
@@ -244,7 +245,7 @@ class _IrIndex:
             bwd=bwd,
             t_b_s=np.array([st[0] for st in sts if st is not None]),
             x_b_m=np.array([st[1][:3] for st in sts if st is not None]).reshape(-1, 3),
-            trace_b_m2=np.array([float(np.trace(st[2][:3, :3])) for st in sts if st is not None]),
+            p_b_m2=np.array([st[2][:3, :3] for st in sts if st is not None]).reshape(-1, 3, 3),
             rank={eid: k for k, eid in enumerate(ir_states)},
             bwd_rank={eid: k for k, eid in enumerate(bwd)},
         )
@@ -280,25 +281,27 @@ class _IrIndex:
     def backward(self, w: Work, tr: RadarTrack, ok: set[str]) -> dict[str, float]:
         """The backward ``d²`` of the events that matter to the gate: every other event
         that may pass the backward gate, and the events of ``ok`` that may hold the
-        smallest ``d²`` (the rest cannot pass, or cannot be the nearest: the gate keeps
-        every event of ``ok`` but uses only the smallest distance)."""
+        smallest ``d²`` or one within ``correlation_margin_d2`` of it (the rest cannot
+        pass, and cannot be the nearest or make the nearest ambiguous: the gate keeps
+        every event of ``ok`` and uses the two smallest distances)."""
         fusion = w.ctx.fusion
         if tr.track_id not in self.traces:
             self.prepare(w, [tr.track_id])
         trace = self.traces[tr.track_id]
         if trace is None:
             return {}
-        lb = trace.lower_bound(self.t_b_s, self.x_b_m, self.trace_b_m2, fusion.gate_floor_m(0.0))
+        pre = trace.pregate_d2(self.t_b_s, self.x_b_m, self.p_b_m2, fusion.gate_floor_m(0.0))
         margin = BackwardTrace.PREGATE_MARGIN
         in_ok = np.zeros(len(self.bwd), dtype=bool)
         in_ok[[self.bwd_rank[eid] for eid in ok if eid in self.bwd_rank]] = True
-        first = ~in_ok & (lb <= margin * fusion.gamma)
+        first = ~in_ok & (pre <= margin * fusion.gamma)
         if in_ok.any():
-            first[int(np.flatnonzero(in_ok)[np.argmin(lb[in_ok])])] = True
+            first[int(np.flatnonzero(in_ok)[np.argmin(pre[in_ok])])] = True
         got = self._exact(w, trace, np.flatnonzero(first))
         gamma = fusion.gamma
         best = min((d2 for eid, d2 in got.items() if eid in ok or d2 <= gamma), default=math.inf)
-        second = in_ok & ~first & (lb <= margin * best)
+        lead = w.ctx.params.correlation_margin_d2
+        second = in_ok & ~first & (pre <= margin * (best + lead))
         got.update(self._exact(w, trace, np.flatnonzero(second)))
         return got
 
