@@ -212,10 +212,10 @@ class _IrIndex:
     t_b_s: FloatArray
     x_b_m: FloatArray
     p_b_m2: FloatArray
+    bwd_states: list[tuple[float, FloatArray, FloatArray]]
+    fwd_bwd: npt.NDArray[np.intp]  # each forward event's position in bwd (-1: none)
     memo: dict[int, list[tuple[float, str]]] = field(default_factory=dict)
-    rank: dict[str, int] = field(default_factory=dict)  # position in ids
-    bwd_rank: dict[str, int] = field(default_factory=dict)  # position in bwd
-    fwd_memo: dict[int, list[tuple[float, str]]] = field(default_factory=dict)
+    fwd_memo: dict[int, tuple[FloatArray, npt.NDArray[np.intp]]] = field(default_factory=dict)
     traces: dict[int, BackwardTrace | None] = field(default_factory=dict)
 
     @staticmethod
@@ -232,8 +232,9 @@ class _IrIndex:
             cov.append(m[1][:3, :3])
             floor2.append(fusion.gate_floor_m(m[2]) ** 2)
             bound.append(float(np.trace(m[1][:3, :3])) + 3.0 * floor2[-1])
+        sts = [st for eid in ir_states if (st := w.evs[eid].ir_state) is not None]
         bwd = [eid for eid in ir_states if w.evs[eid].ir_state is not None]
-        sts = [w.evs[eid].ir_state for eid in bwd]
+        bwd_rank = {eid: k for k, eid in enumerate(bwd)}
         return _IrIndex(
             ids=ir_states,
             fwd=fwd,
@@ -243,24 +244,26 @@ class _IrIndex:
             bound_m2=np.array(bound),
             tree=cKDTree(np.array(pos)) if pos else None,
             bwd=bwd,
-            t_b_s=np.array([st[0] for st in sts if st is not None]),
-            x_b_m=np.array([st[1][:3] for st in sts if st is not None]).reshape(-1, 3),
-            p_b_m2=np.array([st[2][:3, :3] for st in sts if st is not None]).reshape(-1, 3, 3),
-            rank={eid: k for k, eid in enumerate(ir_states)},
-            bwd_rank={eid: k for k, eid in enumerate(bwd)},
+            t_b_s=np.array([st[0] for st in sts]),
+            x_b_m=np.array([st[1][:3] for st in sts]).reshape(-1, 3),
+            p_b_m2=np.array([st[2][:3, :3] for st in sts]).reshape(-1, 3, 3),
+            bwd_states=sts,
+            fwd_bwd=np.array([bwd_rank.get(eid, -1) for eid in fwd], dtype=np.intp),
         )
 
-    def forward(self, w: Work, tr: RadarTrack) -> list[tuple[float, str]]:
-        """``(d², event id)`` of the events that pass the forward gate."""
+    def forward(self, w: Work, tr: RadarTrack) -> tuple[FloatArray, npt.NDArray[np.intp]]:
+        """The ``d²`` and the positions in ``fwd`` (increasing, so in event-id order) of
+        the events that pass the forward gate."""
+        none = (np.zeros(0), np.zeros(0, dtype=np.intp))
         if self.tree is None:
-            return []
+            return none
         fusion = w.ctx.fusion
         gamma = fusion.gamma * (1.0 + 1e-9)  # rounding: never drop a pair at the boundary
         t_tr = float(np.trace(tr.p[:3, :3]))
         r_max = math.sqrt(gamma * (float(self.bound_m2.max()) + t_tr))
         near = np.array(self.tree.query_ball_point(tr.x[:3], r_max * (1.0 + 1e-9)), dtype=int)
         if near.size == 0:
-            return []
+            return none
         d = self.pos_m[near] - tr.x[:3]
         lb = np.einsum("ij,ij->i", d, d) / (self.bound_m2[near] + t_tr)
         k = np.sort(near[lb <= gamma])
@@ -268,42 +271,42 @@ class _IrIndex:
         s = self.cov_m2[k] + tr.p[:3, :3] + np.eye(3) * self.floor_m2[k][:, None, None]
         d2 = position_d2(self.pos_m[k] - tr.x[:3], s)
         passed = d2 <= fusion.gamma
-        return [
-            (v, self.fwd[i]) for v, i in zip(d2[passed].tolist(), k[passed].tolist(), strict=True)
-        ]
+        return d2[passed], k[passed]
 
-    def forward_of(self, w: Work, tid: int) -> list[tuple[float, str]]:
+    def forward_of(self, w: Work, tid: int) -> tuple[FloatArray, npt.NDArray[np.intp]]:
         """:meth:`forward` of track ``tid``, once per step."""
         if tid not in self.fwd_memo:
             self.fwd_memo[tid] = self.forward(w, w.trk[tid])
         return self.fwd_memo[tid]
 
-    def backward(self, w: Work, tr: RadarTrack, ok: set[str]) -> dict[str, float]:
-        """The backward ``d²`` of the events that matter to the gate: every other event
-        that may pass the backward gate, and the events of ``ok`` that may hold the
-        smallest ``d²`` or one within ``correlation_margin_d2`` of it (the rest cannot
-        pass, and cannot be the nearest or make the nearest ambiguous: the gate keeps
-        every event of ``ok`` and uses the two smallest distances)."""
+    def backward(
+        self, w: Work, tr: RadarTrack, in_ok: npt.NDArray[np.bool_]
+    ) -> tuple[npt.NDArray[np.intp], FloatArray]:
+        """The backward ``d²`` of the events that matter to the gate, as positions in
+        ``bwd`` and distances: every other event that may pass the backward gate, and the
+        events of the forward gate (``in_ok``, over ``bwd``) that may hold the smallest
+        ``d²`` or one within ``correlation_margin_d2`` of it (the rest cannot pass, and
+        cannot be the nearest or make the nearest ambiguous: the gate keeps every event
+        of the forward gate and uses the two smallest distances)."""
         fusion = w.ctx.fusion
         if tr.track_id not in self.traces:
             self.prepare(w, [tr.track_id])
         trace = self.traces[tr.track_id]
         if trace is None:
-            return {}
+            return np.zeros(0, dtype=np.intp), np.zeros(0)
         pre = trace.pregate_d2(self.t_b_s, self.x_b_m, self.p_b_m2, fusion.gate_floor_m(0.0))
         margin = BackwardTrace.PREGATE_MARGIN
-        in_ok = np.zeros(len(self.bwd), dtype=bool)
-        in_ok[[self.bwd_rank[eid] for eid in ok if eid in self.bwd_rank]] = True
-        first = ~in_ok & (pre <= margin * fusion.gamma)
+        gamma = fusion.gamma
+        first = ~in_ok & (pre <= margin * gamma)
         if in_ok.any():
             first[int(np.flatnonzero(in_ok)[np.argmin(pre[in_ok])])] = True
-        got = self._exact(w, trace, np.flatnonzero(first))
-        gamma = fusion.gamma
-        best = min((d2 for eid, d2 in got.items() if eid in ok or d2 <= gamma), default=math.inf)
+        i1 = np.flatnonzero(first)
+        d1 = self._exact(trace, i1, fusion)
+        mine = in_ok[i1] | (d1 <= gamma)
+        best = float(d1[mine].min()) if mine.any() else math.inf
         lead = w.ctx.params.correlation_margin_d2
-        second = in_ok & ~first & (pre <= margin * (best + lead))
-        got.update(self._exact(w, trace, np.flatnonzero(second)))
-        return got
+        i2 = np.flatnonzero(in_ok & ~first & (pre <= margin * (best + lead)))
+        return np.concatenate([i1, i2]), np.concatenate([d1, self._exact(trace, i2, fusion)])
 
     def prepare(self, w: Work, tids: list[int]) -> None:
         """The forward gates of tracks ``tids`` and the backward traces of those that need
@@ -315,7 +318,7 @@ class _IrIndex:
             if tid in self.memo or tid in self.traces:
                 continue
             tr = w.trk[tid]
-            if not self.forward_of(w, tid) or len(self.ids) == 1:
+            if self.forward_of(w, tid)[1].size == 0 or len(self.ids) == 1:
                 continue
             live = (self.t_b_s <= tr.t_s) & (self.t_b_s >= tr.t_s - fusion.max_propagation_s)
             if live.any():
@@ -327,11 +330,13 @@ class _IrIndex:
             for tr, trace in zip(need, BackwardTrace.many(need, t_min, fusion.q), strict=True):
                 self.traces[tr.track_id] = trace
 
-    def _exact(self, w: Work, trace: BackwardTrace, idx: npt.NDArray[np.intp]) -> dict[str, float]:
-        eids = [self.bwd[int(k)] for k in idx]
-        states = [w.evs[eid].ir_state for eid in eids]
-        d2 = trace.d2([st for st in states if st is not None], w.ctx.fusion)
-        return dict(zip(eids, d2.tolist(), strict=True))
+    def _exact(
+        self, trace: BackwardTrace, idx: npt.NDArray[np.intp], fusion: FusionParams
+    ) -> FloatArray:
+        """The exact backward ``d²`` of the events at positions ``idx`` of ``bwd``."""
+        if idx.size == 0:
+            return np.zeros(0)
+        return trace.d2([self.bwd_states[i] for i in idx.tolist()], fusion)
 
 
 def _gate(w: Work, tid: int, index: _IrIndex) -> list[tuple[float, str]]:
@@ -345,18 +350,26 @@ def _gate(w: Work, tid: int, index: _IrIndex) -> list[tuple[float, str]]:
     """
     if tid in index.memo:
         return index.memo[tid]
-    fusion = w.ctx.fusion
-    fwd = index.forward_of(w, tid)
-    if not fwd or len(index.ids) == 1:
-        index.memo[tid] = fwd
-        return fwd
-    ok = {eid for _, eid in fwd}
-    b2s = index.backward(w, w.trk[tid], ok)
-    out: list[tuple[float, str]] = []
-    gamma = fusion.gamma
-    keep = ok.union(eid for eid, b2 in b2s.items() if b2 <= gamma)
-    for eid in sorted(keep, key=index.rank.__getitem__):  # in the order of index.ids
-        out.append((b2s.get(eid, math.inf), eid))
+    d2_fwd, k = index.forward_of(w, tid)
+    if k.size == 0 or len(index.ids) == 1:
+        out = [(v, index.fwd[i]) for v, i in zip(d2_fwd.tolist(), k.tolist(), strict=True)]
+        index.memo[tid] = out
+        return out
+    kb = index.fwd_bwd[k]
+    in_ok = np.zeros(len(index.bwd), dtype=bool)
+    in_ok[kb[kb >= 0]] = True
+    idx, d2 = index.backward(w, w.trk[tid], in_ok)
+    # the candidates: the forward gate's events and those that pass the backward gate,
+    # each with its backward d² (inf where it was not computed or is not comparable)
+    fin = np.isfinite(d2) & (in_ok[idx] | (d2 <= w.ctx.fusion.gamma))
+    out = [(v, index.bwd[i]) for v, i in zip(d2[fin].tolist(), idx[fin].tolist(), strict=True)]
+    # the callers read the number of candidates, the two smallest d² and the nearest
+    # (smallest d², then smallest id): of the forward gate's events at inf, the two with
+    # the smallest ids (k is in id order) stand for all of them
+    done = np.zeros(len(index.bwd) + 1, dtype=bool)  # (the last entry: kb = -1)
+    done[idx[fin]] = True
+    at_inf = k[~done[kb]]
+    out += [(math.inf, index.fwd[i]) for i in at_inf[:2].tolist()]
     index.memo[tid] = out
     return out
 
