@@ -6,15 +6,21 @@ arithmetic each, on 15 points an event. As numpy calls on ``(6, n)`` columns eve
 costs ~200 µs of call overhead whatever ``n`` is, and a batch runs as many steps as its
 slowest point; in a 300-launch raid this loop was a sixth of the center's time. Here each
 point runs its own loop, compiled (``numba.njit``, cached on disk beside this file: the
-first call in a fresh checkout compiles for about two seconds, later processes load it).
+first call in a fresh checkout compiles for about six seconds, later processes load it in
+a fraction of one).
 
-What is compiled is the bracketing only, each operation of the numpy reference
-(:func:`earlywarn.center.characterise._bracket_drag_array`) on one sample, in the same
-order: ``+ − × ÷ √`` round alike (IEEE 754, no fused multiply-add: numba compiles without
-fast-math), so the steps are the same bits except where ``exp`` and ``log`` of the air
-density (libm here, numpy's own SIMD routines there) differ in their last bit.
-``tests/test_compiled.py`` holds the two to each other. The refinement to the crossing and
-the estimate from the points stay in numpy (once per prediction, not per step).
+Compiled here: the bracketing with drag (:func:`bracket_drag_samples`), one free-flight
+RK4 step of many columns (:func:`rk4_columns`, the backward correlation's last step to
+each burnout time) and a fixed-step free-flight grid (:func:`rk4_grid`, the radar
+tracks' backward traces). Each does the operations of its numpy reference
+(:func:`earlywarn.center.characterise._bracket_drag_array` and ``_rk4_array``) on one
+sample, in the same order: ``+ − × ÷ √`` round alike (IEEE 754, no fused multiply-add:
+numba compiles without fast-math), so free flight is the same bits, and with drag the
+steps are the same bits except where ``exp`` and ``log`` of the air density (libm here,
+numpy's own SIMD routines there) differ in their last bit. ``tests/test_compiled.py``
+holds each to its reference. The refinement to the crossing and the estimate from the
+points stay in numpy (once per prediction, not per step). The RK4 writes its slopes into
+scratch arrays: allocating them per step cost more than the arithmetic.
 
 ``error_model="numpy"``: a division by zero gives ±inf or NaN as numpy does (the reference
 runs under ``np.errstate(divide="ignore")``), not Python's ZeroDivisionError.
