@@ -87,8 +87,10 @@ def _fmax(a: float, b: float) -> float:
 
 
 @_JIT
-def _radial(x: float, y: float, z: float, ab: float, a2: float, b2: float) -> tuple[float, float]:
-    """``characterise._radial`` of one position: radial height and ``|r|``."""
+def _radial(x: float, y: float, z: float, c: FloatArray) -> tuple[float, float]:
+    """``characterise._radial`` of one position: radial height and ``|r|`` (``c`` as in
+    :func:`_derivative_into`)."""
+    ab, b2, a2 = c[4], c[5], c[6]
     rn2 = x * x + y * y
     rn2 += z * z
     rn = math.sqrt(rn2)
@@ -104,7 +106,7 @@ def _derivative_into(
     """``kernels.ballistic_derivative_columns`` (``drag`` False) or
     ``ballistic_drag_derivative_columns`` of one state ``y (6,)``, written into ``out``.
     ``c``: K of J2, μ, Ω², 2Ω, ab, b², a²."""
-    k_j2, gm, w2, two_w, ab, b2, a2 = c[0], c[1], c[2], c[3], c[4], c[5], c[6]
+    k_j2, gm, w2, two_w = c[0], c[1], c[2], c[3]
     r2 = y[0] * y[0] + y[1] * y[1]
     r2 += y[2] * y[2]
     rn = math.sqrt(r2)
@@ -116,7 +118,7 @@ def _derivative_into(
     ay = y[1] * f_xy + (y[3] * -two_w + w2 * y[1])
     az = y[2] * ((1.0 + k * (3.0 - 5.0 * s2)) * neg_mu_r3)
     if drag:
-        h = rn - ab / math.sqrt(b2 * (1.0 - s2) + a2 * s2)
+        h = _radial(y[0], y[1], y[2], c)[0]
         vv = y[3] * y[3] + y[4] * y[4]
         vv += y[5] * y[5]
         rho = math.exp(_interp(h, ln_h, ln_rho, -math.inf))
@@ -229,7 +231,7 @@ def bracket_drag_samples(
                     inside = True
                     h = _atmospheric_step(y, hr, vr, ib[i], h, s, ln_h, ln_rho, neg_ln_rho)
             _rk4_into(y, h, ib[i], inside, c, ln_h, ln_rho, k, nxt)
-            hr, rn = _radial(nxt[0], nxt[1], nxt[2], c[4], c[6], c[5])
+            hr, rn = _radial(nxt[0], nxt[1], nxt[2], c)
             if hr <= h_m:
                 crossed[i] = True
                 prev[:, i] = y

@@ -392,13 +392,9 @@ class BackwardTrace:
         out = []
         for n, (tr, m) in enumerate(zip(tracks, ms, strict=True)):
             g = np.ascontiguousarray(grid[: m + 1, 13 * n : 13 * (n + 1)])
-            sp = g[:, 1:]
-            mean = sp.mean(axis=1)
-            dev = sp[..., :3] - mean[:, None, :3]
-            tau = np.arange(m + 1) * step_s
-            cov = np.einsum("mij,mik->mjk", dev, dev) / sp.shape[1]
-            cov += (q * tau**3 / 3.0)[:, None, None] * np.eye(3)
-            out.append(BackwardTrace(float(tr.t_s), float(step_s), float(q), g, mean, cov))
+            mean, cov = cloud_moments(g, q, np.arange(m + 1, dtype=np.float64) * step_s)
+            cov_pos = np.ascontiguousarray(cov[:, :3, :3])
+            out.append(BackwardTrace(float(tr.t_s), float(step_s), float(q), g, mean, cov_pos))
         return out
 
     def d2(

@@ -36,10 +36,10 @@ Kernels
     The IR association's gate, best pairs first, with distances: ``_los_gated_pairs_rows``
     up to :data:`LOS_GATE_ROWS_MAX` pairs, ``_los_gated_pairs_array`` beyond.
 ``ballistic_derivative_columns(y, j2, gm, omega)``
-    ``[v; a]`` of ballistic states stored as the columns of ``(6, n)`` arrays (the impact
-    prediction's 13 sigma points; each component one contiguous row):
-    :func:`ballistic_acceleration`'s operations in the same order. Chosen by layout, not
-    size, so no threshold; the test holds it to :func:`ballistic_acceleration`.
+    ``[v; a]`` of ballistic states stored as the columns of ``(6, n)`` arrays (each
+    component one contiguous row): :func:`ballistic_acceleration`'s operations in the same
+    order, held to it by the test; the numpy reference (``characterise._rk4_array``) of
+    the compiled free-flight steps (:mod:`~earlywarn.center.compiled`).
 ``ballistic_drag_derivative_columns(y, inv_beta, j2, gm, omega)``
     The same with the drag of :func:`drag_acceleration` (``inv_beta`` = 1/β per column),
     held to ``ballistic_acceleration + drag_acceleration`` bit for bit.

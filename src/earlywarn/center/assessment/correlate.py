@@ -214,7 +214,7 @@ class _IrIndex:
     p_b_m2: FloatArray
     bwd_states: list[tuple[float, FloatArray, FloatArray]]
     fwd_bwd: npt.NDArray[np.intp]  # each forward event's position in bwd (-1: none)
-    memo: dict[int, list[tuple[float, str]]] = field(default_factory=dict)
+    memo: dict[int, _Gated] = field(default_factory=dict)
     fwd_memo: dict[int, tuple[FloatArray, npt.NDArray[np.intp]]] = field(default_factory=dict)
     traces: dict[int, BackwardTrace | None] = field(default_factory=dict)
 
@@ -232,8 +232,9 @@ class _IrIndex:
             cov.append(m[1][:3, :3])
             floor2.append(fusion.gate_floor_m(m[2]) ** 2)
             bound.append(float(np.trace(m[1][:3, :3])) + 3.0 * floor2[-1])
-        sts = [st for eid in ir_states if (st := w.evs[eid].ir_state) is not None]
-        bwd = [eid for eid in ir_states if w.evs[eid].ir_state is not None]
+        with_state = [(eid, st) for eid in ir_states if (st := w.evs[eid].ir_state) is not None]
+        bwd = [eid for eid, _ in with_state]
+        sts = [st for _, st in with_state]
         bwd_rank = {eid: k for k, eid in enumerate(bwd)}
         return _IrIndex(
             ids=ir_states,
@@ -334,44 +335,57 @@ class _IrIndex:
         self, trace: BackwardTrace, idx: npt.NDArray[np.intp], fusion: FusionParams
     ) -> FloatArray:
         """The exact backward ``d²`` of the events at positions ``idx`` of ``bwd``."""
-        if idx.size == 0:
-            return np.zeros(0)
         return trace.d2([self.bwd_states[i] for i in idx.tolist()], fusion)
 
 
-def _gate(w: Work, tid: int, index: _IrIndex) -> list[tuple[float, str]]:
-    """The IR events track ``tid`` may belong to, as ``(d², event id)`` (once per step).
+def _gate(w: Work, tid: int, index: _IrIndex) -> _Gated:
+    """The IR events track ``tid`` may belong to (once per step).
 
     None unless one passes the forward gate. With several IR events (a raid), every
     event that passes the forward or the backward gate is a candidate and ``d²`` is
     the backward distance (:func:`earlywarn.center.fusion.correlate_backward`): the IR
     states carried over the midcourse no longer separate launches tens of seconds
-    apart, the track traced back to each burnout time does.
+    apart, the track traced back to each burnout time does. A forward-gate event whose
+    backward ``d²`` was not computed (it cannot be among the two nearest) counts at inf.
     """
     if tid in index.memo:
         return index.memo[tid]
     d2_fwd, k = index.forward_of(w, tid)
     if k.size == 0 or len(index.ids) == 1:
-        out = [(v, index.fwd[i]) for v, i in zip(d2_fwd.tolist(), k.tolist(), strict=True)]
-        index.memo[tid] = out
-        return out
-    kb = index.fwd_bwd[k]
-    in_ok = np.zeros(len(index.bwd), dtype=bool)
-    in_ok[kb[kb >= 0]] = True
-    idx, d2 = index.backward(w, w.trk[tid], in_ok)
-    # the candidates: the forward gate's events and those that pass the backward gate,
-    # each with its backward d² (inf where it was not computed or is not comparable)
-    fin = np.isfinite(d2) & (in_ok[idx] | (d2 <= w.ctx.fusion.gamma))
-    out = [(v, index.bwd[i]) for v, i in zip(d2[fin].tolist(), idx[fin].tolist(), strict=True)]
-    # the callers read the number of candidates, the two smallest d² and the nearest
-    # (smallest d², then smallest id): of the forward gate's events at inf, the two with
-    # the smallest ids (k is in id order) stand for all of them
-    done = np.zeros(len(index.bwd) + 1, dtype=bool)  # (the last entry: kb = -1)
-    done[idx[fin]] = True
-    at_inf = k[~done[kb]]
-    out += [(math.inf, index.fwd[i]) for i in at_inf[:2].tolist()]
-    index.memo[tid] = out
-    return out
+        g = _Gated.of(d2_fwd, [index.fwd[i] for i in k.tolist()], 0, None)
+    else:
+        kb = index.fwd_bwd[k]
+        in_ok = np.zeros(len(index.bwd), dtype=bool)
+        in_ok[kb[kb >= 0]] = True
+        idx, d2 = index.backward(w, w.trk[tid], in_ok)
+        fin = np.isfinite(d2) & (in_ok[idx] | (d2 <= w.ctx.fusion.gamma))
+        done = np.zeros(len(index.bwd) + 1, dtype=bool)  # (the last entry: kb = -1)
+        done[idx[fin]] = True
+        at_inf = k[~done[kb]]  # in event-id order
+        first_inf = index.fwd[int(at_inf[0])] if at_inf.size else None
+        g = _Gated.of(d2[fin], [index.bwd[i] for i in idx[fin].tolist()], at_inf.size, first_inf)
+    index.memo[tid] = g
+    return g
+
+
+@dataclass(frozen=True)
+class _Gated:
+    """What a track's gate found, as its callers read it: the number of candidate
+    events, the nearest (smallest ``d²``, then smallest id; None without a candidate)
+    and the two smallest ``d²`` (inf where not comparable)."""
+
+    count: int
+    nearest: str | None
+    smallest: tuple[float, ...]
+
+    @staticmethod
+    def of(d2: FloatArray, ids: list[str], n_inf: int, first_inf: str | None) -> _Gated:
+        """From the candidates with a finite ``d²`` (``d2``, ``ids``) and ``n_inf`` more
+        at inf, the one with the smallest id ``first_inf``."""
+        pairs = list(zip(d2.tolist(), ids, strict=True))
+        nearest = min(pairs)[1] if pairs else first_inf
+        smallest = tuple(sorted(d for d, _ in pairs)[:2]) + (math.inf,) * min(n_inf, 2)
+        return _Gated(len(pairs) + n_inf, nearest, smallest[:2])
 
 
 def _ambiguous(d2s: list[float], n_updates: int, params: AssessmentParams) -> bool:
@@ -417,11 +431,11 @@ def correlate_tracks(w: Work) -> None:
             gated = _gate(w, tid, index)
             # an ambiguous track waits until it is firm enough for the backward test, and
             # until that test tells its events apart (or it has waited long enough)
-            if len(gated) > 1 and _ambiguous([d for d, _ in gated], trk[tid].n_updates, params):
+            if gated.count > 1 and _ambiguous(list(gated.smallest), trk[tid].n_updates, params):
                 deferred.add(tid)
                 continue
-            if gated:
-                corr[tid] = min(gated)[1]
+            if gated.nearest is not None:
+                corr[tid] = gated.nearest
     _move_correlated(w, corr)
     _open_radar_only(w, candidates, deferred, ir_states, index)
 
@@ -472,7 +486,7 @@ def _open_radar_only(
         tr = trk[tid]
         if index is not None:
             gated = _gate(w, tid, index)
-            if len(gated) > 1 and _ambiguous([d for d, _ in gated], tr.n_updates, params):
+            if gated.count > 1 and _ambiguous(list(gated.smallest), tr.n_updates, params):
                 continue  # an ambiguous raid track waits for its IR event (see above)
         joined = None
         for eid in sorted(evs):
