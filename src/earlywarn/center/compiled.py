@@ -280,3 +280,143 @@ def rk4_grid(
             _rk4_into(s, h, 0.0, False, c, ln_h, ln_rho, k, s)
             out[j + 1, i] = s
     return out
+
+
+@_JIT
+def _solve_d2(d: FloatArray, s: FloatArray) -> float:
+    """``dᵀ S⁻¹ d`` of one ``d (3,)``, ``S (3, 3)`` (Gaussian elimination with partial
+    pivoting, as LAPACK's ``gesv``; inf where ``S`` is singular, as ``position_d2``)."""
+    a = s.copy()
+    b = d.copy()
+    for col in range(3):
+        piv = col
+        for r in range(col + 1, 3):
+            if abs(a[r, col]) > abs(a[piv, col]):
+                piv = r
+        if a[piv, col] == 0.0:
+            return math.inf
+        if piv != col:
+            for c in range(3):
+                a[col, c], a[piv, c] = a[piv, c], a[col, c]
+            b[col], b[piv] = b[piv], b[col]
+        for r in range(col + 1, 3):
+            f = a[r, col] / a[col, col]
+            for c in range(col, 3):
+                a[r, c] -= f * a[col, c]
+            b[r] -= f * b[col]
+    x = np.empty(3)
+    for r in range(2, -1, -1):
+        acc = b[r]
+        for c in range(r + 1, 3):
+            acc -= a[r, c] * x[c]
+        x[r] = acc / a[r, r]
+    return d[0] * x[0] + d[1] * x[1] + d[2] * x[2]
+
+
+@_JIT
+def backward_d2(
+    grid: FloatArray, t_s: float, step_s: float, q: float, max_s: float, t_b: FloatArray,
+    x_b: FloatArray, p_b: FloatArray, floor2: float, idx: npt.NDArray[np.intp],
+    c: FloatArray, ln_h: FloatArray, ln_rho: FloatArray,
+) -> FloatArray:  # fmt: skip
+    """``fusion.BackwardTrace.d2`` of the burnout states ``idx`` of ``t_b (n,)``, positions
+    ``x_b (n, 3+)``, position covariances ``p_b (n, 3, 3)``: the cloud ``grid (m + 1, 13,
+    6)`` at the grid point just after each burnout time, one free-flight RK4 step back to
+    it, the mean and position covariance of the 12 outer points plus ``q dt³/3`` of
+    process noise, then ``dᵀ S⁻¹ d`` with ``S`` that plus ``p_b`` plus ``floor2``; inf off
+    the grid, after ``t_s`` or more than ``max_s`` before it."""
+    m = grid.shape[0] - 1
+    out = np.full(idx.shape[0], math.inf)
+    k = np.empty((5, 6))
+    s = np.empty(6)
+    pts = np.empty((12, 3))
+    mu = np.empty(3)
+    cov = np.empty((3, 3))
+    d = np.empty(3)
+    for n in range(idx.shape[0]):
+        i = idx[n]
+        dt = t_s - t_b[i]
+        u = dt / step_s
+        if not (dt >= 0.0 and dt <= max_s and u <= m):
+            continue
+        j = math.floor(u)
+        h = t_b[i] - (t_s - j * step_s)
+        for p in range(12):  # the centre point carries no weight (κ = 0)
+            s[:] = grid[j, p + 1]
+            _rk4_into(s, h, 0.0, False, c, ln_h, ln_rho, k, s)
+            pts[p] = s[:3]
+        for a in range(3):
+            acc = 0.0
+            for p in range(12):
+                acc += pts[p, a]
+            mu[a] = acc / 12.0
+        for a in range(3):
+            for b in range(a, 3):
+                acc = 0.0
+                for p in range(12):
+                    acc += (pts[p, a] - mu[a]) * (pts[p, b] - mu[b])
+                cov[a, b] = cov[b, a] = acc / 12.0
+            cov[a, a] += q * (dt**3 / 3.0)
+        for a in range(3):
+            for b in range(3):
+                cov[a, b] += p_b[i, a, b]
+            cov[a, a] += floor2
+            d[a] = mu[a] - x_b[i, a]
+        out[n] = _solve_d2(d, cov)
+    return out
+
+
+@_JIT
+def pregate_d2(
+    mean: FloatArray, cov_pos: FloatArray, t_s: float, step_s: float, t_b: FloatArray,
+    x_b: FloatArray, p_b: FloatArray, floor2: float,
+) -> FloatArray:  # fmt: skip
+    """``fusion.BackwardTrace.pregate_d2``: the backward ``d²`` from the grid's means
+    ``(m + 1, 6)`` (cubic Hermite in time) and position covariances ``(m + 1, 3, 3)``
+    (linear), no propagation; inf off the grid."""
+    m = mean.shape[0] - 1
+    h = -step_s  # the grid runs backward in time
+    out = np.full(t_b.shape[0], math.inf)
+    cov = np.empty((3, 3))
+    d = np.empty(3)
+    for i in range(t_b.shape[0]):
+        u = (t_s - t_b[i]) / step_s
+        if not (u >= 0.0 and u <= m):
+            continue
+        j = min(math.floor(u), max(m - 1, 0))
+        f = min(max(u - j, 0.0), 1.0)
+        j1 = min(j + 1, m)
+        f2, f3 = f * f, f * f * f
+        h00, h10 = 2 * f3 - 3 * f2 + 1, (f3 - 2 * f2 + f) * h
+        h01, h11 = -2 * f3 + 3 * f2, (f3 - f2) * h
+        for a in range(3):
+            pos = h00 * mean[j, a] + h10 * mean[j, a + 3]
+            pos += h01 * mean[j1, a] + h11 * mean[j1, a + 3]
+            d[a] = pos - x_b[i, a]
+            for b in range(3):
+                cov[a, b] = (1.0 - f) * cov_pos[j, a, b] + f * cov_pos[j1, a, b] + p_b[i, a, b]
+            cov[a, a] += floor2
+        out[i] = _solve_d2(d, cov)
+    return out
+
+
+@_JIT
+def gate_d2(
+    pos: FloatArray, cov: FloatArray, floor2: FloatArray, idx: npt.NDArray[np.intp],
+    x: FloatArray, p: FloatArray,
+) -> FloatArray:  # fmt: skip
+    """``dᵀ S⁻¹ d`` of one position ``x (3+,)`` with covariance ``p (3+, 3+)`` against
+    the positions ``idx`` of ``pos (n, 3)``, covariances ``cov (n, 3, 3)``, each with
+    ``floor2[i]`` on the diagonal: ``S = cov + p + floor2 I`` (the forward gate)."""
+    out = np.empty(idx.shape[0])
+    s = np.empty((3, 3))
+    d = np.empty(3)
+    for n in range(idx.shape[0]):
+        i = idx[n]
+        for a in range(3):
+            for b in range(3):
+                s[a, b] = cov[i, a, b] + p[a, b]
+            s[a, a] += floor2[i]
+            d[a] = pos[i, a] - x[a]
+        out[n] = _solve_d2(d, s)
+    return out

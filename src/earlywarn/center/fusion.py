@@ -44,9 +44,11 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from earlywarn.center.characterise import _rk4, propagate, propagate_grid, sqrt_psd
+from earlywarn.center.characterise import _FIELD, propagate, propagate_grid, sqrt_psd
+from earlywarn.center.compiled import backward_d2, pregate_d2
 from earlywarn.center.gates import chi2_ppf
 from earlywarn.center.ir.records import IrEventLike
+from earlywarn.center.kernels import LN_RHO, LN_RHO_H_M
 from earlywarn.center.motion import cv_process_noise
 from earlywarn.center.radar_tracking import RadarTrack
 
@@ -404,48 +406,35 @@ class BackwardTrace:
         ``(t, x, P)``; ``inf`` where the state is after the track, more than
         ``max_propagation_s`` before it, or before the grid."""
         k = len(ir_states)
-        out = np.full(k, np.inf)
         t_b = np.array([st[0] for st in ir_states], dtype=np.float64).reshape(k)
-        m = self.grid.shape[0] - 1
-        dt = self.t_s - t_b
-        u = dt / self.step_s
-        use = np.flatnonzero((dt >= 0.0) & (dt <= params.max_propagation_s) & (u <= m))
-        if use.size == 0:
-            return out
-        j = np.floor(u[use]).astype(np.intp)
-        h = np.repeat(t_b[use] - (self.t_s - j * self.step_s), 13)  # ≤ 0: back to t_b
-        y = np.ascontiguousarray(self.grid[j].reshape(-1, 6).T)  # (6, 13 · n)
-        pts = _rk4(y, h).T.reshape(-1, 13, 6)
-        xb, pb = cloud_moments(pts, self.q, dt[use])
-        x_ir = np.array([ir_states[i][1][:3] for i in use.tolist()])
-        p_ir = np.array([ir_states[i][2][:3, :3] for i in use.tolist()])
-        s = pb[:, :3, :3] + p_ir + np.eye(3) * params.gate_floor_m(0.0) ** 2
-        out[use] = position_d2(xb[:, :3] - x_ir, s)
-        return out
+        x_b = np.array([st[1][:3] for st in ir_states], dtype=np.float64).reshape(k, 3)
+        p_b = np.array([st[2][:3, :3] for st in ir_states], dtype=np.float64).reshape(k, 3, 3)
+        return self.d2_at(t_b, x_b, p_b, params, np.arange(k))
+
+    def d2_at(
+        self,
+        t_b: FloatArray,
+        x_b: FloatArray,
+        p_b: FloatArray,
+        params: FusionParams,
+        idx: npt.NDArray[np.intp],
+    ) -> FloatArray:
+        """:meth:`d2` of the states ``idx`` of arrays of burnout times ``(n,)``, positions
+        ``(n, 3)`` and position covariances ``(n, 3, 3)`` (compiled:
+        :func:`~earlywarn.center.compiled.backward_d2`)."""
+        return backward_d2(
+            self.grid, self.t_s, self.step_s, self.q, params.max_propagation_s,
+            t_b, x_b, p_b, params.gate_floor_m(0.0) ** 2, np.asarray(idx, dtype=np.intp),
+            _FIELD, LN_RHO_H_M, LN_RHO,
+        )  # fmt: skip
 
     def pregate_d2(
         self, t_s: FloatArray, x_ir: FloatArray, p_ir_m2: FloatArray, floor_m: float
     ) -> FloatArray:
         """The backward ``d²`` from the grid alone (see the class docstring) at burnout
-        times ``t_s (k,)`` against positions ``x_ir (k, 3+)`` with position covariances
-        ``p_ir_m2 (k, 3, 3)``; ``inf`` off the grid."""
-        u = (self.t_s - np.asarray(t_s, dtype=np.float64)) / self.step_s
-        m = self.mean.shape[0] - 1
-        ok = (u >= 0.0) & (u <= m)
-        j = np.clip(np.floor(u).astype(int), 0, max(m - 1, 0))
-        s = np.clip(u - j, 0.0, 1.0)[:, None]
-        j1 = np.minimum(j + 1, m)
-        y0, y1 = self.mean[j], self.mean[j1]
-        h = -self.step_s  # the grid runs backward in time
-        s2, s3 = s * s, s * s * s
-        pos = (
-            (2 * s3 - 3 * s2 + 1) * y0[:, :3]
-            + (s3 - 2 * s2 + s) * h * y0[:, 3:]
-            + (-2 * s3 + 3 * s2) * y1[:, :3]
-            + (s3 - s2) * h * y1[:, 3:]
+        times ``t_s (k,)`` against positions ``x_ir (k, 3)`` with position covariances
+        ``p_ir_m2 (k, 3, 3)``; ``inf`` off the grid (compiled:
+        :func:`~earlywarn.center.compiled.pregate_d2`)."""
+        return pregate_d2(
+            self.mean, self.cov_pos_m2, self.t_s, self.step_s, t_s, x_ir, p_ir_m2, floor_m**2
         )
-        w = s[:, :, None]
-        cov = (1.0 - w) * self.cov_pos_m2[j] + w * self.cov_pos_m2[j1]
-        cov += np.asarray(p_ir_m2, dtype=np.float64) + np.eye(3) * floor_m**2
-        d2 = position_d2(pos - np.asarray(x_ir, dtype=np.float64)[:, :3], cov)
-        return np.where(ok, d2, np.inf)

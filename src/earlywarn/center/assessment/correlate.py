@@ -45,6 +45,7 @@ from earlywarn.center.assessment.event import (
 from earlywarn.center.assessment.ladder import persistent
 from earlywarn.center.assessment.params import AssessmentParams
 from earlywarn.center.characterise import ground_distance_m
+from earlywarn.center.compiled import gate_d2
 from earlywarn.center.fusion import (
     BackwardTrace,
     FusionParams,
@@ -52,7 +53,6 @@ from earlywarn.center.fusion import (
     SigmaCloud,
     floored_ir_state,
     ir_ballistic_state,
-    position_d2,
 )
 from earlywarn.center.radar_tracking import RadarTrack
 from earlywarn.center.vocabulary import Disposition, Level, Reason, Source
@@ -212,7 +212,6 @@ class _IrIndex:
     t_b_s: FloatArray
     x_b_m: FloatArray
     p_b_m2: FloatArray
-    bwd_states: list[tuple[float, FloatArray, FloatArray]]
     fwd_bwd: npt.NDArray[np.intp]  # each forward event's position in bwd (-1: none)
     memo: dict[int, _Gated] = field(default_factory=dict)
     fwd_memo: dict[int, tuple[FloatArray, npt.NDArray[np.intp]]] = field(default_factory=dict)
@@ -248,7 +247,6 @@ class _IrIndex:
             t_b_s=np.array([st[0] for st in sts]),
             x_b_m=np.array([st[1][:3] for st in sts]).reshape(-1, 3),
             p_b_m2=np.array([st[2][:3, :3] for st in sts]).reshape(-1, 3, 3),
-            bwd_states=sts,
             fwd_bwd=np.array([bwd_rank.get(eid, -1) for eid in fwd], dtype=np.intp),
         )
 
@@ -268,9 +266,8 @@ class _IrIndex:
         d = self.pos_m[near] - tr.x[:3]
         lb = np.einsum("ij,ij->i", d, d) / (self.bound_m2[near] + t_tr)
         k = np.sort(near[lb <= gamma])
-        # correlate_moments' d² for all of them at once
-        s = self.cov_m2[k] + tr.p[:3, :3] + np.eye(3) * self.floor_m2[k][:, None, None]
-        d2 = position_d2(self.pos_m[k] - tr.x[:3], s)
+        # correlate_moments' d² for all of them at once (compiled)
+        d2 = gate_d2(self.pos_m, self.cov_m2, self.floor_m2, k, tr.x, tr.p)
         passed = d2 <= fusion.gamma
         return d2[passed], k[passed]
 
@@ -335,7 +332,7 @@ class _IrIndex:
         self, trace: BackwardTrace, idx: npt.NDArray[np.intp], fusion: FusionParams
     ) -> FloatArray:
         """The exact backward ``d²`` of the events at positions ``idx`` of ``bwd``."""
-        return trace.d2([self.bwd_states[i] for i in idx.tolist()], fusion)
+        return trace.d2_at(self.t_b_s, self.x_b_m, self.p_b_m2, fusion, idx)
 
 
 def _gate(w: Work, tid: int, index: _IrIndex) -> _Gated:

@@ -71,17 +71,6 @@ def _is_launch(e: Event) -> bool:
     )
 
 
-def _launch_sep(a: Event, b: Event) -> tuple[float, float]:
-    """Launch time difference (s) and launch-point distance (m) of two launch events."""
-    assert a.launch_time_s is not None and b.launch_time_s is not None
-    assert a.launch_lat_rad is not None and a.launch_lon_rad is not None
-    assert b.launch_lat_rad is not None and b.launch_lon_rad is not None
-    d = float(
-        ground_distance_m(a.launch_lat_rad, a.launch_lon_rad, b.launch_lat_rad, b.launch_lon_rad)
-    )
-    return abs(a.launch_time_s - b.launch_time_s), d
-
-
 def launch_events(
     evs: dict[str, Event], params: AssessmentParams, fusion: FusionParams
 ) -> tuple[list[str], dict[str, str]]:
@@ -91,29 +80,47 @@ def launch_events(
     ir = [eid for eid in cands if evs[eid].source != _RADAR]
     distinct = list(ir)
     dup: dict[str, str] = {}
+    ir_at = _LaunchPoints([evs[eid] for eid in ir])
+    radar_distinct: list[str] = []  # the radar-only events of ``distinct``, in order
     for eid in cands:
         e = evs[eid]
         if e.source != _RADAR:
             continue
-        same = None
-        for other in ir:
-            dt, d = _launch_sep(e, evs[other])
-            if dt <= fusion.launch_gate_s and d <= params.raid_window_m:
-                same = other
-                break
-        if same is None:
-            for other in distinct:
-                if evs[other].source != _RADAR:
-                    continue
-                dt, d = _launch_sep(e, evs[other])
-                if dt <= params.raid_same_launch_s and d <= params.raid_same_launch_m:
-                    same = other
-                    break
+        # the first IR event within the launch gate, else the first distinct radar-only
+        # event of the same launch (the lists are in id order)
+        k = ir_at.first_within(e, fusion.launch_gate_s, params.raid_window_m)
+        same = ir[k] if k is not None else None
+        if same is None and radar_distinct:
+            k = _LaunchPoints([evs[x] for x in radar_distinct]).first_within(
+                e, params.raid_same_launch_s, params.raid_same_launch_m
+            )
+            same = radar_distinct[k] if k is not None else None
         if same is None:
             distinct.append(eid)
+            radar_distinct.append(eid)
         else:
             dup[eid] = same
     return sorted(distinct), dup
+
+
+class _LaunchPoints:
+    """The launch times and points of launch events, for the first within a window."""
+
+    def __init__(self, es: list[Event]) -> None:
+        self.t = np.array([e.launch_time_s for e in es], dtype=np.float64)
+        self.lat = np.array([e.launch_lat_rad for e in es], dtype=np.float64)
+        self.lon = np.array([e.launch_lon_rad for e in es], dtype=np.float64)
+
+    def first_within(self, e: Event, dt_s: float, d_m: float) -> int | None:
+        """The first event whose launch is within ``dt_s`` of ``e``'s and whose launch
+        point is within ``d_m`` of it (None if none)."""
+        if self.t.size == 0:
+            return None
+        assert e.launch_time_s is not None
+        assert e.launch_lat_rad is not None and e.launch_lon_rad is not None
+        d = ground_distance_m(e.launch_lat_rad, e.launch_lon_rad, self.lat, self.lon)
+        hit = np.flatnonzero((np.abs(e.launch_time_s - self.t) <= dt_s) & (d <= d_m))
+        return int(hit[0]) if hit.size else None
 
 
 def _components(es: list[Event], params: AssessmentParams) -> list[int]:
@@ -125,8 +132,9 @@ def _components(es: list[Event], params: AssessmentParams) -> list[int]:
     Earth-centred frame, ``c/√3`` wide (``c`` the chord of ``raid_window_m``, less a
     millionth), so every two events of one cell are linked; two cells more than two
     apart on any axis hold no link. The events of a cell are joined at once and two near
-    cells are tested pair by pair (the exact test, :func:`ground_distance_m`) only while
-    they are in different clusters. A mass raid's events fall into a few cells: this
+    cells are tested pair by pair (the exact test, as the chord: a distance on the sphere
+    is within ``w`` when the chord is within ``2R sin(w/2R)``) only while they are in
+    different clusters. A mass raid's events fall into a few cells: this
     costs about ``n`` where every pair cost ``n²`` (1,000 launches: 500,000 pairs a step).
     """
     n = len(es)
@@ -147,8 +155,9 @@ def _components(es: list[Event], params: AssessmentParams) -> list[int]:
 
     t = np.array([e.launch_time_s for e in es], dtype=np.float64)
     w_t, w_m = params.raid_window_s, params.raid_window_m
-    side = 2.0 * R_MEAN_M * math.sin(min(w_m / (2.0 * R_MEAN_M), math.pi / 2)) / math.sqrt(3.0)
-    side *= 1.0 - 1e-6
+    chord = 2.0 * R_MEAN_M * math.sin(min(w_m / (2.0 * R_MEAN_M), math.pi / 2))
+    chord2 = chord * chord  # within w_m on the sphere: a chord within this
+    side = chord / math.sqrt(3.0) * (1.0 - 1e-6)
     nan = math.nan
     launch = np.array([[e.launch_lat_rad, e.launch_lon_rad] for e in es], dtype=np.float64)
     impact = np.array(
@@ -186,9 +195,8 @@ def _components(es: list[Event], params: AssessmentParams) -> list[int]:
                 continue
             ti, tj = t[np.repeat(ia, ib.size)], t[np.tile(ib, ia.size)]
             ai, aj = np.repeat(members[a], ib.size), np.tile(members[b], ia.size)
-            link = (np.abs(ti - tj) <= w_t) & (
-                ground_distance_m(lat[ai], lon[ai], lat[aj], lon[aj]) <= w_m
-            )
+            gap = xyz[ai] - xyz[aj]
+            link = (np.abs(ti - tj) <= w_t) & (np.einsum("ij,ij->i", gap, gap) <= chord2)
             if link.any():
                 union(int(ia[0]), int(ib[0]))
     return [find(k) for k in range(n)]

@@ -16,8 +16,6 @@ sounding rocket's 30 s).
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from earlywarn.center.ir.geometry import _OMEGA, _median_rows, _unit
@@ -165,23 +163,32 @@ def _coast_matches(snaps: list[IrEvent], tr: SatTrack, params: IrParams) -> list
     k = min(tr.n, 6)
     t = tr.t_s[:k]
     out = [False] * len(snaps)
-    live: list[tuple[int, float, float]] = []  # (index, position and velocity variance)
-    for i, snap in enumerate(snaps):
-        if snap.r_ecef_m is None or snap.v_ecef_m_s is None or snap.cov is None:
-            continue  # (None: not known, or not finite; see IrEvent)
-        dt = t - snap.state_t_s
-        if np.any(dt <= 0.0) or float(dt.max()) > params.coast_max_s + params.track_gap_s:
-            continue
-        var_r = float(np.trace(snap.cov[:3, :3])) / 3.0
-        var_v = float(np.trace(snap.cov[3:, 3:])) / 3.0
-        if not var_r + dt[0] * dt[0] * var_v <= params.coast_max_sigma_m**2:
-            continue
-        # quick rejection on the first detection: straight line, gravity (< 10 m/s²) as slack
-        d0 = snap.r_ecef_m + snap.v_ecef_m_s * dt[0] - tr.sat_m[0]
-        miss0 = float(np.linalg.norm(d0 - float(d0 @ tr.los[0]) * tr.los[0]))
-        slack = 5.0 * dt[0] ** 2 + 10.0 * math.sqrt(float(np.trace(snap.cov))) * (1.0 + dt[0])
-        if miss0 <= slack + params.coast_margin_m + 50e3:
-            live.append((i, var_r, var_v))
+    # (None: not known, or not finite; see IrEvent)
+    have = [
+        i
+        for i, x in enumerate(snaps)
+        if x.r_ecef_m is not None and x.v_ecef_m_s is not None and x.cov is not None
+    ]
+    if not have:
+        return out
+    r = np.array([snaps[i].r_ecef_m for i in have])
+    v = np.array([snaps[i].v_ecef_m_s for i in have])
+    cov = np.array([snaps[i].cov for i in have])
+    dt = t[None, :] - np.array([snaps[i].state_t_s for i in have])[:, None]
+    dt0 = dt[:, 0]
+    var_r = np.trace(cov[:, :3, :3], axis1=1, axis2=2) / 3.0
+    var_v = np.trace(cov[:, 3:, 3:], axis1=1, axis2=2) / 3.0
+    # quick rejection on the first detection: straight line, gravity (< 10 m/s²) as slack
+    d0 = r + v * dt0[:, None] - tr.sat_m[0]
+    miss0 = np.linalg.norm(d0 - (d0 @ tr.los[0])[:, None] * tr.los[0], axis=1)
+    slack = 5.0 * dt0**2 + 10.0 * np.sqrt(np.trace(cov, axis1=1, axis2=2)) * (1.0 + dt0)
+    ok = (
+        np.all(dt > 0.0, axis=1)
+        & (dt.max(axis=1) <= params.coast_max_s + params.track_gap_s)
+        & (var_r + dt0 * dt0 * var_v <= params.coast_max_sigma_m**2)
+        & (miss0 <= slack + params.coast_margin_m + 50e3)
+    )
+    live = [(have[n], float(var_r[n]), float(var_v[n])) for n in np.flatnonzero(ok).tolist()]
     if not live:
         return out
     sn = [snaps[i] for i, _, _ in live]

@@ -35,6 +35,7 @@ stationary source that goes out stays "stationary"; every other ended event show
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 from collections.abc import Mapping
@@ -265,29 +266,43 @@ def _merge_stereo(
         frozenset(by_id[k].sensor_id for k in ev.track_ids) if ok else frozenset()
         for ev, ok in zip(events, open_, strict=True)
     ]
-    i = 0
-    while i < len(events):
-        j = i + 1
-        while j < len(events):
-            if open_[i] and open_[j] and not (sats[i] & sats[j]):
-                a, b = events[i], events[j]
-                ta = [by_id[k] for k in a.track_ids]
-                tb = [by_id[k] for k in b.track_ids]
-                if _events_match(ta, tb, params):
-                    boosting = _BOOSTING
-                    keep = a if a.status == boosting or b.status != boosting else b
-                    events[i] = replace(
-                        a,
-                        track_ids=a.track_ids + b.track_ids,
-                        status=keep.status,
-                        votes=keep.votes,
-                        pending=keep.pending,
-                    )
-                    sats[i] = sats[i] | sats[j]
-                    del events[j], open_[j], sats[j]
-                    continue
-            j += 1
-        i += 1
+    # the pairs are those of a loop over i < j in order (a merge into i, then the next j
+    # against the merged event); only pairs of disjoint satellite sets are visited, found
+    # by the sets' groups: in a raid most events share a satellite, and visiting every
+    # pair cost ~n²/2 set intersections a step
+    groups: dict[frozenset[str], list[int]] = {}
+    for k, ok in enumerate(open_):
+        if ok:
+            groups.setdefault(sats[k], []).append(k)
+    alive = [True] * len(events)
+    for i in range(len(events)):
+        if not (alive[i] and open_[i]):
+            continue
+        cands = sorted(
+            j
+            for key, members in groups.items()
+            if not (key & sats[i])
+            for j in members[bisect.bisect_right(members, i) :]
+        )
+        for j in cands:
+            if not alive[j] or sats[i] & sats[j]:
+                continue
+            a, b = events[i], events[j]
+            ta = [by_id[k] for k in a.track_ids]
+            tb = [by_id[k] for k in b.track_ids]
+            if _events_match(ta, tb, params):
+                boosting = _BOOSTING
+                keep = a if a.status == boosting or b.status != boosting else b
+                events[i] = replace(
+                    a,
+                    track_ids=a.track_ids + b.track_ids,
+                    status=keep.status,
+                    votes=keep.votes,
+                    pending=keep.pending,
+                )
+                sats[i] = sats[i] | sats[j]
+                alive[j] = False
+    events = [ev for ev, ok in zip(events, alive, strict=True) if ok]
     return events
 
 
