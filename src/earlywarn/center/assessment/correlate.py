@@ -220,17 +220,17 @@ class _IrIndex:
     @staticmethod
     def build(w: Work, ir_states: list[str]) -> _IrIndex:
         fusion = w.ctx.fusion
-        fwd, pos, cov, floor2, bound = [], [], [], [], []
-        w.ir_at_many(ir_states)
+        w.ir_at_many(ir_states)  # every event's cloud advanced to the tracker time
+        fwd, ms = [], []
         for eid in ir_states:
-            m = w.ir_at(eid)  # every event's cloud advanced to the tracker time, as before
-            if m is None or not (0.0 <= m[2] <= fusion.max_propagation_s):
-                continue
-            fwd.append(eid)
-            pos.append(m[0][:3])
-            cov.append(m[1][:3, :3])
-            floor2.append(fusion.gate_floor_m(m[2]) ** 2)
-            bound.append(float(np.trace(m[1][:3, :3])) + 3.0 * floor2[-1])
+            m = w.moments.get(eid)  # (as ir_at: None without a cloud in reach)
+            if m is not None and 0.0 <= m[2] <= fusion.max_propagation_s:
+                fwd.append(eid)
+                ms.append(m)
+        pos = np.array([m[0][:3] for m in ms]).reshape(-1, 3)
+        cov = np.array([m[1][:3, :3] for m in ms]).reshape(-1, 3, 3)
+        floor2 = np.array([fusion.gate_floor_m(m[2]) for m in ms], dtype=np.float64) ** 2
+        bound = np.trace(cov, axis1=1, axis2=2) + 3.0 * floor2
         with_state = [(eid, st) for eid in ir_states if (st := w.evs[eid].ir_state) is not None]
         bwd = [eid for eid, _ in with_state]
         sts = [st for _, st in with_state]
@@ -238,11 +238,11 @@ class _IrIndex:
         return _IrIndex(
             ids=ir_states,
             fwd=fwd,
-            pos_m=np.array(pos).reshape(-1, 3),
-            cov_m2=np.array(cov).reshape(-1, 3, 3),
-            floor_m2=np.array(floor2),
-            bound_m2=np.array(bound),
-            tree=cKDTree(np.array(pos)) if pos else None,
+            pos_m=pos,
+            cov_m2=cov,
+            floor_m2=floor2,
+            bound_m2=bound,
+            tree=cKDTree(pos) if fwd else None,
             bwd=bwd,
             t_b_s=np.array([st[0] for st in sts]),
             x_b_m=np.array([st[1][:3] for st in sts]).reshape(-1, 3),
