@@ -10,9 +10,14 @@ first call in a fresh checkout compiles for about six seconds, later processes l
 a fraction of one).
 
 Compiled here: the bracketing with drag (:func:`bracket_drag_samples`), one free-flight
-RK4 step of many columns (:func:`rk4_columns`, the backward correlation's last step to
-each burnout time) and a fixed-step free-flight grid (:func:`rk4_grid`, the radar
-tracks' backward traces). Each does the operations of its numpy reference
+RK4 step of many columns (:func:`rk4_columns`) and a fixed-step free-flight grid
+(:func:`rk4_grid`, the radar tracks' backward traces); and the raid correlation's tests
+of one track against a few IR events each, per track per step (numpy's call overhead
+was most of their cost): the backward test (:func:`backward_d2`), its pre-gate on the
+grid (:func:`pregate_d2`) and the forward gate (:func:`gate_d2`), with one 3 × 3 solve
+(:func:`_solve_d2`). The correlation tests sum in another order than their numpy
+references (in ``tests/test_correlate_scale.py``), which hold them to 1e-9. The steps do
+the operations of their numpy references
 (:func:`earlywarn.center.characterise._bracket_drag_array` and ``_rk4_array``) on one
 sample, in the same order: ``+ − × ÷ √`` round alike (IEEE 754, no fused multiply-add:
 numba compiles without fast-math), so free flight is the same bits, and with drag the
