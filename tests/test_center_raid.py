@@ -218,3 +218,89 @@ def test_clusters_are_those_of_every_pair(seed: int) -> None:
 def test_no_launch_and_one_launch() -> None:
     assert counts() == {}
     assert counts(launch("E0001", 100.0, 40.0, 60.0)) == {"E0001": 1}
+
+
+def _pairwise_duplicates(evs: list[Event]) -> tuple[list[str], dict[str, str]]:
+    """launch_events' duplicates by the definition, one pair at a time: a radar-only event
+    is the first IR event (in id order) within the launch gate's time and the raid window,
+    else the first earlier distinct radar-only event within the same-launch windows."""
+    d = {e.event_id: e for e in evs}
+
+    def sep(a: Event, b: Event) -> tuple[float, float]:
+        dist = float(
+            ground_distance_m(
+                a.launch_lat_rad, a.launch_lon_rad, b.launch_lat_rad, b.launch_lon_rad
+            )
+        )
+        return abs(a.launch_time_s - b.launch_time_s), dist  # type: ignore[operator]
+
+    ir = sorted(k for k, e in d.items() if e.source != Source.RADAR)
+    distinct, dup = list(ir), {}
+    for k in sorted(d):
+        if d[k].source != Source.RADAR:
+            continue
+        same = next(
+            (
+                o
+                for o in ir
+                if (s := sep(d[k], d[o]))[0] <= FUSION.launch_gate_s
+                and s[1] <= PARAMS.raid_window_m
+            ),
+            None,
+        )
+        if same is None:
+            same = next(
+                (
+                    o
+                    for o in distinct
+                    if d[o].source == Source.RADAR
+                    and (s := sep(d[k], d[o]))[0] <= PARAMS.raid_same_launch_s
+                    and s[1] <= PARAMS.raid_same_launch_m
+                ),
+                None,
+            )
+        if same is None:
+            distinct.append(k)
+        else:
+            dup[k] = same
+    return sorted(distinct), dup
+
+
+def _mixed_launches(seed: int) -> list[Event]:
+    """Random IR and radar-only launches whose separations straddle the launch gate
+    (60 s), the raid window and the same-launch windows (30 s, 300 km); a quarter are
+    radar-only launches in a region with no IR launch (3,000 km from the rest), to
+    duplicate one another."""
+    rng = np.random.default_rng(100 + seed)
+    events = []
+    for k in range(int(rng.integers(5, 60))):
+        radar = rng.random() < 0.5
+        lat, lon = 40.0 + rng.normal(0.0, 8.0), 60.0 + rng.normal(0.0, 12.0)
+        if rng.random() < 0.25:
+            radar, lat, lon = True, 10.0 + rng.normal(0.0, 1.5), 120.0 + rng.normal(0.0, 1.5)
+        t = float(rng.uniform(0.0, 400.0))
+        src = Source.RADAR if radar else Source.IR
+        events.append(launch(f"E{k:04d}", t, float(lat), float(lon), source=src))
+    return events
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_radar_only_duplicates_are_those_of_every_pair(seed: int) -> None:
+    """The array test of launch_events finds the duplicates the pairwise definition finds."""
+    events = _mixed_launches(seed)
+    got = launch_events({e.event_id: e for e in events}, PARAMS, FUSION)
+    assert got == _pairwise_duplicates(events)
+
+
+def test_the_mixed_launches_hold_both_kinds_of_duplicate() -> None:
+    """Not vacuous: over the seeds, radar-only events duplicate IR events and radar-only
+    events, and some stand on their own."""
+    to_ir = to_radar = alone = 0
+    for seed in range(10):
+        events = _mixed_launches(seed)
+        src = {e.event_id: e.source for e in events}
+        ids, dups = launch_events({e.event_id: e for e in events}, PARAMS, FUSION)
+        to_ir += sum(1 for v in dups.values() if src[v] == Source.IR)
+        to_radar += sum(1 for v in dups.values() if src[v] == Source.RADAR)
+        alone += sum(1 for k in ids if src[k] == Source.RADAR)
+    assert to_ir >= 5 and to_radar >= 1 and alone >= 5

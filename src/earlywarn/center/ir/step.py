@@ -291,19 +291,23 @@ def _merge_stereo(
             ta = [by_id[k] for k in a.track_ids]
             tb = [by_id[k] for k in b.track_ids]
             if _events_match(ta, tb, params):
-                boosting = _BOOSTING
-                keep = a if a.status == boosting or b.status != boosting else b
-                events[i] = replace(
-                    a,
-                    track_ids=a.track_ids + b.track_ids,
-                    status=keep.status,
-                    votes=keep.votes,
-                    pending=keep.pending,
-                )
+                events[i] = _merged_pair(a, b)
                 sats[i] = sats[i] | sats[j]
                 alive[j] = False
-    events = [ev for ev, ok in zip(events, alive, strict=True) if ok]
-    return events
+    return [ev for ev, ok in zip(events, alive, strict=True) if ok]
+
+
+def _merged_pair(a: _EventState, b: _EventState) -> _EventState:
+    """Event ``b`` merged into ``a``: ``a``'s id, both events' tracks, and the status (with
+    its votes) of the boosting one, else ``a``'s."""
+    keep = a if a.status == _BOOSTING or b.status != _BOOSTING else b
+    return replace(
+        a,
+        track_ids=a.track_ids + b.track_ids,
+        status=keep.status,
+        votes=keep.votes,
+        pending=keep.pending,
+    )
 
 
 # ---------------------------------------------------------------------------------------
