@@ -36,6 +36,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import numpy.typing as npt
 
 from earlywarn.center._records import evolve
 from earlywarn.center.assessment.event import Event
@@ -78,29 +79,25 @@ def launch_events(
     the module docstring)."""
     cands = [eid for eid in sorted(evs) if _is_launch(evs[eid])]
     ir = [eid for eid in cands if evs[eid].source != _RADAR]
-    distinct = list(ir)
+    radar = [eid for eid in cands if evs[eid].source == _RADAR]
+    ir_pts = _LaunchPoints([evs[eid] for eid in ir])
+    radar_pts = _LaunchPoints([evs[eid] for eid in radar])
+    counted = np.zeros(len(radar), dtype=bool)  # the radar-only events found distinct
     dup: dict[str, str] = {}
-    ir_at = _LaunchPoints([evs[eid] for eid in ir])
-    radar_distinct: list[str] = []  # the radar-only events of ``distinct``, in order
-    for eid in cands:
+    for n, eid in enumerate(radar):
         e = evs[eid]
-        if e.source != _RADAR:
+        # the first IR event within the launch gate, else the first earlier distinct
+        # radar-only event of the same launch (the lists are in id order)
+        k = ir_pts.first_within(e, fusion.launch_gate_s, params.raid_window_m)
+        if k is not None:
+            dup[eid] = ir[k]
             continue
-        # the first IR event within the launch gate, else the first distinct radar-only
-        # event of the same launch (the lists are in id order)
-        k = ir_at.first_within(e, fusion.launch_gate_s, params.raid_window_m)
-        same = ir[k] if k is not None else None
-        if same is None and radar_distinct:
-            k = _LaunchPoints([evs[x] for x in radar_distinct]).first_within(
-                e, params.raid_same_launch_s, params.raid_same_launch_m
-            )
-            same = radar_distinct[k] if k is not None else None
-        if same is None:
-            distinct.append(eid)
-            radar_distinct.append(eid)
+        k = radar_pts.first_within(e, params.raid_same_launch_s, params.raid_same_launch_m, counted)
+        if k is not None:
+            dup[eid] = radar[k]
         else:
-            dup[eid] = same
-    return sorted(distinct), dup
+            counted[n] = True
+    return sorted(ir + [eid for eid, c in zip(radar, counted, strict=True) if c]), dup
 
 
 class _LaunchPoints:
@@ -111,15 +108,18 @@ class _LaunchPoints:
         self.lat = np.array([e.launch_lat_rad for e in es], dtype=np.float64)
         self.lon = np.array([e.launch_lon_rad for e in es], dtype=np.float64)
 
-    def first_within(self, e: Event, dt_s: float, d_m: float) -> int | None:
-        """The first event whose launch is within ``dt_s`` of ``e``'s and whose launch
-        point is within ``d_m`` of it (None if none)."""
-        if self.t.size == 0:
+    def first_within(
+        self, e: Event, dt_s: float, d_m: float, among: npt.NDArray[np.bool_] | None = None
+    ) -> int | None:
+        """The first event (of ``among``, when given) whose launch is within ``dt_s`` of
+        ``e``'s and whose launch point is within ``d_m`` of it (None if none)."""
+        if self.t.size == 0 or (among is not None and not among.any()):
             return None
         assert e.launch_time_s is not None
         assert e.launch_lat_rad is not None and e.launch_lon_rad is not None
         d = ground_distance_m(e.launch_lat_rad, e.launch_lon_rad, self.lat, self.lon)
-        hit = np.flatnonzero((np.abs(e.launch_time_s - self.t) <= dt_s) & (d <= d_m))
+        near = (np.abs(e.launch_time_s - self.t) <= dt_s) & (d <= d_m)
+        hit = np.flatnonzero(near if among is None else near & among)
         return int(hit[0]) if hit.size else None
 
 
