@@ -12,20 +12,21 @@ a fraction of one).
 Compiled here: the bracketing with drag (:func:`bracket_drag_samples`), one free-flight
 RK4 step of many columns (:func:`rk4_columns`) and a fixed-step free-flight grid
 (:func:`rk4_grid`, the radar tracks' backward traces); and the raid correlation's tests
-of one track against a few IR events each, per track per step (numpy's call overhead
-was most of their cost): the backward test (:func:`backward_d2`), its pre-gate on the
-grid (:func:`pregate_d2`) and the forward gate (:func:`gate_d2`), with one 3 × 3 solve
-(:func:`_solve_d2`). The correlation tests sum in another order than their numpy
-references (in ``tests/test_correlate_scale.py``), which hold them to 1e-9. The steps do
-the operations of their numpy references
-(:func:`earlywarn.center.characterise._bracket_drag_array` and ``_rk4_array``) on one
-sample, in the same order: ``+ − × ÷ √`` round alike (IEEE 754, no fused multiply-add:
-numba compiles without fast-math), so free flight is the same bits, and with drag the
-steps are the same bits except where ``exp`` and ``log`` of the air density (libm here,
-numpy's own SIMD routines there) differ in their last bit. ``tests/test_compiled.py``
-holds each to its reference. The refinement to the crossing and the estimate from the
-points stay in numpy (once per prediction, not per step). The RK4 writes its slopes into
-scratch arrays: allocating them per step cost more than the arithmetic.
+of one track against a few IR events each, per track per step (numpy's call overhead was
+most of their cost): the backward test (:func:`backward_d2`), its pre-gate on the grid
+(:func:`pregate_d2`) and the forward gate (:func:`gate_d2`), with one 3 × 3 solve
+(:func:`solve3`, also the IR launch fit's: :mod:`earlywarn.center.ir.compiled`). The
+correlation tests sum in another order than their numpy references (in
+``tests/test_correlate_scale.py``), which hold them to 1e-9. The steps do the operations
+of their numpy references (:func:`earlywarn.center.characterise._bracket_drag_array` and
+``_rk4_array``) on one sample, in the same order: ``+ − × ÷ √`` round alike (IEEE 754,
+no fused multiply-add: numba compiles without fast-math), so free flight is the same
+bits, and with drag the steps are the same bits except where ``exp`` and ``log`` of the
+air density (libm here, numpy's own SIMD routines there) differ in their last bit.
+``tests/test_compiled.py`` holds each to its reference. The refinement to the crossing
+and the estimate from the points stay in numpy (once per prediction, not per step). The
+RK4 writes its slopes into scratch arrays: allocating them per step cost more than the
+arithmetic.
 
 ``error_model="numpy"``: a division by zero gives ±inf or NaN as numpy does (the reference
 runs under ``np.errstate(divide="ignore")``), not Python's ZeroDivisionError.
@@ -288,18 +289,17 @@ def rk4_grid(
 
 
 @_JIT
-def _solve_d2(d: FloatArray, s: FloatArray) -> float:
-    """``dᵀ S⁻¹ d`` of one ``d (3,)``, ``S (3, 3)`` (Gaussian elimination with partial
-    pivoting, as LAPACK's ``gesv``; inf where ``S`` is singular, as ``position_d2``)."""
-    a = s.copy()
-    b = d.copy()
+def solve3(a: FloatArray, b: FloatArray, x: FloatArray) -> bool:
+    """``x = a⁻¹ b`` for one 3 × 3 system by Gaussian elimination with partial pivoting,
+    as LAPACK's ``gesv`` but not its bits (LAPACK multiplies by the pivot's reciprocal);
+    ``a`` and ``b`` are overwritten. False where ``a`` is singular."""
     for col in range(3):
         piv = col
         for r in range(col + 1, 3):
             if abs(a[r, col]) > abs(a[piv, col]):
                 piv = r
         if a[piv, col] == 0.0:
-            return math.inf
+            return False
         if piv != col:
             for c in range(3):
                 a[col, c], a[piv, c] = a[piv, c], a[col, c]
@@ -309,12 +309,21 @@ def _solve_d2(d: FloatArray, s: FloatArray) -> float:
             for c in range(col, 3):
                 a[r, c] -= f * a[col, c]
             b[r] -= f * b[col]
-    x = np.empty(3)
     for r in range(2, -1, -1):
         acc = b[r]
         for c in range(r + 1, 3):
             acc -= a[r, c] * x[c]
         x[r] = acc / a[r, r]
+    return True
+
+
+@_JIT
+def _solve_d2(d: FloatArray, s: FloatArray) -> float:
+    """``dᵀ S⁻¹ d`` of one ``d (3,)``, ``S (3, 3)`` (:func:`solve3`; inf where ``S`` is
+    singular, as ``position_d2``)."""
+    x = np.empty(3)
+    if not solve3(s.copy(), d.copy(), x):
+        return math.inf
     return d[0] * x[0] + d[1] * x[1] + d[2] * x[2]
 
 

@@ -21,6 +21,7 @@ import functools
 
 import numpy as np
 
+from earlywarn.center.ir.compiled import triangulate_rays
 from earlywarn.center.ir.records import BoolArray, FloatArray, IntArray, SatTrack
 from earlywarn.center.kernels import median, ray_hit_m
 from earlywarn.earth.constants import A_M, B_M, OMEGA_RAD_S
@@ -71,30 +72,18 @@ def triangulate(
     ``valid``: ``(..., R)``. Returns the point ``(..., 3)``, its covariance
     ``(..., 3, 3)``, the chi-square of the residuals ``(...,)`` (``2R − 3`` degrees of
     freedom) and the number of rays ``(...,)``. Fewer than two rays give NaN.
+    Compiled (:func:`earlywarn.center.ir.compiled.triangulate_rays`): an event's estimate
+    triangulates a few rows at a time, where numpy's call overhead was the cost.
     """
-    w_ok = valid.astype(np.float64)
-    nray = valid.sum(axis=-1).astype(np.int64)
-    eye = np.eye(3)
-    m = eye - los[..., :, None] * los[..., None, :]  # (..., R, 3, 3) projectors
-    rho = np.linalg.norm(sat_m, axis=-1) - A_M  # first guess of the ranges
-    good = nray >= 2
-    for _ in range(2):
-        w = np.where(valid, w_ok / (sigma_rad * rho) ** 2, 0.0)
-        amat = np.einsum("...r,...rij->...ij", w, m)
-        bvec = np.einsum("...r,...rij,...rj->...i", w, m, sat_m)
-        amat_safe = np.where(good[..., None, None], amat, eye)
-        x = np.linalg.solve(amat_safe, bvec[..., None])[..., 0]
-        rho = np.where(valid, np.linalg.norm(x[..., None, :] - sat_m, axis=-1), 1.0)
-    w = np.where(valid, w_ok / (sigma_rad * rho) ** 2, 0.0)
-    amat = np.einsum("...r,...rij->...ij", w, m)
-    amat_safe = np.where(good[..., None, None], amat, eye)
-    cov = np.linalg.inv(amat_safe)
-    res = np.einsum("...rij,...rj->...ri", m, x[..., None, :] - sat_m)
-    chi2 = np.einsum("...r,...ri,...ri->...", w, res, res)
-    x = np.where(good[..., None], x, np.nan)
-    cov = np.where(good[..., None, None], cov, np.nan)
-    chi2 = np.where(good, chi2, np.nan)
-    return x, cov, chi2, nray
+    lead = valid.shape[:-1]
+    r = valid.shape[-1]
+    x, cov, chi2, nray = triangulate_rays(
+        np.ascontiguousarray(sat_m, dtype=np.float64).reshape(-1, r, 3),
+        np.ascontiguousarray(los, dtype=np.float64).reshape(-1, r, 3),
+        np.ascontiguousarray(sigma_rad, dtype=np.float64).reshape(-1, r),
+        np.ascontiguousarray(valid, dtype=np.bool_).reshape(-1, r),
+    )
+    return x.reshape(*lead, 3), cov.reshape(*lead, 3, 3), chi2.reshape(lead), nray.reshape(lead)
 
 
 def _interp_rays(

@@ -6,10 +6,11 @@ first ``fit_window_s`` of the boost: the altitude as ``h(τ) = c₂τ² + c₃τ
 ``c₂, c₃ ≥ 0`` and the ground track as ``y(τ) = y_L + c τ^p + d τ^q`` (the
 :data:`HORIZONTAL_POWERS`), ``τ = t − t₀``: a rocket leaves the pad vertically, so the
 altitude starts at zero and neither altitude nor ground track has a linear term at
-``τ = 0``. The launch time ``t₀`` is found on a grid (vectorised over the grid) and
-refined by a parabola through the chi-square minimum (sigma from its curvature, inflated
-by ``√(χ²/dof)`` when the fit is worse than the noise); ``(e_L, n_L)`` is the launch point
-and the direction of the fitted ground displacement the launch azimuth.
+``τ = 0``. The launch time ``t₀`` is found on a grid (compiled:
+:func:`earlywarn.center.ir.compiled.launch_grid`) and refined by a parabola through the
+chi-square minimum (sigma from its curvature, inflated by ``√(χ²/dof)`` when the fit is
+worse than the noise); ``(e_L, n_L)`` is the launch point and the direction of the
+fitted ground displacement the launch azimuth.
 
 **Mono** (:func:`_mono_fit`). With one satellite the altitude is each class's prior
 (:func:`earlywarn.center.priors.boost_altitude_m`): the points are placed along each
@@ -31,6 +32,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from earlywarn.center.ir.compiled import launch_grid
 from earlywarn.center.ir.geometry import above_ground, ray_place_m
 from earlywarn.center.ir.records import BoolArray, FloatArray, IrParams
 from earlywarn.center.kernels import grid_normal_equations, ray_hit_m
@@ -53,41 +55,6 @@ where ``c₂τ² + c₃τ³`` is off by 1–4 km (the τ² term soaks up the pit
 """
 
 
-def _alt_fit_grid(t: FloatArray, h: FloatArray, var: FloatArray, t0: FloatArray) -> FloatArray:
-    """Chi-square over a t0 grid of ``h = c₂s² + c₃s³`` with ``c₂, c₃ ≥ 0``.
-
-    The vertical acceleration of a boosting rocket, ``2c₂ + 6c₃τ``, is positive over the
-    early boost; without the sign constraint a negative c₂ lets a much earlier t0 fit the
-    same points. Two-parameter non-negative least squares in closed form: the unconstrained
-    solution if feasible, else the better of the two one-parameter fits.
-    """
-    s = np.maximum(t[None, :] - t0[:, None], 0.0) / 100.0
-    b2, b3 = s * s, s * s * s
-    w = 1.0 / var
-    n22 = b2 * b2 @ w
-    n33 = b3 * b3 @ w
-    n23 = b2 * b3 @ w
-    r2 = b2 @ (w * h)
-    r3 = b3 @ (w * h)
-    det = n22 * n33 - n23 * n23
-    with np.errstate(divide="ignore", invalid="ignore"):
-        c2 = (n33 * r2 - n23 * r3) / det
-        c3 = (n22 * r3 - n23 * r2) / det
-        c2_only = np.maximum(r2 / n22, 0.0)
-        c3_only = np.maximum(r3 / n33, 0.0)
-    hw = float(h @ (w * h))
-
-    def chi(a2: FloatArray, a3: FloatArray) -> FloatArray:
-        return np.asarray(
-            hw - 2 * (a2 * r2 + a3 * r3) + a2 * a2 * n22 + 2 * a2 * a3 * n23 + a3 * a3 * n33
-        )
-
-    ok = (c2 >= 0) & (c3 >= 0) & np.isfinite(c2) & np.isfinite(c3)
-    full = np.where(ok, chi(np.where(ok, c2, 0.0), np.where(ok, c3, 0.0)), np.inf)
-    zero = np.zeros_like(c2_only)
-    return np.asarray(np.minimum(full, np.minimum(chi(c2_only, zero), chi(zero, c3_only))))
-
-
 def _ground_basis(t: FloatArray, t0: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     """The ground-track model's basis ``1, s^p, s^q`` (``s = (t − t0)/100 s``, ``(p, q)``
     the :data:`HORIZONTAL_POWERS`) for every t0 of a grid: ``(G, K, 3)``, and the two
@@ -105,15 +72,13 @@ def _poly_fit_grid(
     y: FloatArray,
     var: FloatArray,
     t0: FloatArray,
-    grid_basis: tuple[FloatArray, FloatArray, FloatArray] | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Fit ``y = c0 + c_p s^p + c_q s^q`` with ``s = (t − t0)/100 s`` for every t0 on a grid,
     ``(p, q)`` the :data:`HORIZONTAL_POWERS` of the ground-track model.
 
-    ``grid_basis``: :func:`_ground_basis` of ``(t, t0)``, when already at hand.
     Returns coefficients ``(G, P)``, their covariances ``(G, P, P)`` and chi-square ``(G,)``.
     """
-    basis, bp, bq = grid_basis if grid_basis is not None else _ground_basis(t, t0)
+    basis, bp, bq = _ground_basis(t, t0)
     wgt = 1.0 / var
     nmat, rvec = grid_normal_equations(wgt, y, basis, bp, bq)
     cov = np.asarray(np.linalg.inv(nmat + 1e-12 * np.eye(3)), dtype=np.float64)
@@ -201,18 +166,14 @@ def _launch_fit(
     grid: FloatArray,
 ) -> _LaunchFit:
     """Joint launch-time / launch-point fit of stereo points over a grid of launch times."""
-    gb = _ground_basis(t, grid)
-    ce, _, chi_e = _poly_fit_grid(t, e, var[0], grid, gb)
-    cn, _, chi_n = _poly_fit_grid(t, n, var[1], grid, gb)
-    chi_h = _alt_fit_grid(t, h, var[2], grid)
-    cost = chi_e + chi_n + chi_h
+    cost, ce0, cn0 = launch_grid(t, e, n, h, var[0], var[1], var[2], grid, *HORIZONTAL_POWERS)
     t0, t0_sig, i = _refine(grid, cost)
     dof = max(3 * t.shape[0] - 9, 1)
     scale = max(1.0, float(cost[i]) / dof)
     t0_sig *= math.sqrt(scale)
     j0, j1 = max(i - 1, 0), min(i + 1, grid.shape[0] - 1)
     dtg = float(grid[j1] - grid[j0]) or 1.0
-    slopes = (float(ce[j1, 0] - ce[j0, 0]) / dtg, float(cn[j1, 0] - cn[j0, 0]) / dtg)
+    slopes = (float(ce0[j1] - ce0[j0]) / dtg, float(cn0[j1] - cn0[j0]) / dtg)
     return _launch_at(t, e, n, (var[0], var[1]), t0, t0_sig, scale, slopes, float(cost[i]))
 
 

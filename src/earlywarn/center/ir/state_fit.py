@@ -13,7 +13,8 @@ import math
 
 import numpy as np
 
-from earlywarn.center.ir.geometry import _cat, _cross, _unit
+from earlywarn.center.ir.compiled import ray_fit
+from earlywarn.center.ir.geometry import _cat
 from earlywarn.center.ir.records import FloatArray, IrParams, SatTrack
 from earlywarn.center.kernels import ballistic_acceleration
 from earlywarn.earth.constants import GM_M3_S2, J2, OMEGA_RAD_S
@@ -45,13 +46,6 @@ def _gap_over(t: FloatArray, gap_s: float) -> bool:
     return t.shape[0] > 1 and float(np.diff(np.sort(t)).max()) > gap_s
 
 
-def _perp_basis(u: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Two unit vectors perpendicular to each unit vector of ``u`` (K, 3) and to each other."""
-    ref = np.where(np.abs(u[:, 2:3]) < 0.9, np.array([0.0, 0.0, 1.0]), np.array([1.0, 0.0, 0.0]))
-    e1 = _unit(_cross(u, ref))
-    return e1, _cross(u, e1)
-
-
 def _ray_state_fit(
     tracks: list[SatTrack], r_guess: FloatArray, params: IrParams
 ) -> tuple[float, FloatArray, FloatArray, FloatArray, FloatArray] | None:
@@ -61,9 +55,10 @@ def _ray_state_fit(
     fitted over the last ``state_window_s`` to every detection of every satellite of the
     event, by minimising the angular residuals ``e_k·(x(t_j) − s_j) / (σ_j ρ_j)`` along two
     axes ``e_k`` perpendicular to each LOS (linear in the coefficients; two passes update
-    the ranges ρ). Frames need not be simultaneous, no LOS is interpolated across the
-    missed frames of a faint upper stage, and a smooth model averages the noise far
-    better than differencing triangulated points. The window is widened (up to
+    the ranges ρ; compiled: :func:`earlywarn.center.ir.compiled.ray_fit`). Frames need
+    not be simultaneous, no LOS is interpolated across the missed frames of a faint upper
+    stage, and a smooth model averages the noise far better than differencing
+    triangulated points. The window is widened (up to
     ``state_max_window_s``) until two satellites have three detections each. Cubic with
     ≥ 8 detections, else quadratic. The covariance is the inverse normal matrix, inflated
     by χ²/dof when the fit is worse than the noise (model error, e.g. a staging in the
@@ -107,34 +102,12 @@ def _ray_state_fit(
     npar = 3 * (deg + 1)
     if 2 * k <= npar:
         return None
-    e1, e2 = _perp_basis(u)
-    proj = np.stack([e1, e2], axis=1)  # (K, 2, 3)
-    powers = np.stack([tau**i / math.factorial(i) for i in range(deg + 1)], axis=1)  # (K, D)
-    # design: A[k, m, 3i + c] = proj[k, m, c] τ_k^i / i!
-    # the two residual rows of each detection as rows of one (2K, P) system (matmuls)
-    design = (proj[:, :, None, :] * powers[:, None, :, None]).reshape(2 * k, npar)
-    obs = np.einsum("kmc,kc->km", proj, sat).reshape(2 * k)
-    d = r_guess[None, :] - sat
-    rho = np.sqrt(np.einsum("kc,kc->k", d, d))
-    jerk_prior = 1.0 / params.state_jerk_sigma_m_s3**2
-    x = np.zeros(npar)
-    nmat = np.eye(npar)
-    for _ in range(2):
-        w = np.repeat(1.0 / (sig * rho), 2)
-        aw = design * w[:, None]
-        bw = obs * w
-        nmat = aw.T @ aw
-        if deg == 3:  # prior: |jerk| of order state_jerk_sigma (zero-mean)
-            nmat[(9, 10, 11), (9, 10, 11)] += jerk_prior
-        rhs = aw.T @ bw
-        try:
-            x = np.linalg.solve(nmat, rhs)
-        except np.linalg.LinAlgError:
-            return None
-        d = powers @ x.reshape(deg + 1, 3) - sat
-        rho = np.sqrt(np.einsum("kc,kc->k", d, d))
-    res = aw @ x - bw
-    chi2 = float(res @ res)
+    try:
+        x, nmat, chi2 = ray_fit(
+            tau, sat, u, sig, r_guess, deg, 1.0 / params.state_jerk_sigma_m_s3**2
+        )
+    except np.linalg.LinAlgError:
+        return None
     dof = 2 * k - npar
     cov = np.linalg.inv(nmat) * max(1.0, chi2 / dof)
     cov9 = 0.5 * (cov[:9, :9] + cov[:9, :9].T)
