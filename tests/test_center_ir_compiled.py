@@ -17,7 +17,7 @@ import pytest
 
 from earlywarn.center.ir.compiled import launch_grid, ray_fit, triangulate_rays
 from earlywarn.center.ir.geometry import _cross, _unit, triangulate
-from earlywarn.center.ir.launch_fit import HORIZONTAL_POWERS, _poly_fit_grid
+from earlywarn.center.ir.launch_fit import GROUND_RIDGE, HORIZONTAL_POWERS, _poly_fit_grid
 from earlywarn.earth.constants import A_M
 
 GEO_M = 42_164e3
@@ -195,7 +195,7 @@ def test_launch_grid_is_the_numpy_fit(seed: int) -> None:
         np.full(k, 800.0**2),
     )
     grid = t[0] - 0.5 * np.arange(300, 0, -1)
-    cost, ce0, cn0 = launch_grid(t, e, n, h, *var, grid, *HORIZONTAL_POWERS)
+    cost, ce0, cn0 = launch_grid(t, e, n, h, *var, grid, *HORIZONTAL_POWERS, GROUND_RIDGE)
     ce, _, chi_e = _poly_fit_grid(t, e, var[0], grid)
     cn, _, chi_n = _poly_fit_grid(t, n, var[1], grid)
     cost_r = chi_e + chi_n + _alt_fit_grid_ref(t, h, var[2], grid)

@@ -22,7 +22,6 @@ from earlywarn.center.kernels import (
     GROUND_RANGE_ROWS_MAX,
     LOS_GATE_ROWS_MAX,
     MEDIAN_LIST_MAX,
-    NORMAL_SUMS_MIN_GRID,
     RK4_ROWS_MAX,
     ballistic_acceleration,
     ballistic_derivative_columns,
@@ -31,7 +30,6 @@ from earlywarn.center.kernels import (
     candidate_pairs,
     drag_acceleration,
     gravity_gradient_j2,
-    grid_normal_equations,
     ground_range_m,
     los_gated_pairs,
     median,
@@ -368,37 +366,3 @@ def test_ground_range_dispatch(monkeypatch: pytest.MonkeyPatch) -> None:
     for k in (GROUND_RANGE_ROWS_MAX, GROUND_RANGE_ROWS_MAX + 1):
         ground_range_m(*_rays(k, 0))
     assert calls == {"_ground_range_rows": 1, "_ground_range_array": 1}
-
-
-# --------------------------------------------------------------------- grid_normal_equations
-
-
-def _grid(g: int, k: int, seed: int) -> tuple[np.ndarray, ...]:
-    """Weights, values and the launch fit's ground-track basis (as its _ground_basis builds
-    it: ``1, s³, s⁴`` with ``s = (t − t0)/100 s``) over ``g`` launch times, ``k`` samples."""
-    from earlywarn.center.ir.launch_fit import _ground_basis
-
-    rng = np.random.default_rng(seed)
-    t = np.sort(rng.uniform(0.0, 45.0, k))
-    basis, bp, bq = _ground_basis(t, -rng.uniform(0.0, 150.0, g))
-    return 1.0 / rng.uniform(1e4, 1e7, k), rng.normal(size=k) * 1e4, basis, bp, bq
-
-
-@pytest.mark.parametrize(("g", "k"), [(1, 12), (2, 5), (3, 9), (150, 40), (300, 22)])
-def test_grid_normal_sums_and_einsum_bit_for_bit(g: int, k: int) -> None:
-    w, y, basis, bp, bq = _grid(g, k, seed=g + k)
-    n_ref, r_ref = kernels._grid_normal_einsum(w, y, basis)
-    nmat, rvec = grid_normal_equations(w, y, basis, bp, bq)
-    assert nmat.tobytes() == n_ref.tobytes() and rvec.tobytes() == r_ref.tobytes()
-    if g >= NORMAL_SUMS_MIN_GRID:
-        n_sum, r_sum = kernels._grid_normal_sums(w, y, bp, bq)
-        assert n_sum.tobytes() == n_ref.tobytes() and r_sum.tobytes() == r_ref.tobytes()
-    # the reference is the weighted normal matrix of the design b (closed form)
-    np.testing.assert_allclose(n_ref, np.einsum("gki,gkj->gij", basis * w[:, None], basis))
-
-
-def test_grid_normal_dispatch(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = _spy(monkeypatch, ("_grid_normal_einsum", "_grid_normal_sums"))
-    for g in (NORMAL_SUMS_MIN_GRID - 1, NORMAL_SUMS_MIN_GRID):
-        grid_normal_equations(*_grid(g, 10, 0))
-    assert calls == {"_grid_normal_einsum": 1, "_grid_normal_sums": 1}

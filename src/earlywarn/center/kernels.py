@@ -12,7 +12,7 @@ same operations in the same order) and that the dispatcher takes each path on it
 
 Kernels
 -------
-(of each pair, ``_…_rows``, ``_median_list`` and ``_grid_normal_sums`` are the fast paths)
+(of each pair, ``_…_rows`` and ``_median_list`` are the fast paths)
 ``ballistic_rk4_states(x, h, steps, j2, gm, omega)``
     RK4 sub-steps of ballistic states in ECEF and the gravity gradient ``G − W W`` at
     every stage (:class:`~.motion.BallisticJ2`): ``_ballistic_rk4_states_rows`` up to
@@ -28,10 +28,6 @@ Kernels
     Distance along rays to the WGS84 ellipsoid (:func:`ray_hit_m` at height 0):
     ``_ground_range_rows`` up to :data:`GROUND_RANGE_ROWS_MAX` rays,
     ``_ground_range_array`` beyond.
-``grid_normal_equations(w, y, basis, bp, bq)``
-    The IR launch fit's normal equations over its launch-time grid:
-    ``_grid_normal_einsum`` below :data:`NORMAL_SUMS_MIN_GRID` points, ``_grid_normal_sums``
-    from there.
 ``los_gated_pairs(tracks, t, los, sigma, rng_m, gate_sigma, max_speed, max_accel)``
     The IR association's gate, best pairs first, with distances: ``_los_gated_pairs_rows``
     up to :data:`LOS_GATE_ROWS_MAX` pairs, ``_los_gated_pairs_array`` beyond.
@@ -74,7 +70,6 @@ __all__ = [
     "GROUND_RANGE_ROWS_MAX",
     "LOS_GATE_ROWS_MAX",
     "MEDIAN_LIST_MAX",
-    "NORMAL_SUMS_MIN_GRID",
     "RK4_ROWS_MAX",
     "LosTrack",
     "air_density_kg_m3",
@@ -85,7 +80,6 @@ __all__ = [
     "candidate_pairs",
     "drag_acceleration",
     "gravity_gradient_j2",
-    "grid_normal_equations",
     "ground_range_m",
     "height_of_density_m",
     "los_gated_pairs",
@@ -109,11 +103,6 @@ LOS_GATE_ROWS_MAX = 24
 # up to this many rays (an IR step's reports), the ground range in Python floats: the numpy
 # path's ~20 calls cost ~12 µs (forced: ~1.2 % of the reference's center CPU, ~1.5 % glint day)
 GROUND_RANGE_ROWS_MAX = 32
-# from this many launch-time grid points, the launch fit's normal equations by column sums:
-# the einsum's inner loops run over 3-element axes (forcing it costs ~0.9 % of the
-# reference run, ~1 % of bench_raid's 10-launch raid); one point takes the einsum, since
-# numpy would sum a single contiguous column pairwise (other bits)
-NORMAL_SUMS_MIN_GRID = 2
 
 # --------------------------------------------------------------------------------------------
 # ballistic field: one implementation each
@@ -738,63 +727,3 @@ def _ground_range_rows(s: FloatArray, u: FloatArray) -> FloatArray:
         disc = qb * qb - qa * qc
         out.append((-qb - math.sqrt(disc)) / qa if disc >= 0.0 else -qb / qa)
     return np.array(out, dtype=np.float64)
-
-
-# --------------------------------------------------------------------------------------------
-# grid_normal_equations
-# --------------------------------------------------------------------------------------------
-
-
-def grid_normal_equations(
-    w: FloatArray, y: FloatArray, basis: FloatArray, bp: FloatArray, bq: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    """Normal matrices ``Σ_k w_k b_i b_j`` ``(G, 3, 3)`` and right-hand sides
-    ``Σ_k w_k b_i y_k`` ``(G, 3)`` of the basis ``b = (1, b_p, b_q)`` at every point of a
-    grid: ``basis`` ``(G, K, 3)``, and its last two columns again as contiguous ``(K, G)``
-    arrays ``bp``, ``bq``; weights ``w`` and values ``y`` ``(K,)``.
-
-    The einsum for fewer than :data:`NORMAL_SUMS_MIN_GRID` grid points, column sums from
-    there; the same bits.
-    """
-    if basis.shape[0] < NORMAL_SUMS_MIN_GRID:
-        return _grid_normal_einsum(w, y, basis)
-    return _grid_normal_sums(w, y, bp, bq)
-
-
-def _grid_normal_einsum(
-    w: FloatArray, y: FloatArray, basis: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    """:func:`grid_normal_equations` by ``np.einsum`` (the reference)."""
-    return (
-        np.einsum("k,gkp,gkq->gpq", w, basis, basis),
-        np.einsum("k,gkp,k->gp", w, basis, y),
-    )
-
-
-def _grid_normal_sums(
-    w: FloatArray, y: FloatArray, bp: FloatArray, bq: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    """:func:`grid_normal_equations` by column sums: the einsum's products ``(w b_i) b_j``
-    summed over k in order (numpy reduces the leading axis of a ``(K, G)`` array row by row,
-    for G ≥ 2), with the unit column's terms exact."""
-    g = bp.shape[1]
-    w_col = w[:, None]
-    wp, wq = w_col * bp, w_col * bq
-    w_sum = wy_sum = 0.0
-    for wk, yk in zip(w.tolist(), y.tolist(), strict=True):
-        w_sum += wk
-        wy_sum += wk * yk
-    nmat = np.empty((g, 3, 3))
-    nmat[:, 0, 0] = w_sum
-    nmat[:, 0, 1] = nmat[:, 1, 0] = np.add.reduce(wp, axis=0)
-    nmat[:, 0, 2] = nmat[:, 2, 0] = np.add.reduce(wq, axis=0)
-    nmat[:, 1, 1] = np.add.reduce(wp * bp, axis=0)
-    nmat[:, 1, 2] = np.add.reduce(wp * bq, axis=0)
-    nmat[:, 2, 1] = np.add.reduce(wq * bp, axis=0)
-    nmat[:, 2, 2] = np.add.reduce(wq * bq, axis=0)
-    y_col = y[:, None]
-    rvec = np.empty((g, 3))
-    rvec[:, 0] = wy_sum
-    rvec[:, 1] = np.add.reduce(wp * y_col, axis=0)
-    rvec[:, 2] = np.add.reduce(wq * y_col, axis=0)
-    return nmat, rvec

@@ -7,14 +7,16 @@ overhead, not their arithmetic, was the cost). Compiled here, one call each:
 * :func:`triangulate_rays`: the weighted least-squares intersection of each row's rays
   (:func:`earlywarn.center.ir.geometry.triangulate` states the method);
 * :func:`ray_fit`: the two passes of the ray state fit's weighted least squares
-  (:func:`earlywarn.center.ir.state_fit._ray_state_fit` states the model).
+  (:func:`earlywarn.center.ir.state_fit._ray_state_fit` states the model);
+* :func:`launch_grid`: the stereo launch fit's cost at every launch time of its grid
+  (:func:`earlywarn.center.ir.launch_fit._launch_fit` states the model).
 
 Each does its numpy reference's operations in the same order where that order is plain
 (sums over rays and rows in index order, products left to right); the linear solves are
 ``np.linalg.solve`` (numba calls LAPACK's ``gesv`` as numpy does; an inverse is a solve
 against the identity, as numpy's). Matrix products that numpy hands to BLAS are summed
 here in index order, so those may differ from the reference in the last bits.
-``tests/test_center_ir_compiled.py`` holds both to the numpy references (kept there).
+``tests/test_center_ir_compiled.py`` holds each to its numpy reference (kept there).
 """
 
 from __future__ import annotations
@@ -28,6 +30,12 @@ from earlywarn.center.ir.records import BoolArray, FloatArray, IntArray
 from earlywarn.earth.constants import A_M
 
 _EYE3 = np.eye(3)
+
+
+@_JIT
+def _projector(u: FloatArray, a: int, c: int) -> float:
+    """Entry ``(a, c)`` of ``I − uuᵀ`` (the projector across the unit vector ``u``)."""
+    return (1.0 if a == c else 0.0) - u[a] * u[c]
 
 
 @_JIT
@@ -47,7 +55,7 @@ def _weighted_normal(
         for a in range(3):
             acc_b = 0.0
             for c in range(3):
-                m_ac = (1.0 if a == c else 0.0) - los[j, a] * los[j, c]
+                m_ac = _projector(los[j], a, c)
                 amat[a, c] += w[j] * m_ac
                 acc_b += w[j] * m_ac * sat[j, c]
             bvec[a] += acc_b
@@ -71,6 +79,8 @@ def triangulate_rays(
     w = np.empty(r)
     amat = np.empty((3, 3))
     bvec = np.empty(3)
+    xi = np.empty(3)
+    d = np.empty(3)
     for i in range(n):
         k = 0
         for j in range(r):
@@ -82,7 +92,6 @@ def triangulate_rays(
         s, u = sat_m[i], los[i]
         for j in range(r):
             rho[j] = math.sqrt(s[j, 0] ** 2 + s[j, 1] ** 2 + s[j, 2] ** 2) - A_M
-        xi = np.empty(3)
         for _ in range(2):
             _weighted_normal(u, s, sigma_rad[i], valid[i], rho, w, amat, bvec)
             xi[:] = np.linalg.solve(amat, bvec)
@@ -96,11 +105,12 @@ def triangulate_rays(
         cov[i] = np.linalg.solve(amat, _EYE3)
         c2 = 0.0
         for j in range(r):
-            d = xi - s[j]
+            for a in range(3):
+                d[a] = xi[a] - s[j, a]
             for a in range(3):
                 ra = 0.0
                 for c in range(3):
-                    ra += ((1.0 if a == c else 0.0) - u[j, a] * u[j, c]) * d[c]
+                    ra += _projector(u[j], a, c) * d[c]
                 c2 += w[j] * ra * ra
         x[i] = xi
         chi2[i] = c2
@@ -165,6 +175,8 @@ def ray_fit(
     nmat = np.zeros((npar, npar))
     aw = np.empty((2 * k, npar))
     bw = np.empty(2 * k)
+    rhs = np.empty(npar)
+    acc = np.empty(3)
     for _ in range(2):
         for j in range(k):
             wj = 1.0 / (sig[j] * rho[j])
@@ -173,7 +185,7 @@ def ray_fit(
                 bw[row] = obs[row] * wj
                 for p in range(npar):
                     aw[row, p] = design[row, p] * wj
-        rhs = np.zeros(npar)
+        rhs[:] = 0.0
         nmat[:, :] = 0.0
         for row in range(2 * k):
             for p in range(npar):
@@ -189,7 +201,7 @@ def ray_fit(
                 nmat[p, p] += jerk_prior
         x[:] = np.linalg.solve(nmat, rhs)
         for j in range(k):
-            acc = np.zeros(3)
+            acc[:] = 0.0
             for i in range(deg + 1):
                 for c in range(3):
                     acc[c] += powers[j, i] * x[3 * i + c]
@@ -254,17 +266,17 @@ def _ground_chi(
 def launch_grid(
     t: FloatArray, e: FloatArray, n: FloatArray, h: FloatArray,
     var_e: FloatArray, var_n: FloatArray, var_h: FloatArray, t0: FloatArray,
-    p: int, q: int,
+    p: int, q: int, ridge: float,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:  # fmt: skip
     """The stereo launch fit's cost over a grid of launch times ``t0 (G,)``, and the
     fitted launch point's east and north there (``(G,)`` each).
 
     At each ``t0``, with ``s = max(t − t0, 0)/100 s``: the chi-square of the ground track
-    ``y = y_L + c s^p + d s^q`` east and north (weighted least squares, a ``1e-12``
-    ridge), plus that of the altitude ``h = c₂s² + c₃s³`` with ``c₂, c₃ ≥ 0`` (the
-    unconstrained solution when feasible, else the better of the one-term fits, each
-    clipped at zero). :func:`earlywarn.center.ir.launch_fit._launch_fit` states the model;
-    ``tests/test_center_ir_compiled.py`` holds this to the numpy form."""
+    ``y = y_L + c s^p + d s^q`` east and north (weighted least squares, ``ridge`` on the
+    normal matrix's diagonal), plus that of the altitude ``h = c₂s² + c₃s³`` with
+    ``c₂, c₃ ≥ 0`` (the unconstrained solution when feasible, else the better of the
+    one-term fits, each clipped at zero). :func:`earlywarn.center.ir.launch_fit._launch_fit`
+    states the model; ``tests/test_center_ir_compiled.py`` holds this to the numpy form."""
     g_n, k = t0.shape[0], t.shape[0]
     cost = np.empty(g_n)
     ce0 = np.empty(g_n)
@@ -291,9 +303,9 @@ def launch_grid(
             n23 += b2 * b3 * wh[j]
             r2 += b2 * (wh[j] * h[j])
             r3 += b3 * (wh[j] * h[j])
-        chi_e = _ground_chi(e, we, bp, bq, 1e-12, nmat, rvec, coef)
+        chi_e = _ground_chi(e, we, bp, bq, ridge, nmat, rvec, coef)
         ce0[g] = coef[0]
-        chi_n = _ground_chi(n, wn, bp, bq, 1e-12, nmat, rvec, coef)
+        chi_n = _ground_chi(n, wn, bp, bq, ridge, nmat, rvec, coef)
         cn0[g] = coef[0]
         best = math.inf
         det = n22 * n33 - n23 * n23

@@ -35,7 +35,7 @@ import numpy as np
 from earlywarn.center.ir.compiled import launch_grid
 from earlywarn.center.ir.geometry import above_ground, ray_place_m
 from earlywarn.center.ir.records import BoolArray, FloatArray, IrParams
-from earlywarn.center.kernels import grid_normal_equations, ray_hit_m
+from earlywarn.center.kernels import ray_hit_m
 from earlywarn.center.priors import (
     CLASSES,
     boost_altitude_m,
@@ -55,16 +55,17 @@ where ``c₂τ² + c₃τ³`` is off by 1–4 km (the τ² term soaks up the pit
 """
 
 
-def _ground_basis(t: FloatArray, t0: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+GROUND_RIDGE = 1e-12
+"""Added to the diagonal of the ground-track fit's normal matrix (keeps it invertible when
+every point is at ``s = 0``)."""
+
+
+def _ground_basis(t: FloatArray, t0: FloatArray) -> FloatArray:
     """The ground-track model's basis ``1, s^p, s^q`` (``s = (t − t0)/100 s``, ``(p, q)``
-    the :data:`HORIZONTAL_POWERS`) for every t0 of a grid: ``(G, K, 3)``, and the two
-    powers again as contiguous ``(K, G)`` arrays (for
-    :func:`~earlywarn.center.kernels.grid_normal_equations`)."""
-    s_kg = np.maximum(t[:, None] - t0[None, :], 0.0) / 100.0
+    the :data:`HORIZONTAL_POWERS`) for every t0 of a grid: ``(G, K, 3)``."""
+    s = np.maximum(t[None, :] - t0[:, None], 0.0) / 100.0
     p, q = HORIZONTAL_POWERS
-    bp, bq = s_kg**p, s_kg**q
-    basis = np.stack([np.ones((t0.shape[0], t.shape[0])), bp.T, bq.T], axis=-1)
-    return basis, bp, bq
+    return np.stack([np.ones_like(s), s**p, s**q], axis=-1)
 
 
 def _poly_fit_grid(
@@ -77,11 +78,14 @@ def _poly_fit_grid(
     ``(p, q)`` the :data:`HORIZONTAL_POWERS` of the ground-track model.
 
     Returns coefficients ``(G, P)``, their covariances ``(G, P, P)`` and chi-square ``(G,)``.
+    The center fits at one t0 at a time (the launch time found, its neighbours); the
+    grid search itself is :func:`~earlywarn.center.ir.compiled.launch_grid`.
     """
-    basis, bp, bq = _ground_basis(t, t0)
+    basis = _ground_basis(t, t0)
     wgt = 1.0 / var
-    nmat, rvec = grid_normal_equations(wgt, y, basis, bp, bq)
-    cov = np.asarray(np.linalg.inv(nmat + 1e-12 * np.eye(3)), dtype=np.float64)
+    nmat = np.einsum("k,gkp,gkq->gpq", wgt, basis, basis)
+    rvec = np.einsum("k,gkp,k->gp", wgt, basis, y)
+    cov = np.asarray(np.linalg.inv(nmat + GROUND_RIDGE * np.eye(3)), dtype=np.float64)
     coef = np.einsum("gpq,gq->gp", cov, rvec)
     res = y[None, :] - np.einsum("gkp,gp->gk", basis, coef)
     chi2 = np.einsum("k,gk->g", wgt, res * res)
@@ -166,7 +170,8 @@ def _launch_fit(
     grid: FloatArray,
 ) -> _LaunchFit:
     """Joint launch-time / launch-point fit of stereo points over a grid of launch times."""
-    cost, ce0, cn0 = launch_grid(t, e, n, h, var[0], var[1], var[2], grid, *HORIZONTAL_POWERS)
+    p, q = HORIZONTAL_POWERS
+    cost, ce0, cn0 = launch_grid(t, e, n, h, var[0], var[1], var[2], grid, p, q, GROUND_RIDGE)
     t0, t0_sig, i = _refine(grid, cost)
     dof = max(3 * t.shape[0] - 9, 1)
     scale = max(1.0, float(cost[i]) / dof)
@@ -213,9 +218,7 @@ class _MonoChi:
     def of(key: tuple[FloatArray, ...]) -> _MonoChi:
         tw, sw, uw, sig_w, sin_el_w, rot, site, grid = key
         cot_el = np.sqrt(1.0 - sin_el_w**2) / sin_el_w
-        sq = np.maximum(tw[None, :] - grid[:, None], 0.0) / 100.0
-        hp = HORIZONTAL_POWERS
-        basis = np.stack([np.ones_like(sq), sq ** hp[0], sq ** hp[1]], axis=-1)  # (G, K, 3)
+        basis = _ground_basis(tw, grid)  # (G, K, 3)
         chis = np.empty((len(CLASSES), grid.shape[0]))
         # a ray that misses the Earth (a limb view) passes no lower than its tangent
         # height: a source on it is at least that high, so a class profile below it is
@@ -231,7 +234,7 @@ class _MonoChi:
             en = (geodetic_to_ecef(lat_p, lon_p, 0.0) - site) @ rot.T  # (G, K, 3)
             var = sig_w[None] ** 2 + (_mono_sigma_h(hh) * cot_el[None]) ** 2  # (G, K)
             wgt = 1.0 / var
-            nmat = np.einsum("gk,gkp,gkq->gpq", wgt, basis, basis) + 1e-12 * np.eye(3)
+            nmat = np.einsum("gk,gkp,gkq->gpq", wgt, basis, basis) + GROUND_RIDGE * np.eye(3)
             chi = np.zeros(grid.shape[0])
             for ax in range(2):
                 y = en[..., ax]
