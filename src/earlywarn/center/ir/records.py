@@ -81,6 +81,11 @@ class IrParams:
     stereo_gate_prob: float = 0.9999  # chi-square acceptance of a stereo association
     stereo_min_common: int = 3  # common times needed to test a stereo association
     stereo_window: int = 20  # most recent common times used in the test
+    # an event's satellites are split when the chi-square of its last ``stereo_window``
+    # triangulated rows exceeds this times the stereo gate (``stereo._stereo_broken``);
+    # the track let go opens an event of its own if it joins none within split_rejoin_s
+    stereo_split_factor: float = 3.0
+    split_rejoin_s: float = 40.0
     boost_min_frames: int = 8
     boost_min_span_s: float = 14.0
     boost_confirm_steps: int = 2  # consecutive steps that agree before a status is given
@@ -153,6 +158,11 @@ class IrParams:
             )
         if self.stereo_min_common < 2:
             raise ValueError("IrParams.stereo_min_common must be >= 2")
+        if not self.stereo_split_factor >= 1.0:
+            raise ValueError(
+                "IrParams.stereo_split_factor must be >= 1 (a split pair must not pass the "
+                f"stereo gate at once); got {self.stereo_split_factor}"
+            )
 
 
 class _Rows:
@@ -357,7 +367,7 @@ class _EventState:
     anchors: tuple[tuple[str, FloatArray, float], ...] = ()
     checked_t_s: float = -math.inf
     escape: int = 0
-    estimated_t_s: float = -math.inf  # data time of the last estimate
+    estimated_t_s: float = -math.inf  # data time of the last estimate (-inf: none since a split)
 
 
 @dataclass(frozen=True, eq=False)
@@ -370,6 +380,9 @@ class IrState:
     tracks: tuple[SatTrack, ...]
     events: tuple[_EventState, ...]
     sensors: tuple[SensorLight, ...] = ()  # what the status reports said, per sensor
+    # tracks a split let go (step._split_broken), with the time they were let go: they
+    # join an event that passes the stereo test, or after ``split_rejoin_s`` open their own
+    loose: tuple[tuple[int, float], ...] = ()
 
     @staticmethod
     def initial(t_s: float = -math.inf) -> IrState:

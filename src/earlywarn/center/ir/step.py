@@ -5,11 +5,14 @@ One step, in order (each a named function below):
 1. **read** the report columns (:func:`_columns`);
 2. **associate** them with each satellite's 2-D tracks, frame by frame, and close the
    tracks that have gone quiet (:mod:`earlywarn.center.ir.association`);
-3. **place newly confirmed tracks** (:func:`_place_new_tracks`): a new stage after a
+3. **split** events whose satellites no longer see one object (:func:`_split_broken`):
+   the last track to join the event is let go;
+4. **place newly confirmed tracks** (:func:`_place_new_tracks`): a new stage after a
    coast resumes the burnt-out event it continues (:mod:`earlywarn.center.ir.coast`),
    else a track that passes the stereo test joins a live event of other satellites
-   (:mod:`earlywarn.center.ir.stereo`), else it opens an event of its own;
-4. **merge** live events seen by disjoint sets of satellites that pass the stereo test
+   (:mod:`earlywarn.center.ir.stereo`), else it opens an event of its own; a track let
+   go by a split only joins, until ``split_rejoin_s`` later it opens its own; then
+   **merge** live events seen by disjoint sets of satellites that pass the stereo test
    (late stereo association, :func:`_merge_stereo`; the older keeps its id);
 5. **update every event** (:func:`_update_event`): an ended event is kept while shown
    (``keep_ended_s``) or while a next stage may still ignite (``coast_max_s``); a live
@@ -50,6 +53,7 @@ from earlywarn.center.ir.coast import _anchors, _coast_matches, _still_stationar
 from earlywarn.center.ir.estimate import _Estimate, _estimate, _next_caches
 from earlywarn.center.ir.geometry import _rows3
 from earlywarn.center.ir.records import (
+    _NO_CACHES,
     IrDecision,
     IrEvent,
     IrParams,
@@ -96,8 +100,9 @@ def ir_step(
     tracks, next_tid = _associate_reports(list(state.tracks), state.next_track_id, cols, params)
     tracks = [tr if tr.closed else _close(tr, t_s, params) for tr in tracks]
     by_id = {tr.track_id: tr for tr in tracks}
-    events, next_eid = _place_new_tracks(
-        list(state.events), tracks, by_id, state.next_event_id, params
+    events, loose = _split_broken(list(state.events), state.loose, t_s)
+    events, next_eid, loose = _place_new_tracks(
+        events, tracks, by_id, state.next_event_id, params, (loose, t_s)
     )
     events = _merge_stereo(events, by_id, params)
     out_events: list[_EventState] = []
@@ -109,6 +114,8 @@ def ir_step(
         if snap is not None:
             snaps.append(snap)
     keep_ids = {k for ev in out_events for k in ev.track_ids}
+    loose = tuple((k, t) for k, t in loose if not by_id[k].closed)
+    keep_ids.update(k for k, _ in loose)
     tracks = [tr for tr in tracks if not tr.closed or tr.track_id in keep_ids]
     new_state = IrState(
         t_s=t_s,
@@ -117,6 +124,7 @@ def ir_step(
         tracks=tuple(tracks),
         events=tuple(out_events),
         sensors=lights,
+        loose=loose,
     )
     return new_state, tuple(snaps)
 
@@ -176,7 +184,7 @@ def _columns(ir: ReportBlock, t_prev: float, t_s: float) -> dict[str, np.ndarray
 
 
 # ---------------------------------------------------------------------------------------
-# 3.-4. newly confirmed tracks, late stereo association
+# 3.-4. splits, newly confirmed tracks, late stereo association
 # ---------------------------------------------------------------------------------------
 
 
@@ -228,28 +236,66 @@ def _place_new_tracks(
     by_id: dict[int, SatTrack],
     next_eid: int,
     params: IrParams,
-) -> tuple[list[_EventState], int]:
+    loose: tuple[tuple[tuple[int, float], ...], float] = ((), -math.inf),
+) -> tuple[list[_EventState], int, tuple[tuple[int, float], ...]]:
     """Newly confirmed tracks (in track id order) resume a burnt-out event, join a live
-    event (stereo) or open their own. Returns the events and the next event number."""
+    event (stereo) or open their own. A track a split let go (``loose``: (track id, time
+    let go) pairs, and the step's time) may only join a live event, until
+    ``split_rejoin_s`` after it was let go: then it opens its own. Returns the events, the
+    next event number and the tracks still loose."""
+    held, t_s = loose
+    let_go = dict(held)
     in_event = {tid for ev in events for tid in ev.track_ids}
     for tr in sorted(tracks, key=lambda x: x.track_id):
         if tr.track_id in in_event or tr.closed or tr.n < params.confirm_hits:
             continue
-        if not (_resume_after_coast(events, tr, params) or _join_stereo(events, tr, by_id, params)):
-            events.append(
-                _EventState(
-                    event_id=f"IR{next_eid:06d}",
-                    track_ids=(tr.track_id,),
-                    status=IrStatus.CANDIDATE,
-                    votes=0,
-                    pending=IrDecision.CANDIDATE,
-                    ended_t_s=None,
-                    snapshot=None,
-                )
-            )
+        t_go = let_go.get(tr.track_id)
+        if t_go is not None:
+            if _join_stereo(events, tr, by_id, params):
+                del let_go[tr.track_id]
+            elif t_s - t_go >= params.split_rejoin_s:
+                events.append(_new_event(next_eid, tr.track_id))
+                next_eid += 1
+                del let_go[tr.track_id]
+        elif not (
+            _resume_after_coast(events, tr, params) or _join_stereo(events, tr, by_id, params)
+        ):
+            events.append(_new_event(next_eid, tr.track_id))
             next_eid += 1
         in_event.add(tr.track_id)
-    return events, next_eid
+    return events, next_eid, tuple(let_go.items())
+
+
+def _split_broken(
+    events: list[_EventState], loose: tuple[tuple[int, float], ...], t_s: float
+) -> tuple[list[_EventState], tuple[tuple[int, float], ...]]:
+    """Events whose last triangulation says their satellites see different objects
+    (:func:`~earlywarn.center.ir.stereo._stereo_broken`) let go the last track that
+    joined them (added to ``loose`` with the time ``t_s``; see :func:`_place_new_tracks`).
+    The event keeps its id and status (an alert it raised is not withdrawn by a split)
+    and is estimated afresh from its remaining tracks. Returns the events and the loose
+    tracks."""
+    out = list(events)
+    let_go = list(loose)
+    for i, ev in enumerate(events):
+        if ev.ended_t_s is None and ev.caches.tri is not None and ev.caches.tri.broken:
+            *keep, gone = ev.track_ids
+            out[i] = replace(ev, track_ids=tuple(keep), caches=_NO_CACHES, estimated_t_s=-math.inf)
+            let_go.append((gone, t_s))
+    return out, tuple(let_go)
+
+
+def _new_event(number: int, track_id: int) -> _EventState:
+    """A candidate event of one track."""
+    return _EventState(
+        event_id=f"IR{number:06d}",
+        track_ids=(track_id,),
+        status=IrStatus.CANDIDATE,
+        votes=0,
+        pending=IrDecision.CANDIDATE,
+        ended_t_s=None,
+        snapshot=None,
+    )
 
 
 def _merge_stereo(
@@ -343,8 +389,9 @@ def _update_event(
     last_t = max(tr.last_t for tr in ev_tracks)
     fresh = ev.snapshot is None or last_t > ev.snapshot.last_t_s
     ended = all(tr.closed for tr in ev_tracks)
-    if not fresh and not ended and ev.snapshot is not None:
-        # nothing new: the snapshot stands (status changes only on fresh data)
+    if not fresh and not ended and ev.snapshot is not None and ev.estimated_t_s > -math.inf:
+        # nothing new: the snapshot stands (status changes only on fresh data); an event
+        # split this step is estimated afresh from the tracks it kept
         return ev, ev.snapshot
     if ev.status == _STATIONARY and ev.snapshot is not None:
         still, run, checked = _still_stationary(ev, ev_tracks, params)
