@@ -81,10 +81,10 @@ class IrParams:
     stereo_gate_prob: float = 0.9999  # chi-square acceptance of a stereo association
     stereo_min_common: int = 3  # common times needed to test a stereo association
     stereo_window: int = 20  # most recent common times used in the test
-    # an event's satellites are split when the chi-square of its last ``stereo_window``
-    # triangulated rows exceeds this times the stereo gate (``stereo._stereo_broken``);
+    # an event's satellites are split when the median chi-square per degree of freedom
+    # of its last ``stereo_window`` triangulated rows exceeds this (``stereo._stereo_broken``);
     # the track let go opens an event of its own if it joins none within split_rejoin_s
-    stereo_split_factor: float = 3.0
+    stereo_split_row_chi2: float = 9.0
     split_rejoin_s: float = 40.0
     boost_min_frames: int = 8
     boost_min_span_s: float = 14.0
@@ -158,10 +158,15 @@ class IrParams:
             )
         if self.stereo_min_common < 2:
             raise ValueError("IrParams.stereo_min_common must be >= 2")
-        if not self.stereo_split_factor >= 1.0:
+        from earlywarn.center.gates import chi2_ppf
+
+        half = (self.stereo_window + 1) // 2
+        gate = chi2_ppf(self.stereo_gate_prob, self.stereo_window)
+        if not half * self.stereo_split_row_chi2 > gate:
             raise ValueError(
-                "IrParams.stereo_split_factor must be >= 1 (a split pair must not pass the "
-                f"stereo gate at once); got {self.stereo_split_factor}"
+                f"IrParams.stereo_split_row_chi2 must be above {gate / half:.3g} (a split "
+                "pair must fail the stereo gate, or it merges again at once); got "
+                f"{self.stereo_split_row_chi2}"
             )
 
 

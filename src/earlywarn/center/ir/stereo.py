@@ -175,17 +175,20 @@ def _triangulate_rows(
 
 
 def _stereo_broken(chi2: FloatArray, nray: IntArray, ok: BoolArray, params: IrParams) -> bool:
-    """Do an event's satellites no longer see one object? The chi-square of its last
-    ``stereo_window`` triangulated rows (each ``2 rays − 3`` degrees of freedom) exceeds
-    ``stereo_split_factor`` times the association gate (:func:`_stereo_match`'s).
+    """Do an event's satellites no longer see one object? The median over its last
+    ``stereo_window`` triangulated rows of the chi-square per degree of freedom (a row
+    of ``n`` rays has ``2n − 3``) exceeds ``stereo_split_row_chi2``: most rays miss each
+    other by over 3 σ.
 
     Two tracks pass the stereo test on as few as ``stereo_min_common`` common times, when
     a neighbour's plume can pass for the same object (a raid's launches 10–50 km and a
     few seconds apart); and a 2-D track can swap onto a neighbour's plume later. Either way
     the rays then miss each other by far more than their sigmas, and more so with every
-    frame. A pair of one object stays under the gate (chi-square up to 2.6 times the gate
-    over 20,000 windows of the 300-launch bench raid; a pair of two objects: median 56
-    times). The factor above 1 keeps a split pair from merging again at once.
+    frame. The median, not the sum: a pair of one object with a few garbled reports (the
+    1980 scene garbles a fifth of them) must not split, and for one object the median of
+    20 one-dof chi-squares exceeds 9 with probability ~1e-19. A split pair fails the
+    stereo gate as well (half its window over 9 is a sum over 90, the gate's 99.99 %
+    point at 20 dof is 50), so it does not merge again at once.
 
     Only a full window is judged: an event split young leaves a young one-satellite
     event, and a liquid ICBM's first ~15 s of frames from one satellite pass the
@@ -195,6 +198,5 @@ def _stereo_broken(chi2: FloatArray, nray: IntArray, ok: BoolArray, params: IrPa
     idx = np.nonzero(ok & (nray >= 2))[0][-params.stereo_window :]
     if idx.shape[0] < params.stereo_window:
         return False
-    dof = int(np.sum(2 * nray[idx] - 3))
-    c2 = float(np.sum(chi2[idx]))
-    return c2 > params.stereo_split_factor * chi2_ppf(params.stereo_gate_prob, dof)
+    per_dof = chi2[idx] / (2 * nray[idx] - 3)
+    return float(np.median(per_dof)) > params.stereo_split_row_chi2
