@@ -34,6 +34,8 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from earlywarn.center.gates import chi2_ppf
+
 if TYPE_CHECKING:
     from earlywarn.center.ir.launch_fit import _LaunchFit, _MonoChi
     from earlywarn.center.ir.stereo import _Triangulated
@@ -158,8 +160,7 @@ class IrParams:
             )
         if self.stereo_min_common < 2:
             raise ValueError("IrParams.stereo_min_common must be >= 2")
-        from earlywarn.center.gates import chi2_ppf
-
+        # the median of a window over the line puts half its rows over it
         half = (self.stereo_window + 1) // 2
         gate = chi2_ppf(self.stereo_gate_prob, self.stereo_window)
         if not half * self.stereo_split_row_chi2 > gate:

@@ -241,8 +241,9 @@ def _place_new_tracks(
     """Newly confirmed tracks (in track id order) resume a burnt-out event, join a live
     event (stereo) or open their own. A track a split let go (``loose``: (track id, time
     let go) pairs, and the step's time) may only join a live event, until
-    ``split_rejoin_s`` after it was let go: then it opens its own. Returns the events, the
-    next event number and the tracks still loose."""
+    ``split_rejoin_s`` after it was let go: then it opens its own (one that goes quiet
+    before is dropped, as an unconfirmed track is). Returns the events, the next event
+    number and the tracks still loose."""
     held, t_s = loose
     let_go = dict(held)
     in_event = {tid for ev in events for tid in ev.track_ids}

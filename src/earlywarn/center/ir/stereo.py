@@ -90,7 +90,7 @@ class _Triangulated:
     lat: FloatArray  # (N,) geodetic coordinates of x (NaN where not ok)
     lon: FloatArray
     h: FloatArray
-    chi2: FloatArray  # (N,) chi-square of each row's ray residuals (2 rays − 3 dof)
+    chi2: FloatArray  # (N,) chi-square of each row's ray residuals (2 × rays − 3 dof)
     nray: IntArray  # (N,) rays in each row
     broken: bool  # the satellites see different objects (:func:`_stereo_broken`)
 
