@@ -63,8 +63,8 @@ def _tri(a: SatTrack, b: SatTrack) -> _Triangulated:
 
 def test_one_object_is_never_split() -> None:
     """The same rocket from both satellites: the chi-square of the last 20 rows has 20
-    degrees of freedom; the split needs more than 10 of the 20 one-dof rows over 9
-    (probability ~1e-19), so none of 200 seeds may split, and the sum's median must be
+    degrees of freedom; the split needs at least 10 of the 20 one-dof rows over 9
+    (probability 4e-21), so none of 200 seeds may split, and the sum's median must be
     near 20 (a sum of 20 one-dof chi-squares: median ~19.3)."""
     chi = []
     for seed in range(200):
@@ -192,7 +192,7 @@ def test_a_loose_track_joins_or_waits_then_opens_its_own() -> None:
     holder = _event("IR000001", (1,), _tri(a, b_true))
     # the right partner: joins the event of track 1
     events, nxt, loose = step._place_new_tracks(
-        [holder], [b_true], by_id, 5, P, (((2, 200.0),), 210.0)
+        [holder], [b_true], by_id, 5, P, ((2, 200.0),), 210.0
     )
     assert events[0].track_ids == (1, 2) and nxt == 5 and loose == ()
     # another object: no event passes; it waits, then opens its own
@@ -201,7 +201,7 @@ def test_a_loose_track_joins_or_waits_then_opens_its_own() -> None:
         (200.0 + P.split_rejoin_s, True),
     ):
         events, nxt, loose = step._place_new_tracks(
-            [holder], [b_other], by_id, 5, P, (((3, 200.0),), t_now)
+            [holder], [b_other], by_id, 5, P, ((3, 200.0),), t_now
         )
         assert (len(events) == 2) == opened
         assert loose == (() if opened else ((3, 200.0),))

@@ -102,7 +102,7 @@ def ir_step(
     by_id = {tr.track_id: tr for tr in tracks}
     events, loose = _split_broken(list(state.events), state.loose, t_s)
     events, next_eid, loose = _place_new_tracks(
-        events, tracks, by_id, state.next_event_id, params, (loose, t_s)
+        events, tracks, by_id, state.next_event_id, params, loose, t_s
     )
     events = _merge_stereo(events, by_id, params)
     out_events: list[_EventState] = []
@@ -236,33 +236,30 @@ def _place_new_tracks(
     by_id: dict[int, SatTrack],
     next_eid: int,
     params: IrParams,
-    loose: tuple[tuple[tuple[int, float], ...], float] = ((), -math.inf),
+    loose: tuple[tuple[int, float], ...] = (),
+    t_s: float = -math.inf,
 ) -> tuple[list[_EventState], int, tuple[tuple[int, float], ...]]:
     """Newly confirmed tracks (in track id order) resume a burnt-out event, join a live
     event (stereo) or open their own. A track a split let go (``loose``: (track id, time
-    let go) pairs, and the step's time) may only join a live event, until
+    let go) pairs; ``t_s`` the step's time) may only join a live event, until
     ``split_rejoin_s`` after it was let go: then it opens its own (one that goes quiet
     before is dropped, as an unconfirmed track is). Returns the events, the next event
     number and the tracks still loose."""
-    held, t_s = loose
-    let_go = dict(held)
+    let_go = dict(loose)
     in_event = {tid for ev in events for tid in ev.track_ids}
     for tr in sorted(tracks, key=lambda x: x.track_id):
         if tr.track_id in in_event or tr.closed or tr.n < params.confirm_hits:
             continue
         t_go = let_go.get(tr.track_id)
-        if t_go is not None:
-            if _join_stereo(events, tr, by_id, params):
-                del let_go[tr.track_id]
-            elif t_s - t_go >= params.split_rejoin_s:
-                events.append(_new_event(next_eid, tr.track_id))
-                next_eid += 1
-                del let_go[tr.track_id]
-        elif not (
-            _resume_after_coast(events, tr, params) or _join_stereo(events, tr, by_id, params)
-        ):
+        placed = (t_go is None and _resume_after_coast(events, tr, params)) or _join_stereo(
+            events, tr, by_id, params
+        )
+        if not placed and (t_go is None or t_s - t_go >= params.split_rejoin_s):
             events.append(_new_event(next_eid, tr.track_id))
             next_eid += 1
+            placed = True
+        if placed:
+            let_go.pop(tr.track_id, None)
         in_event.add(tr.track_id)
     return events, next_eid, tuple(let_go.items())
 

@@ -186,9 +186,9 @@ def _stereo_broken(chi2: FloatArray, nray: IntArray, ok: BoolArray, params: IrPa
     the rays then miss each other by far more than their sigmas, and more so with every
     frame. The median, not the sum: a pair of one object with a few garbled reports (the
     1980 scene garbles a fifth of them) must not split, and for one object the median of
-    20 one-dof chi-squares exceeds 9 with probability ~1e-19. A split pair fails the
-    stereo gate as well (half its window over 9 is a sum over 90, the gate's 99.99 %
-    point at 20 dof is 50), so it does not merge again at once.
+    20 one-dof chi-squares exceeds 9 only if 10 of them do, with probability 4e-21. A
+    split pair fails the stereo gate as well (half its window over 9 is a sum over 90,
+    the gate's 99.99 % point at 20 dof is 52), so it does not merge again at once.
 
     Only a full window is judged: an event split young leaves a young one-satellite
     event, and a liquid ICBM's first ~15 s of frames from one satellite pass the
